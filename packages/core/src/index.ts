@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './precedence.js';
+export * from './brand.js';
+export * from './validate.js';
+export * from './dtg.js';
