@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@parley/core': src('./packages/core/src/index.ts'),
       '@parley/ledger': src('./packages/ledger/src/index.ts'),
+      '@parley/geo': src('./packages/geo/src/index.ts'),
       '@parley/store': src('./packages/store/src/index.ts'),
     },
   },
