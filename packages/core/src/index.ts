@@ -3,3 +3,4 @@ export * from './precedence.js';
 export * from './brand.js';
 export * from './validate.js';
 export * from './dtg.js';
+export * from './message.js';

@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { safetyNumber } from '@parley/ledger';
+import { initStation, readStationConfig, StationHandle } from '@parley/store';
+import { print } from '../output.js';
+
+export const DATA_OPTION = ['--data <dir>', 'station data directory', './data'] as const;
+
+/** Opens the station in `dir`, runs `fn`, and always closes it. */
+export async function withStation<T>(dir: string, fn: (s: StationHandle) => Promise<T>): Promise<T> {
+  const station = await StationHandle.open(dir);
+  try {
+    return await fn(station);
+  } finally {
+    await station.close();
+  }
+}
+
+export function registerStationCommands(program: Command): void {
+  program
+    .command('init')
+    .description('create a station: Ed25519 identity key (0600 file), station id, SQLite store and genesis entry')
+    .option(...DATA_OPTION)
+    .requiredOption('--name <name>', 'station name, 1–64 printable characters (e.g. "US INDOPACOM JOC")')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { data: string; name: string; json?: boolean }) => {
+      const { config, publicKey } = await initStation(opts.data, opts.name);
+      if (opts.json) print(JSON.stringify({ station: config.station, name: config.name, key: publicKey, data: opts.data }));
+      else {
+        print(`created station ${config.station} "${config.name}" in ${opts.data}`);
+        print(`public key   ${publicKey}`);
+        print(`safety number ${safetyNumber(publicKey)}`);
+      }
+    });
+
+  program
+    .command('key')
+    .description("print the station's current public key (base64url) on one line")
+    .option(...DATA_OPTION)
+    .action(async (opts: { data: string }) => {
+      await withStation(opts.data, async (s) => print(s.writer.publicKey));
+    });
+
+  program
+    .command('fingerprint')
+    .description("print the station key's safety number (12 groups of 5 digits) to read aloud over another channel")
+    .option(...DATA_OPTION)
+    .option('--key <pubkey>', 'print the safety number of this public key instead (e.g. a peer key to compare)')
+    .action(async (opts: { data: string; key?: string }) => {
+      if (opts.key) {
+        const { parsePublicKey } = await import('@parley/ledger');
+        print(safetyNumber(parsePublicKey(opts.key)));
+        return;
+      }
+      await withStation(opts.data, async (s) => print(safetyNumber(s.writer.publicKey as never)));
+    });
+
+  program
+    .command('rotate-key')
+    .description('rotate the identity key: a key-rotation entry signed by the current key introduces a new one')
+    .option(...DATA_OPTION)
+    .action(async (opts: { data: string }) => {
+      await withStation(opts.data, async (s) => {
+        const old = s.writer.publicKey;
+        const next = await s.rotateKey();
+        await s.writer.checkpoint();
+        print(`rotated ${s.station} from ${old} to ${next} at seq ${s.writer.size}`);
+        print(`safety number ${safetyNumber(next)}`);
+      });
+    });
+
+  program
+    .command('status')
+    .description('print the station id, name, feed size and latest checkpoint')
+    .option(...DATA_OPTION)
+    .action(async (opts: { data: string }) => {
+      await readStationConfig(opts.data);
+      await withStation(opts.data, async (s) => {
+        const cp = await s.store.latestCheckpoint(s.station);
+        print(
+          JSON.stringify({
+            station: s.station,
+            name: s.config.name,
+            key: s.writer.publicKey,
+            size: s.writer.size,
+            head: s.writer.head,
+            checkpoint: cp ? { size: cp.size, root: cp.root, ts: cp.ts } : null,
+          }),
+        );
+      });
+    });
+}

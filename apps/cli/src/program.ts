@@ -1,0 +1,19 @@
+import { Command } from 'commander';
+import { registerBundleCommands } from './commands/bundle.js';
+import { registerPostCommand } from './commands/post.js';
+import { registerStationCommands } from './commands/station.js';
+
+/** Builds the `parley` command line. */
+export function buildProgram(): Command {
+  const program = new Command('parley')
+    .description('Parley: a deconfliction hotline station. Every entry is signed and Merkle-logged.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+  registerStationCommands(program);
+  registerPostCommand(program);
+  registerBundleCommands(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}

@@ -1,0 +1,259 @@
+import { isParleyError, ParleyError } from '@parley/core';
+import type { ErrorCode, PublicKeyB64, StationId } from '@parley/core';
+import { parseCheckpointLine } from './checkpoint.js';
+import type { Checkpoint } from './checkpoint.js';
+import { parseEntryLine } from './entry.js';
+import { FeedVerifier } from './feed-verifier.js';
+import type { KeyPeriod } from './feed-verifier.js';
+
+/**
+ * An exported bundle is a directory of three files:
+ * - `entries.jsonl`: every entry of every feed, one per line, each feed contiguous and in seq order;
+ * - `checkpoints.jsonl`: signed checkpoints, one per line, any order;
+ * - `keys.json`: each station's name and key history, which must agree with its feed.
+ */
+export const BUNDLE_FILES = { entries: 'entries.jsonl', checkpoints: 'checkpoints.jsonl', keys: 'keys.json' } as const;
+export const KEYS_FORMAT = 'parley-keys/1';
+
+/** The content of `keys.json`. */
+export interface BundleKeys {
+  format: typeof KEYS_FORMAT;
+  stations: Record<string, { name: string; keys: KeyPeriod[] }>;
+}
+
+/** What one verified feed looks like. */
+export interface FeedSummary {
+  station: StationId;
+  name: string;
+  size: number;
+  root: string;
+  checkpoints: number;
+  keys: number;
+  /** Entries past the latest checkpoint (signed, but not yet covered by a signed tree head). */
+  uncovered: number;
+}
+
+/** Where and why verification failed: the first fault found. */
+export interface VerifyFailure {
+  code: ErrorCode;
+  message: string;
+  file: string;
+  line?: number;
+  station?: string;
+  seq?: number;
+}
+
+export type VerifyResult =
+  | { ok: true; feeds: FeedSummary[]; entries: number; checkpoints: number; pinned: boolean }
+  | { ok: false; failure: VerifyFailure };
+
+export interface VerifyBundleInput {
+  /** Lines of entries.jsonl, in file order (a final empty line is ignored). */
+  entryLines: AsyncIterable<string> | Iterable<string>;
+  /** Lines of checkpoints.jsonl. */
+  checkpointLines: Iterable<string>;
+  /** Text of keys.json. */
+  keysJson: string;
+  /** Public keys the verifier trusts; when given, every feed's key chain must include one. */
+  trustedKeys?: readonly PublicKeyB64[];
+  /** Called every `progressEvery` entries with the count so far. */
+  onProgress?: (entries: number) => void;
+  progressEvery?: number;
+}
+
+class BundleFault extends Error {
+  constructor(readonly failure: VerifyFailure) {
+    super(failure.message);
+  }
+}
+
+function fault(err: unknown, file: string, line?: number, station?: string, seq?: number): never {
+  if (err instanceof BundleFault) throw err;
+  if (!isParleyError(err)) throw err;
+  const failure: VerifyFailure = { code: err.code, message: err.message, file };
+  if (line !== undefined) failure.line = line;
+  const st = station ?? (err.details.station as string | undefined);
+  const sq = seq ?? (err.details.seq as number | undefined);
+  if (st !== undefined) failure.station = st;
+  if (sq !== undefined) failure.seq = sq;
+  throw new BundleFault(failure);
+}
+
+function parseKeys(text: string): BundleKeys {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json is not JSON: ${(err as Error).message}`, {});
+  }
+  const v = value as Partial<BundleKeys>;
+  if (typeof v !== 'object' || v === null || v.format !== KEYS_FORMAT || typeof v.stations !== 'object' || v.stations === null) {
+    throw new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json is not of format ${KEYS_FORMAT}`, {});
+  }
+  return v as BundleKeys;
+}
+
+/**
+ * Verifies a bundle offline: every entry's signature, the hash chain, seq continuity, every
+ * checkpoint's signature and root against the entries, consistency between successive
+ * checkpoints, the key chain against keys.json, and (with `trustedKeys`) that each feed is
+ * signed by a trusted key. Stops at the first fault and says where it is.
+ */
+export async function verifyBundle(input: VerifyBundleInput): Promise<VerifyResult> {
+  try {
+    return await verify(input);
+  } catch (err) {
+    if (err instanceof BundleFault) return { ok: false, failure: err.failure };
+    throw err;
+  }
+}
+
+async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
+  let keys: BundleKeys;
+  try {
+    keys = parseKeys(input.keysJson);
+  } catch (err) {
+    fault(err, BUNDLE_FILES.keys);
+  }
+
+  // Checkpoints are few; read them all first, grouped by station, keeping their line numbers.
+  const checkpoints = new Map<string, { cp: Checkpoint; line: number }[]>();
+  let cpLine = 0;
+  let cpCount = 0;
+  for (const text of input.checkpointLines) {
+    cpLine++;
+    if (text === '') continue;
+    let cp: Checkpoint;
+    try {
+      cp = parseCheckpointLine(text);
+    } catch (err) {
+      fault(err, BUNDLE_FILES.checkpoints, cpLine);
+    }
+    cpCount++;
+    const list = checkpoints.get(cp.station) ?? [];
+    list.push({ cp, line: cpLine });
+    checkpoints.set(cp.station, list);
+  }
+
+  const feeds: FeedSummary[] = [];
+  const seen = new Set<string>();
+  let feed: FeedVerifier | undefined;
+  let lineNo = 0;
+  let pendingBlank = 0;
+  const every = input.progressEvery ?? 1000;
+
+  const finish = (f: FeedVerifier) => feeds.push(finishFeed(f, checkpoints.get(f.station) ?? [], keys));
+
+  for await (const text of input.entryLines) {
+    lineNo++;
+    if (text === '') {
+      pendingBlank = lineNo;
+      continue;
+    }
+    if (pendingBlank) fault(new ParleyError('PARLEY_E_BUNDLE_LINE', 'empty line inside entries.jsonl', {}), BUNDLE_FILES.entries, pendingBlank);
+    let station: string | undefined;
+    let seq: number | undefined;
+    try {
+      const entry = parseEntryLine(text);
+      station = entry.station;
+      seq = entry.seq;
+      if (!feed || feed.station !== entry.station) {
+        if (feed) finish(feed);
+        if (seen.has(entry.station)) {
+          throw new ParleyError('PARLEY_E_BUNDLE_FEED_SPLIT', `entries of station ${entry.station} appear in two separate runs`, {});
+        }
+        seen.add(entry.station);
+        feed = new FeedVerifier(entry.station as StationId);
+      }
+      feed.push(entry);
+    } catch (err) {
+      fault(err, BUNDLE_FILES.entries, lineNo, station, seq);
+    }
+    if (input.onProgress && lineNo % every === 0) input.onProgress(lineNo);
+  }
+  if (feed) finish(feed);
+  if (input.onProgress) input.onProgress(lineNo);
+
+  for (const [station, list] of checkpoints) {
+    if (!seen.has(station)) {
+      const first = list[0]!;
+      fault(
+        new ParleyError('PARLEY_E_CHECKPOINT_BEYOND_FEED', `checkpoint of station ${station} has no entries in the bundle`, {}),
+        BUNDLE_FILES.checkpoints,
+        first.line,
+        station,
+      );
+    }
+  }
+  for (const station of Object.keys(keys.stations)) {
+    if (!seen.has(station)) {
+      fault(new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json lists station ${station}, which has no entries`, {}), BUNDLE_FILES.keys, undefined, station);
+    }
+  }
+  if (feeds.length === 0) {
+    fault(new ParleyError('PARLEY_E_BUNDLE_EMPTY', 'the bundle holds no entries', {}), BUNDLE_FILES.entries);
+  }
+
+  const trusted = input.trustedKeys ?? [];
+  if (trusted.length > 0) {
+    for (const f of feeds) {
+      const chain = keys.stations[f.station]!.keys.map((k) => k.key);
+      if (!chain.some((k) => trusted.includes(k))) {
+        fault(
+          new ParleyError('PARLEY_E_BUNDLE_UNTRUSTED_KEY', `station ${f.station} (${f.name}) is signed by ${chain.join(', ')}, none of them given with --key`, {}),
+          BUNDLE_FILES.keys,
+          undefined,
+          f.station,
+        );
+      }
+    }
+  }
+  return { ok: true, feeds, entries: feeds.reduce((n, f) => n + f.size, 0), checkpoints: cpCount, pinned: trusted.length > 0 };
+}
+
+function finishFeed(feed: FeedVerifier, list: { cp: Checkpoint; line: number }[], keys: BundleKeys): FeedSummary {
+  // Check in file order first, so the reported line is the first bad one; then consistency in size order.
+  for (const { cp, line } of list) {
+    try {
+      feed.checkCheckpoint(cp);
+    } catch (err) {
+      fault(err, BUNDLE_FILES.checkpoints, line, cp.station);
+    }
+  }
+  const bySize = [...list].sort((a, b) => a.cp.size - b.cp.size || a.cp.ts - b.cp.ts);
+  for (let i = 1; i < bySize.length; i++) {
+    try {
+      feed.checkConsistency(bySize[i - 1]!.cp, bySize[i]!.cp);
+    } catch (err) {
+      fault(err, BUNDLE_FILES.checkpoints, bySize[i]!.line, feed.station);
+    }
+  }
+  const listed = keys.stations[feed.station];
+  const same =
+    listed !== undefined &&
+    listed.name === feed.name &&
+    Array.isArray(listed.keys) &&
+    listed.keys.length === feed.keys.length &&
+    listed.keys.every((k, i) => {
+      const p = feed.keys[i]!;
+      return k.key === p.key && k.from === p.from && k.to === p.to;
+    });
+  if (!same) {
+    fault(
+      new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json does not match the key chain in the feed of ${feed.station}: feed has ${JSON.stringify(feed.keys)}`, {}),
+      BUNDLE_FILES.keys,
+      undefined,
+      feed.station,
+    );
+  }
+  const latest = bySize[bySize.length - 1]?.cp.size ?? 0;
+  return {
+    station: feed.station,
+    name: feed.name ?? '',
+    size: feed.size,
+    root: feed.rootHex(),
+    checkpoints: list.length,
+    keys: feed.keys.length,
+    uncovered: feed.size - latest,
+  };
+}

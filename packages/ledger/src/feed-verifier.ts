@@ -1,0 +1,184 @@
+import { ParleyError } from '@parley/core';
+import type { HashHex, PublicKeyB64, StationId } from '@parley/core';
+import type { Checkpoint } from './checkpoint.js';
+import { verifyCheckpointSignature } from './checkpoint.js';
+import { GENESIS_PREV, KIND, rotationProofBytes, signingBytes } from './entry.js';
+import type { Entry } from './entry.js';
+import { fromBase64Url, fromHex, sha256, toHex } from './hash.js';
+import { parsePublicKey, stationIdFromKey, verifySignature } from './keys.js';
+import { MerkleTree, verifyConsistency } from './merkle.js';
+
+/** A key and the entries it signs: seq `from` through `to` (null while it is the current key). */
+export interface KeyPeriod {
+  key: PublicKeyB64;
+  from: number;
+  to: number | null;
+}
+
+/**
+ * Verifies one station's feed entry by entry: schema-checked entries go in, in seq order, and
+ * each is checked for station, seq continuity, prev-hash chain, non-decreasing time, and its
+ * signature under the key in force at that point (following key-rotation entries). The Merkle
+ * tree of entry hashes grows as it goes, so checkpoints can be checked against it.
+ *
+ * Used by offline bundle verification and by replication alike: one code path decides what a
+ * valid feed is.
+ */
+export class FeedVerifier {
+  readonly station: StationId;
+  readonly tree = new MerkleTree();
+  /** Key history so far. */
+  readonly keys: KeyPeriod[] = [];
+  /** The station name from the genesis entry. */
+  name: string | undefined;
+  private headHash: HashHex = GENESIS_PREV;
+  private lastTs = 0;
+
+  constructor(station: StationId) {
+    this.station = station;
+  }
+
+  /** Entries verified so far. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** Hash of the last verified entry (64 zeros before the first). */
+  get head(): HashHex {
+    return this.headHash;
+  }
+
+  /** The key that signs the next entry. */
+  get currentKey(): PublicKeyB64 | undefined {
+    return this.keys[this.keys.length - 1]?.key;
+  }
+
+  /** Verifies the next entry and adds it to the tree; returns its hash. Throws a coded error on the first fault. */
+  push(entry: Entry): HashHex {
+    const seq = this.tree.size + 1;
+    const where = { station: entry.station, seq: entry.seq };
+    if (entry.station !== this.station) {
+      throw new ParleyError('PARLEY_E_ENTRY_WRONG_STATION', `entry names station ${entry.station}, feed is ${this.station}`, where);
+    }
+    if (entry.seq !== seq) {
+      throw new ParleyError('PARLEY_E_ENTRY_SEQ', `expected seq ${seq}, found seq ${entry.seq}`, { ...where, expected: seq });
+    }
+    if (entry.prev !== this.headHash) {
+      throw new ParleyError('PARLEY_E_ENTRY_PREV_HASH', `seq ${seq} has prev ${entry.prev}, the entry before hashes to ${this.headHash}`, where);
+    }
+    if (entry.ts < this.lastTs) {
+      throw new ParleyError('PARLEY_E_ENTRY_TIME', `seq ${seq} is timestamped ${entry.ts}, before the previous entry's ${this.lastTs}`, where);
+    }
+    const bytes = signingBytes(entry);
+    const key = seq === 1 ? this.genesisKey(entry) : this.currentKey!;
+    const sig = fromBase64Url(entry.sig);
+    if (!sig || !verifySignature(key, bytes, sig)) {
+      throw new ParleyError('PARLEY_E_ENTRY_SIGNATURE', `seq ${seq} (${entry.kind}) is not signed by the station's key ${key}`, {
+        ...where,
+        key,
+      });
+    }
+    if (entry.kind === KIND.keyRotation) this.rotate(entry);
+    const hash = sha256(bytes);
+    this.tree.appendLeafHash(hash);
+    this.headHash = toHex(hash) as HashHex;
+    this.lastTs = entry.ts;
+    return this.headHash;
+  }
+
+  private genesisKey(entry: Entry): PublicKeyB64 {
+    const where = { station: entry.station, seq: entry.seq };
+    if (entry.kind !== KIND.genesis) {
+      throw new ParleyError('PARLEY_E_GENESIS', `seq 1 is of kind ${entry.kind}, not genesis`, where);
+    }
+    const { name, key } = entry.body;
+    let pub: PublicKeyB64;
+    try {
+      pub = parsePublicKey(key);
+    } catch {
+      throw new ParleyError('PARLEY_E_GENESIS', `genesis key ${JSON.stringify(key)} is not an Ed25519 public key`, where);
+    }
+    if (typeof name !== 'string') {
+      throw new ParleyError('PARLEY_E_GENESIS', `genesis name ${JSON.stringify(name)} is not a string`, where);
+    }
+    if (stationIdFromKey(pub) !== entry.station) {
+      throw new ParleyError('PARLEY_E_GENESIS', `genesis key ${pub} does not derive station id ${entry.station}`, where);
+    }
+    this.name = name;
+    this.keys.push({ key: pub, from: 1, to: null });
+    return pub;
+  }
+
+  private rotate(entry: Entry): void {
+    const where = { station: entry.station, seq: entry.seq };
+    const { next, proof } = entry.body;
+    let nextKey: PublicKeyB64;
+    try {
+      nextKey = parsePublicKey(next);
+    } catch {
+      throw new ParleyError('PARLEY_E_KEY_ROTATION', `seq ${entry.seq} rotates to ${JSON.stringify(next)}, not an Ed25519 key`, where);
+    }
+    const proofSig = typeof proof === 'string' ? fromBase64Url(proof) : undefined;
+    if (!proofSig || !verifySignature(nextKey, rotationProofBytes(this.station, entry.seq, nextKey), proofSig)) {
+      throw new ParleyError('PARLEY_E_KEY_ROTATION', `seq ${entry.seq}: the new key ${nextKey} did not countersign its rotation`, where);
+    }
+    this.keys[this.keys.length - 1]!.to = entry.seq;
+    this.keys.push({ key: nextKey, from: entry.seq + 1, to: null });
+  }
+
+  /** The key that signs a checkpoint of `size` entries: the key that signs entry size + 1. */
+  keyForSize(size: number): PublicKeyB64 | undefined {
+    for (const p of this.keys) if (p.from <= size + 1 && (p.to === null || size + 1 <= p.to)) return p.key;
+    return undefined;
+  }
+
+  /** The Merkle root over the first `size` entries, hex. */
+  rootHex(size = this.size): HashHex {
+    return toHex(this.tree.root(size)) as HashHex;
+  }
+
+  /**
+   * Checks a checkpoint of this feed against the entries verified so far: it must not cover
+   * more entries than there are, its signature must verify under the key in force at its size,
+   * and its root must equal the Merkle root of that prefix.
+   */
+  checkCheckpoint(cp: Checkpoint): void {
+    const where = { station: cp.station, size: cp.size };
+    if (cp.station !== this.station) {
+      throw new ParleyError('PARLEY_E_ENTRY_WRONG_STATION', `checkpoint names station ${cp.station}, feed is ${this.station}`, where);
+    }
+    if (cp.size > this.size) {
+      throw new ParleyError('PARLEY_E_CHECKPOINT_BEYOND_FEED', `checkpoint covers ${cp.size} entries, the feed holds ${this.size}`, where);
+    }
+    const key = this.keyForSize(cp.size);
+    if (!key || !verifyCheckpointSignature(cp, key)) {
+      throw new ParleyError('PARLEY_E_CHECKPOINT_SIGNATURE', `checkpoint of size ${cp.size} is not signed by ${key ?? 'any key'}`, where);
+    }
+    const root = this.rootHex(cp.size);
+    if (cp.root !== root) {
+      throw new ParleyError('PARLEY_E_CHECKPOINT_ROOT', `checkpoint of size ${cp.size} has root ${cp.root}, the entries give ${root}`, where);
+    }
+  }
+
+  /**
+   * Checks that `newer` extends `older` (RFC 9162 §2.1.4 consistency proof, built from the
+   * verified entries and verified against both signed roots).
+   */
+  checkConsistency(older: Checkpoint, newer: Checkpoint): void {
+    const where = { station: newer.station, size: newer.size, olderSize: older.size };
+    const r1 = fromHex(older.root);
+    const r2 = fromHex(newer.root);
+    const ok =
+      older.size <= newer.size &&
+      r1 !== undefined &&
+      r2 !== undefined &&
+      verifyConsistency(older.size, newer.size, this.tree.consistencyProof(older.size, newer.size), r1, r2);
+    if (!ok) {
+      throw new ParleyError(
+        'PARLEY_E_CHECKPOINT_INCONSISTENT',
+        `checkpoint of size ${newer.size} is not consistent with the one of size ${older.size}`,
+        where,
+      );
+    }
+  }
+}

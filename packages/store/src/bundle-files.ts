@@ -1,0 +1,137 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { randomBytes } from 'node:crypto';
+import { ParleyError } from '@parley/core';
+import type { PublicKeyB64 } from '@parley/core';
+import { BUNDLE_FILES, KEYS_FORMAT, KIND, parseEntryLine, verifyBundle } from '@parley/ledger';
+import type { BundleKeys, KeyPeriod, VerifyResult } from '@parley/ledger';
+import type { Store } from './store.js';
+
+const PAGE = 5000;
+
+/** What an export wrote. */
+export interface ExportSummary {
+  dir: string;
+  feeds: { station: string; size: number; checkpoints: number }[];
+}
+
+/** The key history of a stored feed, from its genesis and key-rotation entries. */
+export async function keyHistory(store: Store, station: string): Promise<{ name: string; keys: KeyPeriod[] }> {
+  let name = '';
+  const keys: KeyPeriod[] = [];
+  for (const e of await store.entriesOfKind(station, [KIND.genesis, KIND.keyRotation])) {
+    const body = parseEntryLine(e.line).body;
+    if (e.kind === KIND.genesis) {
+      name = String(body.name);
+      keys.push({ key: body.key as PublicKeyB64, from: 1, to: null });
+    } else {
+      keys[keys.length - 1]!.to = e.seq;
+      keys.push({ key: body.next as PublicKeyB64, from: e.seq + 1, to: null });
+    }
+  }
+  return { name, keys };
+}
+
+/**
+ * Writes every feed the store holds as a bundle directory (entries.jsonl, checkpoints.jsonl,
+ * keys.json). It is written to a temporary sibling and renamed into place, so a failed export
+ * leaves nothing behind. The caller signs a fresh checkpoint first if it wants the whole feed
+ * covered. Refuses a target that exists and is not an empty directory.
+ */
+export async function exportBundle(store: Store, outArg: string): Promise<ExportSummary> {
+  const out = resolve(outArg);
+  const outExists = await stat(out).then(
+    () => true,
+    () => false,
+  );
+  if (outExists) {
+    const isEmptyDir = await readdir(out).then(
+      (list) => list.length === 0,
+      () => false,
+    );
+    if (!isEmptyDir) throw new ParleyError('PARLEY_E_EXPORT_TARGET_EXISTS', `${out} exists and is not an empty directory`, { out });
+  }
+  await mkdir(dirname(out), { recursive: true });
+  const tmp = join(dirname(out), `.${basename(out)}.export-${randomBytes(6).toString('hex')}`);
+  await mkdir(tmp);
+  try {
+    const summary: ExportSummary = { dir: out, feeds: [] };
+    const keys: BundleKeys = { format: KEYS_FORMAT, stations: {} };
+    const entries = await open(join(tmp, BUNDLE_FILES.entries), 'wx');
+    const cps = await open(join(tmp, BUNDLE_FILES.checkpoints), 'wx');
+    try {
+      for (const { station } of await store.feeds()) {
+        let after = 0;
+        for (;;) {
+          const page = await store.entries(station, after, PAGE);
+          if (page.length === 0) break;
+          await entries.write(page.map((e) => e.line + '\n').join(''));
+          after = page[page.length - 1]!.seq;
+        }
+        const checkpoints = await store.checkpoints(station);
+        if (checkpoints.length > 0) await cps.write(checkpoints.map((c) => JSON.stringify(c) + '\n').join(''));
+        keys.stations[station] = await keyHistory(store, station);
+        summary.feeds.push({ station, size: after, checkpoints: checkpoints.length });
+      }
+      await entries.sync();
+      await cps.sync();
+    } finally {
+      await entries.close();
+      await cps.close();
+    }
+    const kf = await open(join(tmp, BUNDLE_FILES.keys), 'wx');
+    try {
+      await kf.writeFile(JSON.stringify(keys, null, 2) + '\n');
+      await kf.sync();
+    } finally {
+      await kf.close();
+    }
+    if (outExists) await rmdir(out);
+    await rename(tmp, out);
+    return summary;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Verifies a bundle directory offline (see `verifyBundle` in @parley/ledger). */
+export async function verifyBundleDir(
+  dirArg: string,
+  opts: { trustedKeys?: readonly PublicKeyB64[]; onProgress?: (entries: number) => void; progressEvery?: number } = {},
+): Promise<VerifyResult> {
+  const dir = resolve(dirArg);
+  for (const f of Object.values(BUNDLE_FILES)) {
+    const present = await stat(join(dir, f)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (!present) {
+      return { ok: false, failure: { code: 'PARLEY_E_BUNDLE_MISSING_FILE', message: `${join(dir, f)} is missing`, file: f } };
+    }
+  }
+  const keysJson = await readFile(join(dir, BUNDLE_FILES.keys), 'utf8');
+  const checkpointLines = (await readFile(join(dir, BUNDLE_FILES.checkpoints), 'utf8')).split('\n');
+  if (checkpointLines[checkpointLines.length - 1] === '') checkpointLines.pop();
+  const stream = createReadStream(join(dir, BUNDLE_FILES.entries), { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    return await verifyBundle({ entryLines: lines, checkpointLines, keysJson, ...opts });
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+/** Counts the lines of a bundle's entries file (to size a progress bar). */
+export async function countBundleEntries(dirArg: string): Promise<number> {
+  const path = join(resolve(dirArg), BUNDLE_FILES.entries);
+  let n = 0;
+  for await (const chunk of createReadStream(path)) {
+    const buf = chunk as Buffer;
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  }
+  return n;
+}

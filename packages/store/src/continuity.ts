@@ -1,0 +1,25 @@
+import { ParleyError } from '@parley/core';
+import type { FeedHead, StoredEntry } from './store.js';
+
+export const ZERO_HASH = '0'.repeat(64);
+
+/**
+ * The rule every store enforces inside its append transaction: the batch continues the stored
+ * head (seq + 1, prev = head hash) and is itself continuous. A writer that lost a race, or a
+ * replayed batch, gets `PARLEY_E_STORE_CONFLICT` and nothing is written.
+ */
+export function checkContinuity(station: string, head: FeedHead | null, entries: readonly StoredEntry[]): void {
+  let seq = head?.seq ?? 0;
+  let hash = head?.hash ?? ZERO_HASH;
+  for (const e of entries) {
+    if (e.seq !== seq + 1 || e.prev !== hash) {
+      throw new ParleyError(
+        'PARLEY_E_STORE_CONFLICT',
+        `append to ${station} at seq ${e.seq} (prev ${e.prev.slice(0, 12)}…) does not continue the stored head seq ${seq} (hash ${hash.slice(0, 12)}…)`,
+        { station, seq: e.seq, headSeq: seq },
+      );
+    }
+    seq = e.seq;
+    hash = e.hash;
+  }
+}

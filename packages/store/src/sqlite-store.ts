@@ -1,0 +1,193 @@
+import Database from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
+import { ParleyError } from '@parley/core';
+import type { Checkpoint } from '@parley/ledger';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+import type { Migration } from './migrations.js';
+import type { FeedHead, Store, StoredEntry } from './store.js';
+import { checkContinuity, ZERO_HASH } from './continuity.js';
+
+interface EntryRow {
+  seq: number;
+  hash: Buffer;
+  ts: number;
+  kind: string;
+  channel: string | null;
+  line: string;
+}
+
+/**
+ * The embedded default store: one SQLite file through better-sqlite3, in WAL mode with
+ * `synchronous=FULL` so a committed append survives power loss, not only a process crash.
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  private db: Db | undefined;
+  private readonly stmt: Record<string, Statement>;
+
+  private constructor(db: Db) {
+    this.db = db;
+    this.stmt = {
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      head: db.prepare('SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = ?'),
+      newFeed: db.prepare(
+        'INSERT INTO feeds (station, ordinal, head_seq, head_hash, head_ts) VALUES (?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM feeds), ?, ?, ?)',
+      ),
+      setHead: db.prepare('UPDATE feeds SET head_seq = ?, head_hash = ?, head_ts = ? WHERE station = ?'),
+      insert: db.prepare('INSERT INTO entries (station, seq, hash, ts, kind, channel, line) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      entries: db.prepare(
+        'SELECT seq, hash, ts, kind, channel, line FROM entries WHERE station = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      prevHash: db.prepare('SELECT hash FROM entries WHERE station = ? AND seq = ?'),
+      hashes: db.prepare('SELECT hash FROM entries WHERE station = ? AND seq <= ? ORDER BY seq').pluck(),
+      feeds: db.prepare('SELECT station, head_seq AS size FROM feeds ORDER BY ordinal'),
+      addCheckpoint: db.prepare('INSERT OR IGNORE INTO checkpoints (station, size, ts, root, sig) VALUES (?, ?, ?, ?, ?)'),
+      checkpoints: db.prepare('SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size, ts'),
+      latestCheckpoint: db.prepare(
+        'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size DESC, ts DESC LIMIT 1',
+      ),
+    };
+  }
+
+  /** Opens (creating if needed) and migrates the database file at `path`. */
+  static async open(path: string): Promise<SqliteStore> {
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, SQLITE_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteStore(db);
+  }
+
+  private get conn(): Db {
+    if (!this.db) throw new ParleyError('PARLEY_E_STORE_CLOSED', 'the store is closed', {});
+    return this.db;
+  }
+
+  async schemaVersion(): Promise<number> {
+    return (this.conn.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    this.conn;
+    return (this.stmt.getMeta!.get(key) as { value: string } | undefined)?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.conn;
+    this.stmt.setMeta!.run(key, value);
+  }
+
+  async head(station: string): Promise<FeedHead | null> {
+    this.conn;
+    return (this.stmt.head!.get(station) as FeedHead | undefined) ?? null;
+  }
+
+  async append(station: string, entries: readonly StoredEntry[]): Promise<void> {
+    const db = this.conn;
+    if (entries.length === 0) return;
+    // One transaction per batch: a crash leaves either the whole batch or none of it.
+    db.transaction(() => {
+      const head = this.stmt.head!.get(station) as FeedHead | undefined;
+      checkContinuity(station, head ?? null, entries);
+      for (const e of entries) {
+        this.stmt.insert!.run(station, e.seq, Buffer.from(e.hash, 'hex'), e.ts, e.kind, e.channel, e.line);
+      }
+      const last = entries[entries.length - 1]!;
+      if (head) this.stmt.setHead!.run(last.seq, last.hash, last.ts, station);
+      else this.stmt.newFeed!.run(station, last.seq, last.hash, last.ts);
+    }).immediate();
+  }
+
+  async entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]> {
+    this.conn;
+    const rows = this.stmt.entries!.all(station, afterSeq, limit) as EntryRow[];
+    if (rows.length === 0) return [];
+    // prev is the hash of the row before; fetch the one before the first row.
+    let prev = rows[0]!.seq === 1 ? ZERO_HASH : (this.stmt.prevHash!.get(station, rows[0]!.seq - 1) as { hash: Buffer }).hash.toString('hex');
+    return rows.map((r) => {
+      const hash = r.hash.toString('hex');
+      const e: StoredEntry = { seq: r.seq, hash, prev, ts: r.ts, kind: r.kind, channel: r.channel, line: r.line };
+      prev = hash;
+      return e;
+    });
+  }
+
+  async hashes(station: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
+    this.conn;
+    return this.stmt.hashes!.all(station, upTo) as Buffer[];
+  }
+
+  async entriesOfKind(station: string, kinds: readonly string[]): Promise<StoredEntry[]> {
+    const db = this.conn;
+    if (kinds.length === 0) return [];
+    const rows = db
+      .prepare(
+        `SELECT e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
+         LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
+         WHERE e.station = ? AND e.kind IN (${kinds.map(() => '?').join(',')}) ORDER BY e.seq`,
+      )
+      .all(station, ...kinds) as (EntryRow & { prev: Buffer | null })[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      hash: r.hash.toString('hex'),
+      prev: r.prev ? r.prev.toString('hex') : ZERO_HASH,
+      ts: r.ts,
+      kind: r.kind,
+      channel: r.channel,
+      line: r.line,
+    }));
+  }
+
+  async feeds(): Promise<{ station: string; size: number }[]> {
+    this.conn;
+    return this.stmt.feeds!.all() as { station: string; size: number }[];
+  }
+
+  async addCheckpoint(cp: Checkpoint): Promise<void> {
+    this.conn;
+    this.stmt.addCheckpoint!.run(cp.station, cp.size, cp.ts, cp.root, cp.sig);
+  }
+
+  async checkpoints(station: string): Promise<Checkpoint[]> {
+    this.conn;
+    return this.stmt.checkpoints!.all(station) as Checkpoint[];
+  }
+
+  async latestCheckpoint(station: string): Promise<Checkpoint | null> {
+    this.conn;
+    return (this.stmt.latestCheckpoint!.get(station) as Checkpoint | undefined) ?? null;
+  }
+
+  async close(): Promise<void> {
+    if (!this.db) return;
+    this.db.close();
+    this.db = undefined;
+  }
+}
+
+function migrate(db: Db, migrations: readonly Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const current = (db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new ParleyError('PARLEY_E_STORE_SCHEMA', `database schema version ${current} is newer than this program's ${latest}`, {
+      current,
+      latest,
+    });
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+    }).immediate();
+  }
+}

@@ -1,0 +1,212 @@
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ParleyError, parseStationName } from '@parley/core';
+import type { PublicKeyB64, StationId } from '@parley/core';
+import { generateIdentity, KIND, keyId, parseEntryLine, signerFromPem, stationIdFromKey } from '@parley/ledger';
+import type { Signer } from '@parley/ledger';
+import { FeedWriter } from './feed-writer.js';
+import type { Clock } from './feed-writer.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { Store } from './store.js';
+
+export const STATION_FILE = 'station.json';
+export const KEYS_DIR = 'keys';
+export const DB_FILE = 'parley.db';
+export const STATION_FORMAT = 'parley-station/1';
+
+/** `station.json`: who this station is and where its store lives. Holds no secret. */
+export interface StationConfig {
+  format: typeof STATION_FORMAT;
+  station: StationId;
+  name: string;
+  created: number;
+  store: { engine: 'sqlite'; file: string };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Writes a file durably: create-exclusive with the given mode, write, fsync. */
+async function writeNewFile(path: string, data: string, mode: number): Promise<void> {
+  const fh = await open(path, 'wx', mode);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function fsyncDir(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes a private key as a 0600 file in `keys/`, named by its key id. */
+async function writeKeyFile(dir: string, publicKey: PublicKeyB64, privatePem: string): Promise<string> {
+  const keysDir = join(dir, KEYS_DIR);
+  await mkdir(keysDir, { recursive: true, mode: 0o700 });
+  const path = join(keysDir, `${keyId(publicKey)}.key`);
+  await writeNewFile(path, privatePem, 0o600);
+  await fsyncDir(keysDir);
+  return path;
+}
+
+/**
+ * Creates a station in `dir`: an Ed25519 identity key (a 0600 file under `keys/`), the SQLite
+ * store, and the feed's genesis entry. Everything is built in a sibling temporary directory and
+ * renamed into place, so a crash leaves either no station or a whole one. Refuses to overwrite.
+ */
+export async function initStation(dirArg: string, nameArg: string, opts: { clock?: Clock } = {}): Promise<{ config: StationConfig; publicKey: PublicKeyB64 }> {
+  const name = parseStationName(nameArg);
+  const dir = resolve(dirArg);
+  if (await exists(join(dir, STATION_FILE))) {
+    throw new ParleyError('PARLEY_E_STATION_EXISTS', `a station already exists in ${dir}`, { dir });
+  }
+  const dirExists = await exists(dir);
+  if (dirExists && (await readdir(dir)).length > 0) {
+    throw new ParleyError('PARLEY_E_DATA_DIR_NOT_EMPTY', `${dir} is not empty and holds no station`, { dir });
+  }
+  await mkdir(dirname(dir), { recursive: true });
+  const tmp = join(dirname(dir), `.${basename(dir)}.init-${randomBytes(6).toString('hex')}`);
+  await mkdir(tmp, { mode: 0o700 });
+  try {
+    const identity = generateIdentity();
+    await writeKeyFile(tmp, identity.publicKey, identity.privatePem);
+    const signer = signerFromPem(identity.privatePem);
+    const station = stationIdFromKey(identity.publicKey);
+    const store = await SqliteStore.open(join(tmp, DB_FILE));
+    try {
+      const writer = await FeedWriter.open(store, station, signer, opts);
+      await writer.append({ kind: KIND.genesis, body: { name, key: identity.publicKey } });
+      await writer.checkpoint();
+    } finally {
+      await store.close();
+    }
+    const config: StationConfig = {
+      format: STATION_FORMAT,
+      station,
+      name,
+      created: (opts.clock ?? { now: Date.now }).now(),
+      store: { engine: 'sqlite', file: DB_FILE },
+    };
+    await writeNewFile(join(tmp, STATION_FILE), JSON.stringify(config, null, 2) + '\n', 0o644);
+    await fsyncDir(tmp);
+    if (dirExists) await rmdir(dir);
+    await rename(tmp, dir);
+    await fsyncDir(dirname(dir));
+    return { config, publicKey: identity.publicKey };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Reads `station.json`, or throws `PARLEY_E_STATION_NOT_FOUND` / `PARLEY_E_STATION_CORRUPT`. */
+export async function readStationConfig(dirArg: string): Promise<StationConfig> {
+  const dir = resolve(dirArg);
+  let text: string;
+  try {
+    text = await readFile(join(dir, STATION_FILE), 'utf8');
+  } catch {
+    throw new ParleyError('PARLEY_E_STATION_NOT_FOUND', `no station in ${dir} (run \`parley init --data ${dirArg}\` first)`, { dir });
+  }
+  let config: StationConfig;
+  try {
+    config = JSON.parse(text) as StationConfig;
+  } catch (err) {
+    throw new ParleyError('PARLEY_E_STATION_CORRUPT', `${join(dir, STATION_FILE)} is not JSON: ${(err as Error).message}`, { dir });
+  }
+  if (config.format !== STATION_FORMAT || typeof config.station !== 'string' || config.store?.engine !== 'sqlite') {
+    throw new ParleyError('PARLEY_E_STATION_CORRUPT', `${join(dir, STATION_FILE)} is not a ${STATION_FORMAT} file`, { dir });
+  }
+  return config;
+}
+
+/** The current public key of a stored feed, following its genesis and key-rotation entries. */
+export async function currentKey(store: Store, station: string): Promise<PublicKeyB64> {
+  const entries = await store.entriesOfKind(station, [KIND.genesis, KIND.keyRotation]);
+  let key: PublicKeyB64 | undefined;
+  for (const e of entries) {
+    const body = parseEntryLine(e.line).body;
+    key = (e.kind === KIND.genesis ? body.key : body.next) as PublicKeyB64;
+  }
+  if (!key) throw new ParleyError('PARLEY_E_STATION_CORRUPT', `the feed of ${station} has no genesis entry`, { station });
+  return key;
+}
+
+async function loadSigner(dir: string, key: PublicKeyB64): Promise<Signer> {
+  const path = join(dir, KEYS_DIR, `${keyId(key)}.key`);
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new ParleyError('PARLEY_E_KEY_FILE_MISSING', `the private key for ${key} is not at ${path}`, { path, key });
+  }
+  if ((info.mode & 0o077) !== 0) {
+    throw new ParleyError(
+      'PARLEY_E_KEY_FILE_PERMISSIONS',
+      `${path} has mode ${(info.mode & 0o777).toString(8)}; a private key file must be 600 (chmod 600 ${path})`,
+      { path },
+    );
+  }
+  const signer = signerFromPem(await readFile(path, 'utf8'));
+  if (signer.publicKey !== key) {
+    throw new ParleyError('PARLEY_E_STATION_CORRUPT', `${path} holds the key ${signer.publicKey}, not ${key}`, { path });
+  }
+  return signer;
+}
+
+/** An open station: its configuration, store and the writer of its own feed. */
+export class StationHandle {
+  private constructor(
+    readonly dir: string,
+    readonly config: StationConfig,
+    readonly store: Store,
+    readonly writer: FeedWriter,
+  ) {}
+
+  /** Opens the station in `dir`; the current key is found by following the feed's key chain. */
+  static async open(dirArg: string, opts: { clock?: Clock } = {}): Promise<StationHandle> {
+    const dir = resolve(dirArg);
+    const config = await readStationConfig(dir);
+    const store = await SqliteStore.open(join(dir, config.store.file));
+    try {
+      const signer = await loadSigner(dir, await currentKey(store, config.station));
+      const writer = await FeedWriter.open(store, config.station, signer, opts);
+      return new StationHandle(dir, config, store, writer);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  get station(): StationId {
+    return this.config.station;
+  }
+
+  /**
+   * Rotates the identity key. The new private key is written (0600) before the rotation entry is
+   * appended, so a crash in between leaves the old key in force and an unused key file.
+   */
+  async rotateKey(): Promise<PublicKeyB64> {
+    const identity = generateIdentity();
+    await writeKeyFile(this.dir, identity.publicKey, identity.privatePem);
+    await this.writer.rotateKey(signerFromPem(identity.privatePem));
+    return identity.publicKey;
+  }
+
+  async close(): Promise<void> {
+    await this.writer.idle();
+    await this.store.close();
+  }
+}

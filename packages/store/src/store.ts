@@ -1,0 +1,64 @@
+import type { Checkpoint } from '@parley/ledger';
+
+/** One stored entry: its exact signed JSON line plus the columns the store indexes. */
+export interface StoredEntry {
+  seq: number;
+  /** Entry hash, lower-case hex. */
+  hash: string;
+  /** Hash of the previous entry, lower-case hex (64 zeros for seq 1). */
+  prev: string;
+  ts: number;
+  kind: string;
+  channel: string | null;
+  /** The entry as its canonical JSON line, signature included. */
+  line: string;
+}
+
+/** The last entry of a stored feed. */
+export interface FeedHead {
+  seq: number;
+  hash: string;
+  ts: number;
+}
+
+/**
+ * Durable storage for feeds (a station's own and verified copies of its peers'), their signed
+ * checkpoints, and small metadata. Async throughout so that SQLite and PostgreSQL implement the
+ * same contract (`packages/store/test/store-contract.ts`).
+ *
+ * The store does not parse or verify entries: the ledger does, before anything reaches it. It
+ * does enforce the one rule that keeps a feed whole under concurrency and crashes: an append is
+ * one transaction, and it must continue the stored head exactly (seq + 1, prev = head hash).
+ */
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Schema version after migrations. */
+  schemaVersion(): Promise<number>;
+
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  /** The last stored entry of a feed, or null if the store holds none of it. */
+  head(station: string): Promise<FeedHead | null>;
+  /**
+   * Appends entries to a feed in one transaction: all or nothing. Throws `PARLEY_E_STORE_CONFLICT`
+   * if the first does not continue the stored head or the batch is not itself continuous.
+   */
+  append(station: string, entries: readonly StoredEntry[]): Promise<void>;
+  /** Up to `limit` entries with seq > `afterSeq`, in seq order. */
+  entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]>;
+  /** Entry hashes (raw 32 bytes) of seq 1..upTo (or all), in seq order: what a Merkle tree is rebuilt from. */
+  hashes(station: string, upTo?: number): Promise<Uint8Array[]>;
+  /** Entries of the given kinds, in seq order (small: genesis, key rotations, …). */
+  entriesOfKind(station: string, kinds: readonly string[]): Promise<StoredEntry[]>;
+  /** The feeds held, with their sizes, in the order they were first stored. */
+  feeds(): Promise<{ station: string; size: number }[]>;
+
+  /** Stores a verified checkpoint; storing the same checkpoint twice is harmless. */
+  addCheckpoint(cp: Checkpoint): Promise<void>;
+  /** Checkpoints of a feed, by size then time. */
+  checkpoints(station: string): Promise<Checkpoint[]>;
+  latestCheckpoint(station: string): Promise<Checkpoint | null>;
+
+  close(): Promise<void>;
+}
