@@ -17,7 +17,9 @@ export function reportError(err: unknown): number {
     process.stderr.write(`parley: ${err.code}: ${err.message}\n`);
     return EXIT.badInput;
   }
-  process.stderr.write(`parley: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `parley: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   return EXIT.internal;
 }
 

@@ -6,7 +6,9 @@ import { registerStationCommands } from './commands/station.js';
 /** Builds the `parley` command line. */
 export function buildProgram(): Command {
   const program = new Command('parley')
-    .description('Parley: a deconfliction hotline station. Every entry is signed and Merkle-logged.')
+    .description(
+      'Parley: a deconfliction hotline station. Every entry is signed and Merkle-logged.',
+    )
     .version('0.1.0')
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })

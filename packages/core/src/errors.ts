@@ -11,22 +11,27 @@ export const ERROR_CODES = {
   // Operator and command-line input
   PARLEY_E_INVALID_ARGUMENT: 'An argument is missing or malformed.',
   PARLEY_E_BAD_PRECEDENCE: 'The precedence is not one of ROUTINE, PRIORITY, IMMEDIATE, FLASH.',
-  PARLEY_E_BAD_CHANNEL: 'The channel name is not 1–64 characters of [a-z0-9._-], starting with a letter or digit.',
+  PARLEY_E_BAD_CHANNEL:
+    'The channel name is not 1–64 characters of [a-z0-9._-], starting with a letter or digit.',
   PARLEY_E_TEXT_TOO_LONG: 'The message text is longer than the limit.',
   PARLEY_E_TEXT_EMPTY: 'The message text is empty.',
   PARLEY_E_BAD_STATION_NAME: 'The station name is not 1–64 printable characters.',
   PARLEY_E_BAD_PUBLIC_KEY: 'A public key is not a base64url-encoded 32-byte Ed25519 key.',
 
   // Station data directory and keys
-  PARLEY_E_STATION_EXISTS: 'A station already exists in that data directory; init refuses to overwrite it.',
+  PARLEY_E_STATION_EXISTS:
+    'A station already exists in that data directory; init refuses to overwrite it.',
   PARLEY_E_DATA_DIR_NOT_EMPTY: 'The data directory is not empty and holds no station.',
   PARLEY_E_STATION_NOT_FOUND: 'No station in that data directory (run `parley init` first).',
   PARLEY_E_STATION_CORRUPT: 'The station directory is damaged: a file is missing or unreadable.',
-  PARLEY_E_KEY_FILE_MISSING: 'The private key for the current identity key is not in the keys directory.',
-  PARLEY_E_KEY_FILE_PERMISSIONS: 'A private key file is readable by group or others; it must be mode 0600.',
+  PARLEY_E_KEY_FILE_MISSING:
+    'The private key for the current identity key is not in the keys directory.',
+  PARLEY_E_KEY_FILE_PERMISSIONS:
+    'A private key file is readable by group or others; it must be mode 0600.',
 
   // Canonical JSON (RFC 8785)
-  PARLEY_E_CANONICAL_JSON: 'A value cannot be canonicalised as RFC 8785 I-JSON (NaN, Infinity, lone surrogate, …).',
+  PARLEY_E_CANONICAL_JSON:
+    'A value cannot be canonicalised as RFC 8785 I-JSON (NaN, Infinity, lone surrogate, …).',
 
   // Entries and feeds
   PARLEY_E_ENTRY_MALFORMED: 'An entry does not match the entry schema.',
@@ -35,7 +40,8 @@ export const ERROR_CODES = {
   PARLEY_E_ENTRY_SEQ: 'An entry is out of sequence: a gap, a repeat or a reordering.',
   PARLEY_E_ENTRY_PREV_HASH: 'An entry does not reference the hash of the entry before it.',
   PARLEY_E_ENTRY_TIME: 'An entry is timestamped before the entry it follows.',
-  PARLEY_E_ENTRY_SIGNATURE: 'An entry signature does not verify under the key in force at that point of the feed.',
+  PARLEY_E_ENTRY_SIGNATURE:
+    'An entry signature does not verify under the key in force at that point of the feed.',
   PARLEY_E_ENTRY_TOO_LARGE: 'An entry is larger than the size limit.',
   PARLEY_E_GENESIS: 'The first entry of a feed is not a valid genesis entry for that station id.',
   PARLEY_E_KEY_ROTATION: 'A key-rotation entry is malformed or its new key did not countersign it.',
@@ -44,10 +50,14 @@ export const ERROR_CODES = {
   PARLEY_E_PROOF_RANGE: 'A proof was asked for sizes or indexes outside the tree.',
   PARLEY_E_PROOF_INVALID: 'An inclusion or consistency proof does not verify.',
   PARLEY_E_CHECKPOINT_MALFORMED: 'A checkpoint does not match the checkpoint schema.',
-  PARLEY_E_CHECKPOINT_SIGNATURE: 'A checkpoint signature does not verify under the key in force at its tree size.',
-  PARLEY_E_CHECKPOINT_BEYOND_FEED: 'A checkpoint covers more entries than the feed holds (a truncated feed).',
-  PARLEY_E_CHECKPOINT_ROOT: 'A checkpoint root differs from the Merkle root of the entries it covers.',
-  PARLEY_E_CHECKPOINT_INCONSISTENT: 'Two checkpoints of one feed are not consistent (a rewritten history).',
+  PARLEY_E_CHECKPOINT_SIGNATURE:
+    'A checkpoint signature does not verify under the key in force at its tree size.',
+  PARLEY_E_CHECKPOINT_BEYOND_FEED:
+    'A checkpoint covers more entries than the feed holds (a truncated feed).',
+  PARLEY_E_CHECKPOINT_ROOT:
+    'A checkpoint root differs from the Merkle root of the entries it covers.',
+  PARLEY_E_CHECKPOINT_INCONSISTENT:
+    'Two checkpoints of one feed are not consistent (a rewritten history).',
 
   // Bundles
   PARLEY_E_BUNDLE_MISSING_FILE: 'A bundle lacks entries.jsonl, checkpoints.jsonl or keys.json.',
@@ -59,7 +69,8 @@ export const ERROR_CODES = {
   PARLEY_E_EXPORT_TARGET_EXISTS: 'The export target exists and is not an empty directory.',
 
   // Storage
-  PARLEY_E_STORE_CONFLICT: 'An append does not continue the stored feed (another writer got there first).',
+  PARLEY_E_STORE_CONFLICT:
+    'An append does not continue the stored feed (another writer got there first).',
   PARLEY_E_STORE_SCHEMA: 'The database schema is newer than this program or the migration failed.',
   PARLEY_E_STORE_CLOSED: 'The store was used after it was closed.',
 } as const;
@@ -72,7 +83,12 @@ export class ParleyError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: ErrorOptions) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'ParleyError';
     this.code = code;

@@ -13,7 +13,11 @@ export interface MessageDraft {
  * Checks an operator's message at the edge (CLI or API) and returns it in canonical form, or
  * throws the coded error for the first bad field. Nothing is written before this passes.
  */
-export function parseMessageDraft(input: { channel?: unknown; precedence?: unknown; text?: unknown }): MessageDraft {
+export function parseMessageDraft(input: {
+  channel?: unknown;
+  precedence?: unknown;
+  text?: unknown;
+}): MessageDraft {
   return {
     channel: parseChannel(input.channel),
     precedence: parsePrecedence(input.precedence),

@@ -30,11 +30,19 @@ export function parseText(value: unknown): string {
 
 /** Station names: 1–64 characters, no control characters. */
 export function parseStationName(value: unknown): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof value === 'string' && value.length >= 1 && value.length <= 64 && !/[\u0000-\u001f\u007f]/.test(value)) {
+  if (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= 64 &&
+    !/\p{Cc}/u.test(value)
+  ) {
     return value;
   }
-  throw new ParleyError('PARLEY_E_BAD_STATION_NAME', `station name ${JSON.stringify(value)} is not 1–64 printable characters`, {
-    value,
-  });
+  throw new ParleyError(
+    'PARLEY_E_BAD_STATION_NAME',
+    `station name ${JSON.stringify(value)} is not 1–64 printable characters`,
+    {
+      value,
+    },
+  );
 }

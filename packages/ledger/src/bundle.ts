@@ -12,7 +12,11 @@ import type { KeyPeriod } from './feed-verifier.js';
  * - `checkpoints.jsonl`: signed checkpoints, one per line, any order;
  * - `keys.json`: each station's name and key history, which must agree with its feed.
  */
-export const BUNDLE_FILES = { entries: 'entries.jsonl', checkpoints: 'checkpoints.jsonl', keys: 'keys.json' } as const;
+export const BUNDLE_FILES = {
+  entries: 'entries.jsonl',
+  checkpoints: 'checkpoints.jsonl',
+  keys: 'keys.json',
+} as const;
 export const KEYS_FORMAT = 'parley-keys/1';
 
 /** The content of `keys.json`. */
@@ -84,10 +88,20 @@ function parseKeys(text: string): BundleKeys {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json is not JSON: ${(err as Error).message}`, {});
+    throw new ParleyError(
+      'PARLEY_E_BUNDLE_KEYS',
+      `keys.json is not JSON: ${(err as Error).message}`,
+      {},
+    );
   }
   const v = value as Partial<BundleKeys>;
-  if (typeof v !== 'object' || v === null || v.format !== KEYS_FORMAT || typeof v.stations !== 'object' || v.stations === null) {
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    v.format !== KEYS_FORMAT ||
+    typeof v.stations !== 'object' ||
+    v.stations === null
+  ) {
     throw new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json is not of format ${KEYS_FORMAT}`, {});
   }
   return v as BundleKeys;
@@ -142,7 +156,8 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   let pendingBlank = 0;
   const every = input.progressEvery ?? 1000;
 
-  const finish = (f: FeedVerifier) => feeds.push(finishFeed(f, checkpoints.get(f.station) ?? [], keys));
+  const finish = (f: FeedVerifier) =>
+    feeds.push(finishFeed(f, checkpoints.get(f.station) ?? [], keys));
 
   for await (const text of input.entryLines) {
     lineNo++;
@@ -150,7 +165,12 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       pendingBlank = lineNo;
       continue;
     }
-    if (pendingBlank) fault(new ParleyError('PARLEY_E_BUNDLE_LINE', 'empty line inside entries.jsonl', {}), BUNDLE_FILES.entries, pendingBlank);
+    if (pendingBlank)
+      fault(
+        new ParleyError('PARLEY_E_BUNDLE_LINE', 'empty line inside entries.jsonl', {}),
+        BUNDLE_FILES.entries,
+        pendingBlank,
+      );
     let station: string | undefined;
     let seq: number | undefined;
     try {
@@ -160,7 +180,11 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       if (!feed || feed.station !== entry.station) {
         if (feed) finish(feed);
         if (seen.has(entry.station)) {
-          throw new ParleyError('PARLEY_E_BUNDLE_FEED_SPLIT', `entries of station ${entry.station} appear in two separate runs`, {});
+          throw new ParleyError(
+            'PARLEY_E_BUNDLE_FEED_SPLIT',
+            `entries of station ${entry.station} appear in two separate runs`,
+            {},
+          );
         }
         seen.add(entry.station);
         feed = new FeedVerifier(entry.station as StationId);
@@ -178,7 +202,11 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
     if (!seen.has(station)) {
       const first = list[0]!;
       fault(
-        new ParleyError('PARLEY_E_CHECKPOINT_BEYOND_FEED', `checkpoint of station ${station} has no entries in the bundle`, {}),
+        new ParleyError(
+          'PARLEY_E_CHECKPOINT_BEYOND_FEED',
+          `checkpoint of station ${station} has no entries in the bundle`,
+          {},
+        ),
         BUNDLE_FILES.checkpoints,
         first.line,
         station,
@@ -187,11 +215,23 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   }
   for (const station of Object.keys(keys.stations)) {
     if (!seen.has(station)) {
-      fault(new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json lists station ${station}, which has no entries`, {}), BUNDLE_FILES.keys, undefined, station);
+      fault(
+        new ParleyError(
+          'PARLEY_E_BUNDLE_KEYS',
+          `keys.json lists station ${station}, which has no entries`,
+          {},
+        ),
+        BUNDLE_FILES.keys,
+        undefined,
+        station,
+      );
     }
   }
   if (feeds.length === 0) {
-    fault(new ParleyError('PARLEY_E_BUNDLE_EMPTY', 'the bundle holds no entries', {}), BUNDLE_FILES.entries);
+    fault(
+      new ParleyError('PARLEY_E_BUNDLE_EMPTY', 'the bundle holds no entries', {}),
+      BUNDLE_FILES.entries,
+    );
   }
 
   const trusted = input.trustedKeys ?? [];
@@ -200,7 +240,11 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       const chain = keys.stations[f.station]!.keys.map((k) => k.key);
       if (!chain.some((k) => trusted.includes(k))) {
         fault(
-          new ParleyError('PARLEY_E_BUNDLE_UNTRUSTED_KEY', `station ${f.station} (${f.name}) is signed by ${chain.join(', ')}, none of them given with --key`, {}),
+          new ParleyError(
+            'PARLEY_E_BUNDLE_UNTRUSTED_KEY',
+            `station ${f.station} (${f.name}) is signed by ${chain.join(', ')}, none of them given with --key`,
+            {},
+          ),
           BUNDLE_FILES.keys,
           undefined,
           f.station,
@@ -208,10 +252,20 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       }
     }
   }
-  return { ok: true, feeds, entries: feeds.reduce((n, f) => n + f.size, 0), checkpoints: cpCount, pinned: trusted.length > 0 };
+  return {
+    ok: true,
+    feeds,
+    entries: feeds.reduce((n, f) => n + f.size, 0),
+    checkpoints: cpCount,
+    pinned: trusted.length > 0,
+  };
 }
 
-function finishFeed(feed: FeedVerifier, list: { cp: Checkpoint; line: number }[], keys: BundleKeys): FeedSummary {
+function finishFeed(
+  feed: FeedVerifier,
+  list: { cp: Checkpoint; line: number }[],
+  keys: BundleKeys,
+): FeedSummary {
   // Check in file order first, so the reported line is the first bad one; then consistency in size order.
   for (const { cp, line } of list) {
     try {
@@ -240,7 +294,11 @@ function finishFeed(feed: FeedVerifier, list: { cp: Checkpoint; line: number }[]
     });
   if (!same) {
     fault(
-      new ParleyError('PARLEY_E_BUNDLE_KEYS', `keys.json does not match the key chain in the feed of ${feed.station}: feed has ${JSON.stringify(feed.keys)}`, {}),
+      new ParleyError(
+        'PARLEY_E_BUNDLE_KEYS',
+        `keys.json does not match the key chain in the feed of ${feed.station}: feed has ${JSON.stringify(feed.keys)}`,
+        {},
+      ),
       BUNDLE_FILES.keys,
       undefined,
       feed.station,

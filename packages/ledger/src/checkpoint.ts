@@ -15,10 +15,20 @@ import { verifySignature } from './keys.js';
 export const CheckpointSchema = Type.Object(
   {
     station: Type.String({ pattern: '^stn_[0-9a-f]{24}$', description: 'whose feed' }),
-    size: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'number of entries covered' }),
-    root: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'RFC 9162 Merkle tree hash of entries 1..size, hex' }),
+    size: Type.Integer({
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'number of entries covered',
+    }),
+    root: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'RFC 9162 Merkle tree hash of entries 1..size, hex',
+    }),
     ts: Type.Integer({ minimum: 0, maximum: 8.64e15, description: 'UTC ms when it was signed' }),
-    sig: Type.String({ pattern: '^[A-Za-z0-9_-]{86}$', description: 'Ed25519 signature over the note body' }),
+    sig: Type.String({
+      pattern: '^[A-Za-z0-9_-]{86}$',
+      description: 'Ed25519 signature over the note body',
+    }),
   },
   { additionalProperties: false },
 );
@@ -30,13 +40,23 @@ const checkpointCheck = TypeCompiler.Compile(CheckpointSchema);
 export function checkpointBody(station: string, size: number, rootHex: string, ts: number): string {
   const root = fromHex(rootHex);
   if (!root || root.length !== 32) {
-    throw new ParleyError('PARLEY_E_CHECKPOINT_MALFORMED', `checkpoint root ${JSON.stringify(rootHex)} is not 32 bytes of hex`, {});
+    throw new ParleyError(
+      'PARLEY_E_CHECKPOINT_MALFORMED',
+      `checkpoint root ${JSON.stringify(rootHex)} is not 32 bytes of hex`,
+      {},
+    );
   }
   return `parley.checkpoint/v1/${station}\n${size}\n${toBase64(root)}\ntime ${ts}\n`;
 }
 
 /** Signs a checkpoint for `size` entries with Merkle root `rootHex`. */
-export function signCheckpoint(station: StationId, size: number, rootHex: string, ts: number, signer: Signer): Checkpoint {
+export function signCheckpoint(
+  station: StationId,
+  size: number,
+  rootHex: string,
+  ts: number,
+  signer: Signer,
+): Checkpoint {
   const body = checkpointBody(station, size, rootHex, ts);
   return { station, size, root: rootHex, ts, sig: toBase64Url(signer.sign(utf8.encode(body))) };
 }
@@ -46,7 +66,11 @@ export function verifyCheckpointSignature(cp: Checkpoint, key: PublicKeyB64): bo
   const sig = fromBase64Url(cp.sig);
   if (!sig) return false;
   try {
-    return verifySignature(key, utf8.encode(checkpointBody(cp.station, cp.size, cp.root, cp.ts)), sig);
+    return verifySignature(
+      key,
+      utf8.encode(checkpointBody(cp.station, cp.size, cp.root, cp.ts)),
+      sig,
+    );
   } catch {
     return false;
   }
@@ -58,11 +82,19 @@ export function parseCheckpointLine(line: string): Checkpoint {
   try {
     value = JSON.parse(line);
   } catch (err) {
-    throw new ParleyError('PARLEY_E_CHECKPOINT_MALFORMED', `checkpoint is not JSON: ${(err as Error).message}`, {});
+    throw new ParleyError(
+      'PARLEY_E_CHECKPOINT_MALFORMED',
+      `checkpoint is not JSON: ${(err as Error).message}`,
+      {},
+    );
   }
   if (!checkpointCheck.Check(value)) {
     const first = checkpointCheck.Errors(value).First();
-    throw new ParleyError('PARLEY_E_CHECKPOINT_MALFORMED', `checkpoint ${first ? `${first.path || '/'}: ${first.message}` : 'is malformed'}`, {});
+    throw new ParleyError(
+      'PARLEY_E_CHECKPOINT_MALFORMED',
+      `checkpoint ${first ? `${first.path || '/'}: ${first.message}` : 'is malformed'}`,
+      {},
+    );
   }
   return value;
 }

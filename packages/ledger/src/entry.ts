@@ -28,16 +28,36 @@ export const KIND = {
 export const EntrySchema = Type.Object(
   {
     v: Type.Literal(ENTRY_VERSION, { description: 'entry format version' }),
-    station: Type.String({ pattern: '^stn_[0-9a-f]{24}$', description: 'the feed owner, derived from its genesis key' }),
-    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: '1, 2, 3, … with no gaps' }),
-    prev: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'hex SHA-256 of the previous entry; 64 zeros for seq 1' }),
-    ts: Type.Integer({ minimum: 0, maximum: 8.64e15, description: 'UTC milliseconds since the epoch' }),
-    kind: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', description: 'what the entry is: message, receipt, …' }),
-    channel: Type.Optional(Type.String({ pattern: CHANNEL_RE.source, description: 'channel name, if any' })),
+    station: Type.String({
+      pattern: '^stn_[0-9a-f]{24}$',
+      description: 'the feed owner, derived from its genesis key',
+    }),
+    seq: Type.Integer({
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: '1, 2, 3, … with no gaps',
+    }),
+    prev: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'hex SHA-256 of the previous entry; 64 zeros for seq 1',
+    }),
+    ts: Type.Integer({
+      minimum: 0,
+      maximum: 8.64e15,
+      description: 'UTC milliseconds since the epoch',
+    }),
+    kind: Type.String({
+      pattern: '^[a-z][a-z0-9-]{0,31}$',
+      description: 'what the entry is: message, receipt, …',
+    }),
+    channel: Type.Optional(
+      Type.String({ pattern: CHANNEL_RE.source, description: 'channel name, if any' }),
+    ),
     body: Type.Record(Type.String(), Type.Unknown(), { description: 'kind-specific content' }),
     sig: Type.String({
       pattern: '^[A-Za-z0-9_-]{86}$',
-      description: 'base64url Ed25519 signature over the RFC 8785 canonical JSON of the entry without sig',
+      description:
+        'base64url Ed25519 signature over the RFC 8785 canonical JSON of the entry without sig',
     }),
   },
   { additionalProperties: false },
@@ -92,15 +112,23 @@ export function sealEntry(unsigned: UnsignedEntry, signer: Signer): SealedEntry 
  */
 export function parseEntryLine(line: string): Entry {
   if (line.length > MAX_ENTRY_BYTES) {
-    throw new ParleyError('PARLEY_E_ENTRY_TOO_LARGE', `entry line is ${line.length} characters; the limit is ${MAX_ENTRY_BYTES}`, {
-      length: line.length,
-    });
+    throw new ParleyError(
+      'PARLEY_E_ENTRY_TOO_LARGE',
+      `entry line is ${line.length} characters; the limit is ${MAX_ENTRY_BYTES}`,
+      {
+        length: line.length,
+      },
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (err) {
-    throw new ParleyError('PARLEY_E_ENTRY_MALFORMED', `entry is not JSON: ${(err as Error).message}`, {});
+    throw new ParleyError(
+      'PARLEY_E_ENTRY_MALFORMED',
+      `entry is not JSON: ${(err as Error).message}`,
+      {},
+    );
   }
   return parseEntry(value);
 }
@@ -108,9 +136,13 @@ export function parseEntryLine(line: string): Entry {
 /** Checks a parsed value against the entry schema (see `parseEntryLine`). */
 export function parseEntry(value: unknown): Entry {
   if (typeof value === 'object' && value !== null && 'v' in value && value.v !== ENTRY_VERSION) {
-    throw new ParleyError('PARLEY_E_ENTRY_VERSION', `entry format version ${JSON.stringify(value.v)} is not ${ENTRY_VERSION}`, {
-      version: value.v,
-    });
+    throw new ParleyError(
+      'PARLEY_E_ENTRY_VERSION',
+      `entry format version ${JSON.stringify(value.v)} is not ${ENTRY_VERSION}`,
+      {
+        version: value.v,
+      },
+    );
   }
   if (!entryCheck.Check(value)) {
     const first = entryCheck.Errors(value).First();
@@ -136,6 +168,10 @@ export interface KeyRotationBody {
  * What the incoming key signs to accept a rotation, so nobody can rotate a station onto a key
  * it does not hold: `parley-key-rotation/v1\n<station>\n<seq>\n<next key>\n`.
  */
-export function rotationProofBytes(station: StationId, seq: number, next: PublicKeyB64): Uint8Array {
+export function rotationProofBytes(
+  station: StationId,
+  seq: number,
+  next: PublicKeyB64,
+): Uint8Array {
   return new TextEncoder().encode(`parley-key-rotation/v1\n${station}\n${seq}\n${next}\n`);
 }

@@ -58,29 +58,49 @@ export class FeedVerifier {
     const seq = this.tree.size + 1;
     const where = { station: entry.station, seq: entry.seq };
     if (entry.station !== this.station) {
-      throw new ParleyError('PARLEY_E_ENTRY_WRONG_STATION', `entry names station ${entry.station}, feed is ${this.station}`, where);
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_WRONG_STATION',
+        `entry names station ${entry.station}, feed is ${this.station}`,
+        where,
+      );
     }
     if (entry.seq !== seq) {
-      throw new ParleyError('PARLEY_E_ENTRY_SEQ', `expected seq ${seq}, found seq ${entry.seq}`, { ...where, expected: seq });
+      throw new ParleyError('PARLEY_E_ENTRY_SEQ', `expected seq ${seq}, found seq ${entry.seq}`, {
+        ...where,
+        expected: seq,
+      });
     }
     if (entry.prev !== this.headHash) {
-      throw new ParleyError('PARLEY_E_ENTRY_PREV_HASH', `seq ${seq} has prev ${entry.prev}, the entry before hashes to ${this.headHash}`, where);
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_PREV_HASH',
+        `seq ${seq} has prev ${entry.prev}, the entry before hashes to ${this.headHash}`,
+        where,
+      );
     }
     if (entry.ts < this.lastTs) {
-      throw new ParleyError('PARLEY_E_ENTRY_TIME', `seq ${seq} is timestamped ${entry.ts}, before the previous entry's ${this.lastTs}`, where);
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_TIME',
+        `seq ${seq} is timestamped ${entry.ts}, before the previous entry's ${this.lastTs}`,
+        where,
+      );
     }
     const bytes = signingBytes(entry);
     const key = seq === 1 ? this.genesisKey(entry) : this.currentKey!;
     const sig = fromBase64Url(entry.sig);
     if (!sig || !verifySignature(key, bytes, sig)) {
-      throw new ParleyError('PARLEY_E_ENTRY_SIGNATURE', `seq ${seq} (${entry.kind}) is not signed by the station's key ${key}`, {
-        ...where,
-        key,
-      });
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_SIGNATURE',
+        `seq ${seq} (${entry.kind}) is not signed by the station's key ${key}`,
+        {
+          ...where,
+          key,
+        },
+      );
     }
     if (entry.kind === KIND.keyRotation) this.rotate(entry);
     const hash = sha256(bytes);
-    this.tree.appendLeafHash(hash);
+    // The entry hash is the leaf data (RFC 9162 §2.1.1): leaf hash = SHA-256(0x00 ‖ entry hash).
+    this.tree.appendLeaf(hash);
     this.headHash = toHex(hash) as HashHex;
     this.lastTs = entry.ts;
     return this.headHash;
@@ -89,20 +109,36 @@ export class FeedVerifier {
   private genesisKey(entry: Entry): PublicKeyB64 {
     const where = { station: entry.station, seq: entry.seq };
     if (entry.kind !== KIND.genesis) {
-      throw new ParleyError('PARLEY_E_GENESIS', `seq 1 is of kind ${entry.kind}, not genesis`, where);
+      throw new ParleyError(
+        'PARLEY_E_GENESIS',
+        `seq 1 is of kind ${entry.kind}, not genesis`,
+        where,
+      );
     }
     const { name, key } = entry.body;
     let pub: PublicKeyB64;
     try {
       pub = parsePublicKey(key);
     } catch {
-      throw new ParleyError('PARLEY_E_GENESIS', `genesis key ${JSON.stringify(key)} is not an Ed25519 public key`, where);
+      throw new ParleyError(
+        'PARLEY_E_GENESIS',
+        `genesis key ${JSON.stringify(key)} is not an Ed25519 public key`,
+        where,
+      );
     }
     if (typeof name !== 'string') {
-      throw new ParleyError('PARLEY_E_GENESIS', `genesis name ${JSON.stringify(name)} is not a string`, where);
+      throw new ParleyError(
+        'PARLEY_E_GENESIS',
+        `genesis name ${JSON.stringify(name)} is not a string`,
+        where,
+      );
     }
     if (stationIdFromKey(pub) !== entry.station) {
-      throw new ParleyError('PARLEY_E_GENESIS', `genesis key ${pub} does not derive station id ${entry.station}`, where);
+      throw new ParleyError(
+        'PARLEY_E_GENESIS',
+        `genesis key ${pub} does not derive station id ${entry.station}`,
+        where,
+      );
     }
     this.name = name;
     this.keys.push({ key: pub, from: 1, to: null });
@@ -116,11 +152,22 @@ export class FeedVerifier {
     try {
       nextKey = parsePublicKey(next);
     } catch {
-      throw new ParleyError('PARLEY_E_KEY_ROTATION', `seq ${entry.seq} rotates to ${JSON.stringify(next)}, not an Ed25519 key`, where);
+      throw new ParleyError(
+        'PARLEY_E_KEY_ROTATION',
+        `seq ${entry.seq} rotates to ${JSON.stringify(next)}, not an Ed25519 key`,
+        where,
+      );
     }
     const proofSig = typeof proof === 'string' ? fromBase64Url(proof) : undefined;
-    if (!proofSig || !verifySignature(nextKey, rotationProofBytes(this.station, entry.seq, nextKey), proofSig)) {
-      throw new ParleyError('PARLEY_E_KEY_ROTATION', `seq ${entry.seq}: the new key ${nextKey} did not countersign its rotation`, where);
+    if (
+      !proofSig ||
+      !verifySignature(nextKey, rotationProofBytes(this.station, entry.seq, nextKey), proofSig)
+    ) {
+      throw new ParleyError(
+        'PARLEY_E_KEY_ROTATION',
+        `seq ${entry.seq}: the new key ${nextKey} did not countersign its rotation`,
+        where,
+      );
     }
     this.keys[this.keys.length - 1]!.to = entry.seq;
     this.keys.push({ key: nextKey, from: entry.seq + 1, to: null });
@@ -128,7 +175,8 @@ export class FeedVerifier {
 
   /** The key that signs a checkpoint of `size` entries: the key that signs entry size + 1. */
   keyForSize(size: number): PublicKeyB64 | undefined {
-    for (const p of this.keys) if (p.from <= size + 1 && (p.to === null || size + 1 <= p.to)) return p.key;
+    for (const p of this.keys)
+      if (p.from <= size + 1 && (p.to === null || size + 1 <= p.to)) return p.key;
     return undefined;
   }
 
@@ -145,18 +193,34 @@ export class FeedVerifier {
   checkCheckpoint(cp: Checkpoint): void {
     const where = { station: cp.station, size: cp.size };
     if (cp.station !== this.station) {
-      throw new ParleyError('PARLEY_E_ENTRY_WRONG_STATION', `checkpoint names station ${cp.station}, feed is ${this.station}`, where);
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_WRONG_STATION',
+        `checkpoint names station ${cp.station}, feed is ${this.station}`,
+        where,
+      );
     }
     if (cp.size > this.size) {
-      throw new ParleyError('PARLEY_E_CHECKPOINT_BEYOND_FEED', `checkpoint covers ${cp.size} entries, the feed holds ${this.size}`, where);
+      throw new ParleyError(
+        'PARLEY_E_CHECKPOINT_BEYOND_FEED',
+        `checkpoint covers ${cp.size} entries, the feed holds ${this.size}`,
+        where,
+      );
     }
     const key = this.keyForSize(cp.size);
     if (!key || !verifyCheckpointSignature(cp, key)) {
-      throw new ParleyError('PARLEY_E_CHECKPOINT_SIGNATURE', `checkpoint of size ${cp.size} is not signed by ${key ?? 'any key'}`, where);
+      throw new ParleyError(
+        'PARLEY_E_CHECKPOINT_SIGNATURE',
+        `checkpoint of size ${cp.size} is not signed by ${key ?? 'any key'}`,
+        where,
+      );
     }
     const root = this.rootHex(cp.size);
     if (cp.root !== root) {
-      throw new ParleyError('PARLEY_E_CHECKPOINT_ROOT', `checkpoint of size ${cp.size} has root ${cp.root}, the entries give ${root}`, where);
+      throw new ParleyError(
+        'PARLEY_E_CHECKPOINT_ROOT',
+        `checkpoint of size ${cp.size} has root ${cp.root}, the entries give ${root}`,
+        where,
+      );
     }
   }
 
@@ -172,7 +236,13 @@ export class FeedVerifier {
       older.size <= newer.size &&
       r1 !== undefined &&
       r2 !== undefined &&
-      verifyConsistency(older.size, newer.size, this.tree.consistencyProof(older.size, newer.size), r1, r2);
+      verifyConsistency(
+        older.size,
+        newer.size,
+        this.tree.consistencyProof(older.size, newer.size),
+        r1,
+        r2,
+      );
     if (!ok) {
       throw new ParleyError(
         'PARLEY_E_CHECKPOINT_INCONSISTENT',

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, createHash } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  createHash,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
@@ -28,7 +35,11 @@ function publicKeyOf(key: KeyObject): PublicKeyB64 {
 export function signerFromPem(pem: string): Signer {
   const privateKey = createPrivateKey({ key: pem, format: 'pem' });
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new ParleyError('PARLEY_E_BAD_PUBLIC_KEY', `private key is ${privateKey.asymmetricKeyType}, not ed25519`, {});
+    throw new ParleyError(
+      'PARLEY_E_BAD_PUBLIC_KEY',
+      `private key is ${privateKey.asymmetricKeyType}, not ed25519`,
+      {},
+    );
   }
   const publicKey = publicKeyOf(createPublicKey(privateKey));
   return {
@@ -74,7 +85,11 @@ function keyObject(key: PublicKeyB64): KeyObject {
 }
 
 /** Ed25519 verification that never throws: false for a bad key, a bad length or a bad signature. */
-export function verifySignature(key: PublicKeyB64, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifySignature(
+  key: PublicKeyB64,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (signature.length !== 64) return false;
   try {
     return verify(null, data, keyObject(key), signature);
@@ -87,7 +102,11 @@ export function verifySignature(key: PublicKeyB64, data: Uint8Array, signature: 
 function rawKey(key: PublicKeyB64): Uint8Array {
   const raw = fromBase64Url(key);
   if (!raw || raw.length !== 32) {
-    throw new ParleyError('PARLEY_E_BAD_PUBLIC_KEY', `public key ${JSON.stringify(key)} is not 32 bytes`, { value: key });
+    throw new ParleyError(
+      'PARLEY_E_BAD_PUBLIC_KEY',
+      `public key ${JSON.stringify(key)} is not 32 bytes`,
+      { value: key },
+    );
   }
   return raw;
 }
@@ -128,4 +147,27 @@ export function safetyNumber(key: PublicKeyB64): string {
     groups.push(String(n % 100000).padStart(5, '0'));
   }
   return groups.join(' ');
+}
+
+// RFC 8410 PKCS#8 wrapping of a raw Ed25519 private key (seed): a fixed 16-byte DER prefix.
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * A signer from a raw 32-byte Ed25519 seed. Ed25519 signatures are deterministic, so a fixed
+ * seed gives fixed signatures: this is how the published test vectors are made.
+ */
+export function signerFromSeed(seed: Uint8Array): Signer {
+  if (seed.length !== 32) {
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `an Ed25519 seed is 32 bytes, not ${seed.length}`,
+      { length: seed.length },
+    );
+  }
+  const der = Buffer.concat([PKCS8_ED25519_PREFIX, seed]);
+  return signerFromPem(
+    createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+      .export({ format: 'pem', type: 'pkcs8' })
+      .toString(),
+  );
 }

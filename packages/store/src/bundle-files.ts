@@ -18,7 +18,10 @@ export interface ExportSummary {
 }
 
 /** The key history of a stored feed, from its genesis and key-rotation entries. */
-export async function keyHistory(store: Store, station: string): Promise<{ name: string; keys: KeyPeriod[] }> {
+export async function keyHistory(
+  store: Store,
+  station: string,
+): Promise<{ name: string; keys: KeyPeriod[] }> {
   let name = '';
   const keys: KeyPeriod[] = [];
   for (const e of await store.entriesOfKind(station, [KIND.genesis, KIND.keyRotation])) {
@@ -51,7 +54,12 @@ export async function exportBundle(store: Store, outArg: string): Promise<Export
       (list) => list.length === 0,
       () => false,
     );
-    if (!isEmptyDir) throw new ParleyError('PARLEY_E_EXPORT_TARGET_EXISTS', `${out} exists and is not an empty directory`, { out });
+    if (!isEmptyDir)
+      throw new ParleyError(
+        'PARLEY_E_EXPORT_TARGET_EXISTS',
+        `${out} exists and is not an empty directory`,
+        { out },
+      );
   }
   await mkdir(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.export-${randomBytes(6).toString('hex')}`);
@@ -71,7 +79,8 @@ export async function exportBundle(store: Store, outArg: string): Promise<Export
           after = page[page.length - 1]!.seq;
         }
         const checkpoints = await store.checkpoints(station);
-        if (checkpoints.length > 0) await cps.write(checkpoints.map((c) => JSON.stringify(c) + '\n').join(''));
+        if (checkpoints.length > 0)
+          await cps.write(checkpoints.map((c) => JSON.stringify(c) + '\n').join(''));
         keys.stations[station] = await keyHistory(store, station);
         summary.feeds.push({ station, size: after, checkpoints: checkpoints.length });
       }
@@ -100,7 +109,11 @@ export async function exportBundle(store: Store, outArg: string): Promise<Export
 /** Verifies a bundle directory offline (see `verifyBundle` in @parley/ledger). */
 export async function verifyBundleDir(
   dirArg: string,
-  opts: { trustedKeys?: readonly PublicKeyB64[]; onProgress?: (entries: number) => void; progressEvery?: number } = {},
+  opts: {
+    trustedKeys?: readonly PublicKeyB64[];
+    onProgress?: (entries: number) => void;
+    progressEvery?: number;
+  } = {},
 ): Promise<VerifyResult> {
   const dir = resolve(dirArg);
   for (const f of Object.values(BUNDLE_FILES)) {
@@ -109,13 +122,23 @@ export async function verifyBundleDir(
       () => false,
     );
     if (!present) {
-      return { ok: false, failure: { code: 'PARLEY_E_BUNDLE_MISSING_FILE', message: `${join(dir, f)} is missing`, file: f } };
+      return {
+        ok: false,
+        failure: {
+          code: 'PARLEY_E_BUNDLE_MISSING_FILE',
+          message: `${join(dir, f)} is missing`,
+          file: f,
+        },
+      };
     }
   }
   const keysJson = await readFile(join(dir, BUNDLE_FILES.keys), 'utf8');
   const checkpointLines = (await readFile(join(dir, BUNDLE_FILES.checkpoints), 'utf8')).split('\n');
   if (checkpointLines[checkpointLines.length - 1] === '') checkpointLines.pop();
-  const stream = createReadStream(join(dir, BUNDLE_FILES.entries), { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const stream = createReadStream(join(dir, BUNDLE_FILES.entries), {
+    encoding: 'utf8',
+    highWaterMark: 1 << 20,
+  });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   try {
     return await verifyBundle({ entryLines: lines, checkpointLines, keysJson, ...opts });

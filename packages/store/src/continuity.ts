@@ -8,7 +8,11 @@ export const ZERO_HASH = '0'.repeat(64);
  * head (seq + 1, prev = head hash) and is itself continuous. A writer that lost a race, or a
  * replayed batch, gets `PARLEY_E_STORE_CONFLICT` and nothing is written.
  */
-export function checkContinuity(station: string, head: FeedHead | null, entries: readonly StoredEntry[]): void {
+export function checkContinuity(
+  station: string,
+  head: FeedHead | null,
+  entries: readonly StoredEntry[],
+): void {
   let seq = head?.seq ?? 0;
   let hash = head?.hash ?? ZERO_HASH;
   for (const e of entries) {

@@ -1,5 +1,15 @@
 import type { HashHex, StationId } from '@parley/core';
-import { GENESIS_PREV, KIND, MerkleTree, rotationProofBytes, sealEntry, signCheckpoint, toBase64Url, toHex } from '@parley/ledger';
+import {
+  GENESIS_PREV,
+  KIND,
+  leafHash,
+  MerkleTree,
+  rotationProofBytes,
+  sealEntry,
+  signCheckpoint,
+  toBase64Url,
+  toHex,
+} from '@parley/ledger';
 import type { Checkpoint, SealedEntry, Signer, UnsignedEntry } from '@parley/ledger';
 import type { Store, StoredEntry } from './store.js';
 
@@ -17,8 +27,18 @@ export interface EntryDraft {
 }
 
 type Job =
-  | { type: 'append'; drafts: EntryDraft[]; resolve: (v: SealedEntry[]) => void; reject: (e: unknown) => void }
-  | { type: 'rotate'; next: Signer; resolve: (v: SealedEntry[]) => void; reject: (e: unknown) => void }
+  | {
+      type: 'append';
+      drafts: EntryDraft[];
+      resolve: (v: SealedEntry[]) => void;
+      reject: (e: unknown) => void;
+    }
+  | {
+      type: 'rotate';
+      next: Signer;
+      resolve: (v: SealedEntry[]) => void;
+      reject: (e: unknown) => void;
+    }
   | { type: 'checkpoint'; resolve: (v: Checkpoint) => void; reject: (e: unknown) => void };
 
 /**
@@ -50,10 +70,25 @@ export class FeedWriter {
   }
 
   /** Opens the writer at the stored head, rebuilding the Merkle tree from stored hashes. */
-  static async open(store: Store, station: StationId, signer: Signer, opts: { clock?: Clock; maxBatch?: number } = {}): Promise<FeedWriter> {
+  static async open(
+    store: Store,
+    station: StationId,
+    signer: Signer,
+    opts: { clock?: Clock; maxBatch?: number } = {},
+  ): Promise<FeedWriter> {
     const head = await store.head(station);
-    const tree = MerkleTree.fromLeafHashes(await store.hashes(station, head?.seq ?? 0));
-    return new FeedWriter(store, station, signer, tree, head, opts.clock ?? systemClock, opts.maxBatch ?? 2000);
+    const tree = MerkleTree.fromLeafHashes(
+      (await store.hashes(station, head?.seq ?? 0)).map(leafHash),
+    );
+    return new FeedWriter(
+      store,
+      station,
+      signer,
+      tree,
+      head,
+      opts.clock ?? systemClock,
+      opts.maxBatch ?? 2000,
+    );
   }
 
   /** Entries in the feed. */
@@ -79,7 +114,9 @@ export class FeedWriter {
 
   /** Appends entries atomically: all are committed in one transaction, or none. */
   appendMany(drafts: EntryDraft[]): Promise<SealedEntry[]> {
-    return new Promise((resolve, reject) => this.enqueue({ type: 'append', drafts, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.enqueue({ type: 'append', drafts, resolve, reject }),
+    );
   }
 
   /**
@@ -87,7 +124,9 @@ export class FeedWriter {
    * countersigned by `next`; every later entry is signed by `next`.
    */
   async rotateKey(next: Signer): Promise<SealedEntry> {
-    const [sealed] = await new Promise<SealedEntry[]>((resolve, reject) => this.enqueue({ type: 'rotate', next, resolve, reject }));
+    const [sealed] = await new Promise<SealedEntry[]>((resolve, reject) =>
+      this.enqueue({ type: 'rotate', next, resolve, reject }),
+    );
     return sealed!;
   }
 
@@ -127,7 +166,11 @@ export class FeedWriter {
       }
       const batch: Exclude<Job, { type: 'checkpoint' }>[] = [];
       let count = 0;
-      while (this.queue.length > 0 && this.queue[0]!.type !== 'checkpoint' && (count === 0 || count < this.maxBatch)) {
+      while (
+        this.queue.length > 0 &&
+        this.queue[0]!.type !== 'checkpoint' &&
+        (count === 0 || count < this.maxBatch)
+      ) {
         const job = this.queue.shift() as Exclude<Job, { type: 'checkpoint' }>;
         batch.push(job);
         count += job.type === 'append' ? job.drafts.length : 1;
@@ -148,15 +191,32 @@ export class FeedWriter {
       // fails alone, and the others still go in.
       const mark = { seq, prev, ts, signer, rows: rows.length };
       try {
-        const drafts: EntryDraft[] = job.type === 'append' ? job.drafts : [this.rotationDraft(seq + 1, job.next)];
+        const drafts: EntryDraft[] =
+          job.type === 'append' ? job.drafts : [this.rotationDraft(seq + 1, job.next)];
         const sealed: SealedEntry[] = [];
         for (const d of drafts) {
           ts = Math.max(ts, this.clock.now());
-          const unsigned: UnsignedEntry = { v: 1, station: this.station, seq: seq + 1, prev, ts, kind: d.kind, body: d.body };
+          const unsigned: UnsignedEntry = {
+            v: 1,
+            station: this.station,
+            seq: seq + 1,
+            prev,
+            ts,
+            kind: d.kind,
+            body: d.body,
+          };
           if (d.channel !== undefined) unsigned.channel = d.channel;
           const s = sealEntry(unsigned, signer);
           sealed.push(s);
-          rows.push({ seq: seq + 1, hash: s.hash, prev, ts, kind: d.kind, channel: d.channel ?? null, line: s.line });
+          rows.push({
+            seq: seq + 1,
+            hash: s.hash,
+            prev,
+            ts,
+            kind: d.kind,
+            channel: d.channel ?? null,
+            line: s.line,
+          });
           seq++;
           prev = s.hash;
         }
@@ -175,7 +235,7 @@ export class FeedWriter {
       for (const a of accepted) a.job.reject(err);
       return;
     }
-    for (const r of rows) this.tree.appendLeafHash(Buffer.from(r.hash, 'hex'));
+    for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
     this.seq = seq;
     this.headHash = prev;
     this.lastTs = ts;

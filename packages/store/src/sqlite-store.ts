@@ -29,21 +29,35 @@ export class SqliteStore implements Store {
     this.db = db;
     this.stmt = {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      head: db.prepare('SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = ?'),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      head: db.prepare(
+        'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = ?',
+      ),
       newFeed: db.prepare(
         'INSERT INTO feeds (station, ordinal, head_seq, head_hash, head_ts) VALUES (?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM feeds), ?, ?, ?)',
       ),
-      setHead: db.prepare('UPDATE feeds SET head_seq = ?, head_hash = ?, head_ts = ? WHERE station = ?'),
-      insert: db.prepare('INSERT INTO entries (station, seq, hash, ts, kind, channel, line) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      setHead: db.prepare(
+        'UPDATE feeds SET head_seq = ?, head_hash = ?, head_ts = ? WHERE station = ?',
+      ),
+      insert: db.prepare(
+        'INSERT INTO entries (station, seq, hash, ts, kind, channel, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       entries: db.prepare(
         'SELECT seq, hash, ts, kind, channel, line FROM entries WHERE station = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       prevHash: db.prepare('SELECT hash FROM entries WHERE station = ? AND seq = ?'),
-      hashes: db.prepare('SELECT hash FROM entries WHERE station = ? AND seq <= ? ORDER BY seq').pluck(),
+      hashes: db
+        .prepare('SELECT hash FROM entries WHERE station = ? AND seq <= ? ORDER BY seq')
+        .pluck(),
       feeds: db.prepare('SELECT station, head_seq AS size FROM feeds ORDER BY ordinal'),
-      addCheckpoint: db.prepare('INSERT OR IGNORE INTO checkpoints (station, size, ts, root, sig) VALUES (?, ?, ?, ?, ?)'),
-      checkpoints: db.prepare('SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size, ts'),
+      addCheckpoint: db.prepare(
+        'INSERT OR IGNORE INTO checkpoints (station, size, ts, root, sig) VALUES (?, ?, ?, ?, ?)',
+      ),
+      checkpoints: db.prepare(
+        'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size, ts',
+      ),
       latestCheckpoint: db.prepare(
         'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size DESC, ts DESC LIMIT 1',
       ),
@@ -66,27 +80,34 @@ export class SqliteStore implements Store {
     return new SqliteStore(db);
   }
 
+  private ensureOpen(): void {
+    void this.conn;
+  }
+
   private get conn(): Db {
     if (!this.db) throw new ParleyError('PARLEY_E_STORE_CLOSED', 'the store is closed', {});
     return this.db;
   }
 
   async schemaVersion(): Promise<number> {
-    return (this.conn.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
+    return (
+      (this.conn.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as
+        number | null) ?? 0
+    );
   }
 
   async getMeta(key: string): Promise<string | undefined> {
-    this.conn;
+    this.ensureOpen();
     return (this.stmt.getMeta!.get(key) as { value: string } | undefined)?.value;
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.conn;
+    this.ensureOpen();
     this.stmt.setMeta!.run(key, value);
   }
 
   async head(station: string): Promise<FeedHead | null> {
-    this.conn;
+    this.ensureOpen();
     return (this.stmt.head!.get(station) as FeedHead | undefined) ?? null;
   }
 
@@ -98,7 +119,15 @@ export class SqliteStore implements Store {
       const head = this.stmt.head!.get(station) as FeedHead | undefined;
       checkContinuity(station, head ?? null, entries);
       for (const e of entries) {
-        this.stmt.insert!.run(station, e.seq, Buffer.from(e.hash, 'hex'), e.ts, e.kind, e.channel, e.line);
+        this.stmt.insert!.run(
+          station,
+          e.seq,
+          Buffer.from(e.hash, 'hex'),
+          e.ts,
+          e.kind,
+          e.channel,
+          e.line,
+        );
       }
       const last = entries[entries.length - 1]!;
       if (head) this.stmt.setHead!.run(last.seq, last.hash, last.ts, station);
@@ -107,21 +136,34 @@ export class SqliteStore implements Store {
   }
 
   async entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]> {
-    this.conn;
+    this.ensureOpen();
     const rows = this.stmt.entries!.all(station, afterSeq, limit) as EntryRow[];
     if (rows.length === 0) return [];
     // prev is the hash of the row before; fetch the one before the first row.
-    let prev = rows[0]!.seq === 1 ? ZERO_HASH : (this.stmt.prevHash!.get(station, rows[0]!.seq - 1) as { hash: Buffer }).hash.toString('hex');
+    let prev =
+      rows[0]!.seq === 1
+        ? ZERO_HASH
+        : (this.stmt.prevHash!.get(station, rows[0]!.seq - 1) as { hash: Buffer }).hash.toString(
+            'hex',
+          );
     return rows.map((r) => {
       const hash = r.hash.toString('hex');
-      const e: StoredEntry = { seq: r.seq, hash, prev, ts: r.ts, kind: r.kind, channel: r.channel, line: r.line };
+      const e: StoredEntry = {
+        seq: r.seq,
+        hash,
+        prev,
+        ts: r.ts,
+        kind: r.kind,
+        channel: r.channel,
+        line: r.line,
+      };
       prev = hash;
       return e;
     });
   }
 
   async hashes(station: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
-    this.conn;
+    this.ensureOpen();
     return this.stmt.hashes!.all(station, upTo) as Buffer[];
   }
 
@@ -147,22 +189,22 @@ export class SqliteStore implements Store {
   }
 
   async feeds(): Promise<{ station: string; size: number }[]> {
-    this.conn;
+    this.ensureOpen();
     return this.stmt.feeds!.all() as { station: string; size: number }[];
   }
 
   async addCheckpoint(cp: Checkpoint): Promise<void> {
-    this.conn;
+    this.ensureOpen();
     this.stmt.addCheckpoint!.run(cp.station, cp.size, cp.ts, cp.root, cp.sig);
   }
 
   async checkpoints(station: string): Promise<Checkpoint[]> {
-    this.conn;
+    this.ensureOpen();
     return this.stmt.checkpoints!.all(station) as Checkpoint[];
   }
 
   async latestCheckpoint(station: string): Promise<Checkpoint | null> {
-    this.conn;
+    this.ensureOpen();
     return (this.stmt.latestCheckpoint!.get(station) as Checkpoint | undefined) ?? null;
   }
 
@@ -174,20 +216,31 @@ export class SqliteStore implements Store {
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const current = (db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  );
+  const current =
+    (db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() as number | null) ?? 0;
   const latest = migrations[migrations.length - 1]?.version ?? 0;
   if (current > latest) {
-    throw new ParleyError('PARLEY_E_STORE_SCHEMA', `database schema version ${current} is newer than this program's ${latest}`, {
-      current,
-      latest,
-    });
+    throw new ParleyError(
+      'PARLEY_E_STORE_SCHEMA',
+      `database schema version ${current} is newer than this program's ${latest}`,
+      {
+        current,
+        latest,
+      },
+    );
   }
   for (const m of migrations) {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        Date.now(),
+      );
     }).immediate();
   }
 }

@@ -3,7 +3,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ParleyError, parseStationName } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
-import { generateIdentity, KIND, keyId, parseEntryLine, signerFromPem, stationIdFromKey } from '@parley/ledger';
+import {
+  generateIdentity,
+  KIND,
+  keyId,
+  parseEntryLine,
+  signerFromPem,
+  stationIdFromKey,
+} from '@parley/ledger';
 import type { Signer } from '@parley/ledger';
 import { FeedWriter } from './feed-writer.js';
 import type { Clock } from './feed-writer.js';
@@ -52,7 +59,11 @@ async function fsyncDir(path: string): Promise<void> {
 }
 
 /** Writes a private key as a 0600 file in `keys/`, named by its key id. */
-async function writeKeyFile(dir: string, publicKey: PublicKeyB64, privatePem: string): Promise<string> {
+async function writeKeyFile(
+  dir: string,
+  publicKey: PublicKeyB64,
+  privatePem: string,
+): Promise<string> {
   const keysDir = join(dir, KEYS_DIR);
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   const path = join(keysDir, `${keyId(publicKey)}.key`);
@@ -66,7 +77,11 @@ async function writeKeyFile(dir: string, publicKey: PublicKeyB64, privatePem: st
  * store, and the feed's genesis entry. Everything is built in a sibling temporary directory and
  * renamed into place, so a crash leaves either no station or a whole one. Refuses to overwrite.
  */
-export async function initStation(dirArg: string, nameArg: string, opts: { clock?: Clock } = {}): Promise<{ config: StationConfig; publicKey: PublicKeyB64 }> {
+export async function initStation(
+  dirArg: string,
+  nameArg: string,
+  opts: { clock?: Clock } = {},
+): Promise<{ config: StationConfig; publicKey: PublicKeyB64 }> {
   const name = parseStationName(nameArg);
   const dir = resolve(dirArg);
   if (await exists(join(dir, STATION_FILE))) {
@@ -74,7 +89,11 @@ export async function initStation(dirArg: string, nameArg: string, opts: { clock
   }
   const dirExists = await exists(dir);
   if (dirExists && (await readdir(dir)).length > 0) {
-    throw new ParleyError('PARLEY_E_DATA_DIR_NOT_EMPTY', `${dir} is not empty and holds no station`, { dir });
+    throw new ParleyError(
+      'PARLEY_E_DATA_DIR_NOT_EMPTY',
+      `${dir} is not empty and holds no station`,
+      { dir },
+    );
   }
   await mkdir(dirname(dir), { recursive: true });
   const tmp = join(dirname(dir), `.${basename(dir)}.init-${randomBytes(6).toString('hex')}`);
@@ -118,16 +137,32 @@ export async function readStationConfig(dirArg: string): Promise<StationConfig> 
   try {
     text = await readFile(join(dir, STATION_FILE), 'utf8');
   } catch {
-    throw new ParleyError('PARLEY_E_STATION_NOT_FOUND', `no station in ${dir} (run \`parley init --data ${dirArg}\` first)`, { dir });
+    throw new ParleyError(
+      'PARLEY_E_STATION_NOT_FOUND',
+      `no station in ${dir} (run \`parley init --data ${dirArg}\` first)`,
+      { dir },
+    );
   }
   let config: StationConfig;
   try {
     config = JSON.parse(text) as StationConfig;
   } catch (err) {
-    throw new ParleyError('PARLEY_E_STATION_CORRUPT', `${join(dir, STATION_FILE)} is not JSON: ${(err as Error).message}`, { dir });
+    throw new ParleyError(
+      'PARLEY_E_STATION_CORRUPT',
+      `${join(dir, STATION_FILE)} is not JSON: ${(err as Error).message}`,
+      { dir },
+    );
   }
-  if (config.format !== STATION_FORMAT || typeof config.station !== 'string' || config.store?.engine !== 'sqlite') {
-    throw new ParleyError('PARLEY_E_STATION_CORRUPT', `${join(dir, STATION_FILE)} is not a ${STATION_FORMAT} file`, { dir });
+  if (
+    config.format !== STATION_FORMAT ||
+    typeof config.station !== 'string' ||
+    config.store?.engine !== 'sqlite'
+  ) {
+    throw new ParleyError(
+      'PARLEY_E_STATION_CORRUPT',
+      `${join(dir, STATION_FILE)} is not a ${STATION_FORMAT} file`,
+      { dir },
+    );
   }
   return config;
 }
@@ -140,7 +175,12 @@ export async function currentKey(store: Store, station: string): Promise<PublicK
     const body = parseEntryLine(e.line).body;
     key = (e.kind === KIND.genesis ? body.key : body.next) as PublicKeyB64;
   }
-  if (!key) throw new ParleyError('PARLEY_E_STATION_CORRUPT', `the feed of ${station} has no genesis entry`, { station });
+  if (!key)
+    throw new ParleyError(
+      'PARLEY_E_STATION_CORRUPT',
+      `the feed of ${station} has no genesis entry`,
+      { station },
+    );
   return key;
 }
 
@@ -150,7 +190,11 @@ async function loadSigner(dir: string, key: PublicKeyB64): Promise<Signer> {
   try {
     info = await stat(path);
   } catch {
-    throw new ParleyError('PARLEY_E_KEY_FILE_MISSING', `the private key for ${key} is not at ${path}`, { path, key });
+    throw new ParleyError(
+      'PARLEY_E_KEY_FILE_MISSING',
+      `the private key for ${key} is not at ${path}`,
+      { path, key },
+    );
   }
   if ((info.mode & 0o077) !== 0) {
     throw new ParleyError(
@@ -161,7 +205,11 @@ async function loadSigner(dir: string, key: PublicKeyB64): Promise<Signer> {
   }
   const signer = signerFromPem(await readFile(path, 'utf8'));
   if (signer.publicKey !== key) {
-    throw new ParleyError('PARLEY_E_STATION_CORRUPT', `${path} holds the key ${signer.publicKey}, not ${key}`, { path });
+    throw new ParleyError(
+      'PARLEY_E_STATION_CORRUPT',
+      `${path} holds the key ${signer.publicKey}, not ${key}`,
+      { path },
+    );
   }
   return signer;
 }

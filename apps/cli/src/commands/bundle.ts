@@ -14,22 +14,33 @@ function collect(value: string, previous: string[]): string[] {
 export function describeResult(result: VerifyResult): string {
   if (!result.ok) {
     const f = result.failure;
-    const where = [f.station && `station ${f.station}`, f.seq !== undefined && `seq ${f.seq}`, `${f.file}${f.line ? ` line ${f.line}` : ''}`]
+    const where = [
+      f.station && `station ${f.station}`,
+      f.seq !== undefined && `seq ${f.seq}`,
+      `${f.file}${f.line ? ` line ${f.line}` : ''}`,
+    ]
       .filter(Boolean)
       .join(', ');
     return `FAILED at ${where}: ${f.code}: ${f.message}`;
   }
   const feeds = result.feeds
-    .map((f) => `${f.station} "${f.name}" size ${f.size} root ${f.root.slice(0, 16)}… keys ${f.keys}${f.uncovered ? ` (${f.uncovered} after last checkpoint)` : ''}`)
+    .map(
+      (f) =>
+        `${f.station} "${f.name}" size ${f.size} root ${f.root.slice(0, 16)}… keys ${f.keys}${f.uncovered ? ` (${f.uncovered} after last checkpoint)` : ''}`,
+    )
     .join('; ');
-  const trust = result.pinned ? 'keys pinned' : 'keys NOT pinned (pass --key to check whose feed this is)';
+  const trust = result.pinned
+    ? 'keys pinned'
+    : 'keys NOT pinned (pass --key to check whose feed this is)';
   return `OK: ${result.feeds.length} feed(s), ${result.entries} entries, ${result.checkpoints} checkpoints verified, ${trust}: ${feeds}`;
 }
 
 export function registerBundleCommands(program: Command): void {
   program
     .command('export')
-    .description('sign a fresh checkpoint and write every feed the station holds as a bundle directory')
+    .description(
+      'sign a fresh checkpoint and write every feed the station holds as a bundle directory',
+    )
     .option(...DATA_OPTION)
     .requiredOption('--out <dir>', 'bundle directory to create (must not exist, or be empty)')
     .option('--json', 'print the summary as JSON')
@@ -39,7 +50,8 @@ export function registerBundleCommands(program: Command): void {
         const summary = await exportBundle(s.store, opts.out);
         if (opts.json) print(JSON.stringify(summary));
         else {
-          for (const f of summary.feeds) print(`exported ${f.station}: ${f.size} entries, ${f.checkpoints} checkpoints`);
+          for (const f of summary.feeds)
+            print(`exported ${f.station}: ${f.size} entries, ${f.checkpoints} checkpoints`);
           print(`bundle written to ${summary.dir}`);
         }
       });
@@ -47,18 +59,33 @@ export function registerBundleCommands(program: Command): void {
 
   program
     .command('verify')
-    .description('verify a bundle offline: signatures, hash chain, seq continuity, checkpoints, consistency, key chain')
+    .description(
+      'verify a bundle offline: signatures, hash chain, seq continuity, checkpoints, consistency, key chain',
+    )
     .argument('<bundle>', 'bundle directory written by `parley export`')
-    .option('--key <pubkey>', "a trusted station public key (repeat for each station); every feed must be signed by one", collect, [])
+    .option(
+      '--key <pubkey>',
+      'a trusted station public key (repeat for each station); every feed must be signed by one',
+      collect,
+      [],
+    )
     .option('--json', 'print the result as JSON')
     .action(async (bundle: string, opts: { key: string[]; json?: boolean }) => {
       const trustedKeys = opts.key.map((k) => parsePublicKey(k));
       let bar: SingleBar | undefined;
       if (process.stderr.isTTY && !opts.json) {
-        bar = new SingleBar({ stream: process.stderr, format: 'verifying [{bar}] {percentage}% {value}/{total} entries', hideCursor: true });
+        bar = new SingleBar({
+          stream: process.stderr,
+          format: 'verifying [{bar}] {percentage}% {value}/{total} entries',
+          hideCursor: true,
+        });
         bar.start(await countBundleEntries(bundle).catch(() => 0), 0);
       }
-      const result = await verifyBundleDir(bundle, { trustedKeys, onProgress: (n) => bar?.update(n), progressEvery: 2000 });
+      const result = await verifyBundleDir(bundle, {
+        trustedKeys,
+        onProgress: (n) => bar?.update(n),
+        progressEvery: 2000,
+      });
       bar?.stop();
       print(opts.json ? JSON.stringify(result) : describeResult(result));
       if (!result.ok) throw new Exit(EXIT.verifyFailed);

@@ -13,17 +13,25 @@ export function registerPostCommand(program: Command): void {
     .requiredOption('--precedence <p>', `one of ${PRECEDENCES.join(', ')}`)
     .requiredOption('--text <text>', 'message text (at most 8000 characters)')
     .option('--json', 'print {"seq","hash"} as JSON')
-    .action(async (opts: { data: string; channel: string; precedence: string; text: string; json?: boolean }) => {
-      // Validate before opening anything: bad input writes nothing.
-      const draft = parseMessageDraft(opts);
-      await withStation(opts.data, async (s) => {
-        const sealed = await s.writer.append({
-          kind: KIND.message,
-          channel: draft.channel,
-          body: { precedence: draft.precedence, text: draft.text },
+    .action(
+      async (opts: {
+        data: string;
+        channel: string;
+        precedence: string;
+        text: string;
+        json?: boolean;
+      }) => {
+        // Validate before opening anything: bad input writes nothing.
+        const draft = parseMessageDraft(opts);
+        await withStation(opts.data, async (s) => {
+          const sealed = await s.writer.append({
+            kind: KIND.message,
+            channel: draft.channel,
+            body: { precedence: draft.precedence, text: draft.text },
+          });
+          if (opts.json) print(JSON.stringify({ seq: sealed.entry.seq, hash: sealed.hash }));
+          else print(`seq ${sealed.entry.seq} hash ${sealed.hash}`);
         });
-        if (opts.json) print(JSON.stringify({ seq: sealed.entry.seq, hash: sealed.hash }));
-        else print(`seq ${sealed.entry.seq} hash ${sealed.hash}`);
-      });
-    });
+      },
+    );
 }

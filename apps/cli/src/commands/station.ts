@@ -6,7 +6,10 @@ import { print } from '../output.js';
 export const DATA_OPTION = ['--data <dir>', 'station data directory', './data'] as const;
 
 /** Opens the station in `dir`, runs `fn`, and always closes it. */
-export async function withStation<T>(dir: string, fn: (s: StationHandle) => Promise<T>): Promise<T> {
+export async function withStation<T>(
+  dir: string,
+  fn: (s: StationHandle) => Promise<T>,
+): Promise<T> {
   const station = await StationHandle.open(dir);
   try {
     return await fn(station);
@@ -18,13 +21,26 @@ export async function withStation<T>(dir: string, fn: (s: StationHandle) => Prom
 export function registerStationCommands(program: Command): void {
   program
     .command('init')
-    .description('create a station: Ed25519 identity key (0600 file), station id, SQLite store and genesis entry')
+    .description(
+      'create a station: Ed25519 identity key (0600 file), station id, SQLite store and genesis entry',
+    )
     .option(...DATA_OPTION)
-    .requiredOption('--name <name>', 'station name, 1–64 printable characters (e.g. "US INDOPACOM JOC")')
+    .requiredOption(
+      '--name <name>',
+      'station name, 1–64 printable characters (e.g. "US INDOPACOM JOC")',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: { data: string; name: string; json?: boolean }) => {
       const { config, publicKey } = await initStation(opts.data, opts.name);
-      if (opts.json) print(JSON.stringify({ station: config.station, name: config.name, key: publicKey, data: opts.data }));
+      if (opts.json)
+        print(
+          JSON.stringify({
+            station: config.station,
+            name: config.name,
+            key: publicKey,
+            data: opts.data,
+          }),
+        );
       else {
         print(`created station ${config.station} "${config.name}" in ${opts.data}`);
         print(`public key   ${publicKey}`);
@@ -42,9 +58,14 @@ export function registerStationCommands(program: Command): void {
 
   program
     .command('fingerprint')
-    .description("print the station key's safety number (12 groups of 5 digits) to read aloud over another channel")
+    .description(
+      "print the station key's safety number (12 groups of 5 digits) to read aloud over another channel",
+    )
     .option(...DATA_OPTION)
-    .option('--key <pubkey>', 'print the safety number of this public key instead (e.g. a peer key to compare)')
+    .option(
+      '--key <pubkey>',
+      'print the safety number of this public key instead (e.g. a peer key to compare)',
+    )
     .action(async (opts: { data: string; key?: string }) => {
       if (opts.key) {
         const { parsePublicKey } = await import('@parley/ledger');
@@ -56,7 +77,9 @@ export function registerStationCommands(program: Command): void {
 
   program
     .command('rotate-key')
-    .description('rotate the identity key: a key-rotation entry signed by the current key introduces a new one')
+    .description(
+      'rotate the identity key: a key-rotation entry signed by the current key introduces a new one',
+    )
     .option(...DATA_OPTION)
     .action(async (opts: { data: string }) => {
       await withStation(opts.data, async (s) => {
