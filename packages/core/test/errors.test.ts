@@ -12,7 +12,7 @@ describe('error registry', () => {
 
   it('every documented code has a table row with its meaning', () => {
     for (const code of errorCodes()) {
-      expect(doc, code).toMatch(new RegExp(`^\\| \`${code}\` \\| .+ \\|`, 'm'));
+      expect(doc, code).toMatch(new RegExp(`^\\|\\s*\`${code}\`\\s*\\|\\s*\\S.*\\|`, 'm'));
     }
   });
 

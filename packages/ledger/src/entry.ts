@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CHANNEL_RE, ParleyError } from '@parley/core';
 import type { HashHex, PublicKeyB64, StationId } from '@parley/core';
-import { canonicalBytes, canonicalize } from './canonical-json.js';
+import { canonicalBytes } from './canonical-json.js';
 import { sha256, toBase64Url, toHex } from './hash.js';
 import type { Signer } from './keys.js';
 
@@ -101,8 +101,22 @@ export function sealEntry(unsigned: UnsignedEntry, signer: Signer): SealedEntry 
     );
   }
   const hash = toHex(sha256(bytes)) as HashHex;
-  const entry = { ...unsigned, sig: toBase64Url(signer.sign(bytes)) } as Entry;
-  return { entry, hash, line: canonicalize(entry) };
+  const sig = toBase64Url(signer.sign(bytes));
+  const entry = { ...unsigned, sig } as Entry;
+  return { entry, hash, line: withSig(bytes, sig) };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * The canonical line of a signed entry, without canonicalising twice: in RFC 8785 key order
+ * "sig" falls between "seq" and "station", and the top-level `,"station":"` is the last one in
+ * the text (only station, ts and v follow it, none of which can contain it).
+ */
+function withSig(signingBytes: Uint8Array, sig: string): string {
+  const text = decoder.decode(signingBytes);
+  const at = text.lastIndexOf(',"station":"');
+  return `${text.slice(0, at)},"sig":"${sig}"${text.slice(at)}`;
 }
 
 /**

@@ -73,3 +73,40 @@ describe('published test vectors (docs/test-vectors/ledger-v1.json)', () => {
     ]);
   });
 });
+
+describe('sealed entry lines', () => {
+  it('are exactly the RFC 8785 canonical JSON of the signed entry, whatever the body holds', async () => {
+    const fc = (await import('fast-check')).default;
+    const { canonicalize, sealEntry, signerFromSeed, stationIdFromKey, GENESIS_PREV } =
+      await import('@parley/ledger');
+    const { seedOf } = await import('./vectors.js');
+    const signer = signerFromSeed(seedOf('line property'));
+    const station = stationIdFromKey(signer.publicKey);
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string(), fc.jsonValue()),
+        fc.option(fc.constantFrom('ops', 'a.b-c'), { nil: undefined }),
+        (body, channel) => {
+          // A body that itself mentions ,"station":" must not confuse the splice.
+          const b = { ...body, trick: ',"station":"x', station: 'stn_x' } as Record<
+            string,
+            unknown
+          >;
+          const unsigned = {
+            v: 1 as const,
+            station,
+            seq: 7,
+            prev: GENESIS_PREV,
+            ts: 1,
+            kind: 'message',
+            body: JSON.parse(JSON.stringify(b)),
+            ...(channel ? { channel } : {}),
+          };
+          const sealed = sealEntry(unsigned, signer);
+          expect(sealed.line).toBe(canonicalize(sealed.entry));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

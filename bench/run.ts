@@ -1,0 +1,15 @@
+// `npm run bench -- <name> [options]`: runs one benchmark (or all with no name).
+const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
+  ledger: () => import('./ledger.js'),
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const names = name && !name.startsWith('-') ? [name] : Object.keys(benches);
+for (const n of names) {
+  const load = benches[n];
+  if (!load) {
+    console.error(`unknown benchmark ${n}; known: ${Object.keys(benches).join(', ')}`);
+    process.exit(2);
+  }
+  await (await load()).run(name && !name.startsWith('-') ? rest : process.argv.slice(2));
+}
