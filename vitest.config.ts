@@ -10,6 +10,8 @@ export default defineConfig({
       '@parley/core': src('./packages/core/src/index.ts'),
       '@parley/ledger': src('./packages/ledger/src/index.ts'),
       '@parley/geo': src('./packages/geo/src/index.ts'),
+      '@parley/link': src('./packages/link/src/index.ts'),
+      '@parley/station': src('./apps/station/src/index.ts'),
       '@parley/store': src('./packages/store/src/index.ts'),
     },
   },

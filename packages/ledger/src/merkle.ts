@@ -105,6 +105,16 @@ export class MerkleTree {
     }
   }
 
+  /**
+   * Drops every leaf after the first `size` (undoes appends whose entries were not committed).
+   * Only complete aligned subtrees are cached, so level k keeps exactly ⌊size / 2^k⌋ of them.
+   */
+  truncate(size: number): void {
+    this.checkSize(size, 'truncate');
+    for (let k = 0, width = 1; k < this.levels.length; k++, width *= 2)
+      this.levels[k]!.count = Math.floor(size / width);
+  }
+
   /** Appends the leaf hash of `data`. */
   appendLeaf(data: Uint8Array): void {
     this.appendLeafHash(leafHash(data));

@@ -50,6 +50,8 @@ type Job =
  */
 export class FeedWriter {
   private queue: Job[] = [];
+  private readonly listeners = new Set<(size: number) => void>();
+  private latest: Checkpoint | undefined;
   private flushing: Promise<void> | undefined;
   private seq: number;
   private headHash: HashHex;
@@ -130,7 +132,7 @@ export class FeedWriter {
     return sealed!;
   }
 
-  /** Signs and stores a checkpoint of the whole feed as it stands after every earlier append. */
+  /** Signs and stores a fresh checkpoint of the whole feed as it stands after every earlier append. */
   checkpoint(): Promise<Checkpoint> {
     return new Promise((resolve, reject) => this.enqueue({ type: 'checkpoint', resolve, reject }));
   }
@@ -229,18 +231,36 @@ export class FeedWriter {
       }
     }
     if (rows.length === 0) return;
+    // Every commit carries a checkpoint over the new head, in the same transaction, so the
+    // latest signed tree head always covers the whole feed (peers witness it at every sync).
+    const before = this.tree.size;
     try {
-      await this.store.append(this.station, rows);
+      for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
+      const cp = signCheckpoint(this.station, seq, toHex(this.tree.root()), ts, signer);
+      await this.store.append(this.station, rows, cp);
+      this.latest = cp;
     } catch (err) {
+      this.tree.truncate(before);
       for (const a of accepted) a.job.reject(err);
       return;
     }
-    for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
     this.seq = seq;
     this.headHash = prev;
     this.lastTs = ts;
     this.signer = signer;
     for (const a of accepted) a.job.resolve(a.sealed);
+    for (const l of this.listeners) l(this.seq);
+  }
+
+  /** Calls `fn` with the new size after every commit; returns the function that unsubscribes. */
+  onCommit(fn: (size: number) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The latest checkpoint this writer signed (every commit signs one), if any since opening. */
+  get latestCheckpoint(): Checkpoint | undefined {
+    return this.latest;
   }
 
   private rotationDraft(seq: number, next: Signer): EntryDraft {
@@ -253,6 +273,7 @@ export class FeedWriter {
       const ts = Math.max(this.lastTs, this.clock.now());
       const cp = signCheckpoint(this.station, this.seq, toHex(this.tree.root()), ts, this.signer);
       await this.store.addCheckpoint(cp);
+      this.latest = cp;
       job.resolve(cp);
     } catch (err) {
       job.reject(err);

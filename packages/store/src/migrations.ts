@@ -46,4 +46,25 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'peers, tokens, kind index',
+    sql: `
+      CREATE TABLE peers (
+        name     TEXT PRIMARY KEY,
+        station  TEXT NOT NULL UNIQUE,
+        key      TEXT NOT NULL,
+        urls     TEXT NOT NULL,
+        tls_cert TEXT,
+        added    INTEGER NOT NULL
+      );
+      CREATE TABLE tokens (
+        hash    TEXT PRIMARY KEY,
+        role    TEXT NOT NULL,
+        label   TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+      CREATE INDEX entries_by_kind ON entries (kind, channel, ts);
+    `,
+  },
 ];

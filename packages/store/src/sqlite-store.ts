@@ -4,7 +4,7 @@ import { ParleyError } from '@parley/core';
 import type { Checkpoint } from '@parley/ledger';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type { Migration } from './migrations.js';
-import type { FeedHead, Store, StoredEntry } from './store.js';
+import type { FeedEntry, FeedHead, PeerRecord, Store, StoredEntry, TokenRecord } from './store.js';
 import { checkContinuity, ZERO_HASH } from './continuity.js';
 
 interface EntryRow {
@@ -58,6 +58,17 @@ export class SqliteStore implements Store {
       checkpoints: db.prepare(
         'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size, ts',
       ),
+      lastOfKind: db.prepare(
+        'SELECT seq, hash, ts, kind, channel, line FROM entries WHERE station = ? AND kind = ? ORDER BY seq DESC LIMIT 1',
+      ),
+      peers: db.prepare(
+        'SELECT name, station, key, urls, tls_cert, added FROM peers ORDER BY added, name',
+      ),
+      addPeer: db.prepare(
+        'INSERT INTO peers (name, station, key, urls, tls_cert, added) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      addToken: db.prepare('INSERT INTO tokens (hash, role, label, created) VALUES (?, ?, ?, ?)'),
+      tokenByHash: db.prepare('SELECT hash, role, label, created FROM tokens WHERE hash = ?'),
       latestCheckpoint: db.prepare(
         'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size DESC, ts DESC LIMIT 1',
       ),
@@ -111,9 +122,16 @@ export class SqliteStore implements Store {
     return (this.stmt.head!.get(station) as FeedHead | undefined) ?? null;
   }
 
-  async append(station: string, entries: readonly StoredEntry[]): Promise<void> {
+  async append(
+    station: string,
+    entries: readonly StoredEntry[],
+    checkpoint?: Checkpoint,
+  ): Promise<void> {
     const db = this.conn;
-    if (entries.length === 0) return;
+    if (entries.length === 0) {
+      if (checkpoint) await this.addCheckpoint(checkpoint);
+      return;
+    }
     // One transaction per batch: a crash leaves either the whole batch or none of it.
     db.transaction(() => {
       const head = this.stmt.head!.get(station) as FeedHead | undefined;
@@ -132,6 +150,14 @@ export class SqliteStore implements Store {
       const last = entries[entries.length - 1]!;
       if (head) this.stmt.setHead!.run(last.seq, last.hash, last.ts, station);
       else this.stmt.newFeed!.run(station, last.seq, last.hash, last.ts);
+      if (checkpoint)
+        this.stmt.addCheckpoint!.run(
+          checkpoint.station,
+          checkpoint.size,
+          checkpoint.ts,
+          checkpoint.root,
+          checkpoint.sig,
+        );
     }).immediate();
   }
 
@@ -186,6 +212,110 @@ export class SqliteStore implements Store {
       channel: r.channel,
       line: r.line,
     }));
+  }
+
+  async lastOfKind(station: string, kind: string): Promise<StoredEntry | null> {
+    this.ensureOpen();
+    const r = this.stmt.lastOfKind!.get(station, kind) as EntryRow | undefined;
+    if (!r) return null;
+    const prev =
+      r.seq === 1
+        ? ZERO_HASH
+        : (this.stmt.prevHash!.get(station, r.seq - 1) as { hash: Buffer }).hash.toString('hex');
+    return {
+      seq: r.seq,
+      hash: r.hash.toString('hex'),
+      prev,
+      ts: r.ts,
+      kind: r.kind,
+      channel: r.channel,
+      line: r.line,
+    };
+  }
+
+  async byKind(
+    kind: string,
+    opts: { channel?: string; limit?: number } = {},
+  ): Promise<FeedEntry[]> {
+    const db = this.conn;
+    const rows = db
+      .prepare(
+        `SELECT e.station, e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
+         LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
+         WHERE e.kind = ? ${opts.channel !== undefined ? 'AND e.channel = ?' : ''}
+         ORDER BY e.ts, e.station, e.seq LIMIT ?`,
+      )
+      .all(
+        kind,
+        ...(opts.channel !== undefined ? [opts.channel] : []),
+        opts.limit ?? -1,
+      ) as (EntryRow & { station: string; prev: Buffer | null })[];
+    return rows.map((r) => ({
+      station: r.station,
+      seq: r.seq,
+      hash: r.hash.toString('hex'),
+      prev: r.prev ? r.prev.toString('hex') : ZERO_HASH,
+      ts: r.ts,
+      kind: r.kind,
+      channel: r.channel,
+      line: r.line,
+    }));
+  }
+
+  async peers(): Promise<PeerRecord[]> {
+    this.ensureOpen();
+    const rows = this.stmt.peers!.all() as {
+      name: string;
+      station: string;
+      key: string;
+      urls: string;
+      tls_cert: string | null;
+      added: number;
+    }[];
+    return rows.map((r) => ({
+      name: r.name,
+      station: r.station,
+      key: r.key,
+      urls: JSON.parse(r.urls) as string[],
+      tlsCert: r.tls_cert,
+      added: r.added,
+    }));
+  }
+
+  async addPeer(peer: PeerRecord): Promise<void> {
+    this.ensureOpen();
+    try {
+      this.stmt.addPeer!.run(
+        peer.name,
+        peer.station,
+        peer.key,
+        JSON.stringify(peer.urls),
+        peer.tlsCert,
+        peer.added,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+        throw new ParleyError(
+          'PARLEY_E_PEER_EXISTS',
+          `a peer named ${peer.name} or with station ${peer.station} is already paired`,
+          {
+            name: peer.name,
+            station: peer.station,
+          },
+        );
+      }
+      throw err;
+    }
+  }
+
+  async addToken(token: TokenRecord): Promise<void> {
+    this.ensureOpen();
+    this.stmt.addToken!.run(token.hash, token.role, token.label, token.created);
+  }
+
+  async tokenByHash(hash: string): Promise<TokenRecord | null> {
+    this.ensureOpen();
+    return (this.stmt.tokenByHash!.get(hash) as TokenRecord | undefined) ?? null;
   }
 
   async feeds(): Promise<{ station: string; size: number }[]> {

@@ -14,6 +14,32 @@ export interface StoredEntry {
   line: string;
 }
 
+/** A stored entry together with the feed it belongs to. */
+export interface FeedEntry extends StoredEntry {
+  station: string;
+}
+
+/** A paired peer station: its pinned key and its transport paths. */
+export interface PeerRecord {
+  name: string;
+  station: string;
+  /** The public key verified out of band (its safety number); the peer's feed must be signed by a chain containing it. */
+  key: string;
+  /** Independent transport paths, in order of preference. */
+  urls: string[];
+  /** The peer's self-signed TLS certificate (PEM) to pin for https paths, if any. */
+  tlsCert: string | null;
+  added: number;
+}
+
+/** An operator API token; only its SHA-256 is stored. */
+export interface TokenRecord {
+  hash: string;
+  role: string;
+  label: string;
+  created: number;
+}
+
 /** The last entry of a stored feed. */
 export interface FeedHead {
   seq: number;
@@ -43,14 +69,19 @@ export interface Store {
   /**
    * Appends entries to a feed in one transaction: all or nothing. Throws `PARLEY_E_STORE_CONFLICT`
    * if the first does not continue the stored head or the batch is not itself continuous.
+   * A checkpoint given with the batch is stored in the same transaction.
    */
-  append(station: string, entries: readonly StoredEntry[]): Promise<void>;
+  append(station: string, entries: readonly StoredEntry[], checkpoint?: Checkpoint): Promise<void>;
   /** Up to `limit` entries with seq > `afterSeq`, in seq order. */
   entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]>;
   /** Entry hashes (raw 32 bytes) of seq 1..upTo (or all), in seq order: what a Merkle tree is rebuilt from. */
   hashes(station: string, upTo?: number): Promise<Uint8Array[]>;
   /** Entries of the given kinds, in seq order (small: genesis, key rotations, …). */
   entriesOfKind(station: string, kinds: readonly string[]): Promise<StoredEntry[]>;
+  /** The last entry of one kind in a feed, or null. */
+  lastOfKind(station: string, kind: string): Promise<StoredEntry | null>;
+  /** Entries of one kind across all feeds (optionally one channel), by time, then station, then seq. */
+  byKind(kind: string, opts?: { channel?: string; limit?: number }): Promise<FeedEntry[]>;
   /** The feeds held, with their sizes, in the order they were first stored. */
   feeds(): Promise<{ station: string; size: number }[]>;
 
@@ -59,6 +90,14 @@ export interface Store {
   /** Checkpoints of a feed, by size then time. */
   checkpoints(station: string): Promise<Checkpoint[]>;
   latestCheckpoint(station: string): Promise<Checkpoint | null>;
+
+  /** Paired peers, in the order they were added. */
+  peers(): Promise<PeerRecord[]>;
+  /** Adds a peer; throws `PARLEY_E_PEER_EXISTS` if the name or station is taken. */
+  addPeer(peer: PeerRecord): Promise<void>;
+
+  addToken(token: TokenRecord): Promise<void>;
+  tokenByHash(hash: string): Promise<TokenRecord | null>;
 
   close(): Promise<void>;
 }
