@@ -1,1 +1,10 @@
-export {};
+/**
+ * @parley/geo: AIS decoding (ITU-R M.1371-5 over IEC 61162-1 VDM/VDO sentences); tracks, CPA
+ * and screening to follow.
+ */
+export { AisDecoder } from './ais-decoder.js';
+export type { AisDecoderOptions, AisStats } from './ais-decoder.js';
+export { decodePayload } from './ais-decode.js';
+export type { AisPayload, DecodeOptions } from './ais-decode.js';
+export { dearmor } from './ais-armor.js';
+export type * from './ais-types.js';
