@@ -49,8 +49,8 @@ export class BitBuffer {
 
   /**
    * Appends the armour characters `text[from..to)` at bit `bitLength`.
-   * Returns false, leaving the buffer in an unspecified state, on a non-armour character or when
-   * the payload would exceed MAX_PAYLOAD_BITS.
+   * Returns false on a non-armour character or when the payload would exceed MAX_PAYLOAD_BITS;
+   * the contents are then undefined until the next clear().
    */
   append(text: string, from: number, to: number): boolean {
     const start = this.bitLength;
@@ -64,7 +64,10 @@ export class BitBuffer {
     for (let i = from; i < to; i++) {
       const c = text.charCodeAt(i);
       const v = c < 128 ? (ARMOR[c] ?? -1) : -1;
-      if (v < 0) return false;
+      if (v < 0) {
+        if (out > this.dirty) this.dirty = out; // so that clear() still zeroes what we wrote
+        return false;
+      }
       acc = (acc << 6) | v;
       accBits += 6;
       if (accBits >= 8) {

@@ -35,7 +35,9 @@ export type PayloadFailure = 'length' | 'type';
  * @example decodePayload(dearmor('15RTgt0PAso;90TKcjM8h6g208CQ', 0)!)?.mmsi // 371798000
  */
 export function decodePayload(payload: AisPayload, opts?: DecodeOptions): AisMessage | null {
-  const r = decodeBits(payload.bits, payload.bitLength, opts?.scaled !== false);
+  const n = payload?.bitLength;
+  if (!(payload?.bits instanceof Uint8Array) || !Number.isInteger(n) || n < 0) return null;
+  const r = decodeBits(payload.bits, n, opts?.scaled !== false);
   return typeof r === 'string' ? null : r;
 }
 

@@ -61,6 +61,17 @@ describe('hostile lines', () => {
     }
   });
 
+  it('a payload rejected half-way leaves no bits behind for the next message', () => {
+    // A 72-bit type 20 (sample.aivdm): gpsd reads its absent reservations 2..4 as zeros.
+    const short = '!AIVDM,1,1,,A,Dh3OvjB8IN>4,0*1D';
+    const fresh = new AisDecoder().push(short);
+    expect(fresh).toMatchObject({ type: 20, offset2: 0, number2: 0, increment4: 0 });
+    const d = new AisDecoder();
+    expect(d.push(sentence(`AIVDM,1,1,,A,${'w'.repeat(60)}X,0`))).toBeNull();
+    expect(d.stats.armor).toBe(1);
+    expect(d.push(short)).toEqual(fresh);
+  });
+
   it('fill bits out of range are malformed', () => {
     for (const fill of ['6', '7', '9', 'a', '-1', '00', '22']) {
       reject(sentence(`AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,${fill}`), 'malformed');

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AisDecoder } from '@parley/geo';
+import { AisDecoder, decodePayload } from '@parley/geo';
 import type { AisMessage } from '@parley/geo';
 import {
   AIS_LOGS,
@@ -88,6 +88,27 @@ describe('random input never throws', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('decodePayload on arbitrary bits', () => {
+  it('returns a message or null, never throws', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 160 }),
+        fc.integer({ min: -8, max: 1400 }),
+        fc.boolean(),
+        (bytes, n, scaled) => {
+          const m = decodePayload({ bits: bytes, bitLength: n }, { scaled });
+          if (m !== null) {
+            expect(m.class).toBe('AIS');
+            expect(m.type).toBeGreaterThanOrEqual(1);
+            expect(m.type).toBeLessThanOrEqual(27);
+          }
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
