@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBundleCommands } from './commands/bundle.js';
 import { registerPostCommand } from './commands/post.js';
+import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
 
 /** Builds the `parley` command line. */
@@ -16,6 +17,8 @@ export function buildProgram(): Command {
   registerStationCommands(program);
   registerPostCommand(program);
   registerBundleCommands(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  registerServerCommands(program);
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const cmd of all(program)) cmd.exitOverride();
   return program;
 }

@@ -1,1 +1,4 @@
-export {};
+export * from './station.js';
+export * from './auth.js';
+export * from './metrics.js';
+export { httpError } from './http-errors.js';

@@ -97,6 +97,8 @@ export const ERROR_CODES = {
   PARLEY_E_BAD_ROLE: 'The role is not one of viewer, operator, admin.',
   PARLEY_E_BAD_REQUEST: 'The request body or query does not match the API schema.',
   PARLEY_E_NOT_FOUND: 'No such resource.',
+  PARLEY_E_INTERNAL:
+    'An unexpected error inside the station; the details are in its log, not in the response.',
 
   // Storage
   PARLEY_E_STORE_CONFLICT:

@@ -22,6 +22,8 @@ export const KIND = {
   receipt: 'receipt',
   heartbeat: 'heartbeat',
   checkpoint: 'checkpoint',
+  cosignature: 'cosignature',
+  alarm: 'alarm',
 } as const;
 
 /** A signed feed entry as it travels and as it is exported (one per line of entries.jsonl). */

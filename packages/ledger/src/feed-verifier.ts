@@ -8,6 +8,15 @@ import { fromBase64Url, fromHex, sha256, toHex } from './hash.js';
 import { parsePublicKey, stationIdFromKey, verifySignature } from './keys.js';
 import { MerkleTree, verifyConsistency } from './merkle.js';
 
+/** Verification state saved by `FeedVerifier.mark()`. */
+export interface VerifierMark {
+  size: number;
+  head: HashHex;
+  lastTs: number;
+  keys: KeyPeriod[];
+  name: string | undefined;
+}
+
 /** A key and the entries it signs: seq `from` through `to` (null while it is the current key). */
 export interface KeyPeriod {
   key: PublicKeyB64;
@@ -201,6 +210,32 @@ export class FeedVerifier {
     }
     this.keys[this.keys.length - 1]!.to = entry.seq;
     this.keys.push({ key: nextKey, from: entry.seq + 1, to: null });
+  }
+
+  /** A snapshot of the verification state, to roll back to if a batch is rejected part-way. */
+  mark(): VerifierMark {
+    return {
+      size: this.tree.size,
+      head: this.headHash,
+      lastTs: this.lastTs,
+      keys: this.keys.map((k) => ({ ...k })),
+      name: this.name,
+    };
+  }
+
+  /** Returns to a state taken with `mark()`: entries verified since are forgotten. */
+  rollback(m: VerifierMark): void {
+    this.tree.truncate(m.size);
+    this.headHash = m.head;
+    this.lastTs = m.lastTs;
+    this.keys.splice(0, this.keys.length, ...m.keys.map((k) => ({ ...k })));
+    this.name = m.name;
+  }
+
+  /** The key that signed entry `seq`, if the feed has reached it. */
+  keyForSeq(seq: number): PublicKeyB64 | undefined {
+    if (seq < 1 || seq > this.size) return undefined;
+    return this.keyForSize(seq - 1);
   }
 
   /** The key that signs a checkpoint of `size` entries: the key that signs entry size + 1. */

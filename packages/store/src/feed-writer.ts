@@ -103,6 +103,11 @@ export class FeedWriter {
     return this.headHash;
   }
 
+  /** The signer of the next entry (the station's current identity key), for signing link requests. */
+  get currentSigner(): Signer {
+    return this.signer;
+  }
+
   /** The public key that signs the next entry. */
   get publicKey(): string {
     return this.signer.publicKey;

@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ParleyError } from '@parley/core';
+import { parsePublicKey, safetyNumber, stationIdFromKey } from '@parley/ledger';
+import { parsePathUrl } from '@parley/link';
+import { buildStation, createToken, parseRole } from '@parley/station';
+import { print } from '../output.js';
+import { DATA_OPTION, withStation } from './station.js';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseMs(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10 || n > 3_600_000)
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `${what} ${JSON.stringify(value)} is not 10–3600000 ms`,
+      { value },
+    );
+  return n;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `port ${JSON.stringify(value)} is not 0–65535`,
+      { value },
+    );
+  return n;
+}
+
+export function registerServerCommands(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'run the station (API, link to its peers, heartbeats) until SIGINT or SIGTERM; prints its URL first',
+    )
+    .option(...DATA_OPTION)
+    .option('--host <host>', 'address to listen on (loopback by default)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on; 0 picks a free one', '7300')
+    .option('--heartbeat-ms <ms>', 'heartbeat interval on every transport path', '60000')
+    .option('--pull-wait-ms <ms>', 'how long a pull waits for new entries (long poll)', '20000')
+    .option('--tls-cert <file>', 'PEM certificate to serve https (peers pin it)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option(
+      '--log-level <level>',
+      'pino log level on stderr: fatal, error, warn, info, debug',
+      'info',
+    )
+    .action(
+      async (opts: {
+        data: string;
+        host: string;
+        port: string;
+        heartbeatMs: string;
+        pullWaitMs: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        logLevel: string;
+      }) => {
+        if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
+          throw new ParleyError(
+            'PARLEY_E_INVALID_ARGUMENT',
+            '--tls-cert and --tls-key go together',
+            {},
+          );
+        }
+        const tls =
+          opts.tlsCert && opts.tlsKey
+            ? {
+                cert: await readFile(opts.tlsCert, 'utf8'),
+                key: await readFile(opts.tlsKey, 'utf8'),
+              }
+            : undefined;
+        const station = await buildStation({
+          dataDir: opts.data,
+          heartbeatMs: parseMs(opts.heartbeatMs, '--heartbeat-ms'),
+          pullWaitMs: parseMs(opts.pullWaitMs, '--pull-wait-ms'),
+          logger: { level: opts.logLevel },
+          ...(tls ? { tls } : {}),
+        });
+        const url = await station.listen({ host: opts.host, port: parsePort(opts.port) });
+        print(url);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await station.close();
+      },
+    );
+
+  const peer = program
+    .command('peer')
+    .description('pair with another station and manage its transport paths');
+  peer
+    .command('add')
+    .description(
+      'pair with a station: its public key (check its safety number out of band) and one or more transport URLs',
+    )
+    .option(...DATA_OPTION)
+    .requiredOption('--name <name>', 'a local name for the peer, e.g. "PLA Southern Theater"')
+    .requiredOption('--key <pubkey>', "the peer's genesis public key (base64url)")
+    .requiredOption(
+      '--url <url>',
+      'a transport path, http(s)://host:port; repeat for independent paths, most preferred first',
+      collect,
+      [],
+    )
+    .option(
+      '--tls-cert <file>',
+      "the peer's self-signed TLS certificate (PEM) to pin for https paths",
+    )
+    .action(
+      async (opts: {
+        data: string;
+        name: string;
+        key: string;
+        url: string[];
+        tlsCert?: string;
+      }) => {
+        const key = parsePublicKey(opts.key);
+        const urls = opts.url.map((u) => parsePathUrl(u).href.replace(/\/$/, ''));
+        if (urls.length === 0)
+          throw new ParleyError('PARLEY_E_BAD_URL', 'at least one --url is needed', {});
+        const tlsCert = opts.tlsCert ? await readFile(opts.tlsCert, 'utf8') : null;
+        if (urls.some((u) => u.startsWith('https:')) && !tlsCert) {
+          throw new ParleyError(
+            'PARLEY_E_INVALID_ARGUMENT',
+            'https paths need --tls-cert (the certificate to pin)',
+            {},
+          );
+        }
+        await withStation(opts.data, async (s) => {
+          const station = stationIdFromKey(key);
+          if (station === s.station)
+            throw new ParleyError(
+              'PARLEY_E_INVALID_ARGUMENT',
+              "that is this station's own key",
+              {},
+            );
+          await s.store.addPeer({
+            name: opts.name,
+            station,
+            key,
+            urls,
+            tlsCert,
+            added: Date.now(),
+          });
+          print(
+            `paired with ${opts.name} (${station}) over ${urls.length} path(s): ${urls.join(', ')}`,
+          );
+          print(
+            `safety number ${safetyNumber(key)}: compare it with the peer over another channel`,
+          );
+        });
+      },
+    );
+  peer
+    .command('list')
+    .description('list paired peers (JSON lines)')
+    .option(...DATA_OPTION)
+    .action(async (opts: { data: string }) => {
+      await withStation(opts.data, async (s) => {
+        for (const p of await s.store.peers())
+          print(JSON.stringify({ name: p.name, station: p.station, key: p.key, urls: p.urls }));
+      });
+    });
+  peer
+    .command('resume')
+    .description(
+      "accept a peer's feed again after an equivocation alarm halted it (restart the station afterwards)",
+    )
+    .option(...DATA_OPTION)
+    .requiredOption('--name <name>', 'the peer to resume')
+    .action(async (opts: { data: string; name: string }) => {
+      await withStation(opts.data, async (s) => {
+        const p = (await s.store.peers()).find((x) => x.name === opts.name);
+        if (!p)
+          throw new ParleyError(
+            'PARLEY_E_PEER_NOT_FOUND',
+            `no peer named ${JSON.stringify(opts.name)}`,
+            { name: opts.name },
+          );
+        await s.store.setMeta(`link.halted.${p.station}`, '');
+        print(`resumed ${opts.name}`);
+      });
+    });
+
+  const token = program.command('token').description('operator API bearer tokens');
+  token
+    .command('create')
+    .description('create a bearer token for a role and print it (only its hash is stored)')
+    .option(...DATA_OPTION)
+    .requiredOption('--role <role>', 'viewer, operator or admin')
+    .option('--label <label>', 'who or what the token is for', '')
+    .action(async (opts: { data: string; role: string; label: string }) => {
+      const role = parseRole(opts.role);
+      await withStation(opts.data, async (s) =>
+        print(await createToken(s.store, role, opts.label, Date.now())),
+      );
+    });
+}

@@ -1,0 +1,51 @@
+import { isParleyError } from '@parley/core';
+import type { ErrorCode } from '@parley/core';
+
+/**
+ * The one place where error codes become HTTP statuses (core errors carry no status).
+ * Codes not listed are client errors (400) when raised on purpose.
+ */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  PARLEY_E_AUTH_REQUIRED: 401,
+  PARLEY_E_LINK_AUTH_MISSING: 401,
+  PARLEY_E_LINK_AUTH_SIGNATURE: 401,
+  PARLEY_E_LINK_AUTH_REPLAY: 401,
+  PARLEY_E_LINK_CLOCK_SKEW: 401,
+  PARLEY_E_FORBIDDEN: 403,
+  PARLEY_E_LINK_UNKNOWN_STATION: 403,
+  PARLEY_E_NOT_FOUND: 404,
+  PARLEY_E_PEER_NOT_FOUND: 404,
+  PARLEY_E_PEER_EXISTS: 409,
+  PARLEY_E_STORE_CONFLICT: 409,
+  PARLEY_E_LINK_BODY_TOO_LARGE: 413,
+  PARLEY_E_ENTRY_TOO_LARGE: 413,
+  PARLEY_E_TEXT_TOO_LONG: 413,
+  PARLEY_E_STORE_CLOSED: 503,
+};
+
+/** HTTP status and JSON body for any error reaching the server's edge. */
+export function httpError(err: unknown): {
+  status: number;
+  body: { code: string; message: string };
+} {
+  if (isParleyError(err))
+    return { status: STATUS[err.code] ?? 400, body: { code: err.code, message: err.message } };
+  const e = err as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  if (e.validation)
+    return {
+      status: 400,
+      body: { code: 'PARLEY_E_BAD_REQUEST', message: e.message ?? 'bad request' },
+    };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return {
+      status: 413,
+      body: { code: 'PARLEY_E_LINK_BODY_TOO_LARGE', message: e.message ?? 'body too large' },
+    };
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    return {
+      status: e.statusCode,
+      body: { code: 'PARLEY_E_BAD_REQUEST', message: e.message ?? 'bad request' },
+    };
+  }
+  return { status: 500, body: { code: 'PARLEY_E_INTERNAL', message: 'internal error' } };
+}

@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {} from '@fastify/swagger';
+import { ParleyError } from '@parley/core';
+import type { StationId } from '@parley/core';
+import {
+  H,
+  HeartbeatReplySchema,
+  HeartbeatSchema,
+  LinkErrorSchema,
+  NonceCache,
+  PullQuerySchema,
+  PullResponseSchema,
+  serveHeartbeat,
+  servePull,
+  signResponse,
+  verifyRequest,
+} from '@parley/link';
+import type { Heartbeat, LinkManager, PullQuery, ServeContext } from '@parley/link';
+import type { Clock } from '@parley/store';
+import type { Signer } from '@parley/ledger';
+import { httpError } from '../http-errors.js';
+import type { StationMetrics } from '../metrics.js';
+
+/** Link request bodies are tiny (heartbeats); anything larger is refused before it is parsed. */
+export const LINK_BODY_LIMIT = 64 * 1024;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+    peerStation?: StationId;
+  }
+}
+
+export interface LinkRouteDeps {
+  serve: ServeContext;
+  links: LinkManager;
+  clock: Clock;
+  signer: () => Signer;
+  metrics: StationMetrics;
+}
+
+/**
+ * The station-to-station routes (`/link/v1/*`). Every request must be signed by a paired peer's
+ * key (docs/PROTOCOL.md §7), and every response is signed by this station, bound to the
+ * request's nonce. Anything refused is counted in `parley_link_rejected_total` and stores nothing.
+ */
+export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Promise<void> {
+  const nonces = new NonceCache();
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit: LINK_BODY_LIMIT },
+    (req, body: Buffer, done) => {
+      req.rawBody = body;
+      if (body.length === 0) return done(null, undefined);
+      try {
+        done(null, JSON.parse(body.toString('utf8')));
+      } catch {
+        done(new ParleyError('PARLEY_E_LINK_MALFORMED', 'request body is not JSON', {}), undefined);
+      }
+    },
+  );
+
+  // Authenticate before validation, so an unsigned or forged request learns nothing about the schema.
+  app.addHook('preValidation', async (req: FastifyRequest) => {
+    req.peerStation = verifyRequest({
+      headers: req.headers,
+      method: req.method,
+      path: req.url,
+      body: req.rawBody ?? new Uint8Array(0),
+      self: deps.serve.station,
+      now: deps.clock.now(),
+      keysOf: (s) => deps.links.keysOf(s),
+      nonces,
+    });
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const body =
+      typeof payload === 'string'
+        ? Buffer.from(payload)
+        : Buffer.isBuffer(payload)
+          ? payload
+          : Buffer.alloc(0);
+    const nonce = req.headers[H.nonce];
+    const headers = signResponse(deps.signer(), {
+      status: reply.statusCode,
+      from: deps.serve.station,
+      requestNonce: typeof nonce === 'string' ? nonce : '',
+      body,
+      now: deps.clock.now(),
+    });
+    for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+    return body;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = httpError(err);
+    const claimed = req.headers[H.station];
+    // Label only paired stations: an attacker must not be able to mint metric series.
+    const from = typeof claimed === 'string' && deps.links.keysOf(claimed) ? claimed : 'unpaired';
+    deps.metrics.linkRejected.inc({ direction: 'inbound-request', peer: from, code: body.code });
+    req.log.warn({ code: body.code, from }, `link request refused: ${body.message}`);
+    return reply.status(status).send(body);
+  });
+
+  app.get<{ Querystring: PullQuery }>(
+    '/link/v1/entries',
+    {
+      schema: {
+        description:
+          "Entries of this station's own feed after a seq (long poll with `wait`). Signed request from a paired peer.",
+        tags: ['link'],
+        querystring: PullQuerySchema,
+        response: { 200: PullResponseSchema, '4xx': LinkErrorSchema },
+      },
+    },
+    async (req) => {
+      const aborted = new AbortController();
+      req.raw.on('close', () => aborted.abort());
+      return servePull(deps.serve, req.query, aborted.signal);
+    },
+  );
+
+  app.post<{ Body: Heartbeat }>(
+    '/link/v1/heartbeat',
+    {
+      schema: {
+        description: 'Service traffic proving a path is alive. Signed request from a paired peer.',
+        tags: ['link'],
+        body: HeartbeatSchema,
+        response: { 200: HeartbeatReplySchema, '4xx': LinkErrorSchema },
+      },
+    },
+    async (req) => serveHeartbeat(deps.serve, req.body, deps.clock.now()),
+  );
+}

@@ -1,0 +1,135 @@
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { LinkManager, LINK_DEFAULTS } from '@parley/link';
+import type { LinkOptions } from '@parley/link';
+import { StationHandle, systemClock } from '@parley/store';
+import type { Clock } from '@parley/store';
+import { apiRoutes } from './routes/api.js';
+import { linkRoutes } from './routes/link.js';
+import { StationMetrics } from './metrics.js';
+
+export interface StationOptions {
+  /** Station data directory (created by `parley init`). */
+  dataDir: string;
+  clock?: Clock;
+  /** Heartbeat interval on every path (default 60 s; tests and the demo use about 1 s). */
+  heartbeatMs?: number;
+  /** How long a pull waits for new entries before it is answered empty (default 20 s). */
+  pullWaitMs?: number;
+  pullLimit?: number;
+  /** How often the peer list is re-read from the store (picks up `parley peer add`). */
+  peerReloadMs?: number;
+  /** pino logger options, or false for none. */
+  logger?: boolean | { level: string };
+  /** TLS key and certificate (PEM) to serve https; peers pin the certificate. */
+  tls?: { key: string; cert: string };
+}
+
+/** A running station: the Fastify app, the open station directory and its links. */
+export interface Station {
+  readonly app: FastifyInstance;
+  readonly handle: StationHandle;
+  readonly links: LinkManager;
+  readonly metrics: StationMetrics;
+  /** Listens on host:port (port 0 picks a free one) and starts the links; resolves to the URL. */
+  listen(opts?: { host?: string; port?: number }): Promise<string>;
+  /** Stops the links, answers held pulls, closes the server and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a station from its data directory (the fastify "app factory" pattern): tests drive it
+ * in-process with `app.inject`, multi-station tests bind real loopback ports with `listen`.
+ */
+export async function buildStation(opts: StationOptions): Promise<Station> {
+  const clock = opts.clock ?? systemClock;
+  const handle = await StationHandle.open(opts.dataDir, { clock });
+  const metrics = new StationMetrics();
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+    forceCloseConnections: true,
+  });
+  const shutdown = new AbortController();
+  const linkOpts: LinkOptions = {
+    heartbeatMs: opts.heartbeatMs ?? LINK_DEFAULTS.heartbeatMs,
+    pullWaitMs: opts.pullWaitMs ?? LINK_DEFAULTS.pullWaitMs,
+    pullLimit: opts.pullLimit ?? LINK_DEFAULTS.pullLimit,
+  };
+  const links = new LinkManager(
+    {
+      station: handle.station,
+      store: handle.store,
+      writer: handle.writer,
+      clock,
+      events: metrics.linkEvents(app.log),
+    },
+    linkOpts,
+    opts.peerReloadMs ?? 2000,
+  );
+  handle.writer.onCommit(() => metrics.entriesAppended.inc());
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Parley station API',
+        version: '1',
+        description:
+          'Operator API (/api/v1) and station-to-station link (/link/v1). See docs/api.md and docs/PROTOCOL.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.httpDuration.observe(
+      { route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await app.register(async (scope) =>
+    linkRoutes(scope, {
+      serve: {
+        station: handle.station,
+        store: handle.store,
+        writer: handle.writer,
+        shutdown: shutdown.signal,
+      },
+      links,
+      clock,
+      signer: () => handle.writer.currentSigner,
+      metrics,
+    }),
+  );
+  await app.register(async (scope) => apiRoutes(scope, { station: handle, links }));
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+
+  let closed = false;
+  return {
+    app,
+    handle,
+    links,
+    metrics,
+    async listen({ host = '127.0.0.1', port = 0 } = {}) {
+      await app.listen({ host, port });
+      await links.start();
+      const addr = app.server.address();
+      const p = typeof addr === 'object' && addr ? addr.port : port;
+      const h = host.includes(':') ? `[${host}]` : host;
+      return `${opts.tls ? 'https' : 'http'}://${h}:${p}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      shutdown.abort();
+      await links.stop();
+      await app.close();
+      await handle.close();
+    },
+  };
+}

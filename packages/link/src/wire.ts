@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ParleyError } from '@parley/core';
+
+/** Link routes, relative to a path's base URL. */
+export const ROUTES = {
+  entries: 'link/v1/entries',
+  heartbeat: 'link/v1/heartbeat',
+} as const;
+
+/** Defaults: heartbeat every 60 s; a pull waits up to 20 s for new entries; 1,000 entries a batch. */
+export const LINK_DEFAULTS = { heartbeatMs: 60_000, pullWaitMs: 20_000, pullLimit: 1000 } as const;
+/** The most a pull may ask for, and the most bytes of entries one response carries. */
+export const MAX_PULL_LIMIT = 5000;
+export const MAX_PULL_BYTES = 4 * 1024 * 1024;
+/** The longest a pull may wait. */
+export const MAX_PULL_WAIT_MS = 60_000;
+
+export const PullQuerySchema = Type.Object(
+  {
+    after: Type.Integer({ minimum: 0, description: 'return entries with seq greater than this' }),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_PULL_LIMIT,
+        description: 'at most this many entries',
+      }),
+    ),
+    wait: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_PULL_WAIT_MS,
+        description: 'hold the request up to this many ms until there is an entry after `after`',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PullQuery = Static<typeof PullQuerySchema>;
+
+export const CheckpointWire = Type.Object({
+  station: Type.String(),
+  size: Type.Integer(),
+  root: Type.String(),
+  ts: Type.Integer(),
+  sig: Type.String(),
+});
+
+export const PullResponseSchema = Type.Object(
+  {
+    station: Type.String({ description: 'the serving station (whose feed this is)' }),
+    entries: Type.Array(Type.String({ description: 'one entry, its JSON line' }), {
+      description: 'entries after `after`, in seq order',
+    }),
+    checkpoint: Type.Union([CheckpointWire, Type.Null()], {
+      description: "the serving station's latest signed checkpoint",
+    }),
+    head: Type.Integer({ minimum: 0, description: "size of the serving station's feed" }),
+  },
+  { additionalProperties: false },
+);
+export type PullResponse = Static<typeof PullResponseSchema>;
+
+export const HeartbeatSchema = Type.Object(
+  {
+    ts: Type.Integer({ description: "sender's clock, UTC ms" }),
+    head: Type.Integer({ minimum: 0, description: "size of the sender's feed" }),
+  },
+  { additionalProperties: false },
+);
+export type Heartbeat = Static<typeof HeartbeatSchema>;
+
+export const HeartbeatReplySchema = Type.Object(
+  {
+    station: Type.String(),
+    ts: Type.Integer(),
+    head: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type HeartbeatReply = Static<typeof HeartbeatReplySchema>;
+
+export const LinkErrorSchema = Type.Object({ code: Type.String(), message: Type.String() });
+
+const pullCheck = TypeCompiler.Compile(PullResponseSchema);
+const heartbeatReplyCheck = TypeCompiler.Compile(HeartbeatReplySchema);
+
+/** Checks a peer's pull response shape, or throws `PARLEY_E_LINK_MALFORMED`. */
+export function parsePullResponse(value: unknown): PullResponse {
+  if (!pullCheck.Check(value)) {
+    const e = pullCheck.Errors(value).First();
+    throw new ParleyError(
+      'PARLEY_E_LINK_MALFORMED',
+      `pull response ${e ? `${e.path || '/'}: ${e.message}` : 'is malformed'}`,
+      {},
+    );
+  }
+  return value;
+}
+
+/** Checks a peer's heartbeat reply shape, or throws `PARLEY_E_LINK_MALFORMED`. */
+export function parseHeartbeatReply(value: unknown): HeartbeatReply {
+  if (!heartbeatReplyCheck.Check(value))
+    throw new ParleyError('PARLEY_E_LINK_MALFORMED', 'heartbeat reply is malformed', {});
+  return value;
+}
