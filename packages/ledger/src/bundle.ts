@@ -2,7 +2,7 @@ import { isParleyError, ParleyError } from '@parley/core';
 import type { ErrorCode, PublicKeyB64, StationId } from '@parley/core';
 import { parseCheckpointLine } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
-import { parseEntryLine } from './entry.js';
+import { KIND, parseEntryLine } from './entry.js';
 import { FeedVerifier } from './feed-verifier.js';
 import type { KeyPeriod } from './feed-verifier.js';
 
@@ -35,6 +35,8 @@ export interface FeedSummary {
   keys: number;
   /** Entries past the latest checkpoint (signed, but not yet covered by a signed tree head). */
   uncovered: number;
+  /** The largest checkpoint of this feed cosigned by another feed in the bundle (0 if none). */
+  witnessedSize: number;
 }
 
 /** Where and why verification failed: the first fault found. */
@@ -156,8 +158,13 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   let pendingBlank = 0;
   const every = input.progressEvery ?? 1000;
 
-  const finish = (f: FeedVerifier) =>
+  const verifiers = new Map<string, FeedVerifier>();
+  // Witness cosignatures found in any feed: each embeds another station's checkpoint.
+  const cosigned: { cp: Checkpoint; line: number; witness: string; seq: number }[] = [];
+  const finish = (f: FeedVerifier) => {
+    verifiers.set(f.station, f);
     feeds.push(finishFeed(f, checkpoints.get(f.station) ?? [], keys));
+  };
 
   for await (const text of input.entryLines) {
     lineNo++;
@@ -190,6 +197,14 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
         feed = new FeedVerifier(entry.station as StationId);
       }
       feed.push(entry);
+      if (entry.kind === KIND.cosignature) {
+        cosigned.push({
+          cp: parseCheckpointLine(JSON.stringify(entry.body)),
+          line: lineNo,
+          witness: entry.station,
+          seq: entry.seq,
+        });
+      }
     } catch (err) {
       fault(err, BUNDLE_FILES.entries, lineNo, station, seq);
     }
@@ -233,6 +248,28 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       BUNDLE_FILES.entries,
     );
   }
+
+  // A cosigned checkpoint must hold against the cosigned feed as the bundle has it: this is
+  // what catches a station that truncated or rewrote its own feed after its peer witnessed it.
+  const witnessed = new Map<string, number>();
+  for (const c of cosigned) {
+    const target = verifiers.get(c.cp.station);
+    if (!target) continue;
+    try {
+      target.checkCheckpoint(c.cp);
+    } catch (err) {
+      const e = err as ParleyError;
+      fault(
+        new ParleyError(e.code, `cosignature by ${c.witness}: ${e.message}`, {}),
+        BUNDLE_FILES.entries,
+        c.line,
+        c.witness,
+        c.seq,
+      );
+    }
+    witnessed.set(c.cp.station, Math.max(witnessed.get(c.cp.station) ?? 0, c.cp.size));
+  }
+  for (const f of feeds) f.witnessedSize = witnessed.get(f.station) ?? 0;
 
   const trusted = input.trustedKeys ?? [];
   if (trusted.length > 0) {
@@ -313,5 +350,6 @@ function finishFeed(
     checkpoints: list.length,
     keys: feed.keys.length,
     uncovered: feed.size - latest,
+    witnessedSize: 0,
   };
 }

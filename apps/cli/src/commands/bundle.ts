@@ -26,7 +26,7 @@ export function describeResult(result: VerifyResult): string {
   const feeds = result.feeds
     .map(
       (f) =>
-        `${f.station} "${f.name}" size ${f.size} root ${f.root.slice(0, 16)}… keys ${f.keys}${f.uncovered ? ` (${f.uncovered} after last checkpoint)` : ''}`,
+        `${f.station} "${f.name}" size ${f.size} root ${f.root.slice(0, 16)}… keys ${f.keys}${f.witnessedSize ? ` witnessed to ${f.witnessedSize}` : ''}${f.uncovered ? ` (${f.uncovered} after last checkpoint)` : ''}`,
     )
     .join('; ');
   const trust = result.pinned
