@@ -1,11 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ParleyError } from '@parley/core';
 import { parsePublicKey, safetyNumber, stationIdFromKey } from '@parley/ledger';
 import { parsePathUrl } from '@parley/link';
-import { buildStation, createToken, parseRole } from '@parley/station';
+import { buildStation, createToken, generateTlsIdentity, parseRole } from '@parley/station';
 import { print } from '../output.js';
 import { DATA_OPTION, withStation } from './station.js';
+
+const TLS_DIR = 'tls';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -44,6 +47,7 @@ export function registerServerCommands(program: Command): void {
     .option('--port <n>', 'port to listen on; 0 picks a free one', '7300')
     .option('--heartbeat-ms <ms>', 'heartbeat interval on every transport path', '60000')
     .option('--pull-wait-ms <ms>', 'how long a pull waits for new entries (long poll)', '20000')
+    .option('--tls', 'serve https with the certificate made by `parley tls init` (DIR/tls/)')
     .option('--tls-cert <file>', 'PEM certificate to serve https (peers pin it)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option(
