@@ -62,10 +62,15 @@ export function registerServerCommands(program: Command): void {
         port: string;
         heartbeatMs: string;
         pullWaitMs: string;
+        tls?: boolean;
         tlsCert?: string;
         tlsKey?: string;
         logLevel: string;
       }) => {
+        if (opts.tls) {
+          opts.tlsCert ??= join(opts.data, TLS_DIR, 'cert.pem');
+          opts.tlsKey ??= join(opts.data, TLS_DIR, 'key.pem');
+        }
         if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
           throw new ParleyError(
             'PARLEY_E_INVALID_ARGUMENT',
@@ -97,6 +102,45 @@ export function registerServerCommands(program: Command): void {
         await station.close();
       },
     );
+
+  const tls = program
+    .command('tls')
+    .description("the station's self-signed TLS certificate, pinned by its peers");
+  tls
+    .command('init')
+    .description(
+      'create DIR/tls/cert.pem and DIR/tls/key.pem (0600); give cert.pem to the peer with your public key',
+    )
+    .option(...DATA_OPTION)
+    .action(async (opts: { data: string }) => {
+      await withStation(opts.data, async (s) => {
+        const dir = join(opts.data, TLS_DIR);
+        const exists = await stat(join(dir, 'cert.pem')).then(
+          () => true,
+          () => false,
+        );
+        if (exists) {
+          throw new ParleyError(
+            'PARLEY_E_INVALID_ARGUMENT',
+            `${join(dir, 'cert.pem')} exists; remove it first to make a new one`,
+            {},
+          );
+        }
+        const id = await generateTlsIdentity(`parley ${s.station}`);
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        for (const [file, text, mode] of [
+          ['key.pem', id.key, 0o600],
+          ['cert.pem', id.cert, 0o644],
+        ] as const) {
+          const fh = await open(join(dir, file), 'wx', mode);
+          await fh.writeFile(text);
+          await fh.sync();
+          await fh.close();
+        }
+        print(`certificate ${join(dir, 'cert.pem')}`);
+        print(`SHA-256 fingerprint ${id.fingerprint}`);
+      });
+    });
 
   const peer = program
     .command('peer')
