@@ -50,6 +50,8 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     logger: opts.logger ?? false,
     ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
     forceCloseConnections: true,
+    // Refuse unknown fields rather than silently dropping them: bad input gets a coded error.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   const shutdown = new AbortController();
   const linkOpts: LinkOptions = {

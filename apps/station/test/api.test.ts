@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStation } from '@parley/station';
+import type { Station } from '@parley/station';
+import { makeStation, tempRoot, token } from './harness.js';
+import type { StationDir } from './harness.js';
+
+let S: StationDir;
+let station: Station;
+const tokens: Record<string, string | undefined> = {};
+
+beforeAll(async () => {
+  S = await makeStation(await tempRoot('parley-api-'), 'Api Test');
+  for (const role of ['viewer', 'operator', 'admin'] as const) tokens[role] = await token(S, role);
+  tokens.bad = 'pt_' + 'A'.repeat(43);
+  tokens.none = undefined;
+  station = await buildStation({ dataDir: S.dir });
+});
+afterAll(async () => station.close());
+
+const inject = (method: 'GET' | 'POST', url: string, who: string, payload?: unknown) =>
+  station.app.inject({
+    method,
+    url,
+    headers: tokens[who] ? { authorization: `Bearer ${tokens[who]}` } : {},
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
+
+const message = { channel: 'ops', precedence: 'FLASH', text: 'Request you reduce speed' };
+
+describe('operator API', () => {
+  // Every route, every caller: the expected status.
+  const matrix: {
+    method: 'GET' | 'POST';
+    url: string;
+    body?: unknown;
+    expect: Record<string, number>;
+  }[] = [
+    {
+      method: 'GET',
+      url: '/api/v1/health',
+      expect: { none: 200, bad: 200, viewer: 200, operator: 200, admin: 200 },
+    },
+    {
+      method: 'GET',
+      url: '/metrics',
+      expect: { none: 200, bad: 200, viewer: 200, operator: 200, admin: 200 },
+    },
+    {
+      method: 'GET',
+      url: '/api/docs',
+      expect: { none: 200, bad: 200, viewer: 200, operator: 200, admin: 200 },
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/messages?channel=ops',
+      expect: { none: 401, bad: 401, viewer: 200, operator: 200, admin: 200 },
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/feeds',
+      expect: { none: 401, bad: 401, viewer: 200, operator: 200, admin: 200 },
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/messages',
+      body: message,
+      expect: { none: 401, bad: 401, viewer: 403, operator: 201, admin: 201 },
+    },
+  ];
+  for (const route of matrix) {
+    for (const [who, status] of Object.entries(route.expect)) {
+      it(`${route.method} ${route.url} as ${who} → ${status}`, async () => {
+        const r = await inject(route.method, route.url, who, route.body);
+        expect(r.statusCode, r.body).toBe(status);
+        if (status === 401) expect(r.json().code).toBe('PARLEY_E_AUTH_REQUIRED');
+        if (status === 403) expect(r.json().code).toBe('PARLEY_E_FORBIDDEN');
+      });
+    }
+  }
+
+  it('POST /api/v1/messages returns the entry hash and seq, and the message lists with its status', async () => {
+    const r = await inject('POST', '/api/v1/messages', 'operator', { ...message, text: 'listed' });
+    expect(r.statusCode).toBe(201);
+    const { id, seq } = r.json() as { id: string; seq: number };
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const list = (await inject('GET', '/api/v1/messages?channel=ops', 'viewer')).json()
+      .messages as { id: string; seq: number; status: { delivered: boolean } }[];
+    const m = list.find((x) => x.id === id);
+    expect(m).toMatchObject({
+      id,
+      seq,
+      station: S.station,
+      channel: 'ops',
+      precedence: 'FLASH',
+      text: 'listed',
+      status: { delivered: false, deliveredAt: null },
+    });
+    const other = (await inject('GET', '/api/v1/messages?channel=other', 'viewer')).json().messages;
+    expect(other).toEqual([]);
+  });
+
+  it('bad message input gets a coded 4xx and writes nothing', async () => {
+    const size = station.handle.writer.size;
+    const cases: [unknown, number, string][] = [
+      [{ ...message, precedence: 'URGENT' }, 400, 'PARLEY_E_BAD_PRECEDENCE'],
+      [{ ...message, channel: 'Bad Channel' }, 400, 'PARLEY_E_BAD_CHANNEL'],
+      [{ ...message, text: '' }, 400, 'PARLEY_E_TEXT_EMPTY'],
+      [{ ...message, text: 'x'.repeat(8001) }, 413, 'PARLEY_E_TEXT_TOO_LONG'],
+      [{ ...message, extra: 1 }, 400, 'PARLEY_E_BAD_REQUEST'],
+      [{ channel: 'ops' }, 400, 'PARLEY_E_BAD_REQUEST'],
+      ['not json at all', 400, 'PARLEY_E_BAD_REQUEST'],
+    ];
+    for (const [body, status, code] of cases) {
+      const r = await station.app.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: { authorization: `Bearer ${tokens.operator}`, 'content-type': 'application/json' },
+        payload: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      expect(r.statusCode, code).toBe(status);
+      expect(r.json().code).toBe(code);
+    }
+    expect(station.handle.writer.size).toBe(size);
+  });
+
+  it('serves OpenAPI 3.1 generated from the route schemas', async () => {
+    const doc = (await inject('GET', '/api/docs', 'none')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    for (const p of [
+      '/api/v1/health',
+      '/api/v1/messages',
+      '/api/v1/feeds',
+      '/link/v1/entries',
+      '/link/v1/heartbeat',
+    ])
+      expect(Object.keys(doc.paths)).toContain(p);
+    expect(
+      doc.paths['/api/v1/messages'].post.requestBody.content['application/json'].schema.properties
+        .precedence,
+    ).toBeDefined();
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const text = (await inject('GET', '/metrics', 'none')).body;
+    expect(text).toMatch(/^# HELP parley_entries_appended_total/m);
+    expect(text).toMatch(/parley_http_request_duration_seconds_bucket/);
+  });
+});
