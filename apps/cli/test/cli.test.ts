@@ -1,6 +1,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
 import { buildProgram } from '../src/program.js';
 import { PARLEY, parley, tempDir } from './helpers.js';
 
@@ -17,16 +18,43 @@ describe('parley command line', () => {
     const top = await parley(['--help']);
     expect(top.code).toBe(0);
     const program = buildProgram();
-    for (const cmd of program.commands) {
-      expect(top.stdout).toContain(cmd.name());
-      expect(cmd.description().length, cmd.name()).toBeGreaterThan(10);
-      const help = await parley([cmd.name(), '--help']);
-      expect(help.code).toBe(0);
+    const walk = (cmd: Command, path: string[]): [Command, string[]][] =>
+      cmd.commands.flatMap((c) => [
+        [c, [...path, c.name()]] as [Command, string[]],
+        ...walk(c, [...path, c.name()]),
+      ]);
+    const all = walk(program, []);
+    expect(all.length).toBeGreaterThan(15);
+    for (const [cmd, path] of all) {
+      if (path.length === 1) expect(top.stdout).toContain(cmd.name());
+      expect(cmd.description().length, path.join(' ')).toBeGreaterThan(10);
+      const help = await parley([...path, '--help']);
+      expect(help.code, path.join(' ')).toBe(0);
       for (const opt of cmd.options) {
-        expect(opt.description.length, `${cmd.name()} ${opt.flags}`).toBeGreaterThan(5);
-        expect(help.stdout, `${cmd.name()} --help lists ${opt.flags}`).toContain(opt.long!);
+        expect(opt.description.length, `${path.join(' ')} ${opt.flags}`).toBeGreaterThan(5);
+        expect(help.stdout, `${path.join(' ')} --help lists ${opt.flags}`).toContain(opt.long!);
       }
     }
+  });
+
+  it('start prints its URL first, serves, and exits 0 on SIGINT', async () => {
+    const { spawn } = await import('node:child_process');
+    const st = join(dir, 'served');
+    expect((await parley(['init', '--data', st, '--name', 'Served'])).code).toBe(0);
+    const child = spawn(
+      process.execPath,
+      [PARLEY, 'start', '--data', st, '--port', '0', '--log-level', 'warn'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const url = await new Promise<string>((resolve) =>
+      child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.split('\n')[0]!)),
+    );
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await (await fetch(`${url}/api/v1/health`)).json();
+    expect(health.name).toBe('Served');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 
   it('init creates a station with a 0600 private key and refuses to overwrite it', async () => {
