@@ -4,3 +4,5 @@ export * from './brand.js';
 export * from './validate.js';
 export * from './dtg.js';
 export * from './message.js';
+export * from './channel.js';
+export * from './hotline-state.js';

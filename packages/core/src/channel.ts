@@ -1,0 +1,92 @@
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ParleyError } from './errors.js';
+import { DEFAULT_HANDLING_MS, PRECEDENCES } from './precedence.js';
+import type { Precedence } from './precedence.js';
+import { CHANNEL_RE } from './validate.js';
+
+/**
+ * Tiers of the hotline, highest first. A channel links the two parties at one tier; an
+ * unanswered message escalates to the channel its agreement names (normally the next tier up).
+ */
+export const TIERS = ['leader', 'ministry', 'theater', 'tactical'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Tiers on which a message waits for a second person (an approver) before it is sent. */
+export const TWO_PERSON_TIERS: readonly Tier[] = ['leader', 'ministry'];
+
+/** Default time without substantive traffic after which a channel is shown dormant: 7 days. */
+export const DEFAULT_DORMANCY_MS = 7 * 24 * 3_600_000;
+
+const HandlingSchema = Type.Object(
+  Object.fromEntries(
+    PRECEDENCES.map((p) => [
+      p,
+      Type.Integer({
+        minimum: 60_000,
+        maximum: 7 * 24 * 3_600_000,
+        description: `handling objective for ${p}, ms`,
+      }),
+    ]),
+  ) as Record<Precedence, ReturnType<typeof Type.Integer>>,
+  { additionalProperties: false },
+);
+
+/** What both stations agree when a channel opens (carried in the proposal, accepted as a whole). */
+export const ChannelAgreementSchema = Type.Object(
+  {
+    tier: Type.Union(
+      TIERS.map((t) => Type.Literal(t)),
+      { description: 'leader, ministry, theater or tactical' },
+    ),
+    languages: Type.Array(Type.Union([Type.Literal('en'), Type.Literal('zh')]), {
+      minItems: 1,
+      maxItems: 2,
+      uniqueItems: true,
+      description: 'working languages of the channel',
+    }),
+    handling: HandlingSchema,
+    escalation: Type.Union([Type.String({ pattern: CHANNEL_RE.source }), Type.Null()], {
+      description: 'channel an unanswered message escalates to, or null',
+    }),
+    dormancyMs: Type.Integer({
+      minimum: 60_000,
+      description: 'no substantive exchange for this long marks the channel dormant',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ChannelAgreement = Static<typeof ChannelAgreementSchema>;
+
+const agreementCheck = TypeCompiler.Compile(ChannelAgreementSchema);
+
+/** Fills defaults into a partial agreement and checks it, or throws `PARLEY_E_BAD_AGREEMENT` naming the field. */
+export function parseAgreement(input: unknown): ChannelAgreement {
+  const i = (typeof input === 'object' && input !== null ? input : {}) as Partial<ChannelAgreement>;
+  const value = {
+    tier: i.tier,
+    languages: i.languages ?? ['en', 'zh'],
+    handling: { ...DEFAULT_HANDLING_MS, ...(i.handling ?? {}) },
+    escalation: i.escalation ?? null,
+    dormancyMs: i.dormancyMs ?? DEFAULT_DORMANCY_MS,
+  };
+  if (!agreementCheck.Check(value)) {
+    const e = agreementCheck.Errors(value).First();
+    throw new ParleyError(
+      'PARLEY_E_BAD_AGREEMENT',
+      `channel agreement ${e ? `${e.path}: ${e.message} (${JSON.stringify(e.value)})` : 'is malformed'}`,
+      {
+        path: e?.path,
+      },
+    );
+  }
+  return value as ChannelAgreement;
+}
+
+/** Receipt levels a message goes through, in order. */
+export const RECEIPT_LEVELS = ['delivered', 'read', 'understood'] as const;
+export type ReceiptLevel = (typeof RECEIPT_LEVELS)[number];
+
+/** Lifecycle of a channel as both feeds record it. */
+export type ChannelStatus = 'proposed' | 'open' | 'suspended';

@@ -1,0 +1,251 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { foldHotline, formatAge, overdue, parseAgreement, refKey } from '@parley/core';
+import type { HotlineEntry } from '@parley/core';
+
+const A = 'stn_aaaaaaaaaaaaaaaaaaaaaaaa';
+const B = 'stn_bbbbbbbbbbbbbbbbbbbbbbbb';
+const MIN = 60_000;
+const agreement = parseAgreement({ tier: 'theater', escalation: 'ministry-ops' });
+
+/** Builds entries of two feeds with per-station seq numbering. */
+function feeds() {
+  const seqs: Record<string, number> = { [A]: 0, [B]: 0 };
+  const out: HotlineEntry[] = [];
+  const add = (
+    station: string,
+    ts: number,
+    kind: string,
+    channel: string | null,
+    body: Record<string, unknown>,
+  ) => {
+    const seq = ++seqs[station]!;
+    const e = {
+      station,
+      seq,
+      hash: `${station.slice(-2)}${seq}`.padEnd(64, '0'),
+      ts,
+      kind,
+      channel,
+      body,
+    };
+    out.push(e);
+    return { station, seq, hash: e.hash };
+  };
+  return { out, add };
+}
+
+function openChannel(f: ReturnType<typeof feeds>, t0 = 0) {
+  const p = f.add(A, t0, 'channel-propose', 'theater-ops', { agreement });
+  f.add(B, t0 + 1000, 'channel-accept', 'theater-ops', { proposal: p });
+  return p;
+}
+
+describe('hotline state', () => {
+  it('opens a channel by proposal and acceptance, suspends and resumes it with reasons', () => {
+    const f = feeds();
+    f.add(A, 0, 'channel-propose', 'theater-ops', { agreement });
+    expect(foldHotline(f.out).channels.get('theater-ops')?.status).toBe('proposed');
+    f.add(A, 500, 'channel-accept', 'theater-ops', { proposal: { station: A, seq: 1, hash: 'x' } });
+    expect(
+      foldHotline(f.out).channels.get('theater-ops')?.status,
+      'a station cannot accept its own proposal',
+    ).toBe('proposed');
+    f.add(B, 1000, 'channel-accept', 'theater-ops', {
+      proposal: { station: A, seq: 1, hash: 'x' },
+    });
+    f.add(B, 2000, 'channel-suspend', 'theater-ops', { reason: 'talks suspended by the ministry' });
+    let c = foldHotline(f.out).channels.get('theater-ops')!;
+    expect(c.status).toBe('suspended');
+    expect(c.suspension).toEqual({
+      station: B,
+      reason: 'talks suspended by the ministry',
+      ts: 2000,
+    });
+    f.add(A, 3000, 'channel-resume', 'theater-ops', { reason: 'resumed' });
+    c = foldHotline(f.out).channels.get('theater-ops')!;
+    expect(c.status).toBe('open');
+    expect(c.history.map((h) => h.kind)).toEqual(['proposed', 'accepted', 'suspended', 'resumed']);
+  });
+
+  it('tracks delivered, read and understood with their times, and the deadline from delivery', () => {
+    const f = feeds();
+    openChannel(f);
+    const m = f.add(A, 10_000, 'message', 'theater-ops', {
+      precedence: 'FLASH',
+      text: 'State your intentions',
+    });
+    f.add(B, 10_050, 'receipt', null, {
+      level: 'delivered',
+      station: A,
+      upTo: m.seq,
+      hash: m.hash,
+    });
+    let s = foldHotline(f.out);
+    let v = s.messages.get(refKey(m))!;
+    expect(v.receipts.delivered?.ts).toBe(10_050);
+    expect(v.deadline).toBe(10_050 + 10 * MIN);
+    expect(overdue(s, A, 10_050 + 10 * MIN)).toEqual([]);
+    expect(overdue(s, A, 10_051 + 10 * MIN)).toEqual([
+      expect.objectContaining({ kind: 'understood-overdue', ref: m }),
+    ]);
+    f.add(B, 11_000, 'receipt', 'theater-ops', { level: 'read', of: m, by: 'Lt Wang' });
+    f.add(B, 12_000, 'receipt', 'theater-ops', {
+      level: 'understood',
+      of: m,
+      by: 'Lt Wang',
+      readback: '你方将保持航向',
+    });
+    s = foldHotline(f.out);
+    v = s.messages.get(refKey(m))!;
+    expect(v.receipts.read).toEqual({ ts: 11_000, by: 'Lt Wang' });
+    expect(v.receipts.understood).toEqual({
+      ts: 12_000,
+      by: 'Lt Wang',
+      readback: '你方将保持航向',
+    });
+    expect(overdue(s, A, 10 * 3_600_000)).toEqual([]);
+  });
+
+  it('a message never delivered is overdue once its objective has passed since sending', () => {
+    const f = feeds();
+    openChannel(f);
+    const m = f.add(A, 10_000, 'message', 'theater-ops', { precedence: 'IMMEDIATE', text: 'x' });
+    const s = foldHotline(f.out);
+    expect(overdue(s, A, 10_000 + 30 * MIN)).toEqual([]);
+    expect(overdue(s, A, 10_001 + 30 * MIN)).toEqual([
+      expect.objectContaining({ kind: 'undelivered-overdue', ref: m }),
+    ]);
+    expect(overdue(s, B, 10_001 + 30 * MIN), 'only the sender owns the deadline').toEqual([]);
+  });
+
+  it('receipts only count from the receiving side, and a receipt must name the exact message', () => {
+    const f = feeds();
+    openChannel(f);
+    const m = f.add(A, 10_000, 'message', 'theater-ops', { precedence: 'FLASH', text: 'x' });
+    f.add(A, 10_100, 'receipt', 'theater-ops', { level: 'understood', of: m });
+    f.add(B, 10_200, 'receipt', 'theater-ops', {
+      level: 'understood',
+      of: { ...m, hash: 'f'.repeat(64) },
+    });
+    const v = foldHotline(f.out).messages.get(refKey(m))!;
+    expect(v.receipts.understood).toBeUndefined();
+  });
+
+  it('translations, replies and call requests attach to what they answer', () => {
+    const f = feeds();
+    openChannel(f);
+    const m = f.add(A, 10_000, 'message', 'theater-ops', {
+      precedence: 'ROUTINE',
+      text: 'Keep well clear of me',
+      lang: 'en',
+    });
+    f.add(B, 10_500, 'translation', null, {
+      of: m,
+      lang: 'zh',
+      text: '请与我保持安全距离',
+      by: 'linguist Li',
+    });
+    const r = f.add(B, 11_000, 'message', 'theater-ops', {
+      precedence: 'ROUTINE',
+      text: '收到',
+      replyTo: m,
+    });
+    const call = f.add(A, 12_000, 'call-request', 'theater-ops', {
+      precedence: 'PRIORITY',
+      slots: [100 * MIN, 200 * MIN],
+      medium: 'voice',
+    });
+    f.add(B, 12_100, 'receipt', null, {
+      level: 'delivered',
+      station: A,
+      upTo: call.seq,
+      hash: call.hash,
+    });
+    let s = foldHotline(f.out);
+    expect(s.messages.get(refKey(m))!.translations).toEqual([
+      expect.objectContaining({
+        lang: 'zh',
+        text: '请与我保持安全距离',
+        translator: 'linguist Li',
+      }),
+    ]);
+    expect(s.messages.get(refKey(m))!.replies).toEqual([r]);
+    expect(s.calls.get(refKey(call))!.deadline).toBe(12_100 + 3 * 3_600_000);
+    expect(overdue(s, A, 12_101 + 3 * 3_600_000)).toEqual([
+      expect.objectContaining({ kind: 'call-unanswered' }),
+    ]);
+    f.add(B, 13_000, 'call-response', 'theater-ops', {
+      of: call,
+      action: 'accept',
+      slot: 200 * MIN,
+    });
+    s = foldHotline(f.out);
+    expect(s.calls.get(refKey(call))!.status).toBe('accepted');
+    expect(overdue(s, A, 12_101 + 3 * 3_600_000)).toEqual([]);
+  });
+
+  it('dormancy counts substantive traffic only', () => {
+    const f = feeds();
+    openChannel(f);
+    const m = f.add(A, 50_000, 'message', 'theater-ops', { precedence: 'ROUTINE', text: 'x' });
+    f.add(B, 60_000, 'receipt', null, {
+      level: 'delivered',
+      station: A,
+      upTo: m.seq,
+      hash: m.hash,
+    });
+    f.add(B, 70_000, 'cosignature', null, {});
+    expect(foldHotline(f.out).channels.get('theater-ops')!.lastSubstantiveAt).toBe(50_000);
+  });
+
+  it('the fold does not depend on the order entries arrive in (clocks of two stations differ)', () => {
+    const f = feeds();
+    openChannel(f);
+    const msgs = Array.from({ length: 6 }, (_, i) =>
+      f.add(A, 10_000 + i * 1000, 'message', 'theater-ops', { precedence: 'FLASH', text: `m${i}` }),
+    );
+    // B's clock runs 5 s behind: its receipts look older than the messages they answer.
+    f.add(B, 9_000, 'receipt', null, { level: 'delivered', station: A, upTo: 3, hash: 'x' });
+    f.add(B, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: 7, hash: 'x' });
+    f.add(B, 12_500, 'receipt', 'theater-ops', { level: 'understood', of: msgs[4] });
+    const reference = JSON.stringify([...foldHotline(f.out).messages.values()]);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(f.out, { minLength: f.out.length, maxLength: f.out.length }),
+        (shuffled) => {
+          expect(JSON.stringify([...foldHotline(shuffled).messages.values()])).toBe(reference);
+        },
+      ),
+    );
+    const s = foldHotline(f.out);
+    expect(s.messages.get(refKey(msgs[0]!))!.receipts.delivered?.ts).toBe(9_000);
+    expect(s.messages.get(refKey(msgs[5]!))!.receipts.delivered?.ts).toBe(12_000);
+  });
+
+  it('formats ages for people', () => {
+    expect(formatAge(32 * 3_600_000)).toBe('32 h');
+    expect(formatAge(45 * MIN)).toBe('45 min');
+    expect(formatAge(3 * 24 * 3_600_000 + 2 * 3_600_000)).toBe('3 d 2 h');
+  });
+
+  it('agreements get defaults and refuse bad values with a coded error', () => {
+    expect(parseAgreement({ tier: 'leader' })).toMatchObject({
+      tier: 'leader',
+      languages: ['en', 'zh'],
+      handling: { FLASH: 10 * MIN },
+      escalation: null,
+    });
+    for (const bad of [
+      {},
+      { tier: 'captain' },
+      { tier: 'theater', handling: { FLASH: 5 } },
+      { tier: 'theater', escalation: 'Bad Name' },
+      { tier: 'theater', languages: ['fr'] },
+    ]) {
+      expect(() => parseAgreement(bad)).toThrow(
+        expect.objectContaining({ code: 'PARLEY_E_BAD_AGREEMENT' }),
+      );
+    }
+  });
+});
