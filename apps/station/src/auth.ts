@@ -3,9 +3,47 @@ import type { FastifyRequest } from 'fastify';
 import { ParleyError } from '@parley/core';
 import type { Store } from '@parley/store';
 
-/** Operator API roles, weakest first; each role may do everything the ones before it may. */
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
+/** Operator roles. What each may do is `GRANTS`; channel membership narrows it further. */
+export const ROLES = ['viewer', 'operator', 'linguist', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
+
+/** Things an operator may be allowed to do. */
+export const PERMISSIONS = [
+  'read',
+  'send',
+  'acknowledge',
+  'translate',
+  'approve',
+  'channels',
+  'audit',
+  'users',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * What each role may do. A watch officer (operator) sends and acknowledges; a linguist reads and
+ * attaches translations; an approver is the second person of the two-person rule and may also
+ * send; an admin manages channels, operators and reads the audit log.
+ */
+export const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
+  viewer: ['read'],
+  operator: ['read', 'send', 'acknowledge'],
+  linguist: ['read', 'translate'],
+  approver: ['read', 'send', 'acknowledge', 'approve'],
+  admin: PERMISSIONS,
+};
+
+/** Who is making a request. */
+export interface Actor {
+  /** Operator name, or `token:<label>` for an automation token. */
+  name: string;
+  role: Role;
+  via: 'token' | 'session';
+  /** Channels the operator is a member of; '*' for all. */
+  channels: '*' | readonly string[];
+  /** The session's CSRF token (sessions only). */
+  csrf?: string;
+}
 
 export function parseRole(value: unknown): Role {
   if (typeof value === 'string' && (ROLES as readonly string[]).includes(value))
@@ -31,27 +69,42 @@ export async function createToken(
   return token;
 }
 
-/** Resolves the bearer token of a request to its role, or throws `PARLEY_E_AUTH_REQUIRED` (401). */
-export async function authenticate(store: Store, req: FastifyRequest): Promise<Role> {
+/** Resolves a bearer token to its actor, or null when the request carries none. Throws `PARLEY_E_AUTH_REQUIRED` for a bad one. */
+export async function tokenActor(store: Store, req: FastifyRequest): Promise<Actor | null> {
   const header = req.headers.authorization;
-  const m = typeof header === 'string' ? /^Bearer (pt_[A-Za-z0-9_-]{43})$/.exec(header) : null;
+  if (header === undefined) return null;
+  const m = /^Bearer (pt_[A-Za-z0-9_-]{43})$/.exec(header);
   const record = m ? await store.tokenByHash(hashToken(m[1]!)) : null;
-  if (!record)
-    throw new ParleyError(
-      'PARLEY_E_AUTH_REQUIRED',
-      'a valid bearer token is required (Authorization: Bearer TOKEN)',
-      {},
-    );
-  return parseRole(record.role);
+  if (!record) throw new ParleyError('PARLEY_E_AUTH_REQUIRED', 'the bearer token is not valid', {});
+  return {
+    name: `token:${record.label || record.hash.slice(0, 8)}`,
+    role: parseRole(record.role),
+    via: 'token',
+    channels: '*',
+  };
 }
 
-/** Throws `PARLEY_E_FORBIDDEN` (403) unless `role` is at least `needed`. */
-export function requireRole(role: Role, needed: Role): void {
-  if (ROLES.indexOf(role) < ROLES.indexOf(needed)) {
+/** Throws `PARLEY_E_FORBIDDEN` (403) unless the actor's role grants `permission`. */
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!GRANTS[actor.role].includes(permission)) {
     throw new ParleyError(
       'PARLEY_E_FORBIDDEN',
-      `this needs the ${needed} role; the token is ${role}`,
-      { role, needed },
+      `${permission} needs a role that grants it; ${actor.name} is ${actor.role}`,
+      {
+        role: actor.role,
+        permission,
+      },
+    );
+  }
+}
+
+/** Throws `PARLEY_E_NOT_MEMBER` (403) unless the actor is a member of `channel`. */
+export function requireMember(actor: Actor, channel: string): void {
+  if (actor.channels !== '*' && !actor.channels.includes(channel)) {
+    throw new ParleyError(
+      'PARLEY_E_NOT_MEMBER',
+      `${actor.name} is not a member of channel ${channel}`,
+      { channel },
     );
   }
 }

@@ -116,7 +116,7 @@ export const ERROR_CODES = {
   // Operator API
   PARLEY_E_AUTH_REQUIRED: 'The request has no valid bearer token.',
   PARLEY_E_FORBIDDEN: "The token's role may not do this.",
-  PARLEY_E_BAD_ROLE: 'The role is not one of viewer, operator, admin.',
+  PARLEY_E_BAD_ROLE: 'The role is not one of viewer, operator, linguist, approver, admin.',
   PARLEY_E_BAD_REQUEST: 'The request body or query does not match the API schema.',
   PARLEY_E_NOT_FOUND: 'No such resource.',
   PARLEY_E_INTERNAL:

@@ -244,7 +244,7 @@ export function registerServerCommands(program: Command): void {
     .command('create')
     .description('create a bearer token for a role and print it (only its hash is stored)')
     .option(...DATA_OPTION)
-    .requiredOption('--role <role>', 'viewer, operator or admin')
+    .requiredOption('--role <role>', 'viewer, operator, linguist, approver or admin')
     .option('--label <label>', 'who or what the token is for', '')
     .action(async (opts: { data: string; role: string; label: string }) => {
       const role = parseRole(opts.role);

@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { parseMessageDraft } from '@parley/core';
+import { ParleyError, parseMessageDraft } from '@parley/core';
 import { KIND, parseEntryLine } from '@parley/ledger';
 import type { LinkManager } from '@parley/link';
 import type { StationHandle, FeedEntry } from '@parley/store';
-import { authenticate, requireRole } from '../auth.js';
-import type { Role } from '../auth.js';
+import { requirePermission, tokenActor } from '../auth.js';
+import type { Actor, Permission } from '../auth.js';
 import { httpError } from '../http-errors.js';
 
 const ErrorBody = Type.Object({
@@ -61,12 +61,23 @@ const PeerView = Type.Object({
 export interface ApiDeps {
   station: StationHandle;
   links: LinkManager;
+  /** Resolves who makes a request (bearer token or session), or null if nobody. */
+  resolveActor?: (req: FastifyRequest) => Promise<Actor | null>;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    role?: Role;
+    /** What the route needs; routes without it are public. */
+    permission?: Permission;
   }
+  interface FastifyRequest {
+    actor?: Actor;
+  }
+}
+
+/** The actor of a request that passed the permission hook. */
+export function actorOf(req: FastifyRequest): Actor {
+  return req.actor!;
 }
 
 /** First delivered-receipt time for every (station, seq): receipts are cumulative, so scan them in order. */
@@ -91,11 +102,21 @@ function deliveryIndex(receipts: FeedEntry[]): (station: string, seq: number) =>
 /** The operator API (`/api/v1/*`), bearer-token authenticated by role; the contract is docs/api.md. */
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { station, links } = deps;
+  const resolveActor =
+    deps.resolveActor ?? ((req: FastifyRequest) => tokenActor(station.store, req));
 
   app.addHook('onRequest', async (req: FastifyRequest) => {
-    const needed = req.routeOptions.config.role;
+    const needed = req.routeOptions.config.permission;
     if (!needed) return;
-    requireRole(await authenticate(station.store, req), needed);
+    const actor = (await resolveActor(req)) ?? null;
+    if (!actor)
+      throw new ParleyError(
+        'PARLEY_E_AUTH_REQUIRED',
+        'sign in, or send Authorization: Bearer TOKEN',
+        {},
+      );
+    requirePermission(actor, needed);
+    req.actor = actor;
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -131,7 +152,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post<{ Body: Static<typeof PostMessageBody> }>(
     '/api/v1/messages',
     {
-      config: { role: 'operator' },
+      config: { permission: 'send' },
       schema: {
         description: "Signs a message into this station's feed; the link delivers it.",
         tags: ['operator'],
@@ -157,7 +178,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get<{ Querystring: { channel?: string } }>(
     '/api/v1/messages',
     {
-      config: { role: 'viewer' },
+      config: { permission: 'read' },
       schema: {
         description:
           'Messages of both stations, by time, then station, then seq, with delivery status.',
@@ -199,7 +220,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get(
     '/api/v1/feeds',
     {
-      config: { role: 'viewer' },
+      config: { permission: 'read' },
       schema: {
         description:
           'The latest verified checkpoint of every feed this station holds. Once the link settles both stations show the same.',
