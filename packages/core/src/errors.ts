@@ -92,26 +92,34 @@ export const ERROR_CODES = {
   PARLEY_E_BAD_URL: 'A transport URL is not an http:// or https:// URL.',
 
   // Hotline: channels, receipts, deadlines, operators
-  PARLEY_E_BAD_AGREEMENT: 'A channel agreement is malformed (tier, languages, handling objectives, escalation, dormancy).',
+  PARLEY_E_BAD_AGREEMENT:
+    'A channel agreement is malformed (tier, languages, handling objectives, escalation, dormancy).',
   PARLEY_E_CHANNEL_EXISTS: 'A channel of that name is already proposed or open.',
   PARLEY_E_CHANNEL_NOT_FOUND: 'No channel of that name has been proposed.',
-  PARLEY_E_CHANNEL_NOT_OPEN: 'The channel is proposed but the other station has not accepted it yet.',
-  PARLEY_E_CHANNEL_SUSPENDED: 'The channel is suspended: it refuses new messages until it is resumed.',
-  PARLEY_E_CHANNEL_STATE: 'The channel is not in a state that allows this (e.g. accepting your own proposal, resuming an open channel).',
+  PARLEY_E_CHANNEL_NOT_OPEN:
+    'The channel is proposed but the other station has not accepted it yet.',
+  PARLEY_E_CHANNEL_SUSPENDED:
+    'The channel is suspended: it refuses new messages until it is resumed.',
+  PARLEY_E_CHANNEL_STATE:
+    'The channel is not in a state that allows this (e.g. accepting your own proposal, resuming an open channel).',
   PARLEY_E_MESSAGE_NOT_FOUND: 'No message with that id is held here.',
-  PARLEY_E_RECEIPT_NOT_ALLOWED: 'That receipt cannot be given: only the receiving side acknowledges, and not before delivery.',
-  PARLEY_E_APPROVAL_REQUIRED: 'On this tier a message waits for a second person (an approver) before it is sent.',
+  PARLEY_E_RECEIPT_NOT_ALLOWED:
+    'That receipt cannot be given: only the receiving side acknowledges, and not before delivery.',
+  PARLEY_E_APPROVAL_REQUIRED:
+    'On this tier a message waits for a second person (an approver) before it is sent.',
   PARLEY_E_SELF_APPROVAL: 'The author of a message cannot also approve it (two-person rule).',
   PARLEY_E_DRAFT_NOT_FOUND: 'No draft awaiting approval has that id.',
   PARLEY_E_NOT_MEMBER: 'The operator is not a member of that channel.',
   PARLEY_E_CALL_NOT_FOUND: 'No call request with that id.',
-  PARLEY_E_CALL_STATE: 'The call request was already answered, or the answer does not fit it (slot not proposed).',
+  PARLEY_E_CALL_STATE:
+    'The call request was already answered, or the answer does not fit it (slot not proposed).',
   PARLEY_E_BAD_SLOTS: 'Call slots must be 1–5 future UTC times.',
   PARLEY_E_USER_EXISTS: 'An operator with that name already exists.',
   PARLEY_E_BAD_PASSWORD: 'A password must be 12–256 characters.',
   PARLEY_E_LOGIN_FAILED: 'Unknown operator or wrong password.',
   PARLEY_E_RATE_LIMITED: 'Too many attempts; wait before trying again.',
-  PARLEY_E_CSRF: 'A state-changing request with a session cookie lacks the matching CSRF token header.',
+  PARLEY_E_CSRF:
+    'A state-changing request with a session cookie lacks the matching CSRF token header.',
 
   // Operator API
   PARLEY_E_AUTH_REQUIRED: 'The request has no valid bearer token.',

@@ -41,6 +41,8 @@ export interface ChannelView {
   status: ChannelStatus;
   agreement: ChannelAgreement;
   proposedBy: string;
+  /** The proposal entry, which an acceptance names. */
+  proposal: EntryRef;
   acceptedBy: string | null;
   /** Set while suspended: who, why, when. */
   suspension: { station: string; reason: string; ts: number } | null;
@@ -173,6 +175,7 @@ export function foldHotline(entries: Iterable<HotlineEntry>): HotlineState {
           status: 'proposed',
           agreement: b.agreement as ChannelAgreement,
           proposedBy: e.station,
+          proposal: ref,
           acceptedBy: null,
           suspension: null,
           history: [{ kind: 'proposed', station: e.station, seq: e.seq, ts: e.ts }],

@@ -32,6 +32,8 @@ export class SqliteStore implements Store {
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
+      listMeta: db.prepare('SELECT key, value FROM meta WHERE key >= ? AND key < ? ORDER BY key'),
+      deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
       head: db.prepare(
         'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = ?',
       ),
@@ -115,6 +117,18 @@ export class SqliteStore implements Store {
   async setMeta(key: string, value: string): Promise<void> {
     this.ensureOpen();
     this.stmt.setMeta!.run(key, value);
+  }
+
+  async listMeta(prefix: string): Promise<[string, string][]> {
+    this.ensureOpen();
+    // Range scan on the primary key: every key k with prefix ≤ k < prefix + U+FFFF.
+    const rows = this.stmt.listMeta!.all(prefix, prefix + '\uffff') as { key: string; value: string }[];
+    return rows.map((r) => [r.key, r.value]);
+  }
+
+  async deleteMeta(key: string): Promise<void> {
+    this.ensureOpen();
+    this.stmt.deleteMeta!.run(key);
   }
 
   async head(station: string): Promise<FeedHead | null> {

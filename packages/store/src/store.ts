@@ -63,6 +63,9 @@ export interface Store {
 
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Metadata entries whose key starts with `prefix`, by key. */
+  listMeta(prefix: string): Promise<[string, string][]>;
+  deleteMeta(key: string): Promise<void>;
 
   /** The last stored entry of a feed, or null if the store holds none of it. */
   head(station: string): Promise<FeedHead | null>;

@@ -301,6 +301,23 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         expect(await store.getMeta('b')).toBe('');
         expect(await store.getMeta('c')).toBeUndefined();
       });
+
+      it('lists by prefix in key order and deletes', async () => {
+        await store.setMeta('draft.b', '2');
+        await store.setMeta('draft.a', '1');
+        await store.setMeta('drafty', 'x');
+        await store.setMeta('draft', 'bare');
+        await store.setMeta('other.draft.c', 'no');
+        expect(await store.listMeta('draft.')).toEqual([
+          ['draft.a', '1'],
+          ['draft.b', '2'],
+        ]);
+        await store.deleteMeta('draft.a');
+        await store.deleteMeta('draft.never');
+        expect(await store.listMeta('draft.')).toEqual([['draft.b', '2']]);
+        expect(await store.getMeta('draft.a')).toBeUndefined();
+        expect(await store.listMeta('nothing.')).toEqual([]);
+      });
     });
 
     describe('append, head and entries', () => {
@@ -783,6 +800,8 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
           schemaVersion: () => s.schemaVersion(),
           getMeta: () => s.getMeta('k'),
           setMeta: () => s.setMeta('k', 'v'),
+          listMeta: () => s.listMeta('k'),
+          deleteMeta: () => s.deleteMeta('k'),
           head: () => s.head(chain.station),
           append: () => s.append(chain.station, chain.add(1)),
           entries: () => s.entries(chain.station, 0, 10),
