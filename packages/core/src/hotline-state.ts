@@ -190,7 +190,7 @@ export function foldHotline(entries: Iterable<HotlineEntry>): HotlineState {
           !c ||
           c.status !== 'proposed' ||
           e.station === c.proposedBy ||
-          proposal?.station !== c.proposedBy
+          proposal?.hash !== c.proposal.hash
         )
           break;
         c.status = 'open';

@@ -44,16 +44,19 @@ function openChannel(f: ReturnType<typeof feeds>, t0 = 0) {
 describe('hotline state', () => {
   it('opens a channel by proposal and acceptance, suspends and resumes it with reasons', () => {
     const f = feeds();
-    f.add(A, 0, 'channel-propose', 'theater-ops', { agreement });
+    const p = f.add(A, 0, 'channel-propose', 'theater-ops', { agreement });
     expect(foldHotline(f.out).channels.get('theater-ops')?.status).toBe('proposed');
-    f.add(A, 500, 'channel-accept', 'theater-ops', { proposal: { station: A, seq: 1, hash: 'x' } });
+    f.add(A, 500, 'channel-accept', 'theater-ops', { proposal: p });
     expect(
       foldHotline(f.out).channels.get('theater-ops')?.status,
       'a station cannot accept its own proposal',
     ).toBe('proposed');
-    f.add(B, 1000, 'channel-accept', 'theater-ops', {
-      proposal: { station: A, seq: 1, hash: 'x' },
-    });
+    f.add(B, 700, 'channel-accept', 'theater-ops', { proposal: { ...p, hash: 'f'.repeat(64) } });
+    expect(
+      foldHotline(f.out).channels.get('theater-ops')?.status,
+      'an acceptance names the exact proposal',
+    ).toBe('proposed');
+    f.add(B, 1000, 'channel-accept', 'theater-ops', { proposal: p });
     f.add(B, 2000, 'channel-suspend', 'theater-ops', { reason: 'talks suspended by the ministry' });
     let c = foldHotline(f.out).channels.get('theater-ops')!;
     expect(c.status).toBe('suspended');
