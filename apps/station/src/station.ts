@@ -2,12 +2,14 @@ import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { LinkManager, LINK_DEFAULTS } from '@parley/link';
-import type { LinkOptions } from '@parley/link';
+import type { LinkEvents, LinkOptions } from '@parley/link';
 import { StationHandle, systemClock } from '@parley/store';
 import type { Clock } from '@parley/store';
 import { apiRoutes } from './routes/api.js';
 import { linkRoutes } from './routes/link.js';
 import { StationMetrics } from './metrics.js';
+import { HotlineService } from './hotline/hotline-service.js';
+import { LiveBus } from './hotline/live-bus.js';
 
 export interface StationOptions {
   /** Station data directory (created by `parley init`). */
@@ -18,6 +20,8 @@ export interface StationOptions {
   /** How long a pull waits for new entries before it is answered empty (default 20 s). */
   pullWaitMs?: number;
   pullLimit?: number;
+  /** How often deadlines are checked (default 1 s; 0 turns the watch off, tests then call `hotline.checkDeadlines()`). */
+  deadlineTickMs?: number;
   /** How often the peer list is re-read from the store (picks up `parley peer add`). */
   peerReloadMs?: number;
   /** pino logger options, or false for none. */
@@ -36,6 +40,23 @@ export interface Station {
   listen(opts?: { host?: string; port?: number }): Promise<string>;
   /** Stops the links, answers held pulls, closes the server and the database. */
   close(): Promise<void>;
+  readonly hotline: HotlineService;
+  readonly bus: LiveBus;
+}
+
+/** Link events go to metrics and, for the console, to the live stream. */
+function liveLinkEvents(inner: LinkEvents, bus: LiveBus): LinkEvents {
+  return {
+    ...inner,
+    ingested: (peer, n) => {
+      inner.ingested(peer, n);
+      bus.publish({ type: 'entry', station: peer, seq: n, kind: 'peer', channel: null });
+    },
+    pathState: (peer, url, state) => {
+      inner.pathState(peer, url, state);
+      bus.publish({ type: 'link', peer, url, state });
+    },
+  };
 }
 
 /**
@@ -59,18 +80,23 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     pullWaitMs: opts.pullWaitMs ?? LINK_DEFAULTS.pullWaitMs,
     pullLimit: opts.pullLimit ?? LINK_DEFAULTS.pullLimit,
   };
+  const bus = new LiveBus();
   const links = new LinkManager(
     {
       station: handle.station,
       store: handle.store,
       writer: handle.writer,
       clock,
-      events: metrics.linkEvents(app.log),
+      events: liveLinkEvents(metrics.linkEvents(app.log), bus),
     },
     linkOpts,
     opts.peerReloadMs ?? 2000,
   );
-  handle.writer.onCommit(() => metrics.entriesAppended.inc());
+  handle.writer.onCommit((size) => {
+    metrics.entriesAppended.inc();
+    bus.publish({ type: 'entry', station: handle.station, seq: size, kind: '', channel: null });
+  });
+  const hotline = new HotlineService(handle, links, clock, bus);
 
   await app.register(swagger, {
     openapi: {
@@ -104,7 +130,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       metrics,
     }),
   );
-  await app.register(async (scope) => apiRoutes(scope, { station: handle, links }));
+  await app.register(async (scope) => apiRoutes(scope, { station: handle, links, hotline, bus }));
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -112,14 +138,25 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   let closed = false;
+  let deadlineTimer: NodeJS.Timeout | undefined;
   return {
     app,
     handle,
     links,
     metrics,
+    hotline,
+    bus,
     async listen({ host = '127.0.0.1', port = 0 } = {}) {
       await app.listen({ host, port });
       await links.start();
+      const tick = opts.deadlineTickMs ?? 1000;
+      if (tick > 0) {
+        deadlineTimer = setInterval(() => {
+          hotline
+            .checkDeadlines()
+            .catch((err: unknown) => app.log.error({ err }, 'deadline watch failed'));
+        }, tick);
+      }
       const addr = app.server.address();
       const p = typeof addr === 'object' && addr ? addr.port : port;
       const h = host.includes(':') ? `[${host}]` : host;
@@ -129,6 +166,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       if (closed) return;
       closed = true;
       shutdown.abort();
+      clearInterval(deadlineTimer);
       await links.stop();
       await app.close();
       await handle.close();

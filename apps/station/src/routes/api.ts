@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
-import type { Static } from '@sinclair/typebox';
-import { ParleyError, parseMessageDraft } from '@parley/core';
-import { KIND, parseEntryLine } from '@parley/ledger';
+import { ParleyError } from '@parley/core';
 import type { LinkManager } from '@parley/link';
-import type { StationHandle, FeedEntry } from '@parley/store';
+import type { StationHandle } from '@parley/store';
+import type { HotlineService } from '../hotline/hotline-service.js';
+import type { LiveBus } from '../hotline/live-bus.js';
+import { hotlineRoutes } from './hotline.js';
 import { requirePermission, tokenActor } from '../auth.js';
 import type { Actor, Permission } from '../auth.js';
 import { httpError } from '../http-errors.js';
@@ -13,33 +14,6 @@ import { httpError } from '../http-errors.js';
 const ErrorBody = Type.Object({
   code: Type.String({ description: 'PARLEY_E_* code (docs/errors.md)' }),
   message: Type.String(),
-});
-
-export const PostMessageBody = Type.Object(
-  {
-    channel: Type.String({ description: 'channel name: 1–64 of [a-z0-9._-]' }),
-    precedence: Type.String({ description: 'ROUTINE, PRIORITY, IMMEDIATE or FLASH' }),
-    text: Type.String({ description: 'message text, 1–8,000 characters' }),
-  },
-  { additionalProperties: false },
-);
-
-const MessageView = Type.Object({
-  id: Type.String({ description: 'entry hash' }),
-  station: Type.String(),
-  seq: Type.Integer(),
-  ts: Type.Integer({ description: 'UTC ms when the sender signed it' }),
-  channel: Type.String(),
-  precedence: Type.String(),
-  text: Type.String(),
-  status: Type.Object({
-    delivered: Type.Boolean({
-      description: "true once the receiving station's delivered receipt is held here",
-    }),
-    deliveredAt: Type.Union([Type.Integer(), Type.Null()], {
-      description: 'UTC ms of that receipt',
-    }),
-  }),
 });
 
 const PathView = Type.Object({
@@ -63,6 +37,8 @@ export interface ApiDeps {
   links: LinkManager;
   /** Resolves who makes a request (bearer token or session), or null if nobody. */
   resolveActor?: (req: FastifyRequest) => Promise<Actor | null>;
+  hotline: HotlineService;
+  bus: LiveBus;
 }
 
 declare module 'fastify' {
@@ -78,25 +54,6 @@ declare module 'fastify' {
 /** The actor of a request that passed the permission hook. */
 export function actorOf(req: FastifyRequest): Actor {
   return req.actor!;
-}
-
-/** First delivered-receipt time for every (station, seq): receipts are cumulative, so scan them in order. */
-function deliveryIndex(receipts: FeedEntry[]): (station: string, seq: number) => number | null {
-  const byStation = new Map<string, { upTo: number; ts: number }[]>();
-  for (const r of receipts) {
-    const b = parseEntryLine(r.line).body;
-    if (
-      b.level !== 'delivered' ||
-      typeof b.station !== 'string' ||
-      typeof b.upTo !== 'number' ||
-      b.station === r.station
-    )
-      continue;
-    const list = byStation.get(b.station) ?? [];
-    list.push({ upTo: b.upTo, ts: r.ts });
-    byStation.set(b.station, list);
-  }
-  return (station, seq) => byStation.get(station)?.find((x) => x.upTo >= seq)?.ts ?? null;
 }
 
 /** The operator API (`/api/v1/*`), bearer-token authenticated by role; the contract is docs/api.md. */
@@ -149,74 +106,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     }),
   );
 
-  app.post<{ Body: Static<typeof PostMessageBody> }>(
-    '/api/v1/messages',
-    {
-      config: { permission: 'send' },
-      schema: {
-        description: "Signs a message into this station's feed; the link delivers it.",
-        tags: ['operator'],
-        security: [{ bearer: [] }],
-        body: PostMessageBody,
-        response: {
-          201: Type.Object({ id: Type.String(), seq: Type.Integer() }),
-          '4xx': ErrorBody,
-        },
-      },
-    },
-    async (req, reply) => {
-      const draft = parseMessageDraft(req.body);
-      const sealed = await station.writer.append({
-        kind: KIND.message,
-        channel: draft.channel,
-        body: { precedence: draft.precedence, text: draft.text },
-      });
-      return reply.status(201).send({ id: sealed.hash, seq: sealed.entry.seq });
-    },
-  );
-
-  app.get<{ Querystring: { channel?: string } }>(
-    '/api/v1/messages',
-    {
-      config: { permission: 'read' },
-      schema: {
-        description:
-          'Messages of both stations, by time, then station, then seq, with delivery status.',
-        tags: ['operator'],
-        security: [{ bearer: [] }],
-        querystring: Type.Object(
-          { channel: Type.Optional(Type.String()) },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ messages: Type.Array(MessageView) }), '4xx': ErrorBody },
-      },
-    },
-    async (req) => {
-      const opts = req.query.channel !== undefined ? { channel: req.query.channel } : {};
-      const [rows, receipts] = await Promise.all([
-        station.store.byKind(KIND.message, opts),
-        station.store.byKind(KIND.receipt),
-      ]);
-      const deliveredAt = deliveryIndex(receipts);
-      return {
-        messages: rows.map((r) => {
-          const e = parseEntryLine(r.line);
-          const at = deliveredAt(r.station, r.seq);
-          return {
-            id: r.hash,
-            station: r.station,
-            seq: r.seq,
-            ts: r.ts,
-            channel: r.channel ?? '',
-            precedence: String(e.body.precedence),
-            text: String(e.body.text),
-            status: { delivered: at !== null, deliveredAt: at },
-          };
-        }),
-      };
-    },
-  );
-
   app.get(
     '/api/v1/feeds',
     {
@@ -248,4 +137,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       return out;
     },
   );
+
+  await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
 }

@@ -1,0 +1,583 @@
+import { randomBytes } from 'node:crypto';
+import {
+  TWO_PERSON_TIERS,
+  foldHotline,
+  formatAge,
+  formatDtg,
+  HOTLINE_KIND,
+  overdue,
+  ParleyError,
+  parseAgreement,
+  parseChannel,
+  parsePrecedence,
+  parseText,
+  refKey,
+} from '@parley/core';
+import type {
+  CallView,
+  ChannelView,
+  EntryRef,
+  HotlineEntry,
+  HotlineState,
+  MessageView,
+  Precedence,
+} from '@parley/core';
+import { parseEntryLine } from '@parley/ledger';
+import type { LinkManager } from '@parley/link';
+import type { Clock, EntryDraft, StationHandle } from '@parley/store';
+import { requireMember, requirePermission } from '../auth.js';
+import type { Actor } from '../auth.js';
+import type { LiveBus } from './live-bus.js';
+
+const KINDS = Object.values(HOTLINE_KIND);
+const DRAFT_PREFIX = 'draft.';
+const MAX_REASON = 500;
+
+/** A message waiting for its second person (two-person rule); local, not yet in any feed. */
+export interface Draft {
+  id: string;
+  channel: string;
+  author: string;
+  created: number;
+  body: Record<string, unknown>;
+}
+
+/** Message content as an operator gives it: free text in a language, optionally replying to a message. */
+export interface SendInput {
+  channel: unknown;
+  precedence: unknown;
+  text?: unknown;
+  lang?: unknown;
+  replyTo?: unknown;
+}
+
+function parseReason(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_REASON) {
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `a reason of 1–${MAX_REASON} characters is required, got ${JSON.stringify(value)}`,
+      {},
+    );
+  }
+  return value;
+}
+
+function parseLang(value: unknown): 'en' | 'zh' {
+  if (value === 'en' || value === 'zh') return value;
+  throw new ParleyError(
+    'PARLEY_E_INVALID_ARGUMENT',
+    `language ${JSON.stringify(value)} is not en or zh`,
+    { value },
+  );
+}
+
+/**
+ * The hotline's operations on top of the feeds: channels by agreement, messages with receipts,
+ * translations, call requests, the two-person rule, and the deadline watch that raises alarms
+ * and escalates. Every decision is recorded as a signed entry; the state is folded from both
+ * feeds (`foldHotline`), so both stations compute the same view from the same entries.
+ */
+export class HotlineService {
+  private cache:
+    { version: string; state: HotlineState; byId: Map<string, MessageView | CallView> } | undefined;
+
+  constructor(
+    private readonly handle: StationHandle,
+    private readonly links: LinkManager,
+    private readonly clock: Clock,
+    private readonly bus: LiveBus,
+  ) {}
+
+  get station(): string {
+    return this.handle.station;
+  }
+
+  /** The folded state, recomputed only when a feed has grown. */
+  async state(): Promise<{ state: HotlineState; byId: Map<string, MessageView | CallView> }> {
+    const feeds = await this.handle.store.feeds();
+    const version = feeds.map((f) => `${f.station}:${f.size}`).join(',');
+    if (this.cache?.version === version) return this.cache;
+    const entries: HotlineEntry[] = [];
+    for (const kind of KINDS) {
+      for (const r of await this.handle.store.byKind(kind)) {
+        entries.push({
+          station: r.station,
+          seq: r.seq,
+          hash: r.hash,
+          ts: r.ts,
+          kind: r.kind,
+          channel: r.channel,
+          body: parseEntryLine(r.line).body,
+        });
+      }
+    }
+    const state = foldHotline(entries);
+    const byId = new Map<string, MessageView | CallView>();
+    for (const m of state.messages.values()) byId.set(m.id, m);
+    for (const c of state.calls.values()) byId.set(c.id, c);
+    this.cache = { version, state, byId };
+    return this.cache;
+  }
+
+  private async append(drafts: EntryDraft[]): Promise<EntryRef[]> {
+    const sealed = await this.handle.writer.appendMany(drafts);
+    return sealed.map((s) => ({ station: s.entry.station, seq: s.entry.seq, hash: s.hash }));
+  }
+
+  private async channel(name: string): Promise<ChannelView | undefined> {
+    return (await this.state()).state.channels.get(name);
+  }
+
+  /** Refuses traffic on a channel that is proposed but not accepted, or suspended. A channel never proposed is an informal one. */
+  private async checkSendable(name: string): Promise<ChannelView | undefined> {
+    const c = await this.channel(name);
+    if (c?.status === 'proposed')
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_NOT_OPEN',
+        `channel ${name} awaits the other station's acceptance`,
+        { channel: name },
+      );
+    if (c?.status === 'suspended') {
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_SUSPENDED',
+        `channel ${name} is suspended (${c.suspension?.reason ?? ''}); the link itself keeps running`,
+        {
+          channel: name,
+        },
+      );
+    }
+    return c;
+  }
+
+  async proposeChannel(actor: Actor, nameArg: unknown, agreementArg: unknown): Promise<EntryRef> {
+    requirePermission(actor, 'channels');
+    const name = parseChannel(nameArg);
+    const agreement = parseAgreement(agreementArg);
+    if (await this.channel(name))
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_EXISTS',
+        `channel ${name} is already proposed or open`,
+        { channel: name },
+      );
+    const [ref] = await this.append([
+      { kind: HOTLINE_KIND.channelPropose, channel: name, body: { agreement, by: actor.name } },
+    ]);
+    return ref!;
+  }
+
+  async acceptChannel(actor: Actor, nameArg: unknown): Promise<EntryRef> {
+    requirePermission(actor, 'channels');
+    const name = parseChannel(nameArg);
+    const c = await this.channel(name);
+    if (!c)
+      throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} has been proposed`, {
+        channel: name,
+      });
+    if (c.status !== 'proposed' || c.proposedBy === this.station) {
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_STATE',
+        `channel ${name} is ${c.status}${c.proposedBy === this.station ? ' and was proposed by this station' : ''}`,
+        { channel: name },
+      );
+    }
+    const [ref] = await this.append([
+      {
+        kind: HOTLINE_KIND.channelAccept,
+        channel: name,
+        body: { proposal: c.proposal, by: actor.name },
+      },
+    ]);
+    return ref!;
+  }
+
+  /** Suspends (for political reasons, say) or resumes a channel: an explicit, signed, recorded act with its reason. */
+  async setSuspended(
+    actor: Actor,
+    nameArg: unknown,
+    suspend: boolean,
+    reasonArg: unknown,
+  ): Promise<EntryRef> {
+    requirePermission(actor, 'channels');
+    const name = parseChannel(nameArg);
+    const reason = parseReason(reasonArg);
+    const c = await this.channel(name);
+    if (!c)
+      throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} has been proposed`, {
+        channel: name,
+      });
+    if (c.status !== (suspend ? 'open' : 'suspended')) {
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_STATE',
+        `channel ${name} is ${c.status}; cannot ${suspend ? 'suspend' : 'resume'} it`,
+        { channel: name },
+      );
+    }
+    const kind = suspend ? HOTLINE_KIND.channelSuspend : HOTLINE_KIND.channelResume;
+    const [ref] = await this.append([{ kind, channel: name, body: { reason, by: actor.name } }]);
+    this.bus.publish({
+      type: 'channel',
+      channel: name,
+      status: suspend ? 'suspended' : 'open',
+      reason,
+    });
+    return ref!;
+  }
+
+  /** Checks a message and returns its entry body (the same check for sending and for drafting). */
+  private async messageBody(
+    actor: Actor,
+    input: SendInput,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ channel: string; body: Record<string, unknown>; view: ChannelView | undefined }> {
+    const channel = parseChannel(input.channel);
+    requireMember(actor, channel);
+    const precedence = parsePrecedence(input.precedence);
+    const body: Record<string, unknown> = { precedence, text: parseText(input.text) };
+    if (input.lang !== undefined) body.lang = parseLang(input.lang);
+    if (input.replyTo !== undefined) {
+      const target = (await this.state()).byId.get(String(input.replyTo));
+      if (!target || !('receipts' in target))
+        throw new ParleyError(
+          'PARLEY_E_MESSAGE_NOT_FOUND',
+          `no message ${JSON.stringify(input.replyTo)} to reply to`,
+          {},
+        );
+      body.replyTo = target.ref;
+    }
+    const view = await this.checkSendable(channel);
+    return { channel, body: { ...body, ...extra, author: actor.name }, view };
+  }
+
+  /**
+   * Sends a message, or, on a leader or ministry channel, files it as a draft for a second
+   * person to approve. Returns the entry, or the draft awaiting approval.
+   */
+  async send(actor: Actor, input: SendInput): Promise<{ entry: EntryRef } | { draft: Draft }> {
+    requirePermission(actor, 'send');
+    const { channel, body, view } = await this.messageBody(actor, input);
+    if (view && TWO_PERSON_TIERS.includes(view.agreement.tier)) {
+      const draft: Draft = {
+        id: `d_${randomBytes(9).toString('base64url')}`,
+        channel,
+        author: actor.name,
+        created: this.clock.now(),
+        body,
+      };
+      await this.handle.store.setMeta(DRAFT_PREFIX + draft.id, JSON.stringify(draft));
+      this.bus.publish({ type: 'draft', id: draft.id, channel });
+      return { draft };
+    }
+    const [entry] = await this.append([{ kind: HOTLINE_KIND.message, channel, body }]);
+    return { entry: entry! };
+  }
+
+  async drafts(actor: Actor): Promise<Draft[]> {
+    const all = (await this.handle.store.listMeta(DRAFT_PREFIX)).map(
+      ([, v]) => JSON.parse(v) as Draft,
+    );
+    return all.filter((d) => actor.channels === '*' || actor.channels.includes(d.channel));
+  }
+
+  /** The second person approves a draft: it is signed into the feed with both names. */
+  async approve(actor: Actor, id: string): Promise<EntryRef> {
+    requirePermission(actor, 'approve');
+    const text = await this.handle.store.getMeta(DRAFT_PREFIX + id);
+    if (!text)
+      throw new ParleyError(
+        'PARLEY_E_DRAFT_NOT_FOUND',
+        `no draft ${JSON.stringify(id)} awaits approval`,
+        { id },
+      );
+    const draft = JSON.parse(text) as Draft;
+    requireMember(actor, draft.channel);
+    if (draft.author === actor.name)
+      throw new ParleyError(
+        'PARLEY_E_SELF_APPROVAL',
+        `${actor.name} wrote draft ${id} and cannot also approve it`,
+        { id },
+      );
+    await this.checkSendable(draft.channel);
+    const [entry] = await this.append([
+      {
+        kind: HOTLINE_KIND.message,
+        channel: draft.channel,
+        body: { ...draft.body, approver: actor.name },
+      },
+    ]);
+    await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+    return entry!;
+  }
+
+  async discardDraft(actor: Actor, id: string): Promise<void> {
+    requirePermission(actor, 'send');
+    if (!(await this.handle.store.getMeta(DRAFT_PREFIX + id)))
+      throw new ParleyError('PARLEY_E_DRAFT_NOT_FOUND', `no draft ${JSON.stringify(id)}`, { id });
+    await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+  }
+
+  private async peerMessage(id: string): Promise<MessageView> {
+    const m = (await this.state()).byId.get(id);
+    if (!m || !('receipts' in m))
+      throw new ParleyError(
+        'PARLEY_E_MESSAGE_NOT_FOUND',
+        `no message ${JSON.stringify(id)} is held here`,
+        { id },
+      );
+    return m;
+  }
+
+  /** Marks a peer's message read or understood (with an optional readback in the reader's own words). */
+  async acknowledge(
+    actor: Actor,
+    id: string,
+    level: 'read' | 'understood',
+    readback?: unknown,
+  ): Promise<EntryRef | null> {
+    requirePermission(actor, 'acknowledge');
+    const m = await this.peerMessage(id);
+    requireMember(actor, m.channel);
+    if (m.ref.station === this.station) {
+      throw new ParleyError(
+        'PARLEY_E_RECEIPT_NOT_ALLOWED',
+        `message ${id} is this station's own; only the receiving side acknowledges`,
+        { id },
+      );
+    }
+    // Acknowledging twice is harmless: the first receipt stands.
+    if (m.receipts[level]) return null;
+    const body: Record<string, unknown> = { level, of: m.ref, by: actor.name };
+    if (readback !== undefined && readback !== null && readback !== '')
+      body.readback = parseText(readback);
+    const [ref] = await this.append([{ kind: HOTLINE_KIND.receipt, channel: m.channel, body }]);
+    return ref!;
+  }
+
+  /** Attaches a translation as a separate signed entry; the original is never replaced. */
+  async translate(actor: Actor, id: string, langArg: unknown, textArg: unknown): Promise<EntryRef> {
+    requirePermission(actor, 'translate');
+    const m = await this.peerMessage(id);
+    requireMember(actor, m.channel);
+    const [ref] = await this.append([
+      {
+        kind: HOTLINE_KIND.translation,
+        channel: m.channel,
+        body: { of: m.ref, lang: parseLang(langArg), text: parseText(textArg), by: actor.name },
+      },
+    ]);
+    return ref!;
+  }
+
+  /** Proposes a call: 1–5 future UTC slots and a medium; it has a deadline like a message. */
+  async requestCall(
+    actor: Actor,
+    input: { channel: unknown; precedence?: unknown; slots: unknown; medium: unknown },
+  ): Promise<EntryRef> {
+    requirePermission(actor, 'send');
+    const channel = parseChannel(input.channel);
+    requireMember(actor, channel);
+    const precedence = parsePrecedence(input.precedence ?? 'PRIORITY');
+    const slots = this.parseSlots(input.slots);
+    const medium = input.medium === 'voice' || input.medium === 'video' ? input.medium : undefined;
+    if (!medium)
+      throw new ParleyError(
+        'PARLEY_E_INVALID_ARGUMENT',
+        `medium ${JSON.stringify(input.medium)} is not voice or video`,
+        {},
+      );
+    await this.checkSendable(channel);
+    const [ref] = await this.append([
+      {
+        kind: HOTLINE_KIND.callRequest,
+        channel,
+        body: { precedence, slots, medium, by: actor.name },
+      },
+    ]);
+    return ref!;
+  }
+
+  private parseSlots(value: unknown): number[] {
+    const now = this.clock.now();
+    if (
+      !Array.isArray(value) ||
+      value.length < 1 ||
+      value.length > 5 ||
+      !value.every((v) => Number.isSafeInteger(v) && v > now)
+    ) {
+      throw new ParleyError(
+        'PARLEY_E_BAD_SLOTS',
+        `call slots ${JSON.stringify(value)} are not 1–5 future UTC times (ms)`,
+        {},
+      );
+    }
+    return [...(value as number[])].sort((a, b) => a - b);
+  }
+
+  /** Answers the peer's call request: accept one proposed slot, decline, or counter-propose. */
+  async answerCall(
+    actor: Actor,
+    id: string,
+    input: { action: unknown; slot?: unknown; slots?: unknown },
+  ): Promise<EntryRef> {
+    requirePermission(actor, 'send');
+    const c = (await this.state()).byId.get(id);
+    if (!c || 'receipts' in c)
+      throw new ParleyError('PARLEY_E_CALL_NOT_FOUND', `no call request ${JSON.stringify(id)}`, {
+        id,
+      });
+    requireMember(actor, c.channel);
+    if (c.ref.station === this.station || c.status !== 'open') {
+      throw new ParleyError(
+        'PARLEY_E_CALL_STATE',
+        `call request ${id} is ${c.status}${c.ref.station === this.station ? " and is this station's own" : ''}`,
+        { id },
+      );
+    }
+    const body: Record<string, unknown> = { of: c.ref, action: input.action, by: actor.name };
+    if (input.action === 'accept') {
+      if (!c.slots.includes(input.slot as number))
+        throw new ParleyError(
+          'PARLEY_E_CALL_STATE',
+          `slot ${JSON.stringify(input.slot)} was not proposed`,
+          { id },
+        );
+      body.slot = input.slot;
+    } else if (input.action === 'counter') {
+      body.slots = this.parseSlots(input.slots);
+    } else if (input.action !== 'decline') {
+      throw new ParleyError(
+        'PARLEY_E_INVALID_ARGUMENT',
+        `action ${JSON.stringify(input.action)} is not accept, decline or counter`,
+        {},
+      );
+    }
+    const [ref] = await this.append([
+      { kind: HOTLINE_KIND.callResponse, channel: c.channel, body },
+    ]);
+    return ref!;
+  }
+
+  /**
+   * The deadline watch: for each of this station's messages or call requests whose handling
+   * objective has passed unanswered, records an alarm entry once and, if the channel's agreement
+   * names an escalation channel that is open, sends an escalation notice there referencing it.
+   * Called every second by the station (and directly by tests with an injected clock).
+   */
+  async checkDeadlines(): Promise<number> {
+    const { state } = await this.state();
+    const now = this.clock.now();
+    const alarmed = new Set(
+      state.alarms.filter((a) => a.of && a.ref.station === this.station).map((a) => refKey(a.of!)),
+    );
+    const due = overdue(state, this.station, now).filter((o) => !alarmed.has(o.key));
+    for (const o of due) {
+      const reason = `sent ${formatDtg(o.since)} (${o.precedence}) on ${o.channel}: ${o.kind === 'undelivered-overdue' ? 'not delivered' : 'no answer'} for ${formatAge(now - o.since)}`;
+      const drafts: EntryDraft[] = [
+        {
+          kind: HOTLINE_KIND.alarm,
+          channel: o.channel,
+          body: { type: o.kind, of: o.ref, reason, due: o.due },
+        },
+      ];
+      const target = state.channels.get(o.channel)?.agreement.escalation;
+      const esc = target ? state.channels.get(target) : undefined;
+      if (target && (!esc || esc.status !== 'open')) {
+        drafts[0]!.body.escalation = `not possible: channel ${target} is ${esc?.status ?? 'not agreed'}`;
+      } else if (target) {
+        drafts.push({
+          kind: HOTLINE_KIND.message,
+          channel: target,
+          body: {
+            precedence: this.escalatedPrecedence(o.precedence),
+            text: `ESCALATION: message ${reason}.`,
+            escalates: o.ref,
+            author: 'deadline watch',
+          },
+        });
+      }
+      await this.append(drafts);
+      this.bus.publish({ type: 'alarm', kind: o.kind, of: o.ref, channel: o.channel, reason });
+    }
+    return due.length;
+  }
+
+  private escalatedPrecedence(p: Precedence): Precedence {
+    return p === 'ROUTINE' ? 'PRIORITY' : p === 'PRIORITY' ? 'IMMEDIATE' : 'FLASH';
+  }
+
+  /** Open alarms and unanswered messages with their age, for the watch. */
+  async alarms(): Promise<{
+    alarms: HotlineState['alarms'];
+    unanswered: {
+      id: string;
+      channel: string;
+      precedence: string;
+      sentAt: number;
+      due: number;
+      kind: string;
+      age: string;
+      summary: string;
+    }[];
+  }> {
+    const { state, byId } = await this.state();
+    const now = this.clock.now();
+    const unanswered = overdue(state, this.station, now).map((o) => {
+      const id = [...byId.values()].find((m) => refKey(m.ref) === o.key)!.id;
+      const age = formatAge(now - o.since);
+      return {
+        id,
+        channel: o.channel,
+        precedence: o.precedence,
+        sentAt: o.since,
+        due: o.due,
+        kind: o.kind,
+        age,
+        summary: `sent ${formatDtg(o.since)}, no answer for ${age}`,
+      };
+    });
+    return { alarms: state.alarms, unanswered };
+  }
+
+  /** Channels with their agreement, status, dormancy, running deadlines and link health. */
+  async channels(actor: Actor): Promise<unknown[]> {
+    const { state } = await this.state();
+    const now = this.clock.now();
+    const health = this.links.status();
+    return [...state.channels.values()]
+      .filter((c) => actor.channels === '*' || actor.channels.includes(c.name))
+      .map((c) => {
+        const msgs = [...state.messages.values()].filter((m) => m.channel === c.name);
+        const running = msgs.filter(
+          (m) => !m.receipts.understood && m.deadline !== null && m.ref.station === this.station,
+        );
+        const unread = msgs.filter(
+          (m) => m.ref.station !== this.station && !m.receipts.read,
+        ).length;
+        const idle = now - c.lastSubstantiveAt;
+        return {
+          name: c.name,
+          status: c.status,
+          tier: c.agreement.tier,
+          agreement: c.agreement,
+          proposedBy: c.proposedBy,
+          acceptedBy: c.acceptedBy,
+          suspension: c.suspension,
+          history: c.history,
+          lastSubstantiveAt: c.lastSubstantiveAt,
+          idleMs: idle,
+          dormant: idle > c.agreement.dormancyMs,
+          unread,
+          deadlines: running.map((m) => ({
+            id: m.id,
+            precedence: m.precedence,
+            due: m.deadline,
+            overdue: now > (m.deadline ?? Infinity),
+          })),
+          link: health.map((p) => ({
+            peer: p.name,
+            state: p.state,
+            paths: p.paths.map((x) => ({ url: x.url, state: x.state })),
+          })),
+        };
+      });
+  }
+}
