@@ -35,7 +35,7 @@ export const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
 
 /** Who is making a request. */
 export interface Actor {
-  /** Operator name, or `token:<label>` for an automation token. */
+  /** Operator name, or `token:<label>#<hash prefix>` for an automation token. */
   name: string;
   role: Role;
   via: 'token' | 'session';
@@ -77,7 +77,7 @@ export async function tokenActor(store: Store, req: FastifyRequest): Promise<Act
   const record = m ? await store.tokenByHash(hashToken(m[1]!)) : null;
   if (!record) throw new ParleyError('PARLEY_E_AUTH_REQUIRED', 'the bearer token is not valid', {});
   return {
-    name: `token:${record.label || record.hash.slice(0, 8)}`,
+    name: `token:${record.label ? `${record.label}#` : ''}${record.hash.slice(0, 8)}`,
     role: parseRole(record.role),
     via: 'token',
     channels: '*',
