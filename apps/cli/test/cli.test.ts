@@ -51,7 +51,7 @@ describe('parley command line', () => {
       child.stdout.setEncoding('utf8').once('data', (d: string) => resolve(d.split('\n')[0]!)),
     );
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const health = await (await fetch(`${url}/api/v1/health`)).json();
+    const health = (await (await fetch(`${url}/api/v1/health`)).json()) as { name: string };
     expect(health.name).toBe('Served');
     child.kill('SIGINT');
     expect(await exited).toBe(0);

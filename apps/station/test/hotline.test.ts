@@ -55,12 +55,6 @@ async function openChannel(name: string, agreement: Record<string, unknown>) {
   await waitFor(`A sees ${name} open`, async () => (await channel(A_, name))?.status === 'open');
 }
 
-async function messageAt(side: typeof A_, id: string) {
-  return waitFor(`message ${id.slice(0, 8)}`, async () =>
-    (await side('viewer').messages(undefined as never)).find((m) => m.id === id),
-  );
-}
-
 describe('hotline semantics on two real stations', () => {
   it('opens channels by proposal and acceptance; a station cannot accept its own proposal', async () => {
     await openChannel('ministry-ops', { tier: 'ministry' });
