@@ -65,7 +65,7 @@ describe('hotline semantics on two real stations', () => {
     });
     expect(own.status).toBe(201);
     const self = await A_('admin').post('/api/v1/channels/solo/accept', {});
-    expect(self.status).toBe(400);
+    expect(self.status).toBe(409);
     expect(self.json.code).toBe('PARLEY_E_CHANNEL_STATE');
     const notOpen = await A_('operator').post('/api/v1/messages', {
       channel: 'solo',
@@ -183,7 +183,7 @@ describe('hotline semantics on two real stations', () => {
       precedence: 'FLASH',
       text: 'hello?',
     });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(409);
     expect(refused.json.code).toBe('PARLEY_E_CHANNEL_SUSPENDED');
     const health = (await A_('viewer').get('/api/v1/health')).json;
     expect(health.peers[0].state).toBe('UP');
