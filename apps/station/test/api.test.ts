@@ -10,14 +10,15 @@ const tokens: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
   S = await makeStation(await tempRoot('parley-api-'), 'Api Test');
-  for (const role of ['viewer', 'operator', 'admin'] as const) tokens[role] = await token(S, role);
+  for (const role of ['viewer', 'operator', 'linguist', 'approver', 'admin'] as const)
+    tokens[role] = await token(S, role);
   tokens.bad = 'pt_' + 'A'.repeat(43);
   tokens.none = undefined;
   station = await buildStation({ dataDir: S.dir });
 });
 afterAll(async () => station.close());
 
-const inject = (method: 'GET' | 'POST', url: string, who: string, payload?: unknown) =>
+const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, who: string, payload?: unknown) =>
   station.app.inject({
     method,
     url,
@@ -29,48 +30,117 @@ const message = { channel: 'ops', precedence: 'FLASH', text: 'Request you reduce
 
 describe('operator API', () => {
   // Every route, every caller: the expected status.
+  // Every route, every caller: the expected status. Statuses for allowed roles come from
+  // requests that hit a real outcome (created, or a named resource that does not exist).
+  const PUBLIC = {
+    none: 200,
+    bad: 200,
+    viewer: 200,
+    operator: 200,
+    linguist: 200,
+    approver: 200,
+    admin: 200,
+  };
+  const READ = {
+    none: 401,
+    bad: 401,
+    viewer: 200,
+    operator: 200,
+    linguist: 200,
+    approver: 200,
+    admin: 200,
+  };
+  const by = (ok: number, allowed: string[]) =>
+    Object.fromEntries(
+      ['none', 'bad', 'viewer', 'operator', 'linguist', 'approver', 'admin'].map((w) => [
+        w,
+        w === 'none' || w === 'bad' ? 401 : allowed.includes(w) ? ok : 403,
+      ]),
+    );
+  const SEND = ['operator', 'approver', 'admin'];
+  let n = 0;
   const matrix: {
-    method: 'GET' | 'POST';
+    method: 'GET' | 'POST' | 'DELETE';
     url: string;
-    body?: unknown;
+    body?: () => unknown;
     expect: Record<string, number>;
   }[] = [
+    { method: 'GET', url: '/api/v1/health', expect: PUBLIC },
+    { method: 'GET', url: '/metrics', expect: PUBLIC },
+    { method: 'GET', url: '/api/docs', expect: PUBLIC },
+    { method: 'GET', url: '/api/v1/messages?channel=ops', expect: READ },
+    { method: 'GET', url: '/api/v1/feeds', expect: READ },
+    { method: 'GET', url: '/api/v1/channels', expect: READ },
+    { method: 'GET', url: '/api/v1/drafts', expect: READ },
+    { method: 'GET', url: '/api/v1/calls', expect: READ },
+    { method: 'GET', url: '/api/v1/alarms', expect: READ },
+    { method: 'POST', url: '/api/v1/messages', body: () => message, expect: by(201, SEND) },
     {
-      method: 'GET',
-      url: '/api/v1/health',
-      expect: { none: 200, bad: 200, viewer: 200, operator: 200, admin: 200 },
-    },
-    {
-      method: 'GET',
-      url: '/metrics',
-      expect: { none: 200, bad: 200, viewer: 200, operator: 200, admin: 200 },
-    },
-    {
-      method: 'GET',
-      url: '/api/docs',
-      expect: { none: 200, bad: 200, viewer: 200, operator: 200, admin: 200 },
-    },
-    {
-      method: 'GET',
-      url: '/api/v1/messages?channel=ops',
-      expect: { none: 401, bad: 401, viewer: 200, operator: 200, admin: 200 },
-    },
-    {
-      method: 'GET',
-      url: '/api/v1/feeds',
-      expect: { none: 401, bad: 401, viewer: 200, operator: 200, admin: 200 },
+      method: 'POST',
+      url: '/api/v1/channels',
+      body: () => ({ name: `matrix-${++n}`, agreement: { tier: 'tactical' } }),
+      expect: by(201, ['admin']),
     },
     {
       method: 'POST',
-      url: '/api/v1/messages',
-      body: message,
-      expect: { none: 401, bad: 401, viewer: 403, operator: 201, admin: 201 },
+      url: '/api/v1/channels/nothing/accept',
+      body: () => ({}),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/channels/nothing/suspend',
+      body: () => ({ reason: 'r' }),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/channels/nothing/resume',
+      body: () => ({ reason: 'r' }),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/messages/nothing/read',
+      body: () => ({}),
+      expect: by(404, SEND),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/messages/nothing/understood',
+      body: () => ({ readback: 'x' }),
+      expect: by(404, SEND),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/messages/nothing/translations',
+      body: () => ({ lang: 'en', text: 'x' }),
+      expect: by(404, ['linguist', 'admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/drafts/nothing/approve',
+      body: () => ({}),
+      expect: by(404, ['approver', 'admin']),
+    },
+    { method: 'DELETE', url: '/api/v1/drafts/nothing', expect: by(404, SEND) },
+    {
+      method: 'POST',
+      url: '/api/v1/calls',
+      body: () => ({ channel: 'ops', slots: [Date.now() + 3_600_000], medium: 'voice' }),
+      expect: by(201, SEND),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/calls/nothing/answer',
+      body: () => ({ action: 'decline' }),
+      expect: by(404, SEND),
     },
   ];
   for (const route of matrix) {
     for (const [who, status] of Object.entries(route.expect)) {
       it(`${route.method} ${route.url} as ${who} → ${status}`, async () => {
-        const r = await inject(route.method, route.url, who, route.body);
+        const r = await inject(route.method, route.url, who, route.body?.());
         expect(r.statusCode, r.body).toBe(status);
         if (status === 401) expect(r.json().code).toBe('PARLEY_E_AUTH_REQUIRED');
         if (status === 403) expect(r.json().code).toBe('PARLEY_E_FORBIDDEN');
