@@ -21,7 +21,7 @@ describe('live stream (server-sent events)', () => {
     expect(((await r.json()) as { code: string }).code).toBe('PARLEY_E_AUTH_REQUIRED');
   });
 
-  it('pushes a new entry and a channel change to a subscribed viewer at once', async () => {
+  it('pushes a new entry to a subscribed viewer at once', async () => {
     const abort = new AbortController();
     const r = await fetch(`${s.url}/api/v1/stream`, {
       headers: { authorization: `Bearer ${viewer}` },
