@@ -47,7 +47,7 @@ export interface LinkRouteDeps {
 export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Promise<void> {
   const nonces = new NonceCache();
 
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'buffer', bodyLimit: LINK_BODY_LIMIT },
@@ -59,6 +59,20 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
       } catch {
         done(new ParleyError('PARLEY_E_LINK_MALFORMED', 'request body is not JSON', {}), undefined);
       }
+    },
+  );
+  // Any other content type would escape the limit above and the body signature (no rawBody: the
+  // signature would be checked over an empty body): refuse it, within the same limit.
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: LINK_BODY_LIMIT },
+    (req, body: Buffer, done) => {
+      req.rawBody = body;
+      if (body.length === 0) return done(null, undefined);
+      done(
+        new ParleyError('PARLEY_E_LINK_MALFORMED', 'request body is not application/json', {}),
+        undefined,
+      );
     },
   );
 
