@@ -3,6 +3,7 @@ import { registerBundleCommands } from './commands/bundle.js';
 import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
+import { registerUserCommands } from './commands/user.js';
 
 /** Builds the `parley` command line. */
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPostCommand(program);
   registerBundleCommands(program);
   registerServerCommands(program);
+  registerUserCommands(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) cmd.exitOverride();
   return program;

@@ -7,6 +7,8 @@ import type { ErrorCode } from '@parley/core';
  */
 const STATUS: Partial<Record<ErrorCode, number>> = {
   PARLEY_E_AUTH_REQUIRED: 401,
+  PARLEY_E_LOGIN_FAILED: 401,
+  PARLEY_E_USER_EXISTS: 409,
   PARLEY_E_LINK_AUTH_MISSING: 401,
   PARLEY_E_LINK_AUTH_SIGNATURE: 401,
   PARLEY_E_LINK_AUTH_REPLAY: 401,

@@ -10,6 +10,22 @@ import { linkRoutes } from './routes/link.js';
 import { StationMetrics } from './metrics.js';
 import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
+import { Operators } from './operators/index.js';
+import type { OperatorOptions } from './operators/index.js';
+
+// Operator accounts, sessions and the audit log, for the CLI and tests.
+export {
+  createUser,
+  hashPassword,
+  verifyAuditLog,
+  verifyAuditRecords,
+  verifyPassword,
+  LoginLimiter,
+  Operators,
+  SESSION_COOKIE,
+  CSRF_HEADER,
+} from './operators/index.js';
+export type { OperatorOptions, UserView } from './operators/index.js';
 
 export interface StationOptions {
   /** Station data directory (created by `parley init`). */
@@ -28,6 +44,8 @@ export interface StationOptions {
   logger?: boolean | { level: string };
   /** TLS key and certificate (PEM) to serve https; peers pin the certificate. */
   tls?: { key: string; cert: string };
+  /** Sign-in rate limits (defaults: 5 failures per name, 20 per address, per 5 minutes). */
+  operators?: OperatorOptions;
 }
 
 /** A running station: the Fastify app, the open station directory and its links. */
@@ -42,6 +60,8 @@ export interface Station {
   close(): Promise<void>;
   readonly hotline: HotlineService;
   readonly bus: LiveBus;
+  /** Operator accounts, sessions, sign-in limits and the audit log. */
+  readonly operators: Operators;
 }
 
 /** Link events go to metrics and, for the console, to the live stream. */
@@ -97,6 +117,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     bus.publish({ type: 'entry', station: handle.station, seq: size, kind: '', channel: null });
   });
   const hotline = new HotlineService(handle, links, clock, bus);
+  const operators = new Operators(handle.store, clock, opts.operators);
 
   await app.register(swagger, {
     openapi: {
@@ -107,7 +128,12 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
         description:
           'Operator API (/api/v1) and station-to-station link (/link/v1). See docs/api.md and docs/PROTOCOL.md.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'parley_session' },
+        },
+      },
     },
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -130,7 +156,16 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       metrics,
     }),
   );
-  await app.register(async (scope) => apiRoutes(scope, { station: handle, links, hotline, bus }));
+  await app.register(async (scope) =>
+    apiRoutes(scope, {
+      station: handle,
+      links,
+      hotline,
+      bus,
+      resolveActor: operators.resolveActor,
+      operators,
+    }),
+  );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -146,6 +181,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     metrics,
     hotline,
     bus,
+    operators,
     async listen({ host = '127.0.0.1', port = 0 } = {}) {
       await app.listen({ host, port });
       await links.start();

@@ -67,4 +67,42 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX entries_by_kind ON entries (kind, channel, ts);
     `,
   },
+  {
+    version: 3,
+    name: 'operators: users, sessions, audit log',
+    sql: `
+      CREATE TABLE users (
+        name          TEXT PRIMARY KEY,
+        role          TEXT NOT NULL,
+        channels      TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created       INTEGER NOT NULL,
+        disabled      INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE sessions (
+        hash    TEXT PRIMARY KEY,
+        user    TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+        csrf    TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions (user);
+      CREATE INDEX sessions_expires ON sessions (expires);
+      CREATE TABLE audit (
+        seq    INTEGER PRIMARY KEY,
+        ts     INTEGER NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev   TEXT NOT NULL,
+        hash   TEXT NOT NULL
+      );
+      CREATE INDEX audit_actor ON audit (actor, seq);
+      CREATE INDEX audit_action ON audit (action, seq);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
 ];

@@ -5,6 +5,8 @@ import type { Checkpoint } from '@parley/ledger';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type { Migration } from './migrations.js';
 import type { FeedEntry, FeedHead, PeerRecord, Store, StoredEntry, TokenRecord } from './store.js';
+import { AUDIT_GENESIS, auditHash } from './store.js';
+import type { AuditInput, AuditQuery, AuditRecord, SessionRecord, UserRecord } from './store.js';
 import { checkContinuity, ZERO_HASH } from './continuity.js';
 
 interface EntryRow {
@@ -74,6 +76,29 @@ export class SqliteStore implements Store {
       latestCheckpoint: db.prepare(
         'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size DESC, ts DESC LIMIT 1',
       ),
+      // Operators (schema version 3)
+      addUser: db.prepare(
+        'INSERT INTO users (name, role, channels, password_hash, created, disabled) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      user: db.prepare(
+        'SELECT name, role, channels, password_hash, created, disabled FROM users WHERE name = ?',
+      ),
+      users: db.prepare(
+        'SELECT name, role, channels, password_hash, created, disabled FROM users ORDER BY name',
+      ),
+      addSession: db.prepare(
+        'INSERT INTO sessions (hash, user, csrf, created, expires) VALUES (?, ?, ?, ?, ?)',
+      ),
+      sessionByHash: db.prepare(
+        'SELECT hash, user, csrf, created, expires FROM sessions WHERE hash = ?',
+      ),
+      deleteSession: db.prepare('DELETE FROM sessions WHERE hash = ?'),
+      deleteSessionsOf: db.prepare('DELETE FROM sessions WHERE user = ?'),
+      deleteExpiredSessions: db.prepare('DELETE FROM sessions WHERE expires <= ?'),
+      auditHead: db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
+      addAudit: db.prepare(
+        'INSERT INTO audit (seq, ts, actor, action, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
     };
   }
 
@@ -122,7 +147,10 @@ export class SqliteStore implements Store {
   async listMeta(prefix: string): Promise<[string, string][]> {
     this.ensureOpen();
     // Range scan on the primary key: every key k with prefix ≤ k < prefix + U+FFFF.
-    const rows = this.stmt.listMeta!.all(prefix, prefix + '\uffff') as { key: string; value: string }[];
+    const rows = this.stmt.listMeta!.all(prefix, prefix + '\uffff') as {
+      key: string;
+      value: string;
+    }[];
     return rows.map((r) => [r.key, r.value]);
   }
 
@@ -352,11 +380,170 @@ export class SqliteStore implements Store {
     return (this.stmt.latestCheckpoint!.get(station) as Checkpoint | undefined) ?? null;
   }
 
+  // --- Operators (schema version 3) ---------------------------------------------------------
+
+  async addUser(user: UserRecord): Promise<void> {
+    this.ensureOpen();
+    try {
+      this.stmt.addUser!.run(
+        user.name,
+        user.role,
+        JSON.stringify(user.channels),
+        user.passwordHash,
+        user.created,
+        user.disabled ? 1 : 0,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+        throw new ParleyError(
+          'PARLEY_E_USER_EXISTS',
+          `an operator named ${JSON.stringify(user.name)} already exists`,
+          { name: user.name },
+        );
+      }
+      throw err;
+    }
+  }
+
+  async user(name: string): Promise<UserRecord | null> {
+    this.ensureOpen();
+    const row = this.stmt.user!.get(name) as UserRow | undefined;
+    return row ? userFromRow(row) : null;
+  }
+
+  async users(): Promise<UserRecord[]> {
+    this.ensureOpen();
+    return (this.stmt.users!.all() as UserRow[]).map(userFromRow);
+  }
+
+  async updateUser(
+    name: string,
+    patch: Partial<Pick<UserRecord, 'role' | 'channels' | 'passwordHash' | 'disabled'>>,
+  ): Promise<boolean> {
+    const db = this.conn;
+    const columns: [string, string | number | undefined][] = [
+      ['role', patch.role],
+      ['channels', patch.channels === undefined ? undefined : JSON.stringify(patch.channels)],
+      ['password_hash', patch.passwordHash],
+      ['disabled', patch.disabled === undefined ? undefined : patch.disabled ? 1 : 0],
+    ];
+    const set = columns.filter((c): c is [string, string | number] => c[1] !== undefined);
+    if (set.length === 0) return (await this.user(name)) !== null;
+    const r = db
+      .prepare(`UPDATE users SET ${set.map(([c]) => `${c} = ?`).join(', ')} WHERE name = ?`)
+      .run(...set.map(([, v]) => v), name);
+    return r.changes > 0;
+  }
+
+  async addSession(session: SessionRecord): Promise<void> {
+    this.ensureOpen();
+    this.stmt.addSession!.run(
+      session.hash,
+      session.user,
+      session.csrf,
+      session.created,
+      session.expires,
+    );
+  }
+
+  async sessionByHash(hash: string): Promise<SessionRecord | null> {
+    this.ensureOpen();
+    return (this.stmt.sessionByHash!.get(hash) as SessionRecord | undefined) ?? null;
+  }
+
+  async deleteSession(hash: string): Promise<void> {
+    this.ensureOpen();
+    this.stmt.deleteSession!.run(hash);
+  }
+
+  async deleteSessionsOf(user: string): Promise<number> {
+    this.ensureOpen();
+    return this.stmt.deleteSessionsOf!.run(user).changes;
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    this.ensureOpen();
+    return this.stmt.deleteExpiredSessions!.run(now).changes;
+  }
+
+  async appendAudit(record: AuditInput): Promise<AuditRecord> {
+    const db = this.conn;
+    // Read the head and insert after it in one write transaction, so concurrent appends chain.
+    return db
+      .transaction((): AuditRecord => {
+        const head = this.stmt.auditHead!.get() as { seq: number; hash: string } | undefined;
+        const seq = (head?.seq ?? 0) + 1;
+        const prev = head?.hash ?? AUDIT_GENESIS;
+        const out: AuditRecord = {
+          seq,
+          ts: record.ts,
+          actor: record.actor,
+          action: record.action,
+          detail: record.detail,
+          prev,
+          hash: auditHash(prev, { ...record, seq }),
+        };
+        this.stmt.addAudit!.run(
+          seq,
+          out.ts,
+          out.actor,
+          out.action,
+          JSON.stringify(out.detail),
+          prev,
+          out.hash,
+        );
+        return out;
+      })
+      .immediate();
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditRecord[]> {
+    const db = this.conn;
+    const where = ['seq > ?'];
+    const values: (string | number)[] = [query.after ?? 0];
+    if (query.actor !== undefined) {
+      where.push('actor = ?');
+      values.push(query.actor);
+    }
+    if (query.action !== undefined) {
+      where.push('action = ?');
+      values.push(query.action);
+    }
+    const rows = db
+      .prepare(
+        `SELECT seq, ts, actor, action, detail, prev, hash FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+      )
+      .all(...values, query.limit ?? -1) as (Omit<AuditRecord, 'detail'> & { detail: string })[];
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
+  // --- end operators -----------------------------------------------------------------------
+
   async close(): Promise<void> {
     if (!this.db) return;
     this.db.close();
     this.db = undefined;
   }
+}
+
+interface UserRow {
+  name: string;
+  role: string;
+  channels: string;
+  password_hash: string;
+  created: number;
+  disabled: number;
+}
+
+function userFromRow(r: UserRow): UserRecord {
+  return {
+    name: r.name,
+    role: r.role,
+    channels: JSON.parse(r.channels) as '*' | string[],
+    passwordHash: r.password_hash,
+    created: r.created,
+    disabled: r.disabled !== 0,
+  };
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): void {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Checkpoint } from '@parley/ledger';
+import { canonicalize } from '@parley/ledger';
 
 /** One stored entry: its exact signed JSON line plus the columns the store indexes. */
 export interface StoredEntry {
@@ -39,6 +41,80 @@ export interface TokenRecord {
   label: string;
   created: number;
 }
+
+// --- Operators (schema version 3): accounts, sessions, audit log ---------------------------
+
+/** An operator account. The password is kept only as an scrypt hash string. */
+export interface UserRecord {
+  name: string;
+  role: string;
+  /** Channels the operator is a member of; '*' for all. */
+  channels: '*' | string[];
+  /** Encoded password hash (`scrypt$N$r$p$salt$hash`); never the password. */
+  passwordHash: string;
+  created: number;
+  disabled: boolean;
+}
+
+/** A console session; only the SHA-256 of its id (the cookie value) is stored. */
+export interface SessionRecord {
+  hash: string;
+  user: string;
+  /** The session's CSRF token, required as a header on state-changing requests. */
+  csrf: string;
+  created: number;
+  expires: number;
+}
+
+/** What an audit record says; the store adds seq, prev and hash. */
+export interface AuditInput {
+  ts: number;
+  actor: string;
+  action: string;
+  /** Plain JSON (RFC 8785 I-JSON: no NaN, no lone surrogates). */
+  detail: Record<string, unknown>;
+}
+
+/** One record of the append-only, hash-chained audit log. */
+export interface AuditRecord extends AuditInput {
+  seq: number;
+  /** Hash of the previous record (`AUDIT_GENESIS` for seq 1), lower-case hex. */
+  prev: string;
+  /** `auditHash(prev, record)`, lower-case hex. */
+  hash: string;
+}
+
+export interface AuditQuery {
+  /** Only records with seq > after. */
+  after?: number;
+  limit?: number;
+  actor?: string;
+  action?: string;
+}
+
+/** The `prev` of the first audit record. */
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+/**
+ * The chain link of an audit record: SHA-256 (hex) of the previous record's hash followed by the
+ * canonical JSON (RFC 8785) of `{seq, ts, actor, action, detail}`. Pure, so anyone holding the
+ * rows can re-verify the chain.
+ */
+export function auditHash(
+  prev: string,
+  record: Pick<AuditRecord, 'seq' | 'ts' | 'actor' | 'action' | 'detail'>,
+): string {
+  const body = canonicalize({
+    seq: record.seq,
+    ts: record.ts,
+    actor: record.actor,
+    action: record.action,
+    detail: record.detail,
+  });
+  return createHash('sha256').update(prev).update(body).digest('hex');
+}
+
+// --- end operators --------------------------------------------------------------------------
 
 /** The last entry of a stored feed. */
 export interface FeedHead {
@@ -101,6 +177,34 @@ export interface Store {
 
   addToken(token: TokenRecord): Promise<void>;
   tokenByHash(hash: string): Promise<TokenRecord | null>;
+
+  // Operators (schema version 3)
+  /** Adds an operator; throws `PARLEY_E_USER_EXISTS` if the name is taken. */
+  addUser(user: UserRecord): Promise<void>;
+  user(name: string): Promise<UserRecord | null>;
+  /** All operators, by name. */
+  users(): Promise<UserRecord[]>;
+  /** Changes an operator's role, channels, password hash or disabled flag; false if there is no such operator. */
+  updateUser(
+    name: string,
+    patch: Partial<Pick<UserRecord, 'role' | 'channels' | 'passwordHash' | 'disabled'>>,
+  ): Promise<boolean>;
+  /** Stores a session of an existing operator. */
+  addSession(session: SessionRecord): Promise<void>;
+  /** The session whose id hashes to `hash`, expired or not, or null. */
+  sessionByHash(hash: string): Promise<SessionRecord | null>;
+  deleteSession(hash: string): Promise<void>;
+  /** Ends every session of an operator; returns how many there were. */
+  deleteSessionsOf(user: string): Promise<number>;
+  /** Removes sessions whose `expires` ≤ now; returns how many. */
+  deleteExpiredSessions(now: number): Promise<number>;
+  /**
+   * Appends one audit record in one transaction: seq = last + 1, prev = last hash (or
+   * `AUDIT_GENESIS`), hash = `auditHash(prev, record)`. Returns the stored record.
+   */
+  appendAudit(record: AuditInput): Promise<AuditRecord>;
+  /** Audit records in seq order, optionally after a seq, of one actor or action, up to `limit`. */
+  audit(query?: AuditQuery): Promise<AuditRecord[]>;
 
   close(): Promise<void>;
 }

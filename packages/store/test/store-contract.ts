@@ -32,8 +32,15 @@ import {
   verifySignature,
 } from '@parley/ledger';
 import type { Checkpoint, Signer, UnsignedEntry } from '@parley/ledger';
-import { FeedWriter } from '@parley/store';
-import type { EntryDraft, PeerRecord, Store, StoredEntry } from '@parley/store';
+import { AUDIT_GENESIS, auditHash, FeedWriter } from '@parley/store';
+import type {
+  AuditRecord,
+  EntryDraft,
+  PeerRecord,
+  Store,
+  StoredEntry,
+  UserRecord,
+} from '@parley/store';
 
 export interface StoreUnderTest {
   store: Store;
@@ -749,6 +756,158 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         expect(await store.tokenByHash('b'.repeat(64))).toBeNull();
       });
     });
+
+    // --- Operators (schema version 3): users, sessions, audit log ---------------------------
+    describe('operators: users, sessions, audit log', () => {
+      const user = (name: string, extra: Partial<UserRecord> = {}): UserRecord => ({
+        name,
+        role: 'operator',
+        channels: ['ops', 'theater-ops'],
+        passwordHash: `scrypt$32768$8$1$${name}salt$${name}hash`,
+        created: 1_700_000_000_000,
+        disabled: false,
+        ...extra,
+      });
+
+      /** Re-verifies a chain the way any holder of the rows can. */
+      const chainValid = (records: AuditRecord[]): boolean => {
+        let prev = AUDIT_GENESIS;
+        for (const [i, r] of records.entries()) {
+          if (r.seq !== i + 1 || r.prev !== prev || r.hash !== auditHash(prev, r)) return false;
+          prev = r.hash;
+        }
+        return true;
+      };
+
+      it('keeps users by name, with role, channels, hash and disabled flag; refuses a taken name', async () => {
+        const u1 = user('watch.officer');
+        const u2 = user('admin', { role: 'admin', channels: '*' });
+        await store.addUser(u1);
+        await store.addUser(u2);
+        expect(await store.user('watch.officer')).toEqual(u1);
+        expect(await store.user('admin')).toEqual(u2);
+        expect(await store.user('nobody')).toBeNull();
+        expect(await store.users()).toEqual([u2, u1]);
+        await expect(store.addUser(user('admin', { role: 'viewer' }))).rejects.toMatchObject({
+          code: 'PARLEY_E_USER_EXISTS',
+        });
+        expect(await store.user('admin')).toEqual(u2);
+      });
+
+      it('updates a user in place and reports an unknown one', async () => {
+        await store.addUser(user('linguist'));
+        expect(
+          await store.updateUser('linguist', {
+            role: 'linguist',
+            channels: '*',
+            passwordHash: 'scrypt$new',
+            disabled: true,
+          }),
+        ).toBe(true);
+        expect(await store.user('linguist')).toEqual(
+          user('linguist', {
+            role: 'linguist',
+            channels: '*',
+            passwordHash: 'scrypt$new',
+            disabled: true,
+          }),
+        );
+        expect(await store.updateUser('linguist', { disabled: false })).toBe(true);
+        expect((await store.user('linguist'))!.disabled).toBe(false);
+        expect(await store.updateUser('nobody', { role: 'admin' })).toBe(false);
+        expect(await store.updateUser('nobody', {})).toBe(false);
+      });
+
+      it('finds sessions by hash, deletes them one by one, per user and when expired', async () => {
+        await store.addUser(user('a'));
+        await store.addUser(user('b'));
+        const s = (hash: string, u: string, expires: number) => ({
+          hash: hash.repeat(64),
+          user: u,
+          csrf: `csrf-${hash}`,
+          created: 1000,
+          expires,
+        });
+        for (const x of [
+          s('1', 'a', 5000),
+          s('2', 'a', 9000),
+          s('3', 'b', 5000),
+          s('4', 'b', 9000),
+        ])
+          await store.addSession(x);
+        expect(await store.sessionByHash('1'.repeat(64))).toEqual(s('1', 'a', 5000));
+        expect(await store.sessionByHash('f'.repeat(64))).toBeNull();
+        await store.deleteSession('1'.repeat(64));
+        expect(await store.sessionByHash('1'.repeat(64))).toBeNull();
+        expect(await store.deleteExpiredSessions(5000)).toBe(1); // '3' expires at 5000
+        expect(await store.sessionByHash('3'.repeat(64))).toBeNull();
+        expect(await store.deleteSessionsOf('a')).toBe(1);
+        expect(await store.sessionByHash('2'.repeat(64))).toBeNull();
+        expect(await store.sessionByHash('4'.repeat(64))).toEqual(s('4', 'b', 9000));
+      });
+
+      it('appends audit records in a hash chain that re-verifies, and queries them', async () => {
+        const made: AuditRecord[] = [];
+        for (let i = 0; i < 12; i++) {
+          made.push(
+            await store.appendAudit({
+              ts: 1000 + i,
+              actor: i % 3 === 0 ? 'admin' : 'watch.officer',
+              action: i % 2 === 0 ? 'send' : 'login',
+              detail: { i, route: '/api/v1/messages', text: '中文 ✓', nested: { a: [1, null] } },
+            }),
+          );
+        }
+        expect(made[0]).toMatchObject({ seq: 1, prev: AUDIT_GENESIS });
+        expect(made[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+        expect(made[5]!.prev).toBe(made[4]!.hash);
+        const all = await store.audit();
+        expect(all).toEqual(made);
+        expect(chainValid(all)).toBe(true);
+        expect(await store.audit({ after: 10 })).toEqual(made.slice(10));
+        expect(await store.audit({ after: 2, limit: 3 })).toEqual(made.slice(2, 5));
+        expect((await store.audit({ actor: 'admin' })).map((r) => r.seq)).toEqual([1, 4, 7, 10]);
+        expect((await store.audit({ action: 'login', actor: 'admin' })).map((r) => r.seq)).toEqual([
+          4, 10,
+        ]);
+        expect(await store.audit({ actor: 'nobody' })).toEqual([]);
+        // Any change to a record breaks its link.
+        expect(chainValid([made[0]!, { ...made[1]!, detail: { i: 99 } }])).toBe(false);
+        expect(chainValid([made[0]!, { ...made[1]!, actor: 'someone else' }])).toBe(false);
+        expect(chainValid([made[0]!, made[2]!])).toBe(false);
+      });
+
+      it('concurrent audit appends make one continuous chain', async () => {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) =>
+            store.appendAudit({ ts: i, actor: `op${i % 7}`, action: 'send', detail: { i } }),
+          ),
+        );
+        const all = await store.audit();
+        expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+        expect(chainValid(all)).toBe(true);
+      });
+
+      it('users, sessions and the audit chain survive close and reopen', async () => {
+        const u = user('durable', { channels: '*' });
+        await store.addUser(u);
+        const sess = { hash: 'e'.repeat(64), user: 'durable', csrf: 'c', created: 1, expires: 2 };
+        await store.addSession(sess);
+        const r1 = await store.appendAudit({
+          ts: 1,
+          actor: 'durable',
+          action: 'login',
+          detail: {},
+        });
+        const s2 = await reopen();
+        expect(await s2.user('durable')).toEqual(u);
+        expect(await s2.sessionByHash('e'.repeat(64))).toEqual(sess);
+        const r2 = await s2.appendAudit({ ts: 2, actor: 'durable', action: 'logout', detail: {} });
+        expect(r2.prev).toBe(r1.hash);
+        expect(chainValid(await s2.audit())).toBe(true);
+      });
+    });
+    // --- end operators -------------------------------------------------------------------
 
     describe('durability', () => {
       it('everything written is there after close and reopen', async () => {

@@ -39,6 +39,8 @@ export interface ApiDeps {
   resolveActor?: (req: FastifyRequest) => Promise<Actor | null>;
   hotline: HotlineService;
   bus: LiveBus;
+  /** Installs the operator routes (login, logout, me, users, audit) and the audit hook in this scope. */
+  operators?: { register(app: FastifyInstance): Promise<void> };
 }
 
 declare module 'fastify' {
@@ -81,6 +83,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (status >= 500) req.log.error({ err }, 'API error');
     return reply.status(status).send(body);
   });
+
+  if (deps.operators) await deps.operators.register(app);
 
   app.get(
     '/api/v1/health',

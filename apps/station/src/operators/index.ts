@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock, Store } from '@parley/store';
+import { tokenActor } from '../auth.js';
+import type { Actor } from '../auth.js';
+import { AuditLog } from './audit.js';
+import { LoginLimiter } from './rate-limit.js';
+import type { RateLimitOptions } from './rate-limit.js';
+import { operatorRoutes } from './routes.js';
+import { sessionActor } from './sessions.js';
+
+export * from './audit.js';
+export * from './passwords.js';
+export * from './rate-limit.js';
+export * from './sessions.js';
+export * from './users.js';
+
+export interface OperatorOptions {
+  /** Failed sign-ins per operator name (default 5 per 5 minutes). */
+  byName?: RateLimitOptions;
+  /** Failed sign-ins per client address (default 20 per 5 minutes: a watch floor may share one). */
+  byAddress?: RateLimitOptions;
+}
+
+/**
+ * Operator accounts on a station: who a request is (bearer token or session cookie), sign-in
+ * with rate limits, and the audit log of every operator action.
+ */
+export class Operators {
+  readonly byName: LoginLimiter;
+  readonly byAddress: LoginLimiter;
+  readonly audit: AuditLog;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    opts: OperatorOptions = {},
+  ) {
+    this.byName = new LoginLimiter({ maxFailures: 5, ...opts.byName });
+    this.byAddress = new LoginLimiter({ maxFailures: 20, ...opts.byAddress });
+    this.audit = new AuditLog(store, clock);
+  }
+
+  /** A request with an Authorization header is a bearer token's; otherwise its session cookie's, if any. */
+  readonly resolveActor = async (req: FastifyRequest): Promise<Actor | null> =>
+    req.headers.authorization !== undefined
+      ? tokenActor(this.store, req)
+      : sessionActor(this.store, this.clock, req);
+
+  /** Installs the audit hook and the operator routes in the API scope. */
+  readonly register = async (app: FastifyInstance): Promise<void> => {
+    this.audit.install(app);
+    await operatorRoutes(app, {
+      store: this.store,
+      clock: this.clock,
+      byName: this.byName,
+      byAddress: this.byAddress,
+      audit: this.audit,
+    });
+  };
+}
