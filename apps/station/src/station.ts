@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { ParleyError } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { LinkManager, LINK_DEFAULTS } from '@parley/link';
@@ -26,6 +27,9 @@ export {
   CSRF_HEADER,
 } from './operators/index.js';
 export type { OperatorOptions, UserView } from './operators/index.js';
+
+/** How long a shutdown waits for requests in progress to answer. */
+const DRAIN_MS = 5000;
 
 export interface StationOptions {
   /** Station data directory (created by `parley init`). */
@@ -119,6 +123,24 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);
 
+  // Requests being handled, for a graceful shutdown (the live stream stays open by design).
+  let inflight = 0;
+  let closing = false;
+  app.addHook('onRequest', async (req, reply) => {
+    if (closing) {
+      // Nothing new starts once shutdown has begun: a request refused here wrote nothing.
+      reply.header('connection', 'close');
+      throw new ParleyError(
+        'PARLEY_E_STORE_CLOSED',
+        'the station is shutting down; retry when it is back',
+        {},
+      );
+    }
+    if (req.routeOptions.url === '/api/v1/stream') return;
+    inflight++;
+    reply.raw.once('close', () => inflight--);
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -201,9 +223,14 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     async close() {
       if (closed) return;
       closed = true;
+      closing = true;
       shutdown.abort();
       clearInterval(deadlineTimer);
       await links.stop();
+      // Let requests already being handled finish and answer (an appended message must not
+      // look failed to its sender), for at most DRAIN_MS; then close every socket.
+      const until = Date.now() + DRAIN_MS;
+      while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await app.close();
       await handle.close();
     },
