@@ -136,13 +136,45 @@ describe('operator API', () => {
       body: () => ({ action: 'decline' }),
       expect: by(404, SEND),
     },
+    { method: 'GET', url: '/api/v1/me', expect: READ },
+    {
+      method: 'POST',
+      url: '/api/v1/logout',
+      body: () => ({}),
+      expect: { ...READ, viewer: 204, operator: 204, linguist: 204, approver: 204, admin: 204 },
+    },
+    { method: 'GET', url: '/api/v1/audit', expect: by(200, ['admin']) },
+    { method: 'GET', url: '/api/v1/users', expect: by(200, ['admin']) },
+    {
+      method: 'POST',
+      url: '/api/v1/users',
+      body: () => ({ name: `user${++n}`, role: 'viewer', password: 'correct horse battery' }),
+      expect: by(201, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/login',
+      body: () => ({ name: `nobody${++n}`, password: 'not the password' }),
+      expect: {
+        none: 401,
+        bad: 401,
+        viewer: 401,
+        operator: 401,
+        linguist: 401,
+        approver: 401,
+        admin: 401,
+      },
+    },
   ];
   for (const route of matrix) {
     for (const [who, status] of Object.entries(route.expect)) {
       it(`${route.method} ${route.url} as ${who} → ${status}`, async () => {
         const r = await inject(route.method, route.url, who, route.body?.());
         expect(r.statusCode, r.body).toBe(status);
-        if (status === 401) expect(r.json().code).toBe('PARLEY_E_AUTH_REQUIRED');
+        if (status === 401)
+          expect(r.json().code).toBe(
+            route.url === '/api/v1/login' ? 'PARLEY_E_LOGIN_FAILED' : 'PARLEY_E_AUTH_REQUIRED',
+          );
         if (status === 403) expect(r.json().code).toBe('PARLEY_E_FORBIDDEN');
       });
     }
