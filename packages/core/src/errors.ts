@@ -68,6 +68,15 @@ export const ERROR_CODES = {
   PARLEY_E_BUNDLE_EMPTY: 'The bundle holds no feed.',
   PARLEY_E_EXPORT_TARGET_EXISTS: 'The export target exists and is not an empty directory.',
 
+  // Catalogue
+  PARLEY_E_CATALOGUE_MALFORMED:
+    'A catalogue message is not a JSON object of the form { v, code, params }.',
+  PARLEY_E_CATALOGUE_VERSION:
+    'A catalogue message has a catalogue version this implementation does not know.',
+  PARLEY_E_CATALOGUE_UNKNOWN_CODE: 'A catalogue message names a code that is not in the catalogue.',
+  PARLEY_E_CATALOGUE_PARAM:
+    'A catalogue message parameter is missing, unknown, of the wrong type or out of range.',
+
   // Station-to-station link
   PARLEY_E_LINK_AUTH_MISSING:
     'A station-to-station request lacks its Parley-Station, Parley-Date, Parley-Nonce or Parley-Signature header.',

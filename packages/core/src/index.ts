@@ -6,3 +6,4 @@ export * from './dtg.js';
 export * from './message.js';
 export * from './channel.js';
 export * from './hotline-state.js';
+export * from './catalogue.js';
