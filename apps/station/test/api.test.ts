@@ -74,6 +74,7 @@ describe('operator API', () => {
     { method: 'GET', url: '/api/v1/drafts', expect: READ },
     { method: 'GET', url: '/api/v1/calls', expect: READ },
     { method: 'GET', url: '/api/v1/alarms', expect: READ },
+    { method: 'GET', url: '/api/v1/catalogue', expect: READ },
     { method: 'POST', url: '/api/v1/messages', body: () => message, expect: by(201, SEND) },
     {
       method: 'POST',

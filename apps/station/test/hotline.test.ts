@@ -160,7 +160,11 @@ describe('hotline semantics on two real stations', () => {
       ),
     );
     expect(esc.precedence).toBe('FLASH');
-    expect(esc.text).toMatch(/^ESCALATION: message sent /);
+    // A coded escalation notice (ESC-01), readable in either language.
+    expect(esc.text).toMatch(
+      /^Message sent \d{6}Z [A-Z]{3} \d{2} on channel theater-ops unanswered for 1\d min$/,
+    );
+    expect((esc as unknown as { catalogue: { code: string } }).catalogue.code).toBe('ESC-01');
     // It stays visible until answered.
     clock.offset += 32 * 60 * MIN;
     const later = (await A_('viewer').get('/api/v1/alarms')).json.unanswered.find(
@@ -239,6 +243,37 @@ describe('hotline semantics on two real stations', () => {
     });
     const self = await A_('approver').post(`/api/v1/drafts/${own.json.draft.id}/approve`, {});
     expect(self.json.code).toBe('PARLEY_E_SELF_APPROVAL');
+  });
+
+  it('a catalogue message is signed as code + parameters and read in English at one station, Chinese at the other', async () => {
+    const catalogue = { code: 'MAN-08', params: { course: 275, speed: 12 } };
+    const sent = await A_('operator').post('/api/v1/messages', {
+      channel: 'theater-ops',
+      precedence: 'IMMEDIATE',
+      catalogue,
+    });
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    const en = (
+      await A_('viewer').get('/api/v1/messages?channel=theater-ops&lang=en')
+    ).json.messages.find((m: { id: string }) => m.id === sent.json.id);
+    const zh = await waitFor('Chinese reading at B', async () =>
+      (await B_('viewer').get('/api/v1/messages?channel=theater-ops&lang=zh')).json.messages.find(
+        (m: { id: string }) => m.id === sent.json.id,
+      ),
+    );
+    expect(en.text).toBe('My course is 275° and my speed is 12 kn');
+    expect(zh.text).toMatch(/航向275°/);
+    expect(zh.text).toMatch(/航速12节/);
+    expect(zh.lang).toBe('zh');
+    // What was signed is the code and parameters, identical at both stations.
+    expect(zh.catalogue).toEqual({ v: 1, ...catalogue });
+    expect(zh.rendered).toEqual(en.rendered);
+    const cat = (await B_('viewer').get('/api/v1/catalogue')).json;
+    expect(cat.entries.length).toBeGreaterThanOrEqual(40);
+    expect(cat.entries.find((e: { code: string }) => e.code === 'MAN-01')).toMatchObject({
+      en: 'I am maneuvering to avoid you',
+      zh: expect.any(String),
+    });
   });
 
   it('a linguist attaches a translation as its own entry; the original stays', async () => {
@@ -380,6 +415,38 @@ describe('hotline semantics on two real stations', () => {
       [
         '/api/v1/calls',
         { channel: 'theater-ops', slots: [clock.now() + MIN], medium: 'fax' },
+        'operator',
+        'PARLEY_E_INVALID_ARGUMENT',
+      ],
+      [
+        '/api/v1/messages',
+        { channel: 'theater-ops', precedence: 'FLASH', catalogue: { code: 'XYZ-99' } },
+        'operator',
+        'PARLEY_E_CATALOGUE_UNKNOWN_CODE',
+      ],
+      [
+        '/api/v1/messages',
+        {
+          channel: 'theater-ops',
+          precedence: 'FLASH',
+          catalogue: { code: 'MAN-08', params: { course: 'north', speed: 12 } },
+        },
+        'operator',
+        'PARLEY_E_CATALOGUE_PARAM',
+      ],
+      [
+        '/api/v1/messages',
+        {
+          channel: 'theater-ops',
+          precedence: 'FLASH',
+          catalogue: { code: 'MAN-14', params: { position: { lat: 91, lon: 0 } } },
+        },
+        'operator',
+        'PARLEY_E_CATALOGUE_PARAM',
+      ],
+      [
+        '/api/v1/messages',
+        { channel: 'theater-ops', precedence: 'FLASH', text: 'x', catalogue: { code: 'MAN-01' } },
         'operator',
         'PARLEY_E_INVALID_ARGUMENT',
       ],

@@ -12,6 +12,8 @@ import {
   parsePrecedence,
   parseText,
   refKey,
+  CATALOGUE_VERSION,
+  parseCatalogueMessage,
 } from '@parley/core';
 import type {
   CallView,
@@ -46,8 +48,11 @@ export interface Draft {
 export interface SendInput {
   channel: unknown;
   precedence: unknown;
+  /** Free text, in the sender's language (`lang`). Either this or `catalogue`. */
   text?: unknown;
   lang?: unknown;
+  /** A coded catalogue message: code + parameters, rendered in each reader's language. */
+  catalogue?: unknown;
   replyTo?: unknown;
 }
 
@@ -232,8 +237,27 @@ export class HotlineService {
     const channel = parseChannel(input.channel);
     requireMember(actor, channel);
     const precedence = parsePrecedence(input.precedence);
-    const body: Record<string, unknown> = { precedence, text: parseText(input.text) };
-    if (input.lang !== undefined) body.lang = parseLang(input.lang);
+    const body: Record<string, unknown> = { precedence };
+    if (input.catalogue !== undefined) {
+      if (input.text !== undefined) {
+        throw new ParleyError(
+          'PARLEY_E_INVALID_ARGUMENT',
+          'a message is either free text or a catalogue message, not both',
+          {},
+        );
+      }
+      // The code and parameters are what is signed; each reader renders them in their language.
+      const c = input.catalogue;
+      // Operators may leave out the version (this station's) and empty parameters.
+      body.catalogue = parseCatalogueMessage(
+        typeof c === 'object' && c !== null && !Array.isArray(c)
+          ? { v: CATALOGUE_VERSION, params: {}, ...c }
+          : c,
+      );
+    } else {
+      body.text = parseText(input.text);
+      if (input.lang !== undefined) body.lang = parseLang(input.lang);
+    }
     if (input.replyTo !== undefined) {
       const target = (await this.state()).byId.get(String(input.replyTo));
       if (!target || !('receipts' in target))
@@ -483,12 +507,18 @@ export class HotlineService {
       if (target && (!esc || esc.status !== 'open')) {
         drafts[0]!.body.escalation = `not possible: channel ${target} is ${esc?.status ?? 'not agreed'}`;
       } else if (target) {
+        const code = o.kind === 'call-unanswered' ? 'ESC-02' : 'ESC-01';
+        const params: Record<string, unknown> = {
+          time: o.since,
+          duration: Math.max(1, Math.floor((now - o.since) / 60_000)),
+        };
+        if (code === 'ESC-01') params.channel = o.channel;
         drafts.push({
           kind: HOTLINE_KIND.message,
           channel: target,
           body: {
             precedence: this.escalatedPrecedence(o.precedence),
-            text: `ESCALATION: message ${reason}.`,
+            catalogue: parseCatalogueMessage({ v: CATALOGUE_VERSION, code, params }),
             escalates: o.ref,
             author: 'deadline watch',
           },

@@ -5,6 +5,23 @@ import type { Static } from '@sinclair/typebox';
 import type { HotlineService } from '../hotline/hotline-service.js';
 import type { LiveBus } from '../hotline/live-bus.js';
 import { actorOf } from './api.js';
+import {
+  CATALOGUE_VERSION,
+  CATEGORY_TITLES,
+  LANGUAGES,
+  catalogue,
+  parseCatalogueMessage,
+  renderCatalogueMessage,
+} from '@parley/core';
+
+/** Renders a stored catalogue message; one this version cannot read shows its code instead of failing the list. */
+function render(msg: unknown, lang: 'en' | 'zh'): string {
+  try {
+    return renderCatalogueMessage(parseCatalogueMessage(msg), lang);
+  } catch {
+    return `[${String((msg as { code?: unknown })?.code)}]`;
+  }
+}
 
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 const Ref = Type.Object({ station: Type.String(), seq: Type.Integer(), hash: Type.String() });
@@ -17,7 +34,29 @@ export const SendBody = Type.Object(
   {
     channel: Type.String({ description: 'channel name' }),
     precedence: Type.String({ description: 'ROUTINE, PRIORITY, IMMEDIATE or FLASH' }),
-    text: Type.String({ description: "free text, 1–8,000 characters, in the sender's language" }),
+    text: Type.Optional(
+      Type.String({
+        description:
+          "free text, 1–8,000 characters, in the sender's language (or send `catalogue`)",
+      }),
+    ),
+    catalogue: Type.Optional(
+      Type.Object(
+        {
+          v: Type.Optional(Type.Integer({ description: 'catalogue version' })),
+          code: Type.String({ description: 'catalogue code, e.g. MAN-01 (GET /api/v1/catalogue)' }),
+          params: Type.Optional(
+            Type.Record(Type.String(), Type.Unknown(), {
+              description: 'typed parameters of that entry',
+            }),
+          ),
+        },
+        {
+          description:
+            'a coded message: the code and parameters are signed; each reader sees it in their own language',
+        },
+      ),
+    ),
     lang: Type.Optional(
       Type.Union([Type.Literal('en'), Type.Literal('zh')], { description: 'language of the text' }),
     ),
@@ -123,11 +162,9 @@ export async function hotlineRoutes(
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send({
-          entry: await hotline.proposeChannel(actorOf(req), req.body.name, req.body.agreement),
-        }),
+      reply.status(201).send({
+        entry: await hotline.proposeChannel(actorOf(req), req.body.name, req.body.agreement),
+      }),
   );
 
   app.post<{ Params: Static<typeof Name> }>(
@@ -166,16 +203,14 @@ export async function hotlineRoutes(
         },
       },
       async (req, reply) =>
-        reply
-          .status(201)
-          .send({
-            entry: await hotline.setSuspended(
-              actorOf(req),
-              req.params.name,
-              suspend,
-              req.body.reason,
-            ),
-          }),
+        reply.status(201).send({
+          entry: await hotline.setSuspended(
+            actorOf(req),
+            req.params.name,
+            suspend,
+            req.body.reason,
+          ),
+        }),
     );
   }
 
@@ -209,7 +244,26 @@ export async function hotlineRoutes(
     },
   );
 
-  app.get<{ Querystring: { channel?: string } }>(
+  app.get(
+    '/api/v1/catalogue',
+    {
+      config: { permission: 'read' },
+      schema: {
+        description:
+          'The bilingual catalogue of coded messages: codes, typed parameters, English and Chinese templates.',
+        tags: ['hotline'],
+        ...secured,
+      },
+    },
+    async () => ({
+      version: CATALOGUE_VERSION,
+      languages: LANGUAGES,
+      categories: CATEGORY_TITLES,
+      entries: catalogue(),
+    }),
+  );
+
+  app.get<{ Querystring: { channel?: string; lang?: 'en' | 'zh' } }>(
     '/api/v1/messages',
     {
       config: { permission: 'read' },
@@ -219,7 +273,14 @@ export async function hotlineRoutes(
         tags: ['hotline'],
         ...secured,
         querystring: Type.Object(
-          { channel: Type.Optional(Type.String()) },
+          {
+            channel: Type.Optional(Type.String()),
+            lang: Type.Optional(
+              Type.Union([Type.Literal('en'), Type.Literal('zh')], {
+                description: "reader's language for catalogue messages (default en)",
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
       },
@@ -249,8 +310,13 @@ export async function hotlineRoutes(
           ts: m.ts,
           channel: m.channel,
           precedence: m.precedence,
-          text: m.text ?? '',
-          lang: m.lang,
+          // A catalogue message reads in the reader's language; free text stays as written.
+          text: m.catalogue ? render(m.catalogue, req.query.lang ?? 'en') : (m.text ?? ''),
+          lang: m.catalogue ? (req.query.lang ?? 'en') : m.lang,
+          catalogue: m.catalogue,
+          rendered: m.catalogue
+            ? { en: render(m.catalogue, 'en'), zh: render(m.catalogue, 'zh') }
+            : null,
           author: m.author,
           approver: m.approver,
           replyTo: m.replyTo?.hash ?? null,
@@ -309,11 +375,9 @@ export async function hotlineRoutes(
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send({
-          entry: await hotline.translate(actorOf(req), req.params.id, req.body.lang, req.body.text),
-        }),
+      reply.status(201).send({
+        entry: await hotline.translate(actorOf(req), req.params.id, req.body.lang, req.body.text),
+      }),
   );
 
   app.get(
