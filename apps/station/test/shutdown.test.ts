@@ -16,7 +16,7 @@ describe('graceful shutdown', () => {
         body: JSON.stringify({ channel: 'ops', precedence: 'ROUTINE', text: `m${i}` }),
       }).then(
         async (r) => ({ i, status: r.status, body: (await r.json()) as { code?: string } }),
-        () => ({ i, status: 0, body: {} }),
+        () => ({ i, status: 0, body: {} as { code?: string } }),
       );
     const first = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i)));
     expect(first.every((r) => r.status === 201)).toBe(true);
