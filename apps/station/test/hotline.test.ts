@@ -346,6 +346,28 @@ describe('hotline semantics on two real stations', () => {
     expect(past.json.code).toBe('PARLEY_E_BAD_SLOTS');
   });
 
+  it('a channel without substantive traffic past its threshold shows dormant; heartbeats do not count', async () => {
+    const before = await channel(A_, 'ministry-ops');
+    expect(before).toMatchObject({ dormant: false });
+    clock.offset += 8 * 24 * 60 * MIN;
+    const after = await channel(A_, 'ministry-ops');
+    expect(after).toMatchObject({ dormant: true });
+    expect(after!.idleMs as number).toBeGreaterThan(7 * 24 * 60 * MIN);
+    // A substantive exchange wakes it up.
+    await A_('operator').post('/api/v1/messages', {
+      channel: 'ministry-ops',
+      precedence: 'ROUTINE',
+      text: 'Weekly check.',
+    });
+    const drafts = (await A_('viewer').get('/api/v1/drafts')).json.drafts as {
+      id: string;
+      channel: string;
+    }[];
+    for (const d of drafts.filter((x) => x.channel === 'ministry-ops'))
+      await A_('approver').post(`/api/v1/drafts/${d.id}/approve`, {});
+    expect(await channel(A_, 'ministry-ops')).toMatchObject({ dormant: false });
+  });
+
   it('hostile operator input gets a coded 4xx and writes nothing', async () => {
     const size = a.station.handle.writer.size;
     const cases: [string, unknown, string, string][] = [
