@@ -245,15 +245,7 @@ export class SqliteStore implements Store {
          WHERE e.station = ? AND e.kind IN (${kinds.map(() => '?').join(',')}) ORDER BY e.seq`,
       )
       .all(station, ...kinds) as (EntryRow & { prev: Buffer | null })[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      hash: r.hash.toString('hex'),
-      prev: r.prev ? r.prev.toString('hex') : ZERO_HASH,
-      ts: r.ts,
-      kind: r.kind,
-      channel: r.channel,
-      line: r.line,
-    }));
+    return rows.map((r) => toStored(r, r.prev));
   }
 
   async lastOfKind(station: string, kind: string): Promise<StoredEntry | null> {
@@ -261,18 +253,8 @@ export class SqliteStore implements Store {
     const r = this.stmt.lastOfKind!.get(station, kind) as EntryRow | undefined;
     if (!r) return null;
     const prev =
-      r.seq === 1
-        ? ZERO_HASH
-        : (this.stmt.prevHash!.get(station, r.seq - 1) as { hash: Buffer }).hash.toString('hex');
-    return {
-      seq: r.seq,
-      hash: r.hash.toString('hex'),
-      prev,
-      ts: r.ts,
-      kind: r.kind,
-      channel: r.channel,
-      line: r.line,
-    };
+      r.seq === 1 ? null : (this.stmt.prevHash!.get(station, r.seq - 1) as { hash: Buffer }).hash;
+    return toStored(r, prev);
   }
 
   async byKind(
@@ -292,16 +274,7 @@ export class SqliteStore implements Store {
         ...(opts.channel !== undefined ? [opts.channel] : []),
         opts.limit ?? -1,
       ) as (EntryRow & { station: string; prev: Buffer | null })[];
-    return rows.map((r) => ({
-      station: r.station,
-      seq: r.seq,
-      hash: r.hash.toString('hex'),
-      prev: r.prev ? r.prev.toString('hex') : ZERO_HASH,
-      ts: r.ts,
-      kind: r.kind,
-      channel: r.channel,
-      line: r.line,
-    }));
+    return rows.map((r) => ({ station: r.station, ...toStored(r, r.prev) }));
   }
 
   async peers(): Promise<PeerRecord[]> {
@@ -543,6 +516,19 @@ function userFromRow(r: UserRow): UserRecord {
     passwordHash: r.password_hash,
     created: r.created,
     disabled: r.disabled !== 0,
+  };
+}
+
+/** A stored entry from its row and the hash of the entry before it (null for seq 1). */
+function toStored(r: EntryRow, prev: Buffer | null): StoredEntry {
+  return {
+    seq: r.seq,
+    hash: r.hash.toString('hex'),
+    prev: prev ? prev.toString('hex') : ZERO_HASH,
+    ts: r.ts,
+    kind: r.kind,
+    channel: r.channel,
+    line: r.line,
   };
 }
 
