@@ -160,6 +160,39 @@ describe('parley command line', () => {
     expect(await status()).toEqual(before);
   });
 
+  it('post goes through the same channel checks as the API', async () => {
+    const { StationHandle } = await import('@parley/store');
+    const { HotlineService, LiveBus } = await import('@parley/station');
+    const st = join(dir, 'checked');
+    expect((await parley(['init', '--data', st, '--name', 'Checked'])).code).toBe(0);
+    const h = await StationHandle.open(st);
+    const admin = {
+      name: 'test',
+      role: 'admin' as const,
+      via: 'token' as const,
+      channels: '*' as const,
+    };
+    await new HotlineService(h, undefined, { now: Date.now }, new LiveBus()).proposeChannel(
+      admin,
+      'pending',
+      { tier: 'theater' },
+    );
+    await h.close();
+    const r = await parley([
+      'post',
+      '--data',
+      st,
+      '--channel',
+      'pending',
+      '--precedence',
+      'FLASH',
+      '--text',
+      'too early',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('PARLEY_E_CHANNEL_NOT_OPEN');
+  });
+
   it('export writes a bundle that verify accepts, pinned to the station key', async () => {
     const out = join(dir, 'bundle');
     const r = await parley(['export', '--data', data, '--out', out]);

@@ -88,7 +88,8 @@ export class HotlineService {
 
   constructor(
     private readonly handle: StationHandle,
-    private readonly links: LinkManager,
+    /** The station's links, for link health in the channel list; absent when used from the CLI. */
+    private readonly links: LinkManager | undefined,
     private readonly clock: Clock,
     private readonly bus: LiveBus,
   ) {}
@@ -571,7 +572,7 @@ export class HotlineService {
   async channels(actor: Actor): Promise<unknown[]> {
     const { state } = await this.state();
     const now = this.clock.now();
-    const health = this.links.status();
+    const health = this.links?.status() ?? [];
     return [...state.channels.values()]
       .filter((c) => actor.channels === '*' || actor.channels.includes(c.name))
       .map((c) => {
