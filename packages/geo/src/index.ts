@@ -8,3 +8,4 @@ export { decodePayload } from './ais-decode.js';
 export type { AisPayload, DecodeOptions } from './ais-decode.js';
 export { dearmor } from './ais-armor.js';
 export type * from './ais-types.js';
+export type { Motion, Cpa } from './motion.js';
