@@ -1,5 +1,6 @@
 // `npm run bench -- <name> [options]`: runs one benchmark (or all with no name).
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
+  ais: () => import('./ais.js'),
   ledger: () => import('./ledger.js'),
 };
 

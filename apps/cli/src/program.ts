@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAisCommands } from './commands/ais.js';
 import { registerBundleCommands } from './commands/bundle.js';
 import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerBundleCommands(program);
   registerServerCommands(program);
   registerUserCommands(program);
+  registerAisCommands(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) cmd.exitOverride();
   return program;
