@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAisCommands } from './commands/ais.js';
 import { registerBundleCommands } from './commands/bundle.js';
+import { registerGeoCommands } from './commands/geo.js';
 import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerUserCommands(program);
   registerAisCommands(program);
+  registerGeoCommands(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) cmd.exitOverride();
   return program;

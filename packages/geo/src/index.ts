@@ -9,3 +9,15 @@ export type { AisPayload, DecodeOptions } from './ais-decode.js';
 export { dearmor } from './ais-armor.js';
 export type * from './ais-types.js';
 export type { Motion, Cpa } from './motion.js';
+export {
+  cpa,
+  cpaInto,
+  parseMotion,
+  verticalSeparation,
+  CPA_NM,
+  TCPA_MIN,
+  RANGE_NM,
+  BEARING_DEG,
+  CPA_OUT_LENGTH,
+} from './cpa.js';
+export type { MotionKeys } from './cpa.js';
