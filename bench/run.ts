@@ -2,6 +2,7 @@
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   ais: () => import('./ais.js'),
   ledger: () => import('./ledger.js'),
+  link: () => import('./link.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
