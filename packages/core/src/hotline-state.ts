@@ -142,49 +142,136 @@ function asRef(v: unknown): EntryRef | null {
     : null;
 }
 
-const order = (a: HotlineEntry, b: HotlineEntry) =>
-  a.ts - b.ts || (a.station < b.station ? -1 : a.station > b.station ? 1 : a.seq - b.seq);
-
 /**
- * Folds the entries of both feeds into the hotline state. Entries may come in any order:
- * channel events are applied in time order, and receipts, translations and responses are
- * applied after every message they may refer to is known (clocks of two stations differ).
+ * Folds the entries of both feeds into the hotline state: a `HotlineFolder` given every entry
+ * at once. The result does not depend on the order entries are given in.
  */
 export function foldHotline(entries: Iterable<HotlineEntry>): HotlineState {
-  const all = [...entries].sort(order);
-  const state: HotlineState = {
-    channels: new Map(),
-    messages: new Map(),
-    calls: new Map(),
-    alarms: [],
-  };
-  const touch = (channel: string | null, ts: number) => {
-    const c = channel ? state.channels.get(channel) : undefined;
-    if (c && ts > c.lastSubstantiveAt) c.lastSubstantiveAt = ts;
-  };
+  const folder = new HotlineFolder();
+  folder.add(entries);
+  return folder.snapshot();
+}
 
-  // Pass 1: channels (in time order), messages and call requests.
-  for (const e of all) {
-    const ref = { station: e.station, seq: e.seq, hash: e.hash };
-    const b = e.body;
-    switch (e.kind) {
-      case HOTLINE_KIND.channelPropose: {
-        if (!e.channel || state.channels.has(e.channel)) break;
-        state.channels.set(e.channel, {
-          name: e.channel,
+const before = (
+  a: { ts: number; station: string; seq: number },
+  b: { ts: number; station: string; seq: number },
+) => a.ts - b.ts || (a.station < b.station ? -1 : a.station > b.station ? 1 : a.seq - b.seq);
+
+/** Inserts `item` into `list`, kept sorted by `cmp` (new items usually go at the end). */
+function insertSorted<T>(list: T[], item: T, cmp: (a: T, b: T) => number): void {
+  let i = list.length;
+  while (i > 0 && cmp(list[i - 1]!, item) > 0) i--;
+  list.splice(i, 0, item);
+}
+
+type Item = MessageView | CallView;
+
+/**
+ * The hotline state, folded incrementally: a station adds the entries that are new since its
+ * last look, and the view stays current at a cost proportional to what is new, not to history.
+ *
+ * Every rule is independent of arrival order, because the two stations' clocks differ and
+ * replication interleaves feeds: channel events are replayed in time order; an entry that
+ * refers to a message not yet known waits for it; the earliest receipt of each level wins;
+ * a message is delivered at the earliest delivered receipt that covers it.
+ */
+export class HotlineFolder {
+  private readonly channels = new Map<string, ChannelView>();
+  private readonly messages = new Map<string, MessageView>();
+  private readonly calls = new Map<string, CallView>();
+  private readonly alarms: AlarmView[] = [];
+  /** Channel events, in time order, replayed to give each channel its status. */
+  private readonly channelEvents: HotlineEntry[] = [];
+  /** Latest substantive exchange per channel name. */
+  private readonly touches = new Map<string, number>();
+  /** Entries that refer to a message or call not yet seen, by its key. */
+  private readonly waiting = new Map<string, HotlineEntry[]>();
+  /** Delivered receipts per sending station, in time order. */
+  private readonly receipts = new Map<string, { ts: number; upTo: number }[]>();
+  /** Items per sending station still without a delivered receipt, in seq order. */
+  private readonly undelivered = new Map<string, Item[]>();
+  private readonly maxUpTo = new Map<string, number>();
+  private readonly seen = new Set<string>();
+
+  /** Adds entries (any order, any feed); an entry already added is ignored. */
+  add(entries: Iterable<HotlineEntry>): void {
+    let channelsChanged = false;
+    for (const e of entries) {
+      const key = refKey(e);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      switch (e.kind) {
+        case HOTLINE_KIND.channelPropose:
+        case HOTLINE_KIND.channelAccept:
+        case HOTLINE_KIND.channelSuspend:
+        case HOTLINE_KIND.channelResume:
+          if (e.channel) {
+            insertSorted(this.channelEvents, e, before);
+            channelsChanged = true;
+          }
+          break;
+        case HOTLINE_KIND.message:
+        case HOTLINE_KIND.callRequest:
+          if (e.channel) this.addItem(e);
+          break;
+        case HOTLINE_KIND.receipt:
+          if (e.body.level === 'delivered') this.addDelivered(e);
+          else this.refer(e);
+          break;
+        case HOTLINE_KIND.translation:
+        case HOTLINE_KIND.callResponse:
+        case HOTLINE_KIND.alarm:
+          this.refer(e);
+          break;
+      }
+    }
+    if (channelsChanged) this.replayChannels();
+  }
+
+  /** The current view (deadlines computed for now). Later `add`s update the same objects. */
+  snapshot(): HotlineState {
+    for (const c of this.channels.values())
+      c.lastSubstantiveAt = Math.max(c.lastSubstantiveAt, this.touches.get(c.name) ?? 0);
+    for (const m of [...this.messages.values(), ...this.calls.values()]) {
+      const handling = this.channels.get(m.channel)?.agreement.handling[m.precedence];
+      const delivered =
+        'receipts' in m
+          ? m.receipts.delivered?.ts
+          : (m as CallView & { deliveredAt?: number }).deliveredAt;
+      m.deadline = handling === undefined || delivered === undefined ? null : delivered + handling;
+    }
+    return {
+      channels: this.channels,
+      messages: this.messages,
+      calls: this.calls,
+      alarms: this.alarms,
+    };
+  }
+
+  private touch(channel: string | null, ts: number): void {
+    if (channel && ts > (this.touches.get(channel) ?? -Infinity)) this.touches.set(channel, ts);
+  }
+
+  private replayChannels(): void {
+    this.channels.clear();
+    for (const e of this.channelEvents) {
+      const b = e.body;
+      const name = e.channel!;
+      const c = this.channels.get(name);
+      if (e.kind === HOTLINE_KIND.channelPropose) {
+        if (c) continue;
+        this.channels.set(name, {
+          name,
           status: 'proposed',
           agreement: b.agreement as ChannelAgreement,
           proposedBy: e.station,
-          proposal: ref,
+          proposal: { station: e.station, seq: e.seq, hash: e.hash },
           acceptedBy: null,
           suspension: null,
           history: [{ kind: 'proposed', station: e.station, seq: e.seq, ts: e.ts }],
           lastSubstantiveAt: e.ts,
         });
-        break;
-      }
-      case HOTLINE_KIND.channelAccept: {
-        const c = e.channel ? state.channels.get(e.channel) : undefined;
+      } else if (e.kind === HOTLINE_KIND.channelAccept) {
         const proposal = asRef(b.proposal);
         if (
           !c ||
@@ -192,17 +279,12 @@ export function foldHotline(entries: Iterable<HotlineEntry>): HotlineState {
           e.station === c.proposedBy ||
           proposal?.hash !== c.proposal.hash
         )
-          break;
+          continue;
         c.status = 'open';
         c.acceptedBy = e.station;
         c.lastSubstantiveAt = Math.max(c.lastSubstantiveAt, e.ts);
         c.history.push({ kind: 'accepted', station: e.station, seq: e.seq, ts: e.ts });
-        break;
-      }
-      case HOTLINE_KIND.channelSuspend:
-      case HOTLINE_KIND.channelResume: {
-        const c = e.channel ? state.channels.get(e.channel) : undefined;
-        if (!c || c.status === 'proposed') break;
+      } else if (c && c.status !== 'proposed') {
         const reason = typeof b.reason === 'string' ? b.reason : '';
         if (e.kind === HOTLINE_KIND.channelSuspend && c.status === 'open') {
           c.status = 'suspended';
@@ -213,159 +295,216 @@ export function foldHotline(entries: Iterable<HotlineEntry>): HotlineState {
           c.suspension = null;
           c.history.push({ kind: 'resumed', station: e.station, seq: e.seq, ts: e.ts, reason });
         }
-        break;
-      }
-      case HOTLINE_KIND.message: {
-        if (!e.channel) break;
-        state.messages.set(refKey(e), {
-          ref,
-          id: e.hash,
-          ts: e.ts,
-          channel: e.channel,
-          precedence: b.precedence as Precedence,
-          text: typeof b.text === 'string' ? b.text : null,
-          lang: typeof b.lang === 'string' ? b.lang : null,
-          catalogue: (b.catalogue as MessageView['catalogue']) ?? null,
-          replyTo: asRef(b.replyTo),
-          escalates: asRef(b.escalates),
-          author: typeof b.author === 'string' ? b.author : null,
-          approver: typeof b.approver === 'string' ? b.approver : null,
-          receipts: {},
-          translations: [],
-          replies: [],
-          deadline: null,
-          alarmed: false,
-        });
-        touch(e.channel, e.ts);
-        break;
-      }
-      case HOTLINE_KIND.callRequest: {
-        if (!e.channel) break;
-        state.calls.set(refKey(e), {
-          ref,
-          id: e.hash,
-          ts: e.ts,
-          channel: e.channel,
-          precedence: (b.precedence as Precedence) ?? 'PRIORITY',
-          slots: Array.isArray(b.slots) ? (b.slots as number[]) : [],
-          medium: String(b.medium ?? 'voice'),
-          responses: [],
-          status: 'open',
-          deadline: null,
-        });
-        touch(e.channel, e.ts);
-        break;
       }
     }
   }
 
-  // Pass 2: everything that refers to a message or call.
-  const delivered = new Map<string, { ts: number; upTo: number }[]>();
-  for (const e of all) {
+  private addItem(e: HotlineEntry): void {
     const b = e.body;
-    if (e.kind === HOTLINE_KIND.receipt) {
-      const level = b.level as ReceiptLevel;
-      if (level === 'delivered') {
-        // Cumulative: the receiving station holds the named feed up to `upTo`. Applied below.
-        if (
-          typeof b.station === 'string' &&
-          typeof b.upTo === 'number' &&
-          b.station !== e.station
-        ) {
-          const list = delivered.get(b.station) ?? [];
-          list.push({ ts: e.ts, upTo: b.upTo });
-          delivered.set(b.station, list);
-        }
-      } else if (level === 'read' || level === 'understood') {
-        const of = asRef(b.of);
-        const m = of ? state.messages.get(refKey(of)) : undefined;
-        if (!m || m.ref.hash !== of!.hash || e.station === m.ref.station) continue;
-        if (!m.receipts[level]) {
-          m.receipts[level] = {
-            ts: e.ts,
-            by: typeof b.by === 'string' ? b.by : null,
-            ...(typeof b.readback === 'string' ? { readback: b.readback } : {}),
-          };
-        }
-        // Understanding implies reading.
-        if (level === 'understood' && !m.receipts.read)
-          m.receipts.read = { ts: e.ts, by: typeof b.by === 'string' ? b.by : null };
-        touch(m.channel, e.ts);
-      }
-    } else if (e.kind === HOTLINE_KIND.translation) {
-      const of = asRef(b.of);
-      const m = of ? state.messages.get(refKey(of)) : undefined;
-      if (!m || typeof b.text !== 'string') continue;
-      m.translations.push({
-        station: e.station,
-        seq: e.seq,
+    const ref = { station: e.station, seq: e.seq, hash: e.hash };
+    const key = refKey(e);
+    let item: Item;
+    if (e.kind === HOTLINE_KIND.message) {
+      const m: MessageView = {
+        ref,
+        id: e.hash,
         ts: e.ts,
-        lang: String(b.lang ?? ''),
-        text: b.text,
-        translator: typeof b.by === 'string' ? b.by : null,
-      });
-      touch(m.channel, e.ts);
-    } else if (e.kind === HOTLINE_KIND.callResponse) {
-      const of = asRef(b.of);
-      const c = of ? state.calls.get(refKey(of)) : undefined;
-      if (!c || e.station === c.ref.station || c.status !== 'open') continue;
-      const action = b.action as 'accept' | 'decline' | 'counter';
-      c.responses.push({
-        station: e.station,
-        seq: e.seq,
+        channel: e.channel!,
+        precedence: b.precedence as Precedence,
+        text: typeof b.text === 'string' ? b.text : null,
+        lang: typeof b.lang === 'string' ? b.lang : null,
+        catalogue: (b.catalogue as MessageView['catalogue']) ?? null,
+        replyTo: asRef(b.replyTo),
+        escalates: asRef(b.escalates),
+        author: typeof b.author === 'string' ? b.author : null,
+        approver: typeof b.approver === 'string' ? b.approver : null,
+        receipts: {},
+        translations: [],
+        replies: [],
+        deadline: null,
+        alarmed: false,
+      };
+      this.messages.set(key, m);
+      item = m;
+      // A reply is an entry that refers to the message it answers.
+      if (m.replyTo) this.refer({ ...e, kind: 'reply', body: { of: m.replyTo } });
+    } else {
+      const c: CallView = {
+        ref,
+        id: e.hash,
         ts: e.ts,
-        action,
-        slot: typeof b.slot === 'number' ? b.slot : null,
+        channel: e.channel!,
+        precedence: (b.precedence as Precedence) ?? 'PRIORITY',
         slots: Array.isArray(b.slots) ? (b.slots as number[]) : [],
-      });
-      c.status = action === 'accept' ? 'accepted' : action === 'decline' ? 'declined' : 'countered';
-      touch(c.channel, e.ts);
-    } else if (e.kind === HOTLINE_KIND.alarm) {
-      const of = asRef(b.of);
-      const m = of ? (state.messages.get(refKey(of)) ?? state.calls.get(refKey(of))) : undefined;
-      if (m && 'alarmed' in m) m.alarmed = true;
-      state.alarms.push({
+        medium: String(b.medium ?? 'voice'),
+        responses: [],
+        status: 'open',
+        deadline: null,
+      };
+      this.calls.set(key, c);
+      item = c;
+    }
+    this.touch(e.channel, e.ts);
+    // Delivery: the earliest receipt already held that covers it, else wait for one.
+    const r =
+      e.seq <= (this.maxUpTo.get(e.station) ?? 0)
+        ? this.receipts.get(e.station)?.find((x) => x.upTo >= e.seq)
+        : undefined;
+    if (r) this.markDelivered(item, r.ts);
+    else {
+      const list = this.undelivered.get(e.station) ?? [];
+      insertSorted(list, item, (x, y) => x.ref.seq - y.ref.seq);
+      this.undelivered.set(e.station, list);
+    }
+    const waiting = this.waiting.get(key);
+    if (waiting) {
+      this.waiting.delete(key);
+      for (const w of waiting) this.apply(w, item);
+    }
+  }
+
+  private markDelivered(item: Item, ts: number): void {
+    if ('receipts' in item) item.receipts.delivered = { ts, by: null };
+    else (item as CallView & { deliveredAt?: number }).deliveredAt = ts;
+  }
+
+  private addDelivered(e: HotlineEntry): void {
+    const b = e.body;
+    if (typeof b.station !== 'string' || typeof b.upTo !== 'number' || b.station === e.station)
+      return;
+    const list = this.receipts.get(b.station) ?? [];
+    const receipt = { ts: e.ts, upTo: b.upTo };
+    insertSorted(list, receipt, (x, y) => x.ts - y.ts);
+    this.receipts.set(b.station, list);
+    this.maxUpTo.set(b.station, Math.max(this.maxUpTo.get(b.station) ?? 0, b.upTo));
+    // One receiver's receipts normally come in time order; this one is then the earliest that
+    // covers anything still undelivered. Otherwise search for the earliest covering receipt.
+    const latest = list[list.length - 1] === receipt;
+    const earliest = (seq: number) => (latest ? e.ts : list.find((x) => x.upTo >= seq)!.ts);
+    const pending = this.undelivered.get(b.station);
+    if (pending) {
+      const keep: Item[] = [];
+      for (const it of pending) {
+        if (it.ref.seq <= b.upTo) this.markDelivered(it, earliest(it.ref.seq));
+        else keep.push(it);
+      }
+      this.undelivered.set(b.station, keep);
+    }
+    if (!latest) {
+      // An older receipt arrived late: it may lower delivery times already set.
+      for (const m of [...this.messages.values(), ...this.calls.values()]) {
+        if (m.ref.station !== b.station || m.ref.seq > b.upTo) continue;
+        const at =
+          'receipts' in m
+            ? m.receipts.delivered?.ts
+            : (m as CallView & { deliveredAt?: number }).deliveredAt;
+        if (at !== undefined && e.ts < at) this.markDelivered(m, e.ts);
+      }
+    }
+  }
+
+  /** An entry that refers to a message or call: applied now, or when the target arrives. */
+  private refer(e: HotlineEntry): void {
+    const of = asRef(e.body.of);
+    if (e.kind === HOTLINE_KIND.alarm) {
+      this.alarms.push({
         ref: { station: e.station, seq: e.seq, hash: e.hash },
         ts: e.ts,
-        type: String(b.type ?? 'alarm'),
+        type: String(e.body.type ?? 'alarm'),
         of,
-        station: typeof b.station === 'string' ? b.station : null,
-        reason: String(b.reason ?? ''),
-        channel: e.channel ?? m?.channel ?? null,
+        station: typeof e.body.station === 'string' ? e.body.station : null,
+        reason: String(e.body.reason ?? ''),
+        channel: e.channel,
       });
+      const at = (a: AlarmView) => ({ ts: a.ts, station: a.ref.station, seq: a.ref.seq });
+      const last = this.alarms.pop()!;
+      insertSorted(this.alarms, last, (x, y) => before(at(x), at(y)));
     }
-    if (e.kind === HOTLINE_KIND.message) {
-      const m = state.messages.get(refKey(e))!;
-      if (m?.replyTo) state.messages.get(refKey(m.replyTo))?.replies.push(m.ref);
-    }
-  }
-
-  // Delivery: receipts of one receiver come in time order with growing `upTo`, so one sweep
-  // over the sender's messages in seq order gives each the earliest receipt covering it.
-  for (const [station, receipts] of delivered) {
-    const items = [...state.messages.values(), ...state.calls.values()]
-      .filter((m) => m.ref.station === station)
-      .sort((x, y) => x.ref.seq - y.ref.seq);
-    let i = 0;
-    for (const r of receipts) {
-      for (; i < items.length && items[i]!.ref.seq <= r.upTo; i++) {
-        const m = items[i]!;
-        if ('receipts' in m) m.receipts.delivered = { ts: r.ts, by: null };
-        else m.deadline = r.ts;
-      }
+    if (!of) return;
+    const key = refKey(of);
+    const target = this.messages.get(key) ?? this.calls.get(key);
+    if (target) this.apply(e, target);
+    else {
+      const list = this.waiting.get(key) ?? [];
+      list.push(e);
+      this.waiting.set(key, list);
     }
   }
 
-  // Deadlines: from delivery, by the channel's handling objective for the precedence.
-  for (const m of [...state.messages.values(), ...state.calls.values()]) {
-    const agreement = state.channels.get(m.channel)?.agreement;
-    const handling = agreement?.handling[m.precedence];
-    if (handling === undefined) continue;
-    if ('receipts' in m)
-      m.deadline = m.receipts.delivered ? m.receipts.delivered.ts + handling : null;
-    else if (m.deadline !== null) m.deadline += handling;
+  private apply(e: HotlineEntry, target: Item): void {
+    const b = e.body;
+    const of = asRef(b.of);
+    if (!of || of.hash !== target.ref.hash) return;
+    if (e.kind === 'reply') {
+      if ('replies' in target)
+        insertSorted(target.replies, { station: e.station, seq: e.seq, hash: e.hash }, (x, y) =>
+          x.station < y.station ? -1 : x.station > y.station ? 1 : x.seq - y.seq,
+        );
+      return;
+    }
+    if (e.kind === HOTLINE_KIND.alarm) {
+      if ('alarmed' in target) target.alarmed = true;
+      const a = this.alarms.find((x) => x.ref.hash === e.hash);
+      if (a && a.channel === null) a.channel = target.channel;
+      return;
+    }
+    if (e.kind === HOTLINE_KIND.receipt && 'receipts' in target) {
+      const level = b.level;
+      if ((level !== 'read' && level !== 'understood') || e.station === target.ref.station) return;
+      const by = typeof b.by === 'string' ? b.by : null;
+      const r = {
+        ts: e.ts,
+        by,
+        ...(typeof b.readback === 'string' ? { readback: b.readback } : {}),
+      };
+      // The earliest receipt of each level stands.
+      const cur = target.receipts[level];
+      if (!cur || e.ts < cur.ts) target.receipts[level] = r;
+      // Understanding implies reading.
+      if (level === 'understood' && (!target.receipts.read || e.ts < target.receipts.read.ts))
+        target.receipts.read = { ts: e.ts, by };
+      this.touch(target.channel, e.ts);
+    } else if (e.kind === HOTLINE_KIND.translation && 'translations' in target) {
+      if (typeof b.text !== 'string') return;
+      insertSorted(
+        target.translations,
+        {
+          station: e.station,
+          seq: e.seq,
+          ts: e.ts,
+          lang: String(b.lang ?? ''),
+          text: b.text,
+          translator: typeof b.by === 'string' ? b.by : null,
+        },
+        before,
+      );
+      this.touch(target.channel, e.ts);
+    } else if (e.kind === HOTLINE_KIND.callResponse && 'responses' in target) {
+      if (e.station === target.ref.station) return;
+      const action = b.action as 'accept' | 'decline' | 'counter';
+      insertSorted(
+        target.responses,
+        {
+          station: e.station,
+          seq: e.seq,
+          ts: e.ts,
+          action,
+          slot: typeof b.slot === 'number' ? b.slot : null,
+          slots: Array.isArray(b.slots) ? (b.slots as number[]) : [],
+        },
+        before,
+      );
+      // The first answer settles the request.
+      const first = target.responses[0]!;
+      target.status =
+        first.action === 'accept'
+          ? 'accepted'
+          : first.action === 'decline'
+            ? 'declined'
+            : 'countered';
+      this.touch(target.channel, e.ts);
+    }
   }
-  return state;
 }
 
 /** What a watch must see about a message at time `now`. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   TWO_PERSON_TIERS,
-  foldHotline,
+  HotlineFolder,
   formatAge,
   formatDtg,
   HOTLINE_KIND,
@@ -31,7 +31,7 @@ import { requireMember, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
 import type { LiveBus } from './live-bus.js';
 
-const KINDS = Object.values(HOTLINE_KIND);
+const KINDS = new Set<string>(Object.values(HOTLINE_KIND));
 const DRAFT_PREFIX = 'draft.';
 const MAX_REASON = 500;
 
@@ -83,8 +83,11 @@ function parseLang(value: unknown): 'en' | 'zh' {
  * feeds (`foldHotline`), so both stations compute the same view from the same entries.
  */
 export class HotlineService {
-  private cache:
-    { version: string; state: HotlineState; byId: Map<string, MessageView | CallView> } | undefined;
+  private readonly folder = new HotlineFolder();
+  /** Per feed, the last seq already folded: each look reads only what is new. */
+  private readonly cursors = new Map<string, number>();
+  private readonly byId = new Map<string, MessageView | CallView>();
+  private folding: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly handle: StationHandle,
@@ -98,32 +101,55 @@ export class HotlineService {
     return this.handle.station;
   }
 
-  /** The folded state, recomputed only when a feed has grown. */
+  /**
+   * The hotline view, brought up to date by folding only the entries stored since the last look
+   * (incremental: the cost follows new traffic, not the length of history).
+   */
   async state(): Promise<{ state: HotlineState; byId: Map<string, MessageView | CallView> }> {
-    const feeds = await this.handle.store.feeds();
-    const version = feeds.map((f) => `${f.station}:${f.size}`).join(',');
-    if (this.cache?.version === version) return this.cache;
-    const entries: HotlineEntry[] = [];
-    for (const kind of KINDS) {
-      for (const r of await this.handle.store.byKind(kind)) {
-        entries.push({
-          station: r.station,
-          seq: r.seq,
-          hash: r.hash,
-          ts: r.ts,
-          kind: r.kind,
-          channel: r.channel,
-          body: parseEntryLine(r.line).body,
-        });
+    // One catch-up at a time; concurrent callers share it.
+    const run = this.folding.then(() => this.catchUp());
+    this.folding = run.catch(() => undefined);
+    await run;
+    return { state: this.folder.snapshot(), byId: this.byId };
+  }
+
+  private async catchUp(): Promise<void> {
+    for (const { station, size } of await this.handle.store.feeds()) {
+      let after = this.cursors.get(station) ?? 0;
+      while (after < size) {
+        const rows = await this.handle.store.entries(station, after, 2000);
+        if (rows.length === 0) break;
+        const entries: HotlineEntry[] = [];
+        for (const r of rows) {
+          if (!KINDS.has(r.kind)) continue;
+          entries.push({
+            station,
+            seq: r.seq,
+            hash: r.hash,
+            ts: r.ts,
+            kind: r.kind,
+            channel: r.channel,
+            body: parseEntryLine(r.line).body,
+          });
+          if (r.kind === HOTLINE_KIND.message || r.kind === HOTLINE_KIND.callRequest)
+            this.pendingIds.push(`${station}:${r.seq}`);
+        }
+        this.folder.add(entries);
+        after = rows[rows.length - 1]!.seq;
+        this.cursors.set(station, after);
       }
     }
-    const state = foldHotline(entries);
-    const byId = new Map<string, MessageView | CallView>();
-    for (const m of state.messages.values()) byId.set(m.id, m);
-    for (const c of state.calls.values()) byId.set(c.id, c);
-    this.cache = { version, state, byId };
-    return this.cache;
+    if (this.pendingIds.length > 0) {
+      const s = this.folder.snapshot();
+      for (const key of this.pendingIds) {
+        const item = s.messages.get(key) ?? s.calls.get(key);
+        if (item) this.byId.set(item.id, item);
+      }
+      this.pendingIds = [];
+    }
   }
+
+  private pendingIds: string[] = [];
 
   private async append(drafts: EntryDraft[]): Promise<EntryRef[]> {
     const sealed = await this.handle.writer.appendMany(drafts);
