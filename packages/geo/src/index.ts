@@ -21,3 +21,15 @@ export {
   CPA_OUT_LENGTH,
 } from './cpa.js';
 export type { MotionKeys } from './cpa.js';
+export { TrackSet, SURFACE, AIR } from './track-set.js';
+export type { Domain, TrackReport } from './track-set.js';
+export { screen, screenNaive, ScreenIndex, DEFAULT_THRESHOLDS } from './screen.js';
+export type {
+  Level,
+  LevelThreshold,
+  Thresholds,
+  ScreenOptions,
+  ScreenHit,
+  ScreenStats,
+  ScreenIndexOptions,
+} from './screen.js';

@@ -1,0 +1,993 @@
+/**
+ * The near-miss screen: every pair of tracks of screened parties whose closest point of approach
+ * falls inside a threshold within a window, by domain and level.
+ *
+ * `screenNaive` tests all n(n−1)/2 pairs and is the reference answer (STYLE.md §3). `screen`
+ * returns exactly the same hits, with a cost that grows with the number of close pairs: each track
+ * gets a swept box (where it can be over the window, widened by half the largest threshold),
+ * the boxes go into a packed Hilbert R-tree (flatbush), and only pairs whose boxes overlap reach
+ * the exact test, which is the very same function the naive screen calls. The boxes are
+ * conservative for the CPA's plane (see `sweptBoxes`), so no pair the exact test would accept is
+ * ever left out; the property test in `test/screen.test.ts` checks equality on random traffic,
+ * across the antimeridian and at high latitudes.
+ *
+ * Predicate, for one pair and one level (cpa, tcpa, range and vsep from `cpa()`):
+ *   (0 ≤ tcpa ≤ window and cpa < cpaNm and vsep at the CPA < vsepFt)
+ *   or (range < cpaNm and the altitude difference now < vsepFt),
+ * the vertical terms only for air levels, an unknown altitude counting as a conflict. The window
+ * is the level's `withinMin` capped by the horizon. The most severe level met is reported.
+ * A pair of two surface units uses the surface thresholds; a pair with an aircraft uses the air
+ * thresholds, a surface unit standing at its altitude (0 ft): a helicopter over a ship is an
+ * air encounter.
+ */
+import Flatbush from 'flatbush';
+import { CPA_NM, CPA_OUT_LENGTH, RANGE_NM, TCPA_MIN, cpaInto, verticalSeparation } from './cpa.js';
+import {
+  AIR,
+  SURFACE,
+  meridianRadius,
+  primeVerticalRadius,
+  TrackSet,
+  type Domain,
+  type TrackReport,
+} from './track-set.js';
+
+export type Level = 'caution' | 'danger';
+
+/** One alarm level of one domain. */
+export interface LevelThreshold {
+  level: Level;
+  /** Closest approach (or present range) below this many nautical miles… */
+  cpaNm: number;
+  /** …within this many minutes from now (capped by the horizon)… */
+  withinMin: number;
+  /** …and, for air, vertical separation at that moment below this many feet. */
+  vsepFt?: number;
+}
+
+/** Alarm levels per domain. */
+export interface Thresholds {
+  surface: readonly LevelThreshold[];
+  air: readonly LevelThreshold[];
+}
+
+/**
+ * Surface: caution CPA < 2 nm within 30 min (OpenCPN's default CPA alarm), danger < 0.25 nm
+ * (≈ 500 yd) within 15 min. Air: lateral < 1 nm and vertical < 1,000 ft within 5 min.
+ */
+export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
+  surface: Object.freeze([
+    Object.freeze({ level: 'danger' as const, cpaNm: 0.25, withinMin: 15 }),
+    Object.freeze({ level: 'caution' as const, cpaNm: 2, withinMin: 30 }),
+  ]),
+  air: Object.freeze([
+    Object.freeze({ level: 'danger' as const, cpaNm: 1, withinMin: 5, vsepFt: 1000 }),
+  ]),
+});
+
+export interface ScreenOptions {
+  /** Screening time, ms since the epoch; every track is dead-reckoned to it. Default: the latest report. */
+  now?: number;
+  /** Minutes ahead; caps every level's window. Default 30. */
+  horizonMin?: number;
+  /** Thresholds per domain; a domain given replaces that domain's defaults. */
+  thresholds?: Partial<Thresholds>;
+  /**
+   * Party pairs screened, unordered (`[1, 2]` screens 1 against 2; `[3, 3]` screens 3 against
+   * itself). Default: every pair of different parties.
+   */
+  partyPairs?: readonly (readonly [number, number])[];
+  /**
+   * Channel agreement thresholds for one party pair (partyA ≤ partyB), replacing the screen's
+   * thresholds per domain given; undefined keeps them. Called once per screened party pair per
+   * screen, never per track pair, so the fast screen can size its boxes before it looks at pairs.
+   */
+  agreement?: (partyA: number, partyB: number) => Partial<Thresholds> | undefined;
+}
+
+/** One encounter: tracks `a` < `b` (ids), at the most severe level met. */
+export interface ScreenHit {
+  a: number;
+  b: number;
+  domain: Domain;
+  level: Level;
+  cpaNm: number;
+  tcpaMin: number;
+  rangeNm: number;
+  /** Vertical separation at the CPA (air encounters, when `cpa()` gives one). */
+  vsepFt?: number;
+}
+
+// Units: metres, minutes, radians inside; nautical miles, knots, degrees outside.
+const NM_M = 1852;
+const KN = NM_M / 60;
+const RAD = Math.PI / 180;
+const TWO_PI = 2 * Math.PI;
+/** Smallest radii of curvature (both at the equator): a metre is never fewer radians than here. */
+const M_MIN = meridianRadius(0);
+const N_MIN = primeVerticalRadius(0);
+/** Relative and absolute slack on every conservative bound: rounding, and nothing else. */
+const SAFETY = 1.01;
+const PAD_M = 10;
+/** A swept box reaching past this latitude spans every longitude, and the pole. */
+const POLAR_DEG = 89.5;
+const POLAR_BOX = POLAR_DEG * RAD;
+/** Covers any clamp of the CPA's latitudes at or beyond POLAR_DEG, degrees. */
+const POLAR_CAP = 90 - POLAR_DEG;
+/** The relative-motion reject is skipped for pairs that can reach past this latitude. */
+const PREFILTER_LAT = 80 * RAD;
+
+interface Lvl {
+  level: Level;
+  /** nm */
+  t: number;
+  /** window, min */
+  w: number;
+  /** ft; Infinity when the level has no vertical term */
+  v: number;
+}
+
+/** The levels of one domain for one party pair, with the bounds the rejects use. */
+interface LevelSet {
+  levels: Lvl[];
+  /** Largest threshold, nm. */
+  t: number;
+  /** Longest window, min. */
+  w: number;
+  /** Largest vertical threshold, ft (Infinity if any level has none). */
+  v: number;
+}
+
+interface Rule {
+  surface: LevelSet;
+  air: LevelSet;
+}
+
+const SEVERITY: Record<Level, number> = { danger: 0, caution: 1 };
+
+function bad(what: string, value: unknown): never {
+  throw new RangeError(`screen options: bad ${what} ${JSON.stringify(value)}`);
+}
+
+function resolveLevels(ls: readonly LevelThreshold[], horizon: number, air: boolean): LevelSet {
+  const what = air ? 'air' : 'surface';
+  if (!Array.isArray(ls)) bad(what, ls);
+  const levels = ls
+    .map((l): Lvl => {
+      if (l.level !== 'caution' && l.level !== 'danger') bad(`${what} level`, l.level);
+      if (!(Number.isFinite(l.cpaNm) && l.cpaNm > 0)) bad(`${what} cpaNm`, l.cpaNm);
+      if (!(Number.isFinite(l.withinMin) && l.withinMin >= 0))
+        bad(`${what} withinMin`, l.withinMin);
+      if (l.vsepFt !== undefined && !(Number.isFinite(l.vsepFt) && l.vsepFt > 0))
+        bad(`${what} vsepFt`, l.vsepFt);
+      const v = air ? (l.vsepFt ?? Infinity) : Infinity;
+      return { level: l.level, t: l.cpaNm, w: Math.min(l.withinMin, horizon), v };
+    })
+    .sort((x, y) => SEVERITY[x.level] - SEVERITY[y.level]);
+  return {
+    levels,
+    t: Math.max(0, ...levels.map((l) => l.t)),
+    w: Math.max(0, ...levels.map((l) => l.w)),
+    v: Math.max(0, ...levels.map((l) => l.v)),
+  };
+}
+
+/**
+ * Everything one screen at one time needs: positions dead-reckoned to `now` with their derived
+ * per-track terms, the party-pair table, and the pair test that both screens call.
+ */
+class Plan {
+  readonly n: number;
+  readonly now: number;
+  readonly ids: Float64Array;
+  readonly vs: Float64Array;
+  readonly dom: Uint8Array;
+  /** Dense party index per slot. */
+  readonly pd: Int32Array;
+  /** Dense party indices in order of their party ids, e.g. "1,2,7": changes force a rebuild. */
+  readonly partyKey: string;
+  readonly np: number;
+  /** np × np: rule index, −1 when the pair is not screened. */
+  readonly table: Int32Array;
+  readonly rules: Rule[];
+  /** Per dense party: screened against any party. */
+  readonly partyActive: Uint8Array;
+  /** Per domain (SURFACE, AIR): minutes a box sweeps, −1 for none. */
+  readonly boxW = new Float64Array(2);
+  /** Per domain: nm a box is widened by on each side. */
+  readonly boxE = new Float64Array(2);
+  /** Largest latitude change of any track over its box window, radians (a bound, from sog). */
+  readonly rhoAll: number;
+  readonly hits: ScreenHit[] = [];
+  /** Every pair goes to the CPA, no reject: the ground truth the rejects are tested against. */
+  exhaustive = false;
+  /** Pairs that reached `cpaInto`. */
+  cpaCalls = 0;
+
+  // Per slot, at `now`: degrees and feet as dead-reckoned, then derived terms (radians, metres,
+  // minutes). Filled by `prepare`.
+  readonly lat: Float64Array;
+  readonly lon: Float64Array;
+  readonly alt: Float64Array;
+  readonly sog: Float64Array;
+  readonly cog: Float64Array;
+  private readonly phi: Float64Array;
+  private readonly lam: Float64Array;
+  private readonly sinP: Float64Array;
+  private readonly cosP: Float64Array;
+  private readonly nn: Float64Array;
+  private readonly mm: Float64Array;
+  /** Longitude and latitude rates, rad/min. */
+  private readonly lr: Float64Array;
+  private readonly pr: Float64Array;
+  /** |north speed| / M_MIN, rad/min. */
+  private readonly avn: Float64Array;
+  /** Speed, m/min. */
+  private readonly spd: Float64Array;
+  /** tan of the most poleward latitude the track's pairs can see; NaN beyond PREFILTER_LAT. */
+  private readonly tanFar: Float64Array;
+  private readonly out = new Float64Array(CPA_OUT_LENGTH);
+  private readonly set: TrackSet;
+
+  /** Party id → dense index (−1: absent). */
+  readonly partyIndex: Int32Array;
+
+  /**
+   * `base`: take the party table, rules and box sizes from a plan of a larger set (the subset's
+   * parties must all be in it). `bare`: rules only, no per-track terms.
+   */
+  constructor(set: TrackSet, opts: ScreenOptions, now?: number, base?: Plan, bare = false) {
+    const n = (this.n = set.size);
+    this.set = set;
+    let t = now ?? opts.now;
+    if (t === undefined) {
+      t = n === 0 ? 0 : -Infinity;
+      for (let s = 0; s < n; s++) if (set.time[s]! > t) t = set.time[s]!;
+    }
+    if (!Number.isFinite(t)) bad('now', t);
+    this.now = t;
+    const horizon = opts.horizonMin ?? 30;
+    if (!(Number.isFinite(horizon) && horizon >= 0)) bad('horizonMin', horizon);
+    this.ids = set.ids;
+    this.vs = set.vs;
+    this.dom = set.domain;
+    this.sog = set.sog;
+    this.cog = set.cog;
+
+    // Parties present, densely numbered.
+    const partyIndex = (this.partyIndex = base?.partyIndex ?? new Int32Array(0x10000).fill(-1));
+    const parties: number[] = [];
+    const pd = (this.pd = new Int32Array(n));
+    const party = set.party;
+    for (let s = 0; s < n; s++) {
+      const p = party[s]!;
+      let d = partyIndex[p]!;
+      if (d < 0) {
+        if (base) throw new Error(`screen: party ${p} is not in the base plan`);
+        d = partyIndex[p] = parties.length;
+        parties.push(p);
+      }
+      pd[s] = d;
+    }
+    if (base) {
+      this.np = base.np;
+      this.partyKey = base.partyKey;
+      this.table = base.table;
+      this.rules = base.rules;
+      this.partyActive = base.partyActive;
+      this.boxW.set(base.boxW);
+      this.boxE.set(base.boxE);
+    } else {
+      this.np = parties.length;
+      this.partyKey = [...parties].sort((x, y) => x - y).join(',');
+      this.rules = [];
+      this.table = new Int32Array(this.np * this.np).fill(-1);
+      this.partyActive = new Uint8Array(this.np);
+      this.screenedPairs(opts, horizon, parties);
+    }
+
+    let rho = 0;
+    for (let s = 0; s < n; s++) {
+      const w = this.boxW[this.dom[s]!]!;
+      if (w > 0 && this.sog[s]! * w > rho) rho = this.sog[s]! * w;
+    }
+    this.rhoAll = (rho * KN) / M_MIN;
+
+    const f = () => new Float64Array(bare ? 0 : n);
+    this.lat = f();
+    this.lon = f();
+    this.alt = f();
+    this.phi = f();
+    this.lam = f();
+    this.sinP = f();
+    this.cosP = f();
+    this.nn = f();
+    this.mm = f();
+    this.lr = f();
+    this.pr = f();
+    this.avn = f();
+    this.spd = f();
+    this.tanFar = f();
+    if (!bare) for (let s = 0; s < n; s++) this.prepare(s);
+  }
+
+  /** Fills the party-pair table, the rules and the box sizes. */
+  private screenedPairs(opts: ScreenOptions, horizon: number, parties: number[]): void {
+    const { partyIndex, np, table } = this;
+    this.rules.push(this.resolve(opts.thresholds, horizon));
+    const screened = (p: number, q: number) => {
+      const dp = partyIndex[p]!;
+      const dq = partyIndex[q]!;
+      if (dp < 0 || dq < 0 || table[dp * np + dq]! >= 0) return;
+      const over = opts.agreement?.(Math.min(p, q), Math.max(p, q));
+      let r = 0;
+      if (over !== undefined) {
+        r = this.rules.length;
+        this.rules.push(this.resolve({ ...opts.thresholds, ...over }, horizon));
+      }
+      table[dp * np + dq] = table[dq * np + dp] = r;
+    };
+    if (opts.partyPairs === undefined) {
+      for (const p of parties) for (const q of parties) if (p < q) screened(p, q);
+    } else {
+      if (!Array.isArray(opts.partyPairs)) bad('partyPairs', opts.partyPairs);
+      for (const pair of opts.partyPairs) {
+        const ok =
+          Array.isArray(pair) &&
+          pair.length === 2 &&
+          pair.every((p) => Number.isInteger(p) && p >= 0 && p <= 0xffff);
+        if (!ok) bad('party pair', pair);
+        screened(pair[0], pair[1]);
+      }
+    }
+
+    // Box sizes from the rules in use: a surface unit meets surface units (surface levels) and
+    // aircraft (air levels); an aircraft meets only air levels. Each side of a pair is widened by
+    // half the pair's threshold, so the two widenings add up to it.
+    let sw = -1;
+    let st = 0;
+    let aw = -1;
+    let at = 0;
+    for (let dp = 0; dp < np; dp++)
+      for (let dq = 0; dq < np; dq++) {
+        const r = table[dp * np + dq]!;
+        if (r < 0) continue;
+        this.partyActive[dp] = 1;
+        const { surface, air } = this.rules[r]!;
+        if (surface.levels.length) {
+          sw = Math.max(sw, surface.w);
+          st = Math.max(st, surface.t);
+        }
+        if (air.levels.length) {
+          aw = Math.max(aw, air.w);
+          at = Math.max(at, air.t);
+        }
+      }
+    this.boxW[SURFACE] = Math.max(sw, aw);
+    this.boxE[SURFACE] = Math.max(st, at) / 2;
+    this.boxW[AIR] = aw;
+    this.boxE[AIR] = at / 2;
+  }
+
+  private resolve(th: Partial<Thresholds> | undefined, horizon: number): Rule {
+    if (th !== undefined && (typeof th !== 'object' || th === null)) bad('thresholds', th);
+    return {
+      surface: resolveLevels(th?.surface ?? DEFAULT_THRESHOLDS.surface, horizon, false),
+      air: resolveLevels(th?.air ?? DEFAULT_THRESHOLDS.air, horizon, true),
+    };
+  }
+
+  /** Dead-reckons slot `s` to `now` and fills its derived terms. */
+  prepare(s: number): void {
+    this.set.deadReckon(this.now, this.lat, this.lon, this.alt, s, s + 1);
+    const phi = this.lat[s]! * RAD;
+    const sin = Math.sin(phi);
+    const cos = Math.cos(phi);
+    const nn = primeVerticalRadius(this.lat[s]!);
+    const mm = meridianRadius(this.lat[s]!);
+    const c = this.cog[s]! * RAD;
+    const v = this.sog[s]! * KN;
+    const vn = v * Math.cos(c);
+    const ve = v * Math.sin(c);
+    this.phi[s] = phi;
+    this.lam[s] = this.lon[s]! * RAD;
+    this.sinP[s] = sin;
+    this.cosP[s] = cos;
+    this.nn[s] = nn;
+    this.mm[s] = mm;
+    this.pr[s] = vn / mm;
+    this.lr[s] = ve / (nn * cos);
+    this.avn[s] = Math.abs(vn) / M_MIN;
+    this.spd[s] = v;
+    const far = Math.abs(phi) + this.rhoAll;
+    this.tanFar[s] = far < PREFILTER_LAT ? Math.tan(far) : NaN;
+  }
+
+  /** Whether slot `s` can be in any screened pair at all. */
+  active(s: number): boolean {
+    return this.partyActive[this.pd[s]!] === 1 && this.boxW[this.dom[s]!]! >= 0;
+  }
+
+  /**
+   * True when the pair provably meets no level, so the CPA need not be computed. Each test is a
+   * necessary condition of the predicate under the CPA's own model (rhumb lines, separation in
+   * the plane at the pair's mid-latitude, or its straight-line first step):
+   * 1. latitude: the north separation must fall below T at some t ≤ W;
+   * 2. vertical (air levels): |Δalt + Δvs·t| is linear, so its minimum over [0, W] is exact;
+   * 3. relative motion: the straight-line distance d(t) in the plane at the current
+   *    mid-latitude stays within u₁·d + u₂·(travel) of the CPA's separation, where u₁ and u₂ bound
+   *    the meridian convergence (tan φ·Δφ) and the change of the radii over the window.
+   * The property test checks the rejects against `exhaustive` (every pair to the CPA).
+   */
+  private reject(s: number, t: number, ls: LevelSet): boolean {
+    const W = ls.w;
+    if (ls.v !== Infinity) {
+      const V = ls.v * (1 + 1e-9) + 1e-6;
+      const f0 = this.alt[t]! - this.alt[s]!;
+      const f1 = f0 + (this.vs[t]! - this.vs[s]!) * W;
+      if ((f0 >= V && f1 >= V) || (f0 <= -V && f1 <= -V)) return true;
+    }
+    const ta = this.tanFar[s]!;
+    const tb = this.tanFar[t]!;
+    // NaN: the pair can reach past PREFILTER_LAT, where the CPA clamps latitudes: no lateral reject.
+    if (Number.isNaN(ta + tb)) return false;
+    const T = ls.t * NM_M * SAFETY + PAD_M;
+    const rhoA = this.avn[s]! * W;
+    const rhoB = this.avn[t]! * W;
+    const rho = rhoA > rhoB ? rhoA : rhoB;
+    const dphi = this.phi[t]! - this.phi[s]!;
+    if (Math.abs(dphi) * (1 - 0.011 * rho) >= T / M_MIN + rhoA + rhoB) return true;
+    const x = (ta > tb ? ta : tb) * rho;
+    if (!(x <= 0.1)) return false;
+    // The plane at the mid-latitude: cos φ̄ = √((1 + cos(φa + φb)) / 2).
+    const cm = Math.sqrt(0.5 * (1 + this.cosP[s]! * this.cosP[t]! - this.sinP[s]! * this.sinP[t]!));
+    const kb = 0.5 * (this.nn[s]! + this.nn[t]!) * cm;
+    const mb = 0.5 * (this.mm[s]! + this.mm[t]!);
+    let dl = this.lam[t]! - this.lam[s]!;
+    if (dl > Math.PI) dl -= TWO_PI;
+    else if (dl < -Math.PI) dl += TWO_PI;
+    const ex = kb * dl;
+    const ny = mb * dphi;
+    const vx = kb * (this.lr[t]! - this.lr[s]!);
+    const vy = mb * (this.pr[t]! - this.pr[s]!);
+    const vv = vx * vx + vy * vy;
+    let tt = 0;
+    if (vv > 0) {
+      tt = -(ex * vx + ny * vy) / vv;
+      tt = tt < 0 ? 0 : tt > W ? W : tt;
+    }
+    const dx = ex + vx * tt;
+    const dy = ny + vy * tt;
+    const u1 = 1.2 * x + 0.03 * rho + 0.01 * Math.abs(dphi) + 1e-6;
+    const u2 = 1.5 * x + 0.03 * rho + 1e-6;
+    const d = Math.sqrt(dx * dx + dy * dy);
+    return d * (1 - u1) >= T + u2 * (this.spd[s]! + this.spd[t]!) * W;
+  }
+
+  /** The pair test (slots, any order): rejects, then the exact CPA; pushes a hit. */
+  judge(s: number, t: number): void {
+    const r = this.table[this.pd[s]! * this.np + this.pd[t]!]!;
+    if (r < 0) return;
+    const air = (this.dom[s]! | this.dom[t]!) === AIR;
+    const rule = this.rules[r]!;
+    const ls = air ? rule.air : rule.surface;
+    if (ls.levels.length === 0) return;
+    if (!this.exhaustive && this.reject(s, t, ls)) return;
+    // The lower id goes first, so both screens hand the CPA the very same arguments.
+    const ids = this.ids;
+    const i = ids[s]! < ids[t]! ? s : t;
+    const j = i === s ? t : s;
+    const out = this.out;
+    this.cpaCalls++;
+    cpaInto(
+      out,
+      this.lat[i]!,
+      this.lon[i]!,
+      this.sog[i]!,
+      this.cog[i]!,
+      this.lat[j]!,
+      this.lon[j]!,
+      this.sog[j]!,
+      this.cog[j]!,
+    );
+    const cpaNm = out[CPA_NM]!;
+    const tcpaMin = out[TCPA_MIN]!;
+    const rangeNm = out[RANGE_NM]!;
+    const altA = this.alt[i]!;
+    const altB = this.alt[j]!;
+    // As `cpa()` gives it; NaN when an altitude is unknown.
+    const vCpa = air ? verticalSeparation(altA, this.vs[i]!, altB, this.vs[j]!, tcpaMin) : NaN;
+    const vNow = Math.abs(altB - altA);
+    for (const l of ls.levels) {
+      // `!(x >= v)`: an unknown (NaN) vertical separation counts as a conflict.
+      const met =
+        (tcpaMin >= 0 && tcpaMin <= l.w && cpaNm < l.t && !(vCpa >= l.v)) ||
+        (rangeNm < l.t && !(vNow >= l.v));
+      if (!met) continue;
+      const hit: ScreenHit = {
+        a: ids[i]!,
+        b: ids[j]!,
+        domain: air ? 'air' : 'surface',
+        level: l.level,
+        cpaNm,
+        tcpaMin,
+        rangeNm,
+      };
+      if (air && !Number.isNaN(vCpa)) hit.vsepFt = vCpa;
+      this.hits.push(hit);
+      return;
+    }
+  }
+}
+
+/** Swept boxes as flat pieces: `box[4k…4k+3]` = minLon, minLat, maxLon, maxLat of `owner[k]`. */
+interface Boxes {
+  count: number;
+  box: Float64Array;
+  owner: Int32Array;
+  /** Tallest box, degrees of latitude. */
+  hmax: number;
+  /** Largest latitude change over a box window, radians. */
+  rho: number;
+}
+
+/**
+ * The swept box of each active slot in `slots` (default: all) over [now, now + window +
+ * `extraMin`], in degrees, widened by half the largest threshold its pairs can have.
+ *
+ * Why no hit is missed. The CPA moves each unit along its rhumb line and measures the separation
+ * in the plane at the pair's mid-latitude φ̄: north = M(φ̄)·Δφ, east = N(φ̄)·cos φ̄·Δλ (or, if its
+ * refinement fails, extrapolates that separation from its rate now). A hit needs both components
+ * below the threshold T at some t in the window.
+ * - North: a unit's latitude moves by at most |vₙ|·t / M_MIN, and |Δφ| < T / M_MIN. The
+ *   straight-line fallback adds at most 0.011·ρ·|Δφ₀| (the e² term of dM/dφ), covered by `cN`.
+ * - East: along the path |φ| ≤ `far`, our box's most poleward latitude plus the tallest box
+ *   (the partner's latitude lies in its own box, which overlaps ours), so a unit's longitude moves
+ *   by at most |vₑ|·t / (N_MIN·cos far) and |Δλ| < T / (N_MIN·cos far). The fallback's meridian
+ *   convergence term adds at most tan(far)·ρ·|Δλ₀|, covered by `cE` as a share of the sweeps.
+ * Longitudes compare modulo 360°: a box crossing the antimeridian is split in two; one reaching
+ * past POLAR_DEG, or 360° wide, spans all, and one reaching past POLAR_DEG in latitude takes in
+ * the pole and POLAR_CAP more towards the equator, since the CPA clamps latitudes near the poles. With `extraMin` > 0 (the incremental index) the box also
+ * holds the dead-reckoned track at any time in the slack, so `far` includes the report latitude
+ * whose scale the dead reckoning uses.
+ */
+function sweptBoxes(
+  plan: Plan,
+  extraMin: number,
+  reportLat?: Float64Array,
+  slots?: ArrayLike<number>,
+  floor?: { hmax: number; rho: number },
+): Boxes {
+  const m = slots ? slots.length : plan.n;
+  const latLo = new Float64Array(m);
+  const latHi = new Float64Array(m);
+  const east = new Float64Array(m);
+  const half = new Float64Array(m);
+  const { lat, lon, boxW, boxE, sog, cog, dom } = plan;
+  let rho = floor?.rho ?? 0;
+  for (let k = 0; k < m; k++) {
+    const s = slots ? slots[k]! : k;
+    if (!plan.active(s)) continue;
+    const r = (sog[s]! * KN * (boxW[dom[s]!]! + extraMin) * SAFETY) / M_MIN;
+    if (r > rho) rho = r;
+  }
+  const cN = 0.011 * rho;
+  let hmax = floor?.hmax ?? 0;
+  for (let k = 0; k < m; k++) {
+    const s = slots ? slots[k]! : k;
+    if (!plan.active(s)) {
+      latLo[k] = NaN;
+      continue;
+    }
+    const d = dom[s]!;
+    const reach = ((sog[s]! * (boxW[d]! + extraMin)) / 60) * NM_M * SAFETY;
+    const e = boxE[d]! * NM_M * SAFETY + PAD_M;
+    const c = cog[s]! * RAD;
+    const dn = (reach * Math.cos(c)) / M_MIN; // radians
+    const pad = (e / M_MIN + cN * Math.abs(dn)) / (1 - cN);
+    let lo = lat[s]! + (Math.min(0, dn) - pad) / RAD;
+    let hi = lat[s]! + (Math.max(0, dn) + pad) / RAD;
+    // The CPA clamps latitudes short of the poles, moving a unit there up to POLAR_CAP towards
+    // the equator: a box reaching that far takes in the pole and that much more.
+    if (hi > POLAR_DEG) {
+      hi = 91;
+      lo -= POLAR_CAP;
+    }
+    if (lo < -POLAR_DEG) {
+      lo = -91;
+      hi += POLAR_CAP;
+    }
+    latLo[k] = lo;
+    latHi[k] = hi;
+    east[k] = reach * Math.sin(c); // metres
+    half[k] = e;
+    if (latHi[k]! - latLo[k]! > hmax) hmax = latHi[k]! - latLo[k]!;
+  }
+  const box = new Float64Array(8 * m);
+  const owner = new Int32Array(2 * m);
+  let count = 0;
+  const put = (s: number, a: number, b: number, lo: number, hi: number) => {
+    const o = 4 * count;
+    box[o] = a;
+    box[o + 1] = lo;
+    box[o + 2] = b;
+    box[o + 3] = hi;
+    owner[count++] = s;
+  };
+  for (let k = 0; k < m; k++) {
+    const la0 = latLo[k]!;
+    if (Number.isNaN(la0)) continue;
+    const s = slots ? slots[k]! : k;
+    const la1 = latHi[k]!;
+    let far = Math.max(Math.abs(la0 - hmax), Math.abs(la1 + hmax)) * RAD;
+    if (reportLat) far = Math.max(far, Math.abs(reportLat[s]!) * RAD);
+    let lo = -180;
+    let hi = 180;
+    const cE = far < POLAR_BOX ? Math.tan(far) * rho * SAFETY + 0.011 * rho : 1;
+    if (cE < 0.5) {
+      const k1 = 1 / (N_MIN * Math.cos(far)); // radians per metre east
+      const sw = east[k]! * k1;
+      const pad = (half[k]! * k1 + cE * Math.abs(sw)) / (1 - cE);
+      lo = lon[s]! + (Math.min(0, sw) - pad) / RAD;
+      hi = lon[s]! + (Math.max(0, sw) + pad) / RAD;
+      if (hi - lo >= 360) {
+        lo = -180;
+        hi = 180;
+      }
+    }
+    if (lo < -180) {
+      put(s, lo + 360, 180, la0, la1);
+      put(s, -180, hi, la0, la1);
+    } else if (hi > 180) {
+      put(s, lo, 180, la0, la1);
+      put(s, -180, hi - 360, la0, la1);
+    } else put(s, lo, hi, la0, la1);
+  }
+  return { count, box, owner, hmax, rho };
+}
+
+function buildTree(b: Boxes): Flatbush | undefined {
+  if (b.count === 0) return undefined;
+  const tree = new Flatbush(b.count, 16);
+  const box = b.box;
+  for (let k = 0; k < b.count; k++) {
+    const o = 4 * k;
+    tree.add(box[o]!, box[o + 1]!, box[o + 2]!, box[o + 3]!);
+  }
+  tree.finish();
+  return tree;
+}
+
+/**
+ * Every pair of items of `b` whose boxes overlap, once: `pair(s, t)` with slots s < t as mapped
+ * by `slotOf` (−1 skips an item). Each track's pieces are consecutive, so a stamp per partner
+ * keeps a pair met through two pieces from being counted twice.
+ */
+function selfJoin(
+  b: Boxes,
+  tree: Flatbush,
+  n: number,
+  slotOf: (owner: number) => number,
+  pair: (s: number, t: number) => void,
+): number {
+  const { box, owner } = b;
+  const stamp = new Int32Array(n).fill(-1);
+  let s = 0;
+  let candidates = 0;
+  const visit = (k: number): boolean => {
+    const t = slotOf(owner[k]!);
+    if (t > s && stamp[t] !== s) {
+      stamp[t] = s;
+      candidates++;
+      pair(s, t);
+    }
+    return false;
+  };
+  for (let k = 0; k < b.count; k++) {
+    s = slotOf(owner[k]!);
+    if (s < 0) continue;
+    const o = 4 * k;
+    tree.search(box[o]!, box[o + 1]!, box[o + 2]!, box[o + 3]!, visit);
+  }
+  return candidates;
+}
+
+/** Partners of the pieces `from … to−1` of `q` found in `tree` (items of `b`), each once. */
+function probe(
+  q: Boxes,
+  from: number,
+  to: number,
+  b: Boxes,
+  tree: Flatbush | undefined,
+  visit: (owner: number) => void,
+): void {
+  if (!tree) return;
+  const seen = new Set<number>();
+  const fn = (k: number): boolean => {
+    const o = b.owner[k]!;
+    if (!seen.has(o)) {
+      seen.add(o);
+      visit(o);
+    }
+    return false;
+  };
+  for (let k = from; k < to; k++) {
+    const o = 4 * k;
+    tree.search(q.box[o]!, q.box[o + 1]!, q.box[o + 2]!, q.box[o + 3]!, fn);
+  }
+}
+
+function byPair(x: ScreenHit, y: ScreenHit): number {
+  return x.a - y.a || x.b - y.b;
+}
+
+/** Counters of one screen, for benchmarks and tests. */
+export interface ScreenStats {
+  /** Pairs whose swept boxes overlap (the naive screen: every pair). */
+  candidates: number;
+  /** Pairs that survived the rejects and reached the exact CPA. */
+  cpaCalls: number;
+}
+
+/**
+ * All encounters among the tracks at `opts.now`, sorted by (a, b): the fast screen. Its hits are
+ * exactly `screenNaive`'s.
+ *
+ * @example
+ * const hits = screen(set, { now: Date.now() });
+ * // [{ a: 412000001, b: 563000002, domain: 'surface', level: 'caution', cpaNm: 1.2, tcpaMin: 11, … }]
+ */
+export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenStats): ScreenHit[] {
+  const plan = new Plan(set, opts);
+  const boxes = sweptBoxes(plan, 0);
+  const tree = buildTree(boxes);
+  let candidates = 0;
+  if (tree)
+    candidates = selfJoin(
+      boxes,
+      tree,
+      plan.n,
+      (o) => o,
+      (s, t) => plan.judge(s, t),
+    );
+  if (stats) {
+    stats.candidates = candidates;
+    stats.cpaCalls = plan.cpaCalls;
+  }
+  return plan.hits.sort(byPair);
+}
+
+/**
+ * All encounters by putting every one of the n(n−1)/2 pairs through the same pair test as
+ * `screen` (cheap necessary-condition rejects, then the exact CPA): the reference answer for the
+ * index. With `exhaustive`, every pair of screened parties goes to the CPA with no reject at all:
+ * the reference for the rejects themselves (slow: about a microsecond a pair).
+ */
+export function screenNaive(
+  set: TrackSet,
+  opts: ScreenOptions = {},
+  how: { exhaustive?: boolean; stats?: ScreenStats } = {},
+): ScreenHit[] {
+  const plan = new Plan(set, opts);
+  plan.exhaustive = how.exhaustive === true;
+  const n = plan.n;
+  for (let s = 0; s < n; s++) for (let t = s + 1; t < n; t++) plan.judge(s, t);
+  if (how.stats) {
+    how.stats.candidates = (n * (n - 1)) / 2;
+    how.stats.cpaCalls = plan.cpaCalls;
+  }
+  return plan.hits.sort(byPair);
+}
+
+export interface ScreenIndexOptions extends Omit<ScreenOptions, 'now'> {
+  /** Minutes a built index serves: its boxes sweep horizon + slack. Default 5. */
+  slackMin?: number;
+  /** Reports held in the overlay before the next query rebuilds. Default 1024. */
+  maxDirty?: number;
+}
+
+interface Built {
+  at: number;
+  partyKey: string;
+  boxW: Float64Array;
+  boxE: Float64Array;
+  /** Track id of each slot at build time. */
+  ids: Float64Array;
+  boxes: Boxes;
+  tree: Flatbush | undefined;
+}
+
+interface Overlay {
+  /** Current slots of the tracks reported since the build. */
+  slots: Int32Array;
+  boxes: Boxes;
+  tree: Flatbush | undefined;
+}
+
+/**
+ * The screen kept up as reports arrive.
+ *
+ * Approach: flatbush trees are static, so rather than move one box in place the index is built
+ * for a stretch of time and patched between builds. A build sweeps every box over
+ * [t₀, t₀ + horizon + slack], so an unreported track's box still holds it, dead-reckoned, for any
+ * query time in [t₀, t₀ + slack]. A track reported since the build ("dirty") leaves the tree and
+ * goes into a small overlay tree of boxes swept from its new report; queries join tree × tree
+ * (clean pairs), overlay × tree and overlay × overlay. The next query rebuilds (about as costly
+ * as one full screen) once the slack is used up, the overlay holds more than `maxDirty` tracks,
+ * the set of parties changes, or an overlay box outgrows the sizes the tree was built with.
+ * Results are exactly `screenNaive`'s at the query time.
+ *
+ * @example
+ * const index = new ScreenIndex(set);
+ * index.upsert(report);
+ * const mine = index.hitsFor(report.id, report.time); // the reporting track's encounters
+ */
+export class ScreenIndex {
+  readonly set: TrackSet;
+  /** Builds so far. */
+  rebuilds = 0;
+  private readonly opts: ScreenIndexOptions;
+  private readonly slack: number;
+  private readonly maxDirty: number;
+  private built: Built | undefined;
+  private readonly dirty = new Set<number>();
+
+  constructor(set: TrackSet, opts: ScreenIndexOptions = {}) {
+    this.set = set;
+    this.opts = opts;
+    this.slack = opts.slackMin ?? 5;
+    this.maxDirty = opts.maxDirty ?? 1024;
+    if (!(Number.isFinite(this.slack) && this.slack >= 0)) bad('slackMin', this.slack);
+    if (!(Number.isInteger(this.maxDirty) && this.maxDirty >= 0)) bad('maxDirty', this.maxDirty);
+  }
+
+  /** Adds or replaces a track's report (see `TrackSet.upsert`). Returns its slot. */
+  upsert(r: TrackReport): number {
+    const slot = this.set.upsert(r);
+    this.dirty.add(r.id);
+    return slot;
+  }
+
+  /** Removes a track; false if it was absent. */
+  remove(id: number): boolean {
+    if (!this.set.remove(id)) return false;
+    this.dirty.delete(id);
+    return true;
+  }
+
+  /** All encounters at `now`, sorted by (a, b); equal to `screenNaive(set, {...opts, now})`. */
+  screen(now: number): ScreenHit[] {
+    const plan = new Plan(this.set, { ...this.opts, now });
+    const { built, overlay } = this.ready(plan);
+    const cur = this.currentSlots(built);
+    if (built.tree) {
+      selfJoin(
+        built.boxes,
+        built.tree,
+        plan.n,
+        (o) => cur[o]!,
+        (s, t) => plan.judge(s, t),
+      );
+    }
+    const ob = overlay.boxes;
+    const os = overlay.slots;
+    const { owner } = ob;
+    for (let k = 0; k < ob.count;) {
+      let e = k + 1;
+      while (e < ob.count && owner[e] === owner[k]) e++;
+      const s = os[owner[k]!]!;
+      probe(ob, k, e, built.boxes, built.tree, (o) => {
+        const t = cur[o]!;
+        if (t >= 0) plan.judge(s, t);
+      });
+      k = e;
+    }
+    if (overlay.tree) {
+      selfJoin(
+        ob,
+        overlay.tree,
+        os.length,
+        (o) => o,
+        (a, b) => plan.judge(os[a]!, os[b]!),
+      );
+    }
+    return plan.hits.sort(byPair);
+  }
+
+  /** The encounters of one track at `now`, sorted by (a, b): the answer to its new report. */
+  hitsFor(id: number, now: number): ScreenHit[] {
+    const whole = new Plan(this.set, { ...this.opts, now }, now, undefined, true);
+    if (!this.set.has(id)) return [];
+    const { built, overlay } = this.ready(whole);
+    // Partners by box, from the tree (unreported since the build) and the overlay.
+    const partners = new Set<number>();
+    const one = this.subset([id]);
+    const mine = sweptBoxes(new Plan(one, this.opts, now, whole), 0, undefined, undefined, {
+      hmax: built.boxes.hmax,
+      rho: built.boxes.rho,
+    });
+    probe(mine, 0, mine.count, built.boxes, built.tree, (o) => {
+      const pid = built.ids[o]!;
+      if (pid !== id && !this.dirty.has(pid) && this.set.has(pid)) partners.add(pid);
+    });
+    probe(mine, 0, mine.count, overlay.boxes, overlay.tree, (o) => {
+      const pid = this.set.ids[overlay.slots[o]!]!;
+      if (pid !== id) partners.add(pid);
+    });
+    const sub = this.subset([id, ...partners]);
+    const plan = new Plan(sub, this.opts, now, whole);
+    for (let t = 1; t < sub.size; t++) plan.judge(0, t);
+    return plan.hits.sort(byPair);
+  }
+
+  /** A set of copies of the given tracks, in that order. */
+  private subset(ids: number[]): TrackSet {
+    const sub = new TrackSet(Math.max(1, ids.length));
+    for (const id of ids) sub.upsert(this.set.get(id)!);
+    return sub;
+  }
+
+  /** Track slot now of each slot at build time; −1 if removed or reported since. */
+  private currentSlots(built: Built): Int32Array {
+    const cur = new Int32Array(built.ids.length);
+    for (let b = 0; b < cur.length; b++) {
+      const id = built.ids[b]!;
+      cur[b] = this.dirty.has(id) ? -1 : this.set.slotOf(id);
+    }
+    return cur;
+  }
+
+  /** The tree and overlay valid at `plan.now`, rebuilding when needed. */
+  private ready(plan: Plan): { built: Built; overlay: Overlay } {
+    const now = plan.now;
+    let b = this.built;
+    const fits =
+      b !== undefined &&
+      now >= b.at &&
+      now <= b.at + this.slack &&
+      b.partyKey === plan.partyKey &&
+      b.boxW[0] === plan.boxW[0] &&
+      b.boxW[1] === plan.boxW[1] &&
+      b.boxE[0] === plan.boxE[0] &&
+      b.boxE[1] === plan.boxE[1] &&
+      this.dirty.size <= this.maxDirty;
+    if (b !== undefined && fits) {
+      const overlay = this.overlay(plan, b);
+      if (overlay.boxes.hmax <= b.boxes.hmax && overlay.boxes.rho <= b.boxes.rho)
+        return { built: b, overlay };
+    }
+    const full = plan.lat.length === plan.n ? plan : new Plan(this.set, { ...this.opts, now });
+    const boxes = sweptBoxes(full, this.slack, this.set.lat);
+    b = this.built = {
+      at: now,
+      partyKey: full.partyKey,
+      boxW: full.boxW.slice(),
+      boxE: full.boxE.slice(),
+      ids: this.set.ids.slice(0, this.set.size),
+      boxes,
+      tree: buildTree(boxes),
+    };
+    this.rebuilds++;
+    this.dirty.clear();
+    return { built: b, overlay: this.overlay(plan, b) };
+  }
+
+  private overlay(plan: Plan, b: Built): Overlay {
+    const ids = [...this.dirty];
+    const slots = Int32Array.from(ids, (id) => this.set.slotOf(id));
+    if (ids.length === 0)
+      return {
+        slots,
+        boxes: { count: 0, box: new Float64Array(0), owner: new Int32Array(0), hmax: 0, rho: 0 },
+        tree: undefined,
+      };
+    // Boxes of the overlay's own subset (`owner` indexes `slots`), sized with at least the
+    // tree's bounds so they meet its boxes soundly; `ready` rebuilds if they exceed them.
+    const sub = this.subset(ids);
+    const sized = sweptBoxes(new Plan(sub, this.opts, plan.now, plan), 0, undefined, undefined, {
+      hmax: b.boxes.hmax,
+      rho: b.boxes.rho,
+    });
+    return { slots, boxes: sized, tree: buildTree(sized) };
+  }
+}
