@@ -5,25 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportBundle, initStation, StationHandle, verifyBundleDir } from '@parley/store';
-import { fmt, median, prng, report, timeRuns } from './util.js';
+import { fmt, median, messageText, prng, report, timeRuns } from './util.js';
 
 const RUNS = 3;
 
 function messageBody(rand: () => number, i: number) {
-  const words = [
-    'maneuvering',
-    'avoid',
-    'intentions',
-    'keep',
-    'clear',
-    'reduce',
-    'speed',
-    'bow',
-    'astern',
-    'flight',
-  ];
-  const text = Array.from({ length: 12 }, () => words[Math.floor(rand() * words.length)]).join(' ');
-  return { precedence: 'ROUTINE', text: `${i}: ${text}` };
+  return { precedence: 'ROUTINE', text: messageText(rand, i) };
 }
 
 /** Raw Ed25519 sign and verify rates of node:crypto on messages the size of an entry. */

@@ -20,7 +20,7 @@ import type { Database as Db } from 'better-sqlite3';
 import type { EntryDraft } from '@parley/store';
 import { addPeer, makeStation, PARLEY, tempRoot, token } from '../apps/station/test/harness.js';
 import type { StationDir } from '../apps/station/test/harness.js';
-import { fmt, median, prng, report } from './util.js';
+import { fmt, median, messageText, prng, report } from './util.js';
 
 const RUNS = 3;
 /** The production defaults (LINK_DEFAULTS): a heartbeat times out at min(interval, 10 s). */
@@ -36,28 +36,11 @@ const TARGET_RATE_RATIO = 0.3;
 const TARGET_P99_MS = 25;
 const TARGET_CATCHUP_MS = 30_000;
 
-const WORDS = [
-  'maneuvering',
-  'avoid',
-  'intentions',
-  'keep',
-  'clear',
-  'reduce',
-  'speed',
-  'bow',
-  'astern',
-  'flight',
-];
-
-function text(rand: () => number, i: number): string {
-  return `${i}: ${Array.from({ length: 12 }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ')}`;
-}
-
 function drafts(rand: () => number, from: number, n: number): EntryDraft[] {
   return Array.from({ length: n }, (_, k) => ({
     kind: 'message',
     channel: 'ops',
-    body: { precedence: 'ROUTINE', text: text(rand, from + k) },
+    body: { precedence: 'ROUTINE', text: messageText(rand, from + k) },
   }));
 }
 
@@ -370,7 +353,11 @@ export async function run(args: string[]): Promise<void> {
             const res = await fetch(url, {
               method: 'POST',
               headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ channel: 'ops', precedence: 'FLASH', text: text(rand, i) }),
+              body: JSON.stringify({
+                channel: 'ops',
+                precedence: 'FLASH',
+                text: messageText(rand, i),
+              }),
               signal,
             });
             if (res.status !== 201) throw new Error(`POST answered ${res.status}`);

@@ -59,3 +59,21 @@ export function report(f: Figure): void {
   }
   console.log(line);
 }
+
+const WORDS = [
+  'maneuvering',
+  'avoid',
+  'intentions',
+  'keep',
+  'clear',
+  'reduce',
+  'speed',
+  'bow',
+  'astern',
+  'flight',
+];
+
+/** A seeded message text of twelve hotline words, numbered `i` (the size of a typical entry). */
+export function messageText(rand: () => number, i: number): string {
+  return `${i}: ${Array.from({ length: 12 }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' ')}`;
+}

@@ -20,6 +20,7 @@ import {
   waitFor,
 } from './harness.js';
 import type { StationDir, StationProcess } from './harness.js';
+import { prng } from '../../../bench/util.js';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -28,18 +29,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A deterministic pseudo-random sequence (mulberry32), so a failing round can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Side {
   dir: StationDir;
@@ -392,7 +381,7 @@ describe('fault proxy', () => {
 describe('outage matrix: two stations on loopback', () => {
   it('kill -9 of the SENDER while it is posting, restarted on the same port, 6 rounds', async () => {
     const [a, b] = await directPair();
-    const rand = rng(1);
+    const rand = prng(1);
     const fromA: Attempt[] = [];
     // The other station keeps writing through it all; it never dies, so every POST must succeed.
     const bLoop = postLoop(b, 'B steady', { max: 400, maxMs: 40_000, gapMs: 40 });
@@ -420,7 +409,7 @@ describe('outage matrix: two stations on loopback', () => {
 
   it('kill -9 of the RECEIVER during the sender’s writes, restarted on the same port, 6 rounds', async () => {
     const [a, b] = await directPair();
-    const rand = rng(2);
+    const rand = prng(2);
     // A never dies and writes all along; B, pulling and receipting A's feed, is killed repeatedly.
     const aLoop = postLoop(a, 'A steady', { max: 3000, maxMs: 60_000, gapMs: 5 });
     const fromB: Attempt[] = [];

@@ -20,6 +20,8 @@ import { FeedVerifier, GENESIS_PREV, KIND, parseEntryLine } from '@parley/ledger
 import type { Checkpoint } from '@parley/ledger';
 import { DB_FILE, SqliteStore, StationHandle, initStation } from '@parley/store';
 import { readAll } from './store-contract.js';
+// mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed.
+import { prng } from '../../../bench/util.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/append-loop.mjs', import.meta.url));
 const MIN_ROUNDS = 25;
@@ -28,18 +30,6 @@ const MAX_ROUNDS = 30;
 const TIME_BUDGET_MS = 35_000;
 const READY_TIMEOUT_MS = 20_000;
 const EXIT_TIMEOUT_MS = 10_000;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
