@@ -2,14 +2,22 @@
  * The near-miss screen: every pair of tracks of screened parties whose closest point of approach
  * falls inside a threshold within a window, by domain and level.
  *
- * `screenNaive` tests all n(n−1)/2 pairs and is the reference answer (STYLE.md §3). `screen`
- * returns exactly the same hits, with a cost that grows with the number of close pairs: each track
- * gets a swept box (where it can be over the window, widened by half the largest threshold),
- * the boxes go into a packed Hilbert R-tree (flatbush), and only pairs whose boxes overlap reach
- * the exact test, which is the very same function the naive screen calls. The boxes are
- * conservative for the CPA's plane (see `sweptBoxes`), so no pair the exact test would accept is
- * ever left out; the property test in `test/screen.test.ts` checks equality on random traffic,
- * across the antimeridian and at high latitudes.
+ * Three screens, one pair test. `Plan.judge` is the only place a pair is decided: cheap
+ * necessary-condition rejects (latitude gap, vertical gap, relative motion with a bound on the
+ * CPA model's curvature terms), then the exact `cpaInto` and the predicate below.
+ * - `screenNaive` puts all n(n−1)/2 pairs through it: the reference answer (STYLE.md §3). With
+ *   `exhaustive` it skips the rejects, the reference for the rejects themselves.
+ * - `screen`, the full screen, finds the pairs worth judging with swept boxes: each track's box
+ *   holds everywhere the CPA can put it over the window, widened by half the largest threshold
+ *   its pairs can have (`sweptBoxes` says why that is enough, across the antimeridian and near
+ *   the poles). Boxes go into a uniform grid whose cells list their boxes by party, so only
+ *   screened party pairs are walked; pairs of overlapping boxes are judged once. The cost grows
+ *   with the number of close pairs, not n². Tracks are laid out in a spatial order first, so
+ *   neighbours on the sea are neighbours in memory.
+ * - `ScreenIndex` keeps a flatbush tree of boxes swept a little longer and patches it as reports
+ *   arrive (see there).
+ * All three return identical hits; `test/screen.test.ts` checks it on random traffic, across the
+ * antimeridian, at high latitudes and near the poles.
  *
  * Predicate, for one pair and one level (cpa, tcpa, range and vsep from `cpa()`):
  *   (0 ≤ tcpa ≤ window and cpa < cpaNm and vsep at the CPA < vsepFt)
@@ -25,6 +33,8 @@ import { CPA_NM, CPA_OUT_LENGTH, RANGE_NM, TCPA_MIN, cpaInto, verticalSeparation
 import {
   AIR,
   SURFACE,
+  WGS84_A,
+  WGS84_E2,
   meridianRadius,
   primeVerticalRadius,
   TrackSet,
@@ -117,6 +127,25 @@ const POLAR_CAP = 90 - POLAR_DEG;
 /** The relative-motion reject is skipped for pairs that can reach past this latitude. */
 const PREFILTER_LAT = 80 * RAD;
 
+// Offsets in a slot's record of derived terms (`Plan.d`): latitude and longitude (rad) and the
+// sine and cosine of the latitude; radii N and M (m); longitude and latitude rates (rad/min);
+// |north speed| / M_MIN (rad/min); speed (m/min); tan of the most poleward latitude the slot's
+// pairs can see (NaN beyond PREFILTER_LAT); altitude (ft) and vertical rate (ft/min).
+const STRIDE = 16;
+const D_PHI = 0;
+const D_LAM = 1;
+const D_SIN = 2;
+const D_COS = 3;
+const D_NN = 4;
+const D_MM = 5;
+const D_LR = 6;
+const D_PR = 7;
+const D_AVN = 8;
+const D_SPD = 9;
+const D_TANFAR = 10;
+const D_ALT = 11;
+const D_VS = 12;
+
 interface Lvl {
   level: Level;
   /** nm */
@@ -179,10 +208,11 @@ function resolveLevels(ls: readonly LevelThreshold[], horizon: number, air: bool
 class Plan {
   readonly n: number;
   readonly now: number;
+  // Per track, in the plan's order (`slot` maps back to the set): id, motion dead-reckoned to
+  // `now` (degrees, knots, feet, ft/min), domain and dense party.
   readonly ids: Float64Array;
   readonly vs: Float64Array;
   readonly dom: Uint8Array;
-  /** Dense party index per slot. */
   readonly pd: Int32Array;
   /** Dense party indices in order of their party ids, e.g. "1,2,7": changes force a rebuild. */
   readonly partyKey: string;
@@ -204,30 +234,19 @@ class Plan {
   /** Pairs that reached `cpaInto`. */
   cpaCalls = 0;
 
-  // Per slot, at `now`: degrees and feet as dead-reckoned, then derived terms (radians, metres,
-  // minutes). Filled by `prepare`.
   readonly lat: Float64Array;
   readonly lon: Float64Array;
   readonly alt: Float64Array;
   readonly sog: Float64Array;
   readonly cog: Float64Array;
-  private readonly phi: Float64Array;
-  private readonly lam: Float64Array;
-  private readonly sinP: Float64Array;
-  private readonly cosP: Float64Array;
-  private readonly nn: Float64Array;
-  private readonly mm: Float64Array;
-  /** Longitude and latitude rates, rad/min. */
-  private readonly lr: Float64Array;
-  private readonly pr: Float64Array;
-  /** |north speed| / M_MIN, rad/min. */
-  private readonly avn: Float64Array;
-  /** Speed, m/min. */
-  private readonly spd: Float64Array;
-  /** tan of the most poleward latitude the track's pairs can see; NaN beyond PREFILTER_LAT. */
-  private readonly tanFar: Float64Array;
+  /**
+   * Derived terms, one record of `STRIDE` doubles per slot (one or two cache lines, where
+   * separate columns would cost a miss each on a random partner): see the `D_*` offsets.
+   */
+  private readonly d: Float64Array;
   private readonly out = new Float64Array(CPA_OUT_LENGTH);
-  private readonly set: TrackSet;
+  /** Slot of each track in the plan's order. */
+  readonly slot: Int32Array;
 
   /** Party id → dense index (−1: absent). */
   readonly partyIndex: Int32Array;
@@ -236,9 +255,15 @@ class Plan {
    * `base`: take the party table, rules and box sizes from a plan of a larger set (the subset's
    * parties must all be in it). `bare`: rules only, no per-track terms.
    */
-  constructor(set: TrackSet, opts: ScreenOptions, now?: number, base?: Plan, bare = false) {
+  constructor(
+    set: TrackSet,
+    opts: ScreenOptions,
+    now?: number,
+    base?: Plan,
+    layout: 'slots' | 'spatial' | 'bare' = 'slots',
+  ) {
     const n = (this.n = set.size);
-    this.set = set;
+    const bare = layout === 'bare';
     let t = now ?? opts.now;
     if (t === undefined) {
       t = n === 0 ? 0 : -Infinity;
@@ -248,16 +273,11 @@ class Plan {
     this.now = t;
     const horizon = opts.horizonMin ?? 30;
     if (!(Number.isFinite(horizon) && horizon >= 0)) bad('horizonMin', horizon);
-    this.ids = set.ids;
-    this.vs = set.vs;
-    this.dom = set.domain;
-    this.sog = set.sog;
-    this.cog = set.cog;
 
     // Parties present, densely numbered.
     const partyIndex = (this.partyIndex = base?.partyIndex ?? new Int32Array(0x10000).fill(-1));
     const parties: number[] = [];
-    const pd = (this.pd = new Int32Array(n));
+    const pd = new Int32Array(n);
     const party = set.party;
     for (let s = 0; s < n; s++) {
       const p = party[s]!;
@@ -288,27 +308,44 @@ class Plan {
 
     let rho = 0;
     for (let s = 0; s < n; s++) {
-      const w = this.boxW[this.dom[s]!]!;
-      if (w > 0 && this.sog[s]! * w > rho) rho = this.sog[s]! * w;
+      const w = this.boxW[set.domain[s]!]!;
+      if (w > 0 && set.sog[s]! * w > rho) rho = set.sog[s]! * w;
     }
     this.rhoAll = (rho * KN) / M_MIN;
 
-    const f = () => new Float64Array(bare ? 0 : n);
-    this.lat = f();
-    this.lon = f();
-    this.alt = f();
-    this.phi = f();
-    this.lam = f();
-    this.sinP = f();
-    this.cosP = f();
-    this.nn = f();
-    this.mm = f();
-    this.lr = f();
-    this.pr = f();
-    this.avn = f();
-    this.spd = f();
-    this.tanFar = f();
-    if (!bare) for (let s = 0; s < n; s++) this.prepare(s);
+    // Per-track columns at `now`, in the plan's order: slots, or (the full screen) a spatial
+    // order so that pairs of neighbours read neighbouring memory.
+    const m = bare ? 0 : n;
+    const lat = new Float64Array(m);
+    const lon = new Float64Array(m);
+    const alt = new Float64Array(m);
+    if (!bare) set.deadReckon(t, lat, lon, alt);
+    const order = layout === 'spatial' ? spatialOrder(lat, lon) : undefined;
+    if (order) {
+      this.slot = order;
+      this.lat = permute(lat, order, new Float64Array(m));
+      this.lon = permute(lon, order, new Float64Array(m));
+      this.alt = permute(alt, order, new Float64Array(m));
+      this.ids = permute(set.ids, order, new Float64Array(m));
+      this.sog = permute(set.sog, order, new Float64Array(m));
+      this.cog = permute(set.cog, order, new Float64Array(m));
+      this.vs = permute(set.vs, order, new Float64Array(m));
+      this.dom = permute(set.domain, order, new Uint8Array(m));
+      this.pd = permute(pd, order, new Int32Array(m));
+    } else {
+      this.slot = Int32Array.from({ length: m }, (_, r) => r);
+      this.lat = lat;
+      this.lon = lon;
+      this.alt = alt;
+      this.ids = set.ids;
+      this.sog = set.sog;
+      this.cog = set.cog;
+      this.vs = set.vs;
+      this.dom = set.domain;
+      this.pd = pd;
+    }
+    this.d = new Float64Array(m * STRIDE);
+    for (let r = 0; r < m; r++) this.prepare(r);
   }
 
   /** Fills the party-pair table, the rules and the box sizes. */
@@ -377,30 +414,34 @@ class Plan {
     };
   }
 
-  /** Dead-reckons slot `s` to `now` and fills its derived terms. */
-  prepare(s: number): void {
-    this.set.deadReckon(this.now, this.lat, this.lon, this.alt, s, s + 1);
+  /** Fills the derived terms of track `s` (in the plan's order). */
+  private prepare(s: number): void {
     const phi = this.lat[s]! * RAD;
     const sin = Math.sin(phi);
     const cos = Math.cos(phi);
-    const nn = primeVerticalRadius(this.lat[s]!);
-    const mm = meridianRadius(this.lat[s]!);
+    const w = 1 - WGS84_E2 * sin * sin;
+    const nn = WGS84_A / Math.sqrt(w);
+    const mm = (nn * (1 - WGS84_E2)) / w;
     const c = this.cog[s]! * RAD;
     const v = this.sog[s]! * KN;
     const vn = v * Math.cos(c);
     const ve = v * Math.sin(c);
-    this.phi[s] = phi;
-    this.lam[s] = this.lon[s]! * RAD;
-    this.sinP[s] = sin;
-    this.cosP[s] = cos;
-    this.nn[s] = nn;
-    this.mm[s] = mm;
-    this.pr[s] = vn / mm;
-    this.lr[s] = ve / (nn * cos);
-    this.avn[s] = Math.abs(vn) / M_MIN;
-    this.spd[s] = v;
+    const d = this.d;
+    const o = s * STRIDE;
+    d[o + D_PHI] = phi;
+    d[o + D_LAM] = this.lon[s]! * RAD;
+    d[o + D_SIN] = sin;
+    d[o + D_COS] = cos;
+    d[o + D_NN] = nn;
+    d[o + D_MM] = mm;
+    d[o + D_PR] = vn / mm;
+    d[o + D_LR] = ve / (nn * cos);
+    d[o + D_AVN] = Math.abs(vn) / M_MIN;
+    d[o + D_SPD] = v;
     const far = Math.abs(phi) + this.rhoAll;
-    this.tanFar[s] = far < PREFILTER_LAT ? Math.tan(far) : NaN;
+    d[o + D_TANFAR] = far < PREFILTER_LAT ? Math.tan(far) : NaN;
+    d[o + D_ALT] = this.alt[s]!;
+    d[o + D_VS] = this.vs[s]!;
   }
 
   /** Whether slot `s` can be in any screened pair at all. */
@@ -420,36 +461,39 @@ class Plan {
    * The property test checks the rejects against `exhaustive` (every pair to the CPA).
    */
   private reject(s: number, t: number, ls: LevelSet): boolean {
+    const d = this.d;
+    const a = s * STRIDE;
+    const b = t * STRIDE;
     const W = ls.w;
     if (ls.v !== Infinity) {
       const V = ls.v * (1 + 1e-9) + 1e-6;
-      const f0 = this.alt[t]! - this.alt[s]!;
-      const f1 = f0 + (this.vs[t]! - this.vs[s]!) * W;
+      const f0 = d[b + D_ALT]! - d[a + D_ALT]!;
+      const f1 = f0 + (d[b + D_VS]! - d[a + D_VS]!) * W;
       if ((f0 >= V && f1 >= V) || (f0 <= -V && f1 <= -V)) return true;
     }
-    const ta = this.tanFar[s]!;
-    const tb = this.tanFar[t]!;
+    const ta = d[a + D_TANFAR]!;
+    const tb = d[b + D_TANFAR]!;
     // NaN: the pair can reach past PREFILTER_LAT, where the CPA clamps latitudes: no lateral reject.
     if (Number.isNaN(ta + tb)) return false;
     const T = ls.t * NM_M * SAFETY + PAD_M;
-    const rhoA = this.avn[s]! * W;
-    const rhoB = this.avn[t]! * W;
+    const rhoA = d[a + D_AVN]! * W;
+    const rhoB = d[b + D_AVN]! * W;
     const rho = rhoA > rhoB ? rhoA : rhoB;
-    const dphi = this.phi[t]! - this.phi[s]!;
+    const dphi = d[b + D_PHI]! - d[a + D_PHI]!;
     if (Math.abs(dphi) * (1 - 0.011 * rho) >= T / M_MIN + rhoA + rhoB) return true;
     const x = (ta > tb ? ta : tb) * rho;
     if (!(x <= 0.1)) return false;
     // The plane at the mid-latitude: cos φ̄ = √((1 + cos(φa + φb)) / 2).
-    const cm = Math.sqrt(0.5 * (1 + this.cosP[s]! * this.cosP[t]! - this.sinP[s]! * this.sinP[t]!));
-    const kb = 0.5 * (this.nn[s]! + this.nn[t]!) * cm;
-    const mb = 0.5 * (this.mm[s]! + this.mm[t]!);
-    let dl = this.lam[t]! - this.lam[s]!;
+    const cm = Math.sqrt(0.5 * (1 + d[a + D_COS]! * d[b + D_COS]! - d[a + D_SIN]! * d[b + D_SIN]!));
+    const kb = 0.5 * (d[a + D_NN]! + d[b + D_NN]!) * cm;
+    const mb = 0.5 * (d[a + D_MM]! + d[b + D_MM]!);
+    let dl = d[b + D_LAM]! - d[a + D_LAM]!;
     if (dl > Math.PI) dl -= TWO_PI;
     else if (dl < -Math.PI) dl += TWO_PI;
     const ex = kb * dl;
     const ny = mb * dphi;
-    const vx = kb * (this.lr[t]! - this.lr[s]!);
-    const vy = mb * (this.pr[t]! - this.pr[s]!);
+    const vx = kb * (d[b + D_LR]! - d[a + D_LR]!);
+    const vy = mb * (d[b + D_PR]! - d[a + D_PR]!);
     const vv = vx * vx + vy * vy;
     let tt = 0;
     if (vv > 0) {
@@ -460,8 +504,8 @@ class Plan {
     const dy = ny + vy * tt;
     const u1 = 1.2 * x + 0.03 * rho + 0.01 * Math.abs(dphi) + 1e-6;
     const u2 = 1.5 * x + 0.03 * rho + 1e-6;
-    const d = Math.sqrt(dx * dx + dy * dy);
-    return d * (1 - u1) >= T + u2 * (this.spd[s]! + this.spd[t]!) * W;
+    const dist = Math.sqrt(dx * dx + dy * dy);
+    return dist * (1 - u1) >= T + u2 * (d[a + D_SPD]! + d[b + D_SPD]!) * W;
   }
 
   /** The pair test (slots, any order): rejects, then the exact CPA; pushes a hit. */
@@ -520,6 +564,46 @@ class Plan {
   }
 }
 
+function permute<A extends Float64Array | Int32Array | Uint8Array>(
+  src: A,
+  order: Int32Array,
+  out: A,
+): A {
+  for (let r = 0; r < order.length; r++) out[r] = src[order[r]!]!;
+  return out;
+}
+
+/**
+ * Tracks in the order of a 256 × 256 grid over their positions (row by row; a counting sort):
+ * neighbours on the sea end up near each other in memory.
+ */
+function spatialOrder(lat: Float64Array, lon: Float64Array): Int32Array {
+  const n = lat.length;
+  let y0 = Infinity;
+  let y1 = -Infinity;
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  for (let s = 0; s < n; s++) {
+    y0 = Math.min(y0, lat[s]!);
+    y1 = Math.max(y1, lat[s]!);
+    x0 = Math.min(x0, lon[s]!);
+    x1 = Math.max(x1, lon[s]!);
+  }
+  const fy = 255.999 / Math.max(y1 - y0, 1e-9);
+  const fx = 255.999 / Math.max(x1 - x0, 1e-9);
+  const key = new Int32Array(n);
+  const count = new Int32Array(65537);
+  for (let s = 0; s < n; s++) {
+    const k = (Math.floor((lat[s]! - y0) * fy) << 8) | Math.floor((lon[s]! - x0) * fx);
+    key[s] = k;
+    count[k + 1]!++;
+  }
+  for (let k = 0; k < 65536; k++) count[k + 1]! += count[k]!;
+  const order = new Int32Array(n);
+  for (let s = 0; s < n; s++) order[count[key[s]!]!++] = s;
+  return order;
+}
+
 /** Swept boxes as flat pieces: `box[4k…4k+3]` = minLon, minLat, maxLon, maxLat of `owner[k]`. */
 interface Boxes {
   count: number;
@@ -558,25 +642,99 @@ function sweptBoxes(
   slots?: ArrayLike<number>,
   floor?: { hmax: number; rho: number },
 ): Boxes {
+  const g = geometry(plan, extraMin, reportLat, slots, floor);
+  const out = newBoxes(g.m, g);
+  for (let k = 0; k < g.m; k++) emit(g, k, slots ? slots[k]! : k, 0, 1, out);
+  return out;
+}
+
+/**
+ * The same boxes cut in time (the full screen): each track's window in slices of `sliceMin`
+ * minutes, one set of boxes per slice. A hit at time t lies in the slice holding t for both
+ * tracks (their windows both reach t), so pairing boxes of the same slice only loses nothing,
+ * and passing ships that cross the same water at different times no longer pair. The widenings
+ * stay those of the whole window. `first[s]…first[s+1]−1` are slot s's pieces in each slice.
+ */
+function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
+  const g = geometry(plan, 0, undefined, undefined, undefined);
+  const wMax = Math.max(plan.boxW[0]!, plan.boxW[1]!);
+  const slices = Math.max(1, Math.ceil(wMax / sliceMin));
+  const out = Array.from({ length: slices }, () => ({
+    ...newBoxes(g.m, g),
+    first: new Int32Array(plan.n + 1),
+  }));
+  for (let s = 0; s < plan.n; s++) {
+    for (const b of out) b.first[s] = b.count;
+    if (Number.isNaN(g.latLo[s]!)) continue;
+    const w = plan.boxW[plan.dom[s]!]!;
+    const kk = Math.max(1, Math.ceil(w / sliceMin));
+    for (let k = 0; k < kk; k++) {
+      const t0 = k * sliceMin;
+      const t1 = k === kk - 1 ? w : (k + 1) * sliceMin;
+      emit(g, s, s, w > 0 ? t0 / w : 0, w > 0 ? t1 / w : 1, out[k]!);
+    }
+  }
+  for (const b of out) b.first[plan.n] = b.count;
+  return out;
+}
+
+/** Per-track terms of the swept boxes: see `sweptBoxes` for why they hold. */
+interface Geometry {
+  m: number;
+  /** The whole window's latitude range, degrees (NaN: inactive). */
+  latLo: Float64Array;
+  latHi: Float64Array;
+  /** North and east sweeps over the window (radians of latitude, of longitude). */
+  dn: Float64Array;
+  sw: Float64Array;
+  /** Widenings (radians of latitude, of longitude; NaN: every longitude). */
+  padLat: Float64Array;
+  padLon: Float64Array;
+  hmax: number;
+  rho: number;
+  lat: Float64Array;
+  lon: Float64Array;
+}
+
+function geometry(
+  plan: Plan,
+  extraMin: number,
+  reportLat: Float64Array | undefined,
+  slots: ArrayLike<number> | undefined,
+  floor: { hmax: number; rho: number } | undefined,
+): Geometry {
   const m = slots ? slots.length : plan.n;
-  const latLo = new Float64Array(m);
-  const latHi = new Float64Array(m);
-  const east = new Float64Array(m);
-  const half = new Float64Array(m);
-  const { lat, lon, boxW, boxE, sog, cog, dom } = plan;
-  let rho = floor?.rho ?? 0;
+  const f = () => new Float64Array(m);
+  const g: Geometry = {
+    m,
+    latLo: f(),
+    latHi: f(),
+    dn: f(),
+    sw: f(),
+    padLat: f(),
+    padLon: f(),
+    hmax: floor?.hmax ?? 0,
+    rho: floor?.rho ?? 0,
+    lat: plan.lat,
+    lon: plan.lon,
+  };
+  const { lat, boxW, boxE, sog, cog, dom } = plan;
+  let rho = g.rho;
   for (let k = 0; k < m; k++) {
     const s = slots ? slots[k]! : k;
     if (!plan.active(s)) continue;
     const r = (sog[s]! * KN * (boxW[dom[s]!]! + extraMin) * SAFETY) / M_MIN;
     if (r > rho) rho = r;
   }
+  g.rho = rho;
   const cN = 0.011 * rho;
-  let hmax = floor?.hmax ?? 0;
+  let hmax = g.hmax;
+  const east = f();
+  const half = f();
   for (let k = 0; k < m; k++) {
     const s = slots ? slots[k]! : k;
     if (!plan.active(s)) {
-      latLo[k] = NaN;
+      g.latLo[k] = NaN;
       continue;
     }
     const d = dom[s]!;
@@ -597,53 +755,90 @@ function sweptBoxes(
       lo = -91;
       hi += POLAR_CAP;
     }
-    latLo[k] = lo;
-    latHi[k] = hi;
+    g.latLo[k] = lo;
+    g.latHi[k] = hi;
+    g.dn[k] = dn;
+    g.padLat[k] = pad;
     east[k] = reach * Math.sin(c); // metres
     half[k] = e;
-    if (latHi[k]! - latLo[k]! > hmax) hmax = latHi[k]! - latLo[k]!;
+    if (hi - lo > hmax) hmax = hi - lo;
   }
-  const box = new Float64Array(8 * m);
-  const owner = new Int32Array(2 * m);
-  let count = 0;
-  const put = (s: number, a: number, b: number, lo: number, hi: number) => {
-    const o = 4 * count;
-    box[o] = a;
-    box[o + 1] = lo;
-    box[o + 2] = b;
-    box[o + 3] = hi;
-    owner[count++] = s;
-  };
+  g.hmax = hmax;
   for (let k = 0; k < m; k++) {
-    const la0 = latLo[k]!;
+    const la0 = g.latLo[k]!;
     if (Number.isNaN(la0)) continue;
     const s = slots ? slots[k]! : k;
-    const la1 = latHi[k]!;
-    let far = Math.max(Math.abs(la0 - hmax), Math.abs(la1 + hmax)) * RAD;
+    let far = Math.max(Math.abs(la0 - hmax), Math.abs(g.latHi[k]! + hmax)) * RAD;
     if (reportLat) far = Math.max(far, Math.abs(reportLat[s]!) * RAD);
-    let lo = -180;
-    let hi = 180;
     const cE = far < POLAR_BOX ? Math.tan(far) * rho * SAFETY + 0.011 * rho : 1;
+    g.padLon[k] = NaN;
     if (cE < 0.5) {
       const k1 = 1 / (N_MIN * Math.cos(far)); // radians per metre east
       const sw = east[k]! * k1;
       const pad = (half[k]! * k1 + cE * Math.abs(sw)) / (1 - cE);
-      lo = lon[s]! + (Math.min(0, sw) - pad) / RAD;
-      hi = lon[s]! + (Math.max(0, sw) + pad) / RAD;
-      if (hi - lo >= 360) {
-        lo = -180;
-        hi = 180;
+      if (Math.abs(sw) + 2 * pad < 2 * Math.PI) {
+        g.sw[k] = sw;
+        g.padLon[k] = pad;
       }
     }
-    if (lo < -180) {
-      put(s, lo + 360, 180, la0, la1);
-      put(s, -180, hi, la0, la1);
-    } else if (hi > 180) {
-      put(s, lo, 180, la0, la1);
-      put(s, -180, hi - 360, la0, la1);
-    } else put(s, lo, hi, la0, la1);
   }
-  return { count, box, owner, hmax, rho };
+  return g;
+}
+
+function newBoxes(m: number, g: Geometry): Boxes {
+  return {
+    count: 0,
+    box: new Float64Array(8 * m),
+    owner: new Int32Array(2 * m),
+    hmax: g.hmax,
+    rho: g.rho,
+  };
+}
+
+function putBox(out: Boxes, s: number, x0: number, x1: number, y0: number, y1: number): void {
+  if (4 * out.count + 4 > out.box.length) {
+    const box = new Float64Array(out.box.length * 2 + 8);
+    box.set(out.box);
+    out.box = box;
+    const owner = new Int32Array(out.owner.length * 2 + 2);
+    owner.set(out.owner);
+    out.owner = owner;
+  }
+  const o = 4 * out.count;
+  out.box[o] = x0;
+  out.box[o + 1] = y0;
+  out.box[o + 2] = x1;
+  out.box[o + 3] = y1;
+  out.owner[out.count++] = s;
+}
+
+/** Appends the box of item `k` (slot `s`) over the fraction [f0, f1] of its window to `out`. */
+function emit(g: Geometry, k: number, s: number, f0: number, f1: number, out: Boxes): void {
+  let la0 = g.latLo[k]!;
+  let la1 = g.latHi[k]!;
+  // A box near a pole (capped in `geometry`) is not cut: the CPA's clamp of a start latitude
+  // there shifts the whole path, which a slice's own range would not follow.
+  if (la1 !== 91 && la0 !== -91) {
+    const dn = g.dn[k]!;
+    const pl = g.padLat[k]!;
+    la0 = g.lat[s]! + (Math.min(dn * f0, dn * f1) - pl) / RAD;
+    la1 = g.lat[s]! + (Math.max(dn * f0, dn * f1) + pl) / RAD;
+  }
+  const pad = g.padLon[k]!;
+  if (Number.isNaN(pad)) {
+    putBox(out, s, -180, 180, la0, la1);
+    return;
+  }
+  const sw = g.sw[k]!;
+  const lo = g.lon[s]! + (Math.min(sw * f0, sw * f1) - pad) / RAD;
+  const hi = g.lon[s]! + (Math.max(sw * f0, sw * f1) + pad) / RAD;
+  if (lo < -180) {
+    putBox(out, s, lo + 360, 180, la0, la1);
+    putBox(out, s, -180, hi, la0, la1);
+  } else if (hi > 180) {
+    putBox(out, s, lo, 180, la0, la1);
+    putBox(out, s, -180, hi - 360, la0, la1);
+  } else putBox(out, s, lo, hi, la0, la1);
 }
 
 function buildTree(b: Boxes): Flatbush | undefined {
@@ -738,23 +933,193 @@ export interface ScreenStats {
  * // [{ a: 412000001, b: 563000002, domain: 'surface', level: 'caution', cpaNm: 1.2, tcpaMin: 11, … }]
  */
 export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenStats): ScreenHit[] {
-  const plan = new Plan(set, opts);
-  const boxes = sweptBoxes(plan, 0);
-  const tree = buildTree(boxes);
+  const plan = new Plan(set, opts, undefined, undefined, 'spatial');
+  const slices = slicedBoxes(plan, SLICE_MIN);
+  const { table, np, pd } = plan;
   let candidates = 0;
-  if (tree)
-    candidates = selfJoin(
-      boxes,
-      tree,
-      plan.n,
-      (o) => o,
-      (s, t) => plan.judge(s, t),
-    );
+  for (let k = 0; k < slices.length; k++) {
+    const g = buildGrid(slices[k]!, pd, np);
+    const { x0, y0, inv, nx, ny, start, eBox, eOwner } = g;
+    const cells = nx * ny;
+    // Pairs of boxes sharing a cell, each reported only in the cell holding the lower-left
+    // corner of their intersection. A cell's entries are grouped by party, so only the blocks of
+    // screened party pairs are walked, along flat arrays.
+    for (let c = 0; c < cells; c++) {
+      const base = c * np;
+      if (start[base + np]! - start[base]! < 2) continue;
+      for (let p = 0; p < np; p++) {
+        const i0 = start[base + p]!;
+        const i1 = start[base + p + 1]!;
+        if (i0 === i1) continue;
+        for (let q = p; q < np; q++) {
+          if (table[p * np + q]! < 0) continue;
+          const j1 = start[base + q + 1]!;
+          for (let i = i0; i < i1; i++) {
+            const s = eOwner[i]!;
+            const o = 4 * i;
+            const ax0 = eBox[o]!;
+            const ay0 = eBox[o + 1]!;
+            const ax1 = eBox[o + 2]!;
+            const ay1 = eBox[o + 3]!;
+            for (let j = q === p ? i + 1 : start[base + q]!; j < j1; j++) {
+              const u = 4 * j;
+              const bx0 = eBox[u]!;
+              const by0 = eBox[u + 1]!;
+              if (bx0 > ax1 || eBox[u + 2]! < ax0 || by0 > ay1 || eBox[u + 3]! < ay0) continue;
+              const t = eOwner[j]!;
+              if (t === s) continue;
+              const rx = bx0 > ax0 ? bx0 : ax0;
+              const ry = by0 > ay0 ? by0 : ay0;
+              if (cellOf(ry, y0, inv, ny) * nx + cellOf(rx, x0, inv, nx) !== c) continue;
+              if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
+              candidates++;
+              plan.judge(s, t);
+            }
+          }
+        }
+      }
+    }
+  }
   if (stats) {
     stats.candidates = candidates;
     stats.cpaCalls = plan.cpaCalls;
   }
   return plan.hits.sort(byPair);
+}
+
+/**
+ * Whether pieces of tracks s and t meeting in slice k, at boxes whose lower-left corners are
+ * (ax0, ay0) and (bx0, by0), are the pair's first meeting: none in an earlier slice, and, when a
+ * track has two pieces in this slice (the antimeridian), no earlier pair of pieces here. So a
+ * pair of tracks is judged once however many of their boxes meet.
+ */
+function firstMeeting(
+  slices: SlicedBoxes[],
+  k: number,
+  s: number,
+  t: number,
+  ax0: number,
+  ay0: number,
+  bx0: number,
+  by0: number,
+): boolean {
+  for (let e = 0; e < k; e++) if (meet(slices[e]!, s, t) >= 0) return false;
+  const { first } = slices[k]!;
+  if (first[s + 1]! - first[s]! === 1 && first[t + 1]! - first[t]! === 1) return true;
+  // Pieces of the lower slot first, then of the higher.
+  const m = s < t ? meet(slices[k]!, s, t) : meet(slices[k]!, t, s);
+  const box = slices[k]!.box;
+  const ps = first[s]! + (s < t ? m >> 1 : m & 1);
+  const pt = first[t]! + (s < t ? m & 1 : m >> 1);
+  return (
+    box[4 * ps] === ax0 && box[4 * ps + 1] === ay0 && box[4 * pt] === bx0 && box[4 * pt + 1] === by0
+  );
+}
+
+/** The first pair of pieces of s and t (in that order) whose boxes meet, as 2p + q; −1: none. */
+function meet(b: SlicedBoxes, s: number, t: number): number {
+  const { box, first } = b;
+  for (let p = first[s]!; p < first[s + 1]!; p++)
+    for (let q = first[t]!; q < first[t + 1]!; q++) {
+      const o = 4 * p;
+      const u = 4 * q;
+      if (box[u]! > box[o + 2]! || box[u + 2]! < box[o]!) continue;
+      if (box[u + 1]! > box[o + 3]! || box[u + 3]! < box[o + 1]!) continue;
+      return 2 * (p - first[s]!) + (q - first[t]!);
+    }
+  return -1;
+}
+
+type SlicedBoxes = Boxes & { first: Int32Array };
+
+/** Minutes per time slice of the full screen's boxes. */
+const SLICE_MIN = 30;
+
+/**
+ * A uniform grid over boxes, entries in (cell, party) order: the boxes of dense party p in cell c
+ * are entries `start[c·np + p] … start[c·np + p + 1]−1`, each a copy of the box (`eBox`) and its
+ * track (`eOwner`); a box touching several cells has an entry in each. The cell is twice the
+ * boxes' mean size, grown until there are at most about four cells per box.
+ */
+interface Grid {
+  x0: number;
+  y0: number;
+  inv: number;
+  nx: number;
+  ny: number;
+  start: Int32Array;
+  eBox: Float64Array;
+  eOwner: Int32Array;
+}
+
+function cellOf(v: number, v0: number, inv: number, nv: number): number {
+  const c = Math.floor((v - v0) * inv);
+  return c < 0 ? 0 : c >= nv ? nv - 1 : c;
+}
+
+function buildGrid(b: Boxes, pd: Int32Array, np: number): Grid {
+  const { box, count, owner } = b;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  let size = 0;
+  let sized = 0;
+  for (let k = 0; k < count; k++) {
+    const o = 4 * k;
+    x0 = Math.min(x0, box[o]!);
+    y0 = Math.min(y0, box[o + 1]!);
+    x1 = Math.max(x1, box[o + 2]!);
+    y1 = Math.max(y1, box[o + 3]!);
+    const w = box[o + 2]! - box[o]!;
+    if (w < 359) {
+      size += Math.max(w, box[o + 3]! - box[o + 1]!);
+      sized++;
+    }
+  }
+  if (count === 0) x0 = y0 = x1 = y1 = 0;
+  let cell = Math.max(sized ? (2 * size) / sized : 1, 1e-9);
+  const across = (d: number) => Math.floor(d / cell) + 1;
+  while (across(x1 - x0) * across(y1 - y0) > 4 * count + 64) cell *= 1.5;
+  const nx = across(x1 - x0);
+  const ny = across(y1 - y0);
+  const inv = 1 / cell;
+  const keys = nx * ny * np;
+  const start = new Int32Array(keys + 1);
+  const range = new Int32Array(4 * count);
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    const o = 4 * k;
+    const p = pd[owner[k]!]!;
+    const cx0 = (range[o] = cellOf(box[o]!, x0, inv, nx));
+    const cy0 = (range[o + 1] = cellOf(box[o + 1]!, y0, inv, ny));
+    const cx1 = (range[o + 2] = cellOf(box[o + 2]!, x0, inv, nx));
+    const cy1 = (range[o + 3] = cellOf(box[o + 3]!, y0, inv, ny));
+    for (let cy = cy0; cy <= cy1; cy++)
+      for (let cx = cx0; cx <= cx1; cx++) {
+        start[(cy * nx + cx) * np + p + 1]!++;
+        total++;
+      }
+  }
+  for (let c = 0; c < keys; c++) start[c + 1]! += start[c]!;
+  const fill = start.slice(0, keys);
+  const eBox = new Float64Array(4 * total);
+  const eOwner = new Int32Array(total);
+  for (let k = 0; k < count; k++) {
+    const o = 4 * k;
+    const s = owner[k]!;
+    const p = pd[s]!;
+    for (let cy = range[o + 1]!; cy <= range[o + 3]!; cy++)
+      for (let cx = range[o]!; cx <= range[o + 2]!; cx++) {
+        const e = fill[(cy * nx + cx) * np + p]!++;
+        eBox[4 * e] = box[o]!;
+        eBox[4 * e + 1] = box[o + 1]!;
+        eBox[4 * e + 2] = box[o + 2]!;
+        eBox[4 * e + 3] = box[o + 3]!;
+        eOwner[e] = s;
+      }
+  }
+  return { x0, y0, inv, nx, ny, start, eBox, eOwner };
 }
 
 /**
@@ -896,7 +1261,7 @@ export class ScreenIndex {
 
   /** The encounters of one track at `now`, sorted by (a, b): the answer to its new report. */
   hitsFor(id: number, now: number): ScreenHit[] {
-    const whole = new Plan(this.set, { ...this.opts, now }, now, undefined, true);
+    const whole = new Plan(this.set, { ...this.opts, now }, now, undefined, 'bare');
     if (!this.set.has(id)) return [];
     const { built, overlay } = this.ready(whole);
     // Partners by box, from the tree (unreported since the build) and the overlay.

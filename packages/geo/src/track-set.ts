@@ -38,8 +38,10 @@ export interface TrackReport {
 }
 
 // WGS84 (NIMA TR8350.2 §3): semi-major axis and first eccentricity squared.
-const WGS84_A = 6378137;
-const WGS84_E2 = 6.69437999014e-3;
+/** @internal */
+export const WGS84_A = 6378137;
+/** @internal */
+export const WGS84_E2 = 6.69437999014e-3;
 const NM_M = 1852;
 const DEG = Math.PI / 180;
 

@@ -296,8 +296,8 @@ const scenario = fc.record({
   // Log-uniform 0.3…300 nm: from everyone-on-top-of-everyone to sparse, boundary cases between.
   spreadNm: uniform(0, 1).map((u) => 0.3 * 1000 ** u),
   tracks: fc.array(track, { maxLength: 300, size: 'max' }),
-  horizon: fc.constantFrom(30, 30, 10, 60),
-  pairs: fc.constantFrom('default', 'list', 'agreement'),
+  horizon: fc.constantFrom(30, 30, 10, 60, 90),
+  pairs: fc.constantFrom('default', 'list', 'agreement', 'long'),
 });
 
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
@@ -348,6 +348,15 @@ function build(sc: Scenario): { set: TrackSet; opts: ScreenOptions } {
     prev = r;
   });
   const opts: ScreenOptions = { now: T0, horizonMin: sc.horizon };
+  // Windows past 30 min: the full screen cuts its boxes into more than one time slice.
+  if (sc.pairs === 'long')
+    opts.thresholds = {
+      surface: [
+        { level: 'danger', cpaNm: 0.25, withinMin: 15 },
+        { level: 'caution', cpaNm: 2, withinMin: 75 },
+      ],
+      air: [{ level: 'danger', cpaNm: 1, withinMin: 40, vsepFt: 1000 }],
+    };
   if (sc.pairs === 'list')
     opts.partyPairs = [
       [0, 1],
