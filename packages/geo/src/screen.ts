@@ -853,40 +853,6 @@ function buildTree(b: Boxes): Flatbush | undefined {
   return tree;
 }
 
-/**
- * Every pair of items of `b` whose boxes overlap, once: `pair(s, t)` with slots s < t as mapped
- * by `slotOf` (−1 skips an item). Each track's pieces are consecutive, so a stamp per partner
- * keeps a pair met through two pieces from being counted twice.
- */
-function selfJoin(
-  b: Boxes,
-  tree: Flatbush,
-  n: number,
-  slotOf: (owner: number) => number,
-  pair: (s: number, t: number) => void,
-): number {
-  const { box, owner } = b;
-  const stamp = new Int32Array(n).fill(-1);
-  let s = 0;
-  let candidates = 0;
-  const visit = (k: number): boolean => {
-    const t = slotOf(owner[k]!);
-    if (t > s && stamp[t] !== s) {
-      stamp[t] = s;
-      candidates++;
-      pair(s, t);
-    }
-    return false;
-  };
-  for (let k = 0; k < b.count; k++) {
-    s = slotOf(owner[k]!);
-    if (s < 0) continue;
-    const o = 4 * k;
-    tree.search(box[o]!, box[o + 1]!, box[o + 2]!, box[o + 3]!, visit);
-  }
-  return candidates;
-}
-
 /** Partners of the pieces `from … to−1` of `q` found in `tree` (items of `b`), each once. */
 function probe(
   q: Boxes,
@@ -1170,17 +1136,19 @@ interface Overlay {
 }
 
 /**
- * The screen kept up as reports arrive.
+ * The screen kept up as reports arrive: `hitsFor` answers one track's report in about the time of
+ * its own box's neighbourhood, not of the whole picture.
  *
  * Approach: flatbush trees are static, so rather than move one box in place the index is built
  * for a stretch of time and patched between builds. A build sweeps every box over
  * [t₀, t₀ + horizon + slack], so an unreported track's box still holds it, dead-reckoned, for any
  * query time in [t₀, t₀ + slack]. A track reported since the build ("dirty") leaves the tree and
- * goes into a small overlay tree of boxes swept from its new report; queries join tree × tree
- * (clean pairs), overlay × tree and overlay × overlay. The next query rebuilds (about as costly
- * as one full screen) once the slack is used up, the overlay holds more than `maxDirty` tracks,
- * the set of parties changes, or an overlay box outgrows the sizes the tree was built with.
- * Results are exactly `screenNaive`'s at the query time.
+ * goes into a small overlay tree of boxes swept from its new report. `hitsFor` probes the tree
+ * (clean partners) and the overlay (dirty ones) with the track's box and judges only those
+ * partners. The next query rebuilds (about the cost of one full screen) once the slack is used
+ * up, the overlay holds more than `maxDirty` tracks, the set of parties changes, or an overlay box
+ * outgrows the sizes the tree was built with. `screen` runs a full screen. Results are exactly
+ * `screenNaive`'s at the query time.
  *
  * @example
  * const index = new ScreenIndex(set);
@@ -1220,43 +1188,12 @@ export class ScreenIndex {
     return true;
   }
 
-  /** All encounters at `now`, sorted by (a, b); equal to `screenNaive(set, {...opts, now})`. */
+  /**
+   * All encounters at `now`, sorted by (a, b): a full `screen`, which builds its own grid. (Joining
+   * the tree with itself and the overlay gives the same hits but costs more than that build.)
+   */
   screen(now: number): ScreenHit[] {
-    const plan = new Plan(this.set, { ...this.opts, now });
-    const { built, overlay } = this.ready(plan);
-    const cur = this.currentSlots(built);
-    if (built.tree) {
-      selfJoin(
-        built.boxes,
-        built.tree,
-        plan.n,
-        (o) => cur[o]!,
-        (s, t) => plan.judge(s, t),
-      );
-    }
-    const ob = overlay.boxes;
-    const os = overlay.slots;
-    const { owner } = ob;
-    for (let k = 0; k < ob.count;) {
-      let e = k + 1;
-      while (e < ob.count && owner[e] === owner[k]) e++;
-      const s = os[owner[k]!]!;
-      probe(ob, k, e, built.boxes, built.tree, (o) => {
-        const t = cur[o]!;
-        if (t >= 0) plan.judge(s, t);
-      });
-      k = e;
-    }
-    if (overlay.tree) {
-      selfJoin(
-        ob,
-        overlay.tree,
-        os.length,
-        (o) => o,
-        (a, b) => plan.judge(os[a]!, os[b]!),
-      );
-    }
-    return plan.hits.sort(byPair);
+    return screen(this.set, { ...this.opts, now });
   }
 
   /** The encounters of one track at `now`, sorted by (a, b): the answer to its new report. */
@@ -1292,16 +1229,6 @@ export class ScreenIndex {
     return sub;
   }
 
-  /** Track slot now of each slot at build time; −1 if removed or reported since. */
-  private currentSlots(built: Built): Int32Array {
-    const cur = new Int32Array(built.ids.length);
-    for (let b = 0; b < cur.length; b++) {
-      const id = built.ids[b]!;
-      cur[b] = this.dirty.has(id) ? -1 : this.set.slotOf(id);
-    }
-    return cur;
-  }
-
   /** The tree and overlay valid at `plan.now`, rebuilding when needed. */
   private ready(plan: Plan): { built: Built; overlay: Overlay } {
     const now = plan.now;
@@ -1309,7 +1236,7 @@ export class ScreenIndex {
     const fits =
       b !== undefined &&
       now >= b.at &&
-      now <= b.at + this.slack &&
+      now <= b.at + this.slack * 60_000 &&
       b.partyKey === plan.partyKey &&
       b.boxW[0] === plan.boxW[0] &&
       b.boxW[1] === plan.boxW[1] &&
