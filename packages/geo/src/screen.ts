@@ -882,6 +882,39 @@ function byPair(x: ScreenHit, y: ScreenHit): number {
   return x.a - y.a || x.b - y.b;
 }
 
+/**
+ * Hits in (a, b) order. A comparator sort of tens of thousands of objects costs as much as a
+ * tenth of a screen, so when ids allow, it sorts packed keys (a · 2^k + index, exact below 2^53)
+ * natively, then each run of equal a by b.
+ */
+function sortHits(hits: ScreenHit[]): ScreenHit[] {
+  const m = hits.length;
+  let maxA = 0;
+  for (let i = 0; i < m; i++) if (hits[i]!.a > maxA) maxA = hits[i]!.a;
+  const scale = 2 ** Math.ceil(Math.log2(m + 1));
+  if (m < 64 || maxA * scale + scale > Number.MAX_SAFE_INTEGER) return hits.sort(byPair);
+  const key = new Float64Array(m);
+  for (let i = 0; i < m; i++) key[i] = hits[i]!.a * scale + i;
+  key.sort();
+  const out = new Array<ScreenHit>(m);
+  for (let i = 0; i < m; i++) out[i] = hits[key[i]! % scale]!;
+  for (let r = 0; r < m;) {
+    let e = r + 1;
+    while (e < m && out[e]!.a === out[r]!.a) e++;
+    for (let i = r + 1; i < e; i++) {
+      const h = out[i]!;
+      let j = i - 1;
+      while (j >= r && out[j]!.b > h.b) {
+        out[j + 1] = out[j]!;
+        j--;
+      }
+      out[j + 1] = h;
+    }
+    r = e;
+  }
+  return out;
+}
+
 /** Counters of one screen, for benchmarks and tests. */
 export interface ScreenStats {
   /** Pairs whose swept boxes overlap (the naive screen: every pair). */
@@ -901,56 +934,65 @@ export interface ScreenStats {
 export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenStats): ScreenHit[] {
   const plan = new Plan(set, opts, undefined, undefined, 'spatial');
   const slices = slicedBoxes(plan, SLICE_MIN);
-  const { table, np, pd } = plan;
   let candidates = 0;
-  for (let k = 0; k < slices.length; k++) {
-    const g = buildGrid(slices[k]!, pd, np);
-    const { x0, y0, inv, nx, ny, start, eBox, eOwner } = g;
-    const cells = nx * ny;
-    // Pairs of boxes sharing a cell, each reported only in the cell holding the lower-left
-    // corner of their intersection. A cell's entries are grouped by party, so only the blocks of
-    // screened party pairs are walked, along flat arrays.
-    for (let c = 0; c < cells; c++) {
-      const base = c * np;
-      if (start[base + np]! - start[base]! < 2) continue;
-      for (let p = 0; p < np; p++) {
-        const i0 = start[base + p]!;
-        const i1 = start[base + p + 1]!;
-        if (i0 === i1) continue;
-        for (let q = p; q < np; q++) {
-          if (table[p * np + q]! < 0) continue;
-          const j1 = start[base + q + 1]!;
-          for (let i = i0; i < i1; i++) {
-            const s = eOwner[i]!;
-            const o = 4 * i;
-            const ax0 = eBox[o]!;
-            const ay0 = eBox[o + 1]!;
-            const ax1 = eBox[o + 2]!;
-            const ay1 = eBox[o + 3]!;
-            for (let j = q === p ? i + 1 : start[base + q]!; j < j1; j++) {
-              const u = 4 * j;
-              const bx0 = eBox[u]!;
-              const by0 = eBox[u + 1]!;
-              if (bx0 > ax1 || eBox[u + 2]! < ax0 || by0 > ay1 || eBox[u + 3]! < ay0) continue;
-              const t = eOwner[j]!;
-              if (t === s) continue;
-              const rx = bx0 > ax0 ? bx0 : ax0;
-              const ry = by0 > ay0 ? by0 : ay0;
-              if (cellOf(ry, y0, inv, ny) * nx + cellOf(rx, x0, inv, nx) !== c) continue;
-              if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
-              candidates++;
-              plan.judge(s, t);
-            }
+  for (let k = 0; k < slices.length; k++)
+    candidates += joinSlice(plan, slices, k, buildGrid(slices[k]!, plan.pd, plan.np));
+  if (stats) {
+    stats.candidates = candidates;
+    stats.cpaCalls = plan.cpaCalls;
+  }
+  return sortHits(plan.hits);
+}
+
+/**
+ * Judges every pair of tracks whose boxes meet in slice k, once; returns how many. Pairs of boxes
+ * sharing a cell are reported only in the cell holding the lower-left corner of their
+ * intersection. A cell's entries are grouped by party, so only the blocks of screened party
+ * pairs are walked, along flat arrays.
+ */
+function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid): number {
+  const { table, np } = plan;
+  const { x0, y0, inv, nx, ny, start, eBox, eOwner } = g;
+  const cells = nx * ny;
+  let candidates = 0;
+  for (let c = 0; c < cells; c++) {
+    const base = c * np;
+    if (start[base + np]! - start[base]! < 2) continue;
+    for (let p = 0; p < np; p++) {
+      const i0 = start[base + p]!;
+      const i1 = start[base + p + 1]!;
+      if (i0 === i1) continue;
+      for (let q = p; q < np; q++) {
+        if (table[p * np + q]! < 0) continue;
+        const j0 = start[base + q]!;
+        const j1 = start[base + q + 1]!;
+        for (let i = i0; i < i1; i++) {
+          const s = eOwner[i]!;
+          const o = 4 * i;
+          const ax0 = eBox[o]!;
+          const ay0 = eBox[o + 1]!;
+          const ax1 = eBox[o + 2]!;
+          const ay1 = eBox[o + 3]!;
+          for (let j = q === p ? i + 1 : j0; j < j1; j++) {
+            const u = 4 * j;
+            const bx0 = eBox[u]!;
+            if (bx0 > ax1) continue;
+            const by0 = eBox[u + 1]!;
+            if (by0 > ay1 || eBox[u + 2]! < ax0 || eBox[u + 3]! < ay0) continue;
+            const t = eOwner[j]!;
+            if (t === s) continue;
+            const rx = bx0 > ax0 ? bx0 : ax0;
+            const ry = by0 > ay0 ? by0 : ay0;
+            if (cellOf(ry, y0, inv, ny) * nx + cellOf(rx, x0, inv, nx) !== c) continue;
+            if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
+            candidates++;
+            plan.judge(s, t);
           }
         }
       }
     }
   }
-  if (stats) {
-    stats.candidates = candidates;
-    stats.cpaCalls = plan.cpaCalls;
-  }
-  return plan.hits.sort(byPair);
+  return candidates;
 }
 
 /**
@@ -1107,7 +1149,7 @@ export function screenNaive(
     how.stats.candidates = (n * (n - 1)) / 2;
     how.stats.cpaCalls = plan.cpaCalls;
   }
-  return plan.hits.sort(byPair);
+  return sortHits(plan.hits);
 }
 
 export interface ScreenIndexOptions extends Omit<ScreenOptions, 'now'> {
@@ -1219,7 +1261,7 @@ export class ScreenIndex {
     const sub = this.subset([id, ...partners]);
     const plan = new Plan(sub, this.opts, now, whole);
     for (let t = 1; t < sub.size; t++) plan.judge(0, t);
-    return plan.hits.sort(byPair);
+    return sortHits(plan.hits);
   }
 
   /** A set of copies of the given tracks, in that order. */

@@ -384,6 +384,12 @@ describe('screen = screenNaive (property)', () => {
         const naive = screenNaive(set, opts);
         expect(fast).toEqual(naive);
         expect(naive).toEqual(screenNaive(set, opts, { exhaustive: true }));
+        const ordered = fast.every(
+          (h, i) =>
+            h.a < h.b &&
+            (i === 0 || fast[i - 1]!.a < h.a || (fast[i - 1]!.a === h.a && fast[i - 1]!.b < h.b)),
+        );
+        expect(ordered).toBe(true);
         tally.scenarios++;
         tally.hits += fast.length;
         for (const h of fast) {
