@@ -145,24 +145,7 @@ export class AisDecoder {
     this.held[slot] = 0; // a repeated part B must not match again
     const shipname = this.heldNames[slot] ?? '';
     c.decoded++;
-    if (m.mothership_mmsi !== undefined) {
-      return {
-        class: 'AIS',
-        type: 24,
-        repeat: m.repeat,
-        mmsi: m.mmsi,
-        scaled: m.scaled,
-        shipname,
-        shiptype: m.shiptype,
-        shiptype_text: m.shiptype_text,
-        vendorid: m.vendorid,
-        model: m.model,
-        serial: m.serial,
-        callsign: m.callsign,
-        mothership_mmsi: m.mothership_mmsi,
-      };
-    }
-    return {
+    const common = {
       class: 'AIS',
       type: 24,
       repeat: m.repeat,
@@ -175,6 +158,11 @@ export class AisDecoder {
       model: m.model,
       serial: m.serial,
       callsign: m.callsign,
+    } as const;
+    // Part B carries either the mothership of an auxiliary craft or the ship's dimensions.
+    if (m.mothership_mmsi !== undefined) return { ...common, mothership_mmsi: m.mothership_mmsi };
+    return {
+      ...common,
       to_bow: m.to_bow,
       to_stern: m.to_stern,
       to_port: m.to_port,
