@@ -48,7 +48,6 @@ export const ERROR_CODES = {
 
   // Merkle log and checkpoints (RFC 9162, C2SP tlog-checkpoint)
   PARLEY_E_PROOF_RANGE: 'A proof was asked for sizes or indexes outside the tree.',
-  PARLEY_E_PROOF_INVALID: 'An inclusion or consistency proof does not verify.',
   PARLEY_E_CHECKPOINT_MALFORMED: 'A checkpoint does not match the checkpoint schema.',
   PARLEY_E_CHECKPOINT_SIGNATURE:
     'A checkpoint signature does not verify under the key in force at its tree size.',
@@ -94,8 +93,6 @@ export const ERROR_CODES = {
   PARLEY_E_LINK_UNREACHABLE: 'No transport path to the peer answered.',
   PARLEY_E_LINK_EQUIVOCATION:
     'The peer signed two different histories (a fork or a conflicting checkpoint); its feed is halted.',
-  PARLEY_E_LINK_PEER_HALTED:
-    "The peer's feed is halted after an equivocation until an operator resumes it.",
   PARLEY_E_PEER_EXISTS: 'A peer with that name or station is already paired.',
   PARLEY_E_PEER_NOT_FOUND: 'No paired peer has that name.',
   PARLEY_E_BAD_URL: 'A transport URL is not an http:// or https:// URL.',
@@ -114,8 +111,6 @@ export const ERROR_CODES = {
   PARLEY_E_MESSAGE_NOT_FOUND: 'No message with that id is held here.',
   PARLEY_E_RECEIPT_NOT_ALLOWED:
     'That receipt cannot be given: only the receiving side acknowledges, and not before delivery.',
-  PARLEY_E_APPROVAL_REQUIRED:
-    'On this tier a message waits for a second person (an approver) before it is sent.',
   PARLEY_E_SELF_APPROVAL: 'The author of a message cannot also approve it (two-person rule).',
   PARLEY_E_DRAFT_NOT_FOUND: 'No draft awaiting approval has that id.',
   PARLEY_E_NOT_MEMBER: 'The operator is not a member of that channel.',
