@@ -125,6 +125,22 @@ export const ERROR_CODES = {
   PARLEY_E_CSRF:
     'A state-changing request with a session cookie lacks the matching CSRF token header.',
 
+  // Notices of planned activities: areas, windows, routes
+  PARLEY_E_AREA_MALFORMED:
+    'An area is not a polygon, circle or corridor of valid positions (too few points, latitude out of range, a pole inside, wider than 180° of longitude).',
+  PARLEY_E_AREA_SELF_INTERSECTING: "A polygon's edges cross each other.",
+  PARLEY_E_AREA_RADIUS:
+    'A circle radius or corridor half-width is zero, negative, not a number or larger than the limit.',
+  PARLEY_E_NOTICE_WINDOW:
+    'A validity window ends before (or when) it starts, or there are no windows or too many.',
+  PARLEY_E_NOTICE_MALFORMED:
+    'A notice does not match the notice schema (kind, issuer, vertical band, remark, contact).',
+  PARLEY_E_NOTICE_NOT_FOUND: 'No notice or notice draft with that id is held here.',
+  PARLEY_E_NOTICE_STATE:
+    "The notice is not in a state that allows this (amending a cancelled notice, the other station's notice, sending a draft twice).",
+  PARLEY_E_ROUTE_MALFORMED:
+    'A planned route is not 2 or more valid waypoints with strictly increasing UTC times.',
+
   // Operator API
   PARLEY_E_AUTH_REQUIRED: 'The request has no valid bearer token.',
   PARLEY_E_FORBIDDEN: "The token's role may not do this.",
