@@ -322,6 +322,15 @@ export const scripts = {
       ...linesOf(b.slice(1)),
     ]),
 
+  /**
+   * The entry `at` places into the batch re-signed by another key, the rest honest: in a batch
+   * large enough for the receiver's verify pool, the forgery sits in a worker's share.
+   */
+  forgeSignatureAt: (intruder: Signer, at: number): PullScript =>
+    scripts.corrupt((b, q, f) =>
+      b.map((e, i) => (i === at ? f.feed.forge(q.after + 1 + i, {}, intruder).line : e.line)),
+    ),
+
   /** The next entry, validly signed, but timestamped `aheadMs` in the future. */
   futureTs: (aheadMs = DAY_MS): PullScript =>
     scripts.corrupt((b, q, f) => [

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseEntryLine } from '@parley/ledger';
 import type { PublicKeyB64 } from '@parley/core';
-import { H } from '@parley/link';
+import { H, POOL_MIN_BATCH } from '@parley/link';
 import { exportBundle, verifyBundleDir } from '@parley/store';
 import type { StoredEntry } from '@parley/store';
 import { buildStation } from '@parley/station';
@@ -531,6 +531,17 @@ describe('bad data served by a hostile peer', () => {
       c,
       scripts.forgeSignature(newIdentity().signer),
       'PARLEY_E_ENTRY_SIGNATURE',
+    );
+  });
+
+  it('a forged signature deep in a large batch (verified on the pool): PARLEY_E_ENTRY_SIGNATURE, nothing stored', async () => {
+    const c = await setup();
+    const n = POOL_MIN_BATCH * 4;
+    await refusedThenRecovered(
+      c,
+      scripts.forgeSignatureAt(newIdentity().signer, n - 10),
+      'PARLEY_E_ENTRY_SIGNATURE',
+      { append: n },
     );
   });
 

@@ -4,3 +4,4 @@ export * from './wire.js';
 export * from './link-server.js';
 export * from './peer-link.js';
 export * from './link-manager.js';
+export * from './verify-pool.js';

@@ -2,6 +2,7 @@ import type { PublicKeyB64 } from '@parley/core';
 import { ParleyError } from '@parley/core';
 import { PeerLink } from './peer-link.js';
 import type { LinkHost, LinkOptions, PeerStatus } from './peer-link.js';
+import { VerifyPool } from './verify-pool.js';
 import { LINK_DEFAULTS } from './wire.js';
 
 /**
@@ -13,6 +14,8 @@ export class LinkManager {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Shared by the peer links: catch-up batches are verified on all cores. */
+  private pool: VerifyPool | undefined;
 
   constructor(
     private readonly host: LinkHost,
@@ -21,6 +24,7 @@ export class LinkManager {
   ) {}
 
   async start(): Promise<void> {
+    this.pool = new VerifyPool();
     await this.sync();
     this.timer = setInterval(() => {
       this.syncing = this.syncing.then(() => this.sync()).catch(() => undefined);
@@ -32,7 +36,7 @@ export class LinkManager {
     if (this.stopped) return;
     for (const peer of await this.host.store.peers()) {
       if (this.links.has(peer.station)) continue;
-      const link = new PeerLink(this.host, peer, this.opts);
+      const link = new PeerLink(this.host, peer, this.opts, this.pool);
       this.links.set(peer.station, link);
       await link.start();
     }
@@ -43,6 +47,7 @@ export class LinkManager {
     clearInterval(this.timer);
     await this.syncing;
     await Promise.all([...this.links.values()].map((l) => l.stop()));
+    await this.pool?.close();
   }
 
   /** Keys a paired station may sign link requests with; undefined for a station that is not a peer. */

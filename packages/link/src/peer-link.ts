@@ -15,6 +15,7 @@ import type { Clock, EntryDraft, FeedWriter, PeerRecord, Store, StoredEntry } fr
 import { PeerClient } from './peer-client.js';
 import type { PathTarget } from './peer-client.js';
 import { REPLAY_WINDOW_MS } from './request-auth.js';
+import type { SignatureJob, VerifyPool } from './verify-pool.js';
 import { LINK_DEFAULTS, parseHeartbeatReply, parsePullResponse, ROUTES } from './wire.js';
 
 export type LinkState = 'UP' | 'DEGRADED' | 'DOWN';
@@ -116,6 +117,7 @@ export class PeerLink {
     private readonly host: LinkHost,
     readonly peer: PeerRecord,
     private readonly opts: LinkOptions = LINK_DEFAULTS,
+    private readonly pool?: VerifyPool,
   ) {
     this.paths = peer.urls.map((url) => ({
       url,
@@ -330,6 +332,7 @@ export class PeerLink {
       );
     }
     const entries = res.entries.map((line) => ({ line, entry: parseEntryLine(line) }));
+    const pre = await this.preverify(entries.map((e) => e.entry));
     const mark = v.mark();
     const rows: StoredEntry[] = [];
     const receipts: Entry[] = [];
@@ -352,7 +355,7 @@ export class PeerLink {
         }
         let hash: string;
         try {
-          hash = v.push(entry);
+          hash = v.push(entry, pre.get(entry));
         } catch (err) {
           if (
             isParleyError(err, 'PARLEY_E_ENTRY_PREV_HASH') &&
@@ -410,6 +413,44 @@ export class PeerLink {
     this.witnessDue ||= witnessDue;
     await this.answer();
     return rows.length;
+  }
+
+  /**
+   * Signing bytes and signature checks for the new entries of a batch, done ahead on the verify
+   * pool. Only entries under the feed's current key are vouched for: the run stops at the first
+   * key rotation (later entries need the new key) and at seq 1 (the genesis key comes from the
+   * entry). Whatever is not vouched for is checked by the feed verifier itself, which raises the
+   * coded error; this only saves work, it never accepts anything the verifier would refuse.
+   */
+  private async preverify(
+    entries: Entry[],
+  ): Promise<Map<Entry, { bytes: Uint8Array; verifiedKey?: PublicKeyB64 }>> {
+    const out = new Map<Entry, { bytes: Uint8Array; verifiedKey?: PublicKeyB64 }>();
+    const key = this.verifier.currentKey;
+    if (!this.pool || !key) return out;
+    const fresh: Entry[] = [];
+    let next = this.verifier.size + 1;
+    for (const e of entries) {
+      if (e.seq < next) continue;
+      if (e.seq !== next || e.seq === 1) break;
+      next++;
+      const sig = fromBase64Url(e.sig);
+      if (!sig) break;
+      fresh.push(e);
+      out.set(e, { bytes: signingBytes(e) });
+      if (e.kind === KIND.keyRotation) break;
+    }
+    if (fresh.length === 0) return out;
+    const jobs: SignatureJob[] = fresh.map((e) => ({
+      key,
+      bytes: out.get(e)!.bytes,
+      sig: fromBase64Url(e.sig)!,
+    }));
+    const ok = await this.pool.verifyAll(jobs);
+    fresh.forEach((e, i) => {
+      if (ok[i]) out.get(e)!.verifiedKey = key;
+    });
+    return out;
   }
 
   /** Appends what this station owes for what it stored: a delivered receipt and a witness cosignature, in one commit. */
