@@ -5,6 +5,8 @@ import { ParleyError } from './errors.js';
 import { DEFAULT_HANDLING_MS, PRECEDENCES } from './precedence.js';
 import type { Precedence } from './precedence.js';
 import { CHANNEL_RE } from './validate.js';
+import { DEFAULT_LEAD_MS, NOTICE_KINDS } from './notice-kinds.js';
+import type { NoticeKind } from './notice-kinds.js';
 
 /**
  * Tiers of the hotline, highest first. A channel links the two parties at one tier; an
@@ -33,6 +35,24 @@ const HandlingSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const LeadTimesSchema = Type.Object(
+  Object.fromEntries(
+    NOTICE_KINDS.map((k) => [
+      k,
+      Type.Integer({
+        minimum: 0,
+        maximum: 365 * 24 * 3_600_000,
+        description: `minimum lead time of a ${k} notice, ms`,
+      }),
+    ]),
+  ) as Record<NoticeKind, ReturnType<typeof Type.Integer>>,
+  {
+    additionalProperties: false,
+    description:
+      'minimum lead time per notice kind, ms (defaults: launch 24 h, live fire and exercises 72 h, transit none); absent in agreements made before notices',
+  },
+);
+
 /** What both stations agree when a channel opens (carried in the proposal, accepted as a whole). */
 export const ChannelAgreementSchema = Type.Object(
   {
@@ -54,6 +74,7 @@ export const ChannelAgreementSchema = Type.Object(
       minimum: 60_000,
       description: 'no substantive exchange for this long marks the channel dormant',
     }),
+    leadTimes: Type.Optional(LeadTimesSchema),
   },
   { additionalProperties: false },
 );
@@ -70,6 +91,7 @@ export function parseAgreement(input: unknown): ChannelAgreement {
     handling: { ...DEFAULT_HANDLING_MS, ...(i.handling ?? {}) },
     escalation: i.escalation ?? null,
     dormancyMs: i.dormancyMs ?? DEFAULT_DORMANCY_MS,
+    leadTimes: { ...DEFAULT_LEAD_MS, ...(i.leadTimes ?? {}) },
   };
   if (!agreementCheck.Check(value)) {
     const e = agreementCheck.Errors(value).First();
@@ -82,6 +104,11 @@ export function parseAgreement(input: unknown): ChannelAgreement {
     );
   }
   return value as ChannelAgreement;
+}
+
+/** The minimum lead time of a notice kind on a channel (an agreement without `leadTimes` uses the defaults). */
+export function leadTimeFor(agreement: ChannelAgreement | undefined, kind: NoticeKind): number {
+  return agreement?.leadTimes?.[kind] ?? DEFAULT_LEAD_MS[kind];
 }
 
 /** Receipt levels a message goes through, in order. */

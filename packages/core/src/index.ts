@@ -4,6 +4,7 @@ export * from './brand.js';
 export * from './validate.js';
 export * from './dtg.js';
 export * from './message.js';
+export * from './notice-kinds.js';
 export * from './channel.js';
 export * from './hotline-state.js';
 export * from './catalogue.js';

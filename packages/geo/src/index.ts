@@ -33,3 +33,29 @@ export type {
   ScreenStats,
   ScreenIndexOptions,
 } from './screen.js';
+export {
+  parseArea,
+  areaShape,
+  areaKm2,
+  shapeKm2,
+  intersectAreas,
+  intersectShapes,
+  toGeoJson,
+  pointInShape,
+  clockwiseFromNorthWest,
+  alignTo,
+  toMetres,
+  wrap180,
+  MAX_RADIUS_NM,
+  CIRCLE_STEPS,
+} from './areas.js';
+export type {
+  Area,
+  AreaOverlap,
+  AreaUnit,
+  CircleArea,
+  CorridorArea,
+  LatLon,
+  PolygonArea,
+  Shape,
+} from './areas.js';
