@@ -59,3 +59,13 @@ export type {
   PolygonArea,
   Shape,
 } from './areas.js';
+export { EncounterTracker, ENCOUNTER_STATES } from './encounters.js';
+export type {
+  Encounter,
+  EncounterChange,
+  EncounterHit,
+  EncounterState,
+  EncounterTrackerOptions,
+  PairGeometry,
+  ResolveReason,
+} from './encounters.js';
