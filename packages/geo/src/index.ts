@@ -69,3 +69,35 @@ export type {
   PairGeometry,
   ResolveReason,
 } from './encounters.js';
+export {
+  parseNotice,
+  parseBand,
+  parseWindows,
+  bandInterval,
+  bandOverlap,
+  windowOverlap,
+  inWindows,
+  noticeShapes,
+  AREA_ROLES,
+  MAX_AREAS,
+  MAX_WINDOWS,
+  MAX_REMARK,
+} from './notice.js';
+export type { AreaRole, NoticeArea, NoticeContent, TimeWindow, VerticalBand } from './notice.js';
+export {
+  parseRoute,
+  noticeConflicts,
+  routeConflicts,
+  tracksIntoNotice,
+} from './notice-conflicts.js';
+export type {
+  BandRange,
+  PlannedRoute,
+  SpaceTimeConflict,
+  TrackIntrusion,
+  TrackMotion,
+} from './notice-conflicts.js';
+export { renderNotice, renderCancellation, noticeGeoJson } from './notice-render.js';
+export type { RenderContext } from './notice-render.js';
+export { NoticeFolder, NOTICE_ENTRY, noticeStatus } from './notice-state.js';
+export type { NoticeStatus, NoticeVersion, NoticeView } from './notice-state.js';

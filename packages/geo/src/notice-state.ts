@@ -1,0 +1,197 @@
+/**
+ * Notices as both feeds record them, folded from their entries: a `notice` entry issues one;
+ * a later `notice` entry of the same station whose `amends` names it replaces its content; a
+ * `notice-cancel` entry ends it. Receipts (the hotline's delivered, read and understood) apply to
+ * each version. Lateness is computed from the signed entry times, the windows and the channel's
+ * lead times, so both stations compute the same value. The result does not depend on the order
+ * entries are added in.
+ */
+import { noticeLateness } from '@parley/core';
+import type { EntryRef, HotlineEntry, Lateness, NoticeKind } from '@parley/core';
+import { parseNotice } from './notice.js';
+import type { NoticeContent } from './notice.js';
+
+/** Entry kinds of notices (receipts are the hotline's `receipt`). */
+export const NOTICE_ENTRY = { notice: 'notice', cancel: 'notice-cancel' } as const;
+
+type At = { ts: number; by: string | null };
+
+export interface NoticeVersion {
+  ref: EntryRef;
+  ts: number;
+  content: NoticeContent;
+  author: string | null;
+  /** When the activity of this version was first notified (an earlier version with an earlier or equal start counts). */
+  notifiedAt: number;
+  lateness: Lateness;
+  receipts: { delivered?: At; read?: At; understood?: At };
+}
+
+export interface NoticeView {
+  /** The first version's entry hash: the notice's id for its whole life. */
+  id: string;
+  ref: EntryRef;
+  station: string;
+  channel: string;
+  versions: NoticeVersion[];
+  current: NoticeVersion;
+  cancelled: { ref: EntryRef; ts: number; reason: string; by: string | null } | null;
+}
+
+export type NoticeStatus = 'upcoming' | 'active' | 'expired' | 'cancelled';
+
+/** Where a notice stands at `now`. */
+export function noticeStatus(n: NoticeView, now: number): NoticeStatus {
+  if (n.cancelled) return 'cancelled';
+  const ws = n.current.content.windows;
+  if (ws.some((w) => now >= w.start && now < w.end)) return 'active';
+  return now < Math.max(...ws.map((w) => w.end)) ? 'upcoming' : 'expired';
+}
+
+const refOf = (e: HotlineEntry): EntryRef => ({ station: e.station, seq: e.seq, hash: e.hash });
+
+function asRef(v: unknown): EntryRef | null {
+  const r = v as Partial<EntryRef> | null | undefined;
+  return r &&
+    typeof r.station === 'string' &&
+    typeof r.seq === 'number' &&
+    typeof r.hash === 'string'
+    ? { station: r.station, seq: r.seq, hash: r.hash }
+    : null;
+}
+
+const earlier = (a: At | undefined, b: At): At => (a && a.ts <= b.ts ? a : b);
+
+/**
+ * Folds notice entries (and the receipts that concern them) of both feeds. Add entries in any
+ * order; `snapshot` computes the views.
+ */
+export class NoticeFolder {
+  private readonly notices = new Map<string, HotlineEntry & { content: NoticeContent }>();
+  private readonly cancels: HotlineEntry[] = [];
+  private readonly receipts: HotlineEntry[] = [];
+  private readonly seen = new Set<string>();
+  /** Notice entries whose body failed `parseNotice`: key → the error message. */
+  readonly invalid = new Map<string, string>();
+
+  /** Whether the folder reads this entry kind. */
+  static reads(kind: string): boolean {
+    return kind === NOTICE_ENTRY.notice || kind === NOTICE_ENTRY.cancel || kind === 'receipt';
+  }
+
+  add(entries: Iterable<HotlineEntry>): void {
+    for (const e of entries) {
+      const key = `${e.station}:${e.seq}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      if (e.kind === NOTICE_ENTRY.notice) {
+        if (!e.channel) continue;
+        try {
+          this.notices.set(key, { ...e, content: parseNotice(e.body.notice) });
+        } catch (err) {
+          this.invalid.set(key, (err as Error).message);
+        }
+      } else if (e.kind === NOTICE_ENTRY.cancel) this.cancels.push(e);
+      else if (e.kind === 'receipt') this.receipts.push(e);
+    }
+  }
+
+  /**
+   * The notices, by id. `leadFor(channel, kind)` gives the channel agreement's minimum lead time.
+   */
+  snapshot(leadFor: (channel: string, kind: NoticeKind) => number): Map<string, NoticeView> {
+    const roots = new Map<string, NoticeView>();
+    const all = [...this.notices.values()].sort((a, b) => a.seq - b.seq);
+    const byHash = new Map<string, NoticeView>();
+    // Deliveries: per sending station, the delivered receipts of the other side.
+    const delivered = new Map<string, { ts: number; upTo: number }[]>();
+    for (const r of this.receipts) {
+      if (r.body.level !== 'delivered') continue;
+      const st = r.body.station;
+      if (typeof st !== 'string' || typeof r.body.upTo !== 'number' || st === r.station) continue;
+      const list = delivered.get(st) ?? [];
+      list.push({ ts: r.ts, upTo: r.body.upTo });
+      delivered.set(st, list);
+    }
+    const version = (e: HotlineEntry & { content: NoticeContent }): NoticeVersion => {
+      let d: At | undefined;
+      for (const r of delivered.get(e.station) ?? [])
+        if (r.upTo >= e.seq) d = earlier(d, { ts: r.ts, by: null });
+      return {
+        ref: refOf(e),
+        ts: e.ts,
+        content: e.content,
+        author: typeof e.body.by === 'string' ? e.body.by : null,
+        notifiedAt: e.ts,
+        lateness: noticeLateness(e.ts, e.content.windows[0]!.start, 0),
+        receipts: d ? { delivered: d } : {},
+      };
+    };
+    for (const e of all) {
+      const amends = asRef(e.body.amends);
+      if (!amends) {
+        const v = version(e);
+        const view: NoticeView = {
+          id: e.hash,
+          ref: refOf(e),
+          station: e.station,
+          channel: e.channel!,
+          versions: [v],
+          current: v,
+          cancelled: null,
+        };
+        roots.set(e.hash, view);
+        byHash.set(e.hash, view);
+        continue;
+      }
+      // An amendment counts only from the notice's own station, naming a notice it holds.
+      const root = roots.get(amends.hash);
+      if (!root || root.station !== e.station || root.ref.seq !== amends.seq) continue;
+      const v = version(e);
+      root.versions.push(v);
+      root.current = v;
+      byHash.set(e.hash, root);
+    }
+    // Cancellations: the first one from the notice's own station stands; later versions are void.
+    for (const c of [...this.cancels].sort((a, b) => a.seq - b.seq)) {
+      const of = asRef(c.body.of);
+      const root = of ? roots.get(of.hash) : undefined;
+      if (!root || root.station !== c.station || root.cancelled) continue;
+      root.cancelled = {
+        ref: refOf(c),
+        ts: c.ts,
+        reason: typeof c.body.reason === 'string' ? c.body.reason : '',
+        by: typeof c.body.by === 'string' ? c.body.by : null,
+      };
+      root.versions = root.versions.filter((v) => v.ref.seq < c.seq);
+      root.current = root.versions[root.versions.length - 1]!;
+    }
+    // Read and understood receipts of the other side, per version; the earliest stands.
+    for (const r of this.receipts) {
+      const level = r.body.level;
+      if (level !== 'read' && level !== 'understood') continue;
+      const of = asRef(r.body.of);
+      const root = of ? byHash.get(of.hash) : undefined;
+      if (!root || r.station === root.station) continue;
+      const v = root.versions.find((x) => x.ref.hash === of!.hash);
+      if (!v) continue;
+      const at = { ts: r.ts, by: typeof r.body.by === 'string' ? r.body.by : null };
+      v.receipts[level] = earlier(v.receipts[level], at);
+      if (level === 'understood') v.receipts.read = earlier(v.receipts.read, at);
+    }
+    // Lateness: from when the activity was first notified to the first window's start.
+    for (const root of roots.values()) {
+      root.versions.forEach((v, i) => {
+        const start = v.content.windows[0]!.start;
+        let notifiedAt = v.ts;
+        for (let k = 0; k < i; k++) {
+          const u = root.versions[k]!;
+          if (u.content.windows[0]!.start <= start) notifiedAt = Math.min(notifiedAt, u.ts);
+        }
+        v.notifiedAt = notifiedAt;
+        v.lateness = noticeLateness(notifiedAt, start, leadFor(root.channel, v.content.kind));
+      });
+    }
+    return roots;
+  }
+}
