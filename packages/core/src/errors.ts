@@ -125,6 +125,12 @@ export const ERROR_CODES = {
   PARLEY_E_CSRF:
     'A state-changing request with a session cookie lacks the matching CSRF token header.',
 
+  // Track formats: GeoJSON files and Cursor-on-Target (TAK)
+  PARLEY_E_GEOJSON_INVALID:
+    'A GeoJSON track collection is malformed: a feature is not a Point with valid track properties (the message names the feature index and the field).',
+  PARLEY_E_GEOJSON_TOO_LARGE:
+    'A GeoJSON track collection has more features or characters than the import limit.',
+
   // Notices of planned activities: areas, windows, routes
   PARLEY_E_AREA_MALFORMED:
     'An area is not a polygon, circle or corridor of valid positions (too few points, latitude out of range, a pole inside, wider than 180° of longitude).',

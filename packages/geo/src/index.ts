@@ -101,3 +101,13 @@ export { renderNotice, renderCancellation, noticeGeoJson } from './notice-render
 export type { RenderContext } from './notice-render.js';
 export { NoticeFolder, NOTICE_ENTRY, noticeStatus } from './notice-state.js';
 export type { NoticeStatus, NoticeVersion, NoticeView } from './notice-state.js';
+export { geoJsonToTracks, parseGeoJsonTracks, tracksToGeoJson } from './geojson.js';
+export type {
+  GeoJsonImportOptions,
+  GeoJsonParty,
+  GeoJsonSource,
+  GeoJsonTrack,
+  GeoJsonTrackCollection,
+  GeoJsonTrackFeature,
+  GeoJsonTrackProperties,
+} from './geojson.js';
