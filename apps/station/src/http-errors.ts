@@ -38,6 +38,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PARLEY_E_STORE_CLOSED: 503,
 };
 
+  PARLEY_E_STORE_UNAVAILABLE: 503,
+  PARLEY_E_LEASE_LOST: 503,
 /** HTTP status and JSON body for any error reaching the server's edge. */
 export function httpError(err: unknown): {
   status: number;

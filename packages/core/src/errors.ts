@@ -172,6 +172,10 @@ export class ParleyError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
+  PARLEY_E_STORE_UNAVAILABLE: 'The database server cannot be reached or refused the connection.',
+  PARLEY_E_BAD_STORE_URL: 'A store location is not a postgres:// or postgresql:// URL.',
+  PARLEY_E_LEASE_LOST:
+    'A write reserved to the leading process came from a process that no longer holds the lease.',
     code: ErrorCode,
     message: string,
     details: Record<string, unknown> = {},

@@ -1,9 +1,11 @@
 import type { HashHex, StationId } from '@parley/core';
+import { isParleyError, ParleyError } from '@parley/core';
 import {
   GENESIS_PREV,
   KIND,
   leafHash,
   MerkleTree,
+  parseEntryLine,
   rotationProofBytes,
   sealEntry,
   signCheckpoint,
@@ -11,7 +13,7 @@ import {
   toHex,
 } from '@parley/ledger';
 import type { Checkpoint, SealedEntry, Signer, UnsignedEntry } from '@parley/ledger';
-import type { Store, StoredEntry } from './store.js';
+import type { FeedHead, Lease, Store, StoredEntry } from './store.js';
 
 /** Where the time comes from; injectable so tests can drive time. */
 export interface Clock {
@@ -26,20 +28,44 @@ export interface EntryDraft {
   body: Record<string, unknown>;
 }
 
+export interface WriterOptions {
+  clock?: Clock;
+  maxBatch?: number;
+  /**
+   * Loads the signer of a key that another process rotated to (several processes share one
+   * database): the writer follows the feed's key chain when it catches up. Without it, catching
+   * up over a key rotation fails with `PARLEY_E_KEY_FILE_MISSING`.
+   */
+  signerFor?: (publicKey: string) => Promise<Signer>;
+}
+
+export interface AppendOpts {
+  /** Store only while this lease is live (leader-only writes); else `PARLEY_E_LEASE_LOST`. */
+  fence?: Lease;
+}
+
 type Job =
   | {
       type: 'append';
       drafts: EntryDraft[];
+      fence?: Lease;
       resolve: (v: SealedEntry[]) => void;
       reject: (e: unknown) => void;
     }
   | {
       type: 'rotate';
       next: Signer;
+      fence?: Lease;
       resolve: (v: SealedEntry[]) => void;
       reject: (e: unknown) => void;
     }
-  | { type: 'checkpoint'; resolve: (v: Checkpoint) => void; reject: (e: unknown) => void };
+  | { type: 'checkpoint'; resolve: (v: Checkpoint) => void; reject: (e: unknown) => void }
+  | { type: 'sync'; resolve: () => void; reject: (e: unknown) => void };
+
+type WriteJob = Extract<Job, { type: 'append' | 'rotate' }>;
+
+/** How often a writer that lost a race (SQLite shared by two processes) catches up and tries again. */
+const CONFLICT_RETRIES = 5;
 
 /**
  * The single writer of a station's own feed. Every append, from the CLI or the API, goes through
@@ -47,6 +73,13 @@ type Job =
  * appends that arrive while a transaction is in flight are sealed together into the next one,
  * so throughput is bound by signing, not by fsync. The in-memory head and Merkle tree advance
  * only after the store has committed.
+ *
+ * Several processes may write one feed (a party's station on PostgreSQL, high availability):
+ * each commit runs inside `Store.appendAtHead`, which shows the writer the stored head under the
+ * feed's lock. A writer that finds the head moved catches up first — it reads the entries the
+ * other processes appended, extends its Merkle tree and follows key rotations — then seals after
+ * them. `follow()` makes it catch up as soon as the store reports an append, so `size` and
+ * `onCommit` see every process's entries.
  */
 export class FeedWriter {
   private queue: Job[] = [];
@@ -56,6 +89,9 @@ export class FeedWriter {
   private seq: number;
   private headHash: HashHex;
   private lastTs: number;
+  /** The size last announced to `onCommit` listeners. */
+  private announced: number;
+  private syncQueued = false;
 
   private constructor(
     readonly store: Store,
@@ -65,10 +101,12 @@ export class FeedWriter {
     head: { seq: number; hash: string; ts: number } | null,
     private readonly clock: Clock,
     private readonly maxBatch: number,
+    private readonly signerFor: ((publicKey: string) => Promise<Signer>) | undefined,
   ) {
     this.seq = head?.seq ?? 0;
     this.headHash = (head?.hash ?? GENESIS_PREV) as HashHex;
     this.lastTs = head?.ts ?? 0;
+    this.announced = this.seq;
   }
 
   /** Opens the writer at the stored head, rebuilding the Merkle tree from stored hashes. */
@@ -76,7 +114,7 @@ export class FeedWriter {
     store: Store,
     station: StationId,
     signer: Signer,
-    opts: { clock?: Clock; maxBatch?: number } = {},
+    opts: WriterOptions = {},
   ): Promise<FeedWriter> {
     const head = await store.head(station);
     const tree = MerkleTree.fromLeafHashes(
@@ -90,7 +128,42 @@ export class FeedWriter {
       head,
       opts.clock ?? systemClock,
       opts.maxBatch ?? 2000,
+      opts.signerFor,
     );
+  }
+
+  /**
+   * Catches up whenever the store reports an append to this feed (by another process sharing
+   * the database). Returns the function that stops following.
+   */
+  follow(): () => void {
+    return this.store.onAppend((station) => {
+      if (station === this.station || station === '*') this.refresh().catch(() => undefined);
+    });
+  }
+
+  /** Reads what other processes appended to this feed since the writer last looked. */
+  refresh(): Promise<void> {
+    if (this.syncQueued) return this.idle();
+    this.syncQueued = true;
+    return new Promise((resolve, reject) => this.enqueue({ type: 'sync', resolve, reject }));
+  }
+
+  /**
+   * A view of this writer whose appends are fenced by `lease` (the leader-only writes: receipts,
+   * cosignatures, alarms). Everything else is the writer itself.
+   */
+  fenced(lease: Lease): FeedWriter {
+    const appendMany = (drafts: EntryDraft[]) => this.appendMany(drafts, { fence: lease });
+    const append = async (d: EntryDraft) => (await appendMany([d]))[0]!;
+    return new Proxy(this, {
+      get(target, prop) {
+        if (prop === 'appendMany') return appendMany;
+        if (prop === 'append') return append;
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
   }
 
   /** Entries in the feed. */
@@ -114,15 +187,21 @@ export class FeedWriter {
   }
 
   /** Appends one entry. */
-  async append(draft: EntryDraft): Promise<SealedEntry> {
-    const [sealed] = await this.appendMany([draft]);
+  async append(draft: EntryDraft, opts: AppendOpts = {}): Promise<SealedEntry> {
+    const [sealed] = await this.appendMany([draft], opts);
     return sealed!;
   }
 
   /** Appends entries atomically: all are committed in one transaction, or none. */
-  appendMany(drafts: EntryDraft[]): Promise<SealedEntry[]> {
+  appendMany(drafts: EntryDraft[], opts: AppendOpts = {}): Promise<SealedEntry[]> {
     return new Promise((resolve, reject) =>
-      this.enqueue({ type: 'append', drafts, resolve, reject }),
+      this.enqueue({
+        type: 'append',
+        drafts,
+        ...(opts.fence ? { fence: opts.fence } : {}),
+        resolve,
+        reject,
+      }),
     );
   }
 
@@ -171,14 +250,26 @@ export class FeedWriter {
         await this.doCheckpoint(head);
         continue;
       }
-      const batch: Exclude<Job, { type: 'checkpoint' }>[] = [];
+      if (head.type === 'sync') {
+        this.queue.shift();
+        this.syncQueued = false;
+        try {
+          await this.catchUp(await this.store.head(this.station));
+          head.resolve();
+        } catch (err) {
+          head.reject(err);
+        }
+        this.announce();
+        continue;
+      }
+      // One batch holds jobs with the same fence (or none), so a lost lease fails only its own.
+      const batch: WriteJob[] = [];
       let count = 0;
-      while (
-        this.queue.length > 0 &&
-        this.queue[0]!.type !== 'checkpoint' &&
-        (count === 0 || count < this.maxBatch)
-      ) {
-        const job = this.queue.shift() as Exclude<Job, { type: 'checkpoint' }>;
+      while (this.queue.length > 0 && (count === 0 || count < this.maxBatch)) {
+        const job = this.queue[0]!;
+        if (job.type === 'checkpoint' || job.type === 'sync') break;
+        if (batch.length > 0 && job.fence !== batch[0]!.fence) break;
+        this.queue.shift();
         batch.push(job);
         count += job.type === 'append' ? job.drafts.length : 1;
       }
@@ -186,13 +277,59 @@ export class FeedWriter {
     }
   }
 
-  private async commit(batch: Exclude<Job, { type: 'checkpoint' }>[]): Promise<void> {
+  private async commit(batch: WriteJob[]): Promise<void> {
+    const fence = batch[0]!.fence;
+    for (let attempt = 0; ; attempt++) {
+      let done: (() => void) | undefined;
+      this.live = batch;
+      try {
+        await this.store.appendAtHead(
+          this.station,
+          async (head) => {
+            await this.catchUp(head);
+            done = await this.seal(batch);
+            return done ? this.pending : null;
+          },
+          fence ? { fence } : {},
+        );
+      } catch (err) {
+        this.tree.truncate(this.seq);
+        this.pending = null;
+        if (
+          isParleyError(err, 'PARLEY_E_STORE_CONFLICT') &&
+          attempt < CONFLICT_RETRIES &&
+          this.live.length > 0
+        ) {
+          // Another process appended between our look at the head and our commit (SQLite
+          // shared by two processes): catch up and seal again after its entries.
+          batch = this.live;
+          continue;
+        }
+        for (const job of this.live) job.reject(err);
+        this.announce();
+        return;
+      }
+      done?.();
+      this.announce();
+      return;
+    }
+  }
+
+  /** What `seal` prepared for the store, and the jobs still in the batch. */
+  private pending: { entries: StoredEntry[]; checkpoint: Checkpoint } | null = null;
+  private live: WriteJob[] = [];
+
+  /**
+   * Seals the batch after the current head. Returns the function that, once the store has
+   * committed, advances the writer and resolves the jobs; undefined if nothing is to be stored.
+   */
+  private async seal(batch: WriteJob[]): Promise<(() => void) | undefined> {
     let seq = this.seq;
     let prev = this.headHash;
     let ts = this.lastTs;
     let signer = this.signer;
     const rows: StoredEntry[] = [];
-    const accepted: { job: (typeof batch)[number]; sealed: SealedEntry[] }[] = [];
+    const accepted: { job: WriteJob; sealed: SealedEntry[] }[] = [];
     for (const job of batch) {
       // Seal each job on its own: a job that cannot be sealed (too large, not canonical JSON)
       // fails alone, and the others still go in.
@@ -235,25 +372,92 @@ export class FeedWriter {
         job.reject(err);
       }
     }
-    if (rows.length === 0) return;
+    this.live = accepted.map((a) => a.job);
+    if (rows.length === 0) return undefined;
     // Every commit carries a checkpoint over the new head, in the same transaction, so the
     // latest signed tree head always covers the whole feed (peers witness it at every sync).
-    const before = this.tree.size;
-    try {
-      for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
-      const cp = signCheckpoint(this.station, seq, toHex(this.tree.root()), ts, signer);
-      await this.store.append(this.station, rows, cp);
+    // The tree is truncated back if the store does not commit.
+    for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
+    const cp = signCheckpoint(this.station, seq, toHex(this.tree.root()), ts, signer);
+    this.pending = { entries: rows, checkpoint: cp };
+    return () => {
+      this.pending = null;
       this.latest = cp;
-    } catch (err) {
-      this.tree.truncate(before);
-      for (const a of accepted) a.job.reject(err);
-      return;
+      this.seq = seq;
+      this.headHash = prev;
+      this.lastTs = ts;
+      this.signer = signer;
+      for (const a of accepted) a.job.resolve(a.sealed);
+    };
+  }
+
+  /**
+   * Brings the writer to the stored head: reads the entries other processes appended after the
+   * writer's own head, checks they chain onto it, extends the Merkle tree and follows key
+   * rotations. All or nothing: on failure the writer is as it was.
+   */
+  private async catchUp(head: FeedHead | null): Promise<void> {
+    const stored = head?.seq ?? 0;
+    if (stored === this.seq && (head?.hash ?? GENESIS_PREV) === this.headHash) return;
+    if (stored < this.seq || (stored === this.seq && head!.hash !== this.headHash)) {
+      throw new ParleyError(
+        'PARLEY_E_STORE_CONFLICT',
+        `the stored feed of ${this.station} (head seq ${stored}) is not a continuation of this writer's (seq ${this.seq}): was the database restored under a running station?`,
+        { station: this.station, seq: stored, headSeq: this.seq },
+      );
     }
+    let seq = this.seq;
+    let prev: string = this.headHash;
+    let ts = this.lastTs;
+    let signer = this.signer;
+    const leaves: Uint8Array[] = [];
+    while (seq < stored) {
+      const rows = await this.store.entries(this.station, seq, Math.min(2000, stored - seq));
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (r.seq !== seq + 1 || r.prev !== prev) {
+          throw new ParleyError(
+            'PARLEY_E_STORE_CONFLICT',
+            `seq ${r.seq} of ${this.station} in the store does not chain onto seq ${seq}`,
+            { station: this.station, seq: r.seq, headSeq: seq },
+          );
+        }
+        if (r.kind === KIND.keyRotation) {
+          const next = parseEntryLine(r.line).body.next as string;
+          if (!this.signerFor) {
+            throw new ParleyError(
+              'PARLEY_E_KEY_FILE_MISSING',
+              `another process rotated ${this.station} to key ${next}, and this writer cannot load keys`,
+              { key: next },
+            );
+          }
+          signer = await this.signerFor(next);
+        }
+        leaves.push(Buffer.from(r.hash, 'hex'));
+        seq = r.seq;
+        prev = r.hash;
+        ts = r.ts;
+      }
+    }
+    if (seq !== stored) {
+      throw new ParleyError(
+        'PARLEY_E_STORE_CONFLICT',
+        `the stored feed of ${this.station} ends at seq ${seq}, not at its head ${stored}`,
+        { station: this.station, seq, headSeq: stored },
+      );
+    }
+    for (const l of leaves) this.tree.appendLeaf(l);
     this.seq = seq;
-    this.headHash = prev;
+    this.headHash = prev as HashHex;
     this.lastTs = ts;
     this.signer = signer;
-    for (const a of accepted) a.job.resolve(a.sealed);
+    this.latest = (await this.store.latestCheckpoint(this.station)) ?? undefined;
+  }
+
+  /** Tells `onCommit` listeners the new size once per change, whoever appended. */
+  private announce(): void {
+    if (this.seq <= this.announced) return;
+    this.announced = this.seq;
     for (const l of this.listeners) l(this.seq);
   }
 

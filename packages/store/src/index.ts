@@ -6,3 +6,6 @@ export * from './feed-writer.js';
 export * from './station-dir.js';
 export * from './bundle-files.js';
 export * from './feed-state.js';
+export * from './pg-store.js';
+export * from './lease.js';
+export * from './track-store.js';

@@ -4,10 +4,21 @@ import { ParleyError } from '@parley/core';
 import type { Checkpoint } from '@parley/ledger';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type { Migration } from './migrations.js';
-import type { FeedEntry, FeedHead, PeerRecord, Store, StoredEntry, TokenRecord } from './store.js';
+import type {
+  AppendBatch,
+  AppendOptions,
+  FeedEntry,
+  FeedHead,
+  Lease,
+  PeerRecord,
+  Store,
+  StoredEntry,
+  TokenRecord,
+} from './store.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
 import type { AuditInput, AuditQuery, AuditRecord, SessionRecord, UserRecord } from './store.js';
 import { checkContinuity, ZERO_HASH } from './continuity.js';
+import { leaseLost } from './lease.js';
 
 interface EntryRow {
   seq: number;
@@ -26,6 +37,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private db: Db | undefined;
   private readonly stmt: Record<string, Statement>;
+  private readonly appendListeners = new Set<(station: string) => void>();
 
   private constructor(db: Db) {
     this.db = db;
@@ -99,6 +111,14 @@ export class SqliteStore implements Store {
       addAudit: db.prepare(
         'INSERT INTO audit (seq, ts, actor, action, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
+      // Leases (schema version 4)
+      lease: db.prepare('SELECT name, holder, token, expires FROM leases WHERE name = ?'),
+      putLease: db.prepare(
+        'INSERT INTO leases (name, holder, token, expires) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires = excluded.expires',
+      ),
+      releaseLease: db.prepare(
+        'UPDATE leases SET expires = 0 WHERE name = ? AND holder = ? AND token = ?',
+      ),
     };
   }
 
@@ -168,14 +188,19 @@ export class SqliteStore implements Store {
     station: string,
     entries: readonly StoredEntry[],
     checkpoint?: Checkpoint,
+    opts: AppendOptions = {},
   ): Promise<void> {
     const db = this.conn;
     if (entries.length === 0) {
-      if (checkpoint) await this.addCheckpoint(checkpoint);
+      if (checkpoint) {
+        if (opts.fence) db.transaction(() => this.checkFence(opts.fence!)).immediate();
+        await this.addCheckpoint(checkpoint);
+      }
       return;
     }
     // One transaction per batch: a crash leaves either the whole batch or none of it.
     db.transaction(() => {
+      if (opts.fence) this.checkFence(opts.fence);
       const head = this.stmt.head!.get(station) as FeedHead | undefined;
       checkContinuity(station, head ?? null, entries);
       for (const e of entries) {
@@ -201,6 +226,63 @@ export class SqliteStore implements Store {
           checkpoint.sig,
         );
     }).immediate();
+    for (const fn of this.appendListeners) fn(station);
+  }
+
+  /**
+   * SQLite is one process's embedded store: the writer's turn is the in-process one, and the
+   * continuity check inside `append` still refuses a batch that lost a race with another
+   * process (the writer then catches up and tries again).
+   */
+  async appendAtHead(
+    station: string,
+    build: (head: FeedHead | null) => Promise<AppendBatch | null>,
+    opts: AppendOptions = {},
+  ): Promise<void> {
+    const batch = await build(await this.head(station));
+    if (batch) await this.append(station, batch.entries, batch.checkpoint, opts);
+  }
+
+  onAppend(fn: (station: string) => void): () => void {
+    this.appendListeners.add(fn);
+    return () => this.appendListeners.delete(fn);
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null> {
+    const db = this.conn;
+    return db
+      .transaction((): Lease | null => {
+        const now = Date.now();
+        const cur = this.stmt.lease!.get(name) as Lease | undefined;
+        if (cur && cur.holder !== holder && cur.expires > now) return null;
+        const token = cur && cur.holder === holder ? cur.token : (cur?.token ?? 0) + 1;
+        const lease: Lease = { name, holder, token, expires: now + ttlMs };
+        this.stmt.putLease!.run(name, holder, token, lease.expires);
+        return lease;
+      })
+      .immediate();
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    this.ensureOpen();
+    this.stmt.releaseLease!.run(lease.name, lease.holder, lease.token);
+  }
+
+  async lease(name: string): Promise<Lease | null> {
+    this.ensureOpen();
+    return (this.stmt.lease!.get(name) as Lease | undefined) ?? null;
+  }
+
+  /** Inside a write transaction: refuses unless `fence` is the live lease. */
+  private checkFence(fence: Lease): void {
+    const cur = this.stmt.lease!.get(fence.name) as Lease | undefined;
+    if (
+      !cur ||
+      cur.holder !== fence.holder ||
+      cur.token !== fence.token ||
+      cur.expires <= Date.now()
+    )
+      throw leaseLost(fence, cur ?? null);
   }
 
   async entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]> {

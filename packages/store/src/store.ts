@@ -124,6 +124,33 @@ export interface FeedHead {
 }
 
 /**
+ * A lease held by one process of a party's station (high availability: exactly one process runs
+ * the link, the heartbeats and the deadline watch). `token` is the fencing token: it grows each
+ * time the lease changes hands, and a write fenced with an older token is refused.
+ */
+export interface Lease {
+  name: string;
+  holder: string;
+  token: number;
+  /** When the lease lapses unless renewed, in ms since the epoch on the store's clock. */
+  expires: number;
+}
+
+export interface AppendOptions {
+  /**
+   * Store only while this lease is still held with this token and has not lapsed, checked inside
+   * the append's transaction; else `PARLEY_E_LEASE_LOST` and nothing is written.
+   */
+  fence?: Lease;
+}
+
+/** What a feed's writer stores on top of the head it was shown (`Store.appendAtHead`). */
+export interface AppendBatch {
+  entries: readonly StoredEntry[];
+  checkpoint?: Checkpoint;
+}
+
+/**
  * Durable storage for feeds (a station's own and verified copies of its peers'), their signed
  * checkpoints, and small metadata. Async throughout so that SQLite and PostgreSQL implement the
  * same contract (`packages/store/test/store-contract.ts`).
@@ -150,7 +177,31 @@ export interface Store {
    * if the first does not continue the stored head or the batch is not itself continuous.
    * A checkpoint given with the batch is stored in the same transaction.
    */
-  append(station: string, entries: readonly StoredEntry[], checkpoint?: Checkpoint): Promise<void>;
+  append(
+    station: string,
+    entries: readonly StoredEntry[],
+    checkpoint?: Checkpoint,
+    opts?: AppendOptions,
+  ): Promise<void>;
+  /**
+   * The writer's append: `build` is called with the feed's stored head while this call holds the
+   * feed's write lock — across every process sharing the database, for PostgreSQL — and returns
+   * the batch to store after that head (or null: nothing to store). Processes that append to one
+   * feed through this method take turns instead of conflicting. The batch is still checked as
+   * `append` checks it.
+   */
+  appendAtHead(
+    station: string,
+    build: (head: FeedHead | null) => Promise<AppendBatch | null>,
+    opts?: AppendOptions,
+  ): Promise<void>;
+  /**
+   * Calls `fn` with the station after entries are appended to a feed: by any process sharing the
+   * database for PostgreSQL (LISTEN/NOTIFY), by this store object for SQLite. `fn('*')` means
+   * "notifications may have been missed (reconnected): look at every feed". Returns the
+   * function that unsubscribes.
+   */
+  onAppend(fn: (station: string) => void): () => void;
   /** Up to `limit` entries with seq > `afterSeq`, in seq order. */
   entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]>;
   /** Entry hashes (raw 32 bytes) of seq 1..upTo (or all), in seq order: what a Merkle tree is rebuilt from. */
@@ -205,6 +256,17 @@ export interface Store {
   appendAudit(record: AuditInput): Promise<AuditRecord>;
   /** Audit records in seq order, optionally after a seq, of one actor or action, up to `limit`. */
   audit(query?: AuditQuery): Promise<AuditRecord[]>;
+
+  // Leases (schema version 4)
+  /**
+   * Takes the lease `name` for `holder` for `ttlMs` if it is free or lapsed (the token grows), or
+   * renews it if `holder` already holds it (same token). Null if another holder has it.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null>;
+  /** Gives up a lease still held with this token, so another process need not wait for it to lapse. */
+  releaseLease(lease: Lease): Promise<void>;
+  /** The lease as stored, lapsed or not, or null if it was never taken. */
+  lease(name: string): Promise<Lease | null>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 /**
- * The contract every `Store` implementation must pass. SQLite runs it today
- * (`sqlite-store.test.ts`); the PostgreSQL store will run the very same suite.
+ * The contract every `Store` implementation must pass: SQLite (`sqlite-store.test.ts`) and
+ * PostgreSQL (`pg-store.test.ts`) run the very same suite.
  *
  * `open()` gives a fresh, empty store, a way to open the same database again (`reopen`) and a
  * `cleanup` that removes the database. The suite closes every store it was given before it
@@ -211,6 +211,15 @@ export function verifyRows(station: StationId, rows: readonly StoredEntry[]): Fe
     });
   });
   return v;
+}
+
+/** Polls `cond` every 10 ms for up to 5 s; fails if it never holds. */
+export async function waitUntil(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 function draft(text: string, channel?: string): EntryDraft {
@@ -992,6 +1001,133 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         const s2 = await reopen();
         expect(await readAll(s2, chain.station)).toEqual(chain.rows.slice(0, 1));
         expect(await s2.getMeta('k')).toBeUndefined();
+      });
+    });
+
+    describe('appendAtHead and onAppend', () => {
+      it('build is shown the stored head and its batch is stored; null stores nothing', async () => {
+        const chain = new TestChain();
+        chain.add(2);
+        const seen: (number | null)[] = [];
+        await store.appendAtHead(chain.station, async (head) => {
+          seen.push(head?.seq ?? null);
+          return { entries: chain.rows, checkpoint: chain.checkpoint(3) };
+        });
+        await store.appendAtHead(chain.station, async (head) => {
+          seen.push(head?.seq ?? null);
+          return null;
+        });
+        const more = chain.add(3);
+        await store.appendAtHead(chain.station, async (head) => {
+          seen.push(head?.seq ?? null);
+          expect(head).toEqual({ seq: 3, hash: chain.rows[2]!.hash, ts: chain.rows[2]!.ts });
+          return { entries: more };
+        });
+        expect(seen).toEqual([null, 3, 3]);
+        expect(await readAll(store, chain.station)).toEqual(chain.rows);
+        expect(await store.checkpoints(chain.station)).toEqual([chain.checkpoint(3)]);
+        verifyRows(chain.station, await readAll(store, chain.station));
+      });
+
+      it('a batch from build that does not continue the head is refused whole; an error in build stores nothing', async () => {
+        const chain = new TestChain();
+        chain.add(3);
+        await store.append(chain.station, chain.rows);
+        const before = await snapshot(chain.station);
+        await expect(
+          store.appendAtHead(chain.station, async () => ({ entries: chain.fork(2, 2, 'stale') })),
+        ).rejects.toMatchObject({ code: CONFLICT });
+        await expect(
+          store.appendAtHead(chain.station, async () => {
+            throw new Error('sealing failed');
+          }),
+        ).rejects.toThrow('sealing failed');
+        expect(await snapshot(chain.station)).toEqual(before);
+      });
+
+      it('onAppend hears of appends with the station, until unsubscribed', async () => {
+        const a = new TestChain('A');
+        const heard: string[] = [];
+        const off = store.onAppend((s) => heard.push(s));
+        await store.append(a.station, a.rows);
+        await store.appendAtHead(a.station, async () => ({ entries: a.add(1) }));
+        await waitUntil(() => heard.filter((s) => s === a.station).length >= 2);
+        off();
+        const n = heard.length;
+        await store.append(a.station, a.add(1));
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heard.length).toBe(n);
+      });
+    });
+
+    describe('leases and fencing', () => {
+      it('one holder at a time; renewal keeps the token; a lapsed or released lease passes on with a greater token', async () => {
+        expect(await store.lease('lead')).toBeNull();
+        const a1 = await store.acquireLease('lead', 'a', 10_000);
+        expect(a1).toMatchObject({ name: 'lead', holder: 'a' });
+        expect(a1!.token).toBeGreaterThan(0);
+        expect(await store.acquireLease('lead', 'b', 10_000)).toBeNull();
+        const a2 = await store.acquireLease('lead', 'a', 20_000);
+        expect(a2!.token).toBe(a1!.token);
+        expect(a2!.expires).toBeGreaterThan(a1!.expires);
+        expect(await store.lease('lead')).toEqual(a2);
+        // Another lease name is independent.
+        expect(await store.acquireLease('other', 'b', 10_000)).toMatchObject({ holder: 'b' });
+
+        await store.releaseLease(a2!);
+        const b1 = await store.acquireLease('lead', 'b', 150);
+        expect(b1).toMatchObject({ holder: 'b' });
+        expect(b1!.token).toBeGreaterThan(a2!.token);
+        expect(await store.acquireLease('lead', 'a', 10_000)).toBeNull();
+        // b lets it lapse: a takes it after the lapse, with a greater token again.
+        await new Promise((r) => setTimeout(r, 250));
+        const a3 = await store.acquireLease('lead', 'a', 10_000);
+        expect(a3!.token).toBeGreaterThan(b1!.token);
+        // Releasing with a stale token changes nothing.
+        await store.releaseLease(b1!);
+        expect(await store.acquireLease('lead', 'b', 10_000)).toBeNull();
+      });
+
+      it('a fenced append is stored only while its lease is live, and a stale fence stores nothing', async () => {
+        const chain = new TestChain();
+        const a = (await store.acquireLease('lead', 'a', 10_000))!;
+        await store.append(chain.station, chain.rows, undefined, { fence: a });
+        await store.appendAtHead(chain.station, async () => ({ entries: chain.add(2) }), {
+          fence: a,
+        });
+        await store.releaseLease(a);
+        const b = (await store.acquireLease('lead', 'b', 10_000))!;
+        const before = await snapshot(chain.station);
+        const next = chain.fork(3, 2, 'stale leader');
+        await expect(
+          store.append(chain.station, next, chain.checkpoint(3), { fence: a }),
+        ).rejects.toMatchObject({ code: 'PARLEY_E_LEASE_LOST' });
+        await expect(
+          store.appendAtHead(chain.station, async () => ({ entries: next }), { fence: a }),
+        ).rejects.toMatchObject({ code: 'PARLEY_E_LEASE_LOST' });
+        await expect(
+          store.append(chain.station, [], chain.checkpoint(3), { fence: a }),
+        ).rejects.toMatchObject({ code: 'PARLEY_E_LEASE_LOST' });
+        expect(await snapshot(chain.station)).toEqual(before);
+        // The new holder's fence passes; unfenced appends are not affected by leases.
+        await store.append(chain.station, next, undefined, { fence: b });
+        chain.rows.push(...next);
+        await store.append(chain.station, chain.add(1));
+        expect((await store.head(chain.station))?.seq).toBe(6);
+      });
+
+      it('a fence on a lease that lapsed is refused even if nobody took it over', async () => {
+        const chain = new TestChain();
+        const a = (await store.acquireLease('lead', 'a', 100))!;
+        await new Promise((r) => setTimeout(r, 200));
+        await expect(
+          store.append(chain.station, chain.rows, undefined, { fence: a }),
+        ).rejects.toMatchObject({ code: 'PARLEY_E_LEASE_LOST' });
+        expect(await store.head(chain.station)).toBeNull();
+        // Renewing a lapsed lease nobody took keeps its token, and the fence passes again.
+        const again = (await store.acquireLease('lead', 'a', 10_000))!;
+        expect(again.token).toBe(a.token);
+        await store.append(chain.station, chain.rows, undefined, { fence: again });
       });
     });
 

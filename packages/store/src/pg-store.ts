@@ -1,0 +1,838 @@
+import pg from 'pg';
+import type { PoolClient, PoolConfig } from 'pg';
+import { ParleyError } from '@parley/core';
+import type { Checkpoint } from '@parley/ledger';
+import { PG_MIGRATIONS } from './migrations.js';
+import type { Migration } from './migrations.js';
+import { checkContinuity, ZERO_HASH } from './continuity.js';
+import { leaseLost } from './lease.js';
+import { AUDIT_GENESIS, auditHash } from './store.js';
+import type {
+  AppendBatch,
+  AppendOptions,
+  AuditInput,
+  AuditQuery,
+  AuditRecord,
+  FeedEntry,
+  FeedHead,
+  Lease,
+  PeerRecord,
+  SessionRecord,
+  Store,
+  StoredEntry,
+  TokenRecord,
+  UserRecord,
+} from './store.js';
+
+/** The LISTEN/NOTIFY channel on which every append announces its feed. */
+const APPEND_CHANNEL = 'parley_append';
+/** Advisory lock keys (pg_advisory_xact_lock, one bigint space): migrations and the audit chain. */
+const LOCK_MIGRATE = 0x7061726c6579n; // "parley"
+const LOCK_AUDIT = 0x7061726c6561n;
+/** The store's clock, in ms since the epoch: the database server's, so every process agrees. */
+const NOW_MS = `(floor(extract(epoch FROM clock_timestamp()) * 1000))::bigint`;
+
+// BIGINT (int8) arrives as a string by default; every BIGINT here is a seq, a size or a time in
+// ms, all well inside Number.MAX_SAFE_INTEGER.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+interface EntryRow {
+  seq: number;
+  hash: Buffer;
+  ts: number;
+  kind: string;
+  channel: string | null;
+  line: string;
+  prev?: Buffer | null;
+}
+
+/** Checks and normalises a `postgres://` or `postgresql://` URL; throws `PARLEY_E_BAD_STORE_URL`. */
+export function parseStoreUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ParleyError('PARLEY_E_BAD_STORE_URL', `store ${JSON.stringify(value)} is not a URL`, {
+      value,
+    });
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ParleyError(
+      'PARLEY_E_BAD_STORE_URL',
+      `store ${JSON.stringify(value)} is not a postgres:// or postgresql:// URL`,
+      { value },
+    );
+  }
+  if (url.pathname.length <= 1) {
+    throw new ParleyError(
+      'PARLEY_E_BAD_STORE_URL',
+      `store ${JSON.stringify(value)} names no database (postgres://user@host:port/DATABASE)`,
+      { value },
+    );
+  }
+  return url;
+}
+
+/** The URL with its password, if any, replaced by `***`: for messages and logs. */
+export function redactStoreUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** Connection failures (refused, unknown host, bad password, no such database) as coded errors. */
+function unavailable(url: string, err: unknown): ParleyError {
+  const e = err as { code?: string; message?: string };
+  return new ParleyError(
+    'PARLEY_E_STORE_UNAVAILABLE',
+    `cannot use the database at ${redactStoreUrl(url)}: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}`,
+    { code: e.code ?? null },
+    { cause: err },
+  );
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '28P01', // invalid_password
+  '28000', // invalid_authorization_specification
+  '3D000', // invalid_catalog_name: no such database
+  '57P01', // admin_shutdown
+  '57P03', // cannot_connect_now (starting up, or a standby)
+  '08006',
+  '08001',
+  '08004',
+]);
+
+/**
+ * The production store: PostgreSQL through `pg`. It keeps the SQLite store's contract
+ * (`store-contract.ts`) and adds what several processes on one database need:
+ *
+ * - appends lock the feed's head row (`SELECT … FOR UPDATE`), so racing appends serialise and
+ *   all but one get `PARLEY_E_STORE_CONFLICT`;
+ * - `appendAtHead` holds a transaction-level advisory lock on the feed while the writer seals,
+ *   so writers in different processes take turns and the feed stays gap-free and totally ordered;
+ * - every append NOTIFYs `parley_append` with the station, so other processes see growth at once;
+ * - leases with fencing tokens on the database's clock, for the one leading process.
+ *
+ * Durability is the server's: `synchronous_commit` must stay `on` (the default), and each append
+ * is one transaction.
+ */
+export class PgStore implements Store {
+  readonly engine = 'postgres' as const;
+  private pool: pg.Pool | undefined;
+  private listener: pg.Client | undefined;
+  private listening: Promise<void> | undefined;
+  private readonly appendListeners = new Set<(station: string) => void>();
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly url: string,
+    pool: pg.Pool,
+  ) {
+    this.pool = pool;
+  }
+
+  /** Connects to the database at `url` and migrates it to the latest schema version. */
+  static async open(url: string, opts: { max?: number } = {}): Promise<PgStore> {
+    parseStoreUrl(url);
+    const config: PoolConfig = {
+      connectionString: url,
+      max: opts.max ?? 10,
+      types,
+      application_name: 'parley',
+      connectionTimeoutMillis: 10_000,
+    };
+    const pool = new pg.Pool(config);
+    // An idle client that loses its connection (server restart) must not crash the process.
+    pool.on('error', () => undefined);
+    const store = new PgStore(url, pool);
+    try {
+      await store.tx(async (c) => migrate(c, PG_MIGRATIONS));
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  private ensureOpen(): void {
+    void this.conn;
+  }
+
+  private get conn(): pg.Pool {
+    if (!this.pool) throw new ParleyError('PARLEY_E_STORE_CLOSED', 'the store is closed', {});
+    return this.pool;
+  }
+
+  private async q<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    const pool = this.conn;
+    try {
+      return (await pool.query<R>(text, values)).rows;
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  private mapError(err: unknown): unknown {
+    if (err instanceof ParleyError) return err;
+    const code = (err as { code?: string }).code;
+    if (code && CONNECTION_CODES.has(code)) return unavailable(this.url, err);
+    if (!this.pool) return new ParleyError('PARLEY_E_STORE_CLOSED', 'the store is closed', {});
+    return err;
+  }
+
+  /** Runs `fn` in one transaction on one connection: COMMIT if it resolves, ROLLBACK if it throws. */
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const pool = this.conn;
+    let c: PoolClient;
+    try {
+      c = await pool.connect();
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    let broken = false;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw this.mapError(err);
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  async schemaVersion(): Promise<number> {
+    const [r] = await this.q<{ v: number | null }>(
+      'SELECT MAX(version)::bigint AS v FROM schema_migrations',
+    );
+    return r?.v ?? 0;
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const [r] = await this.q<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+    return r?.value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.q(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+
+  async listMeta(prefix: string): Promise<[string, string][]> {
+    const rows = await this.q<{ key: string; value: string }>(
+      'SELECT key, value FROM meta WHERE starts_with(key, $1) ORDER BY key',
+      [prefix],
+    );
+    return rows.map((r) => [r.key, r.value]);
+  }
+
+  async deleteMeta(key: string): Promise<void> {
+    await this.q('DELETE FROM meta WHERE key = $1', [key]);
+  }
+
+  async head(station: string): Promise<FeedHead | null> {
+    const [r] = await this.q<FeedHead>(
+      'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1',
+      [station],
+    );
+    return r ?? null;
+  }
+
+  async append(
+    station: string,
+    entries: readonly StoredEntry[],
+    checkpoint?: Checkpoint,
+    opts: AppendOptions = {},
+  ): Promise<void> {
+    this.ensureOpen();
+    if (entries.length === 0 && !checkpoint) return;
+    await this.tx(async (c) => {
+      if (opts.fence) await checkFence(c, opts.fence);
+      await this.insertBatch(c, station, entries, checkpoint);
+    });
+    if (entries.length > 0) this.notifyLocal(station);
+  }
+
+  async appendAtHead(
+    station: string,
+    build: (head: FeedHead | null) => Promise<AppendBatch | null>,
+    opts: AppendOptions = {},
+  ): Promise<void> {
+    let stored = false;
+    await this.tx(async (c) => {
+      // Held until COMMIT or ROLLBACK: every writer of this feed, in any process, waits here.
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [`feed:${station}`]);
+      const [head] = (
+        await c.query<FeedHead>(
+          'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1',
+          [station],
+        )
+      ).rows;
+      const batch = await build(head ?? null);
+      if (!batch) return;
+      if (opts.fence) await checkFence(c, opts.fence);
+      await this.insertBatch(c, station, batch.entries, batch.checkpoint);
+      stored = batch.entries.length > 0;
+    });
+    if (stored) this.notifyLocal(station);
+  }
+
+  /** Inside a transaction: checks continuity under the head row's lock and inserts the batch. */
+  private async insertBatch(
+    c: PoolClient,
+    station: string,
+    entries: readonly StoredEntry[],
+    checkpoint: Checkpoint | undefined,
+  ): Promise<void> {
+    if (entries.length > 0) {
+      const [head] = (
+        await c.query<FeedHead>(
+          'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1 FOR UPDATE',
+          [station],
+        )
+      ).rows;
+      checkContinuity(station, head ?? null, entries);
+      const last = entries[entries.length - 1]!;
+      try {
+        if (head) {
+          await c.query(
+            'UPDATE feeds SET head_seq = $2, head_hash = $3, head_ts = $4 WHERE station = $1',
+            [station, last.seq, last.hash, last.ts],
+          );
+        } else {
+          // A new feed: two racing first batches both get here; the primary key lets one in.
+          await c.query('LOCK TABLE feeds IN SHARE ROW EXCLUSIVE MODE');
+          await c.query(
+            `INSERT INTO feeds (station, ordinal, head_seq, head_hash, head_ts)
+             VALUES ($1, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM feeds), $2, $3, $4)`,
+            [station, last.seq, last.hash, last.ts],
+          );
+        }
+        await c.query(
+          `INSERT INTO entries (station, seq, hash, ts, kind, channel, line)
+           SELECT $1, * FROM unnest($2::bigint[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[])`,
+          [
+            station,
+            entries.map((e) => e.seq),
+            entries.map((e) => Buffer.from(e.hash, 'hex')),
+            entries.map((e) => e.ts),
+            entries.map((e) => e.kind),
+            entries.map((e) => e.channel),
+            entries.map((e) => e.line),
+          ],
+        );
+      } catch (err) {
+        if ((err as { code?: string }).code === '23505') {
+          throw new ParleyError(
+            'PARLEY_E_STORE_CONFLICT',
+            `append to ${station} at seq ${entries[0]!.seq} lost a race with another writer`,
+            { station, seq: entries[0]!.seq },
+          );
+        }
+        throw err;
+      }
+      await c.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, station]);
+    }
+    if (checkpoint) {
+      await c.query(
+        'INSERT INTO checkpoints (station, size, ts, root, sig) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [checkpoint.station, checkpoint.size, checkpoint.ts, checkpoint.root, checkpoint.sig],
+      );
+    }
+  }
+
+  /** Listeners in this process hear of their own appends at once, without the round trip. */
+  private notifyLocal(station: string): void {
+    if (!this.listener) for (const fn of this.appendListeners) fn(station);
+  }
+
+  onAppend(fn: (station: string) => void): () => void {
+    this.ensureOpen();
+    this.appendListeners.add(fn);
+    if (!this.listening) this.listening = this.listen();
+    return () => this.appendListeners.delete(fn);
+  }
+
+  /** One dedicated connection LISTENs; after losing it, it reconnects and reports '*'. */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, types });
+    client.on('notification', (n) => {
+      if (n.channel !== APPEND_CHANNEL || !n.payload) return;
+      for (const fn of this.appendListeners) fn(n.payload);
+    });
+    const retry = () => {
+      if (this.listener === client) this.listener = undefined;
+      if (!this.pool) return;
+      for (const fn of this.appendListeners) fn('*');
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = setTimeout(() => {
+        this.listening = this.pool ? this.listen() : undefined;
+      }, 1000);
+      this.reconnectTimer.unref();
+    };
+    client.on('error', () => undefined);
+    client.on('end', retry);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${APPEND_CHANNEL}`);
+      if (!this.pool) {
+        await client.end();
+        return;
+      }
+      this.listener = client;
+      // Anything appended while the listener was down is found by looking again.
+      for (const fn of this.appendListeners) fn('*');
+    } catch {
+      client.removeListener('end', retry);
+      await client.end().catch(() => undefined);
+      retry();
+    }
+  }
+
+  async entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]> {
+    // One query: the row at afterSeq (if any) is read too, for the first row's prev.
+    const rows = await this.q<EntryRow>(
+      `SELECT seq, hash, ts, kind, channel, line FROM entries
+       WHERE station = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
+      [station, afterSeq, limit + 1],
+    );
+    let prev = ZERO_HASH;
+    if (rows[0]?.seq === afterSeq) prev = rows.shift()!.hash.toString('hex');
+    return rows.slice(0, limit).map((r) => {
+      const hash = r.hash.toString('hex');
+      const e: StoredEntry = {
+        seq: r.seq,
+        hash,
+        prev,
+        ts: r.ts,
+        kind: r.kind,
+        channel: r.channel,
+        line: r.line,
+      };
+      prev = hash;
+      return e;
+    });
+  }
+
+  async hashes(station: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
+    const rows = await this.q<{ hash: Buffer }>(
+      'SELECT hash FROM entries WHERE station = $1 AND seq <= $2 ORDER BY seq',
+      [station, upTo],
+    );
+    return rows.map((r) => r.hash);
+  }
+
+  async entriesOfKind(station: string, kinds: readonly string[]): Promise<StoredEntry[]> {
+    this.ensureOpen();
+    if (kinds.length === 0) return [];
+    const rows = await this.q<EntryRow>(
+      `SELECT e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
+       LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
+       WHERE e.station = $1 AND e.kind = ANY($2::text[]) ORDER BY e.seq`,
+      [station, kinds],
+    );
+    return rows.map(toStored);
+  }
+
+  async lastOfKind(station: string, kind: string): Promise<StoredEntry | null> {
+    const [r] = await this.q<EntryRow>(
+      `SELECT e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
+       LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
+       WHERE e.station = $1 AND e.kind = $2 ORDER BY e.seq DESC LIMIT 1`,
+      [station, kind],
+    );
+    return r ? toStored(r) : null;
+  }
+
+  async byKind(
+    kind: string,
+    opts: { channel?: string; limit?: number } = {},
+  ): Promise<FeedEntry[]> {
+    const values: unknown[] = [kind];
+    let where = 'e.kind = $1';
+    if (opts.channel !== undefined) {
+      values.push(opts.channel);
+      where += ` AND e.channel = $${values.length}`;
+    }
+    values.push(opts.limit ?? null);
+    const rows = await this.q<EntryRow & { station: string }>(
+      `SELECT e.station, e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
+       LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
+       WHERE ${where} ORDER BY e.ts, e.station, e.seq LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((r) => ({ station: r.station, ...toStored(r) }));
+  }
+
+  async feeds(): Promise<{ station: string; size: number }[]> {
+    return this.q<{ station: string; size: number }>(
+      'SELECT station, head_seq AS size FROM feeds ORDER BY ordinal',
+    );
+  }
+
+  async addCheckpoint(cp: Checkpoint): Promise<void> {
+    await this.q(
+      'INSERT INTO checkpoints (station, size, ts, root, sig) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+      [cp.station, cp.size, cp.ts, cp.root, cp.sig],
+    );
+  }
+
+  async checkpoints(station: string): Promise<Checkpoint[]> {
+    return this.q<Checkpoint>(
+      'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = $1 ORDER BY size, ts',
+      [station],
+    );
+  }
+
+  async latestCheckpoint(station: string): Promise<Checkpoint | null> {
+    const [r] = await this.q<Checkpoint>(
+      'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = $1 ORDER BY size DESC, ts DESC LIMIT 1',
+      [station],
+    );
+    return r ?? null;
+  }
+
+  async peers(): Promise<PeerRecord[]> {
+    const rows = await this.q<{
+      name: string;
+      station: string;
+      key: string;
+      urls: string;
+      tls_cert: string | null;
+      added: number;
+    }>('SELECT name, station, key, urls, tls_cert, added FROM peers ORDER BY added, name');
+    return rows.map((r) => ({
+      name: r.name,
+      station: r.station,
+      key: r.key,
+      urls: JSON.parse(r.urls) as string[],
+      tlsCert: r.tls_cert,
+      added: r.added,
+    }));
+  }
+
+  async addPeer(peer: PeerRecord): Promise<void> {
+    try {
+      await this.q(
+        'INSERT INTO peers (name, station, key, urls, tls_cert, added) VALUES ($1, $2, $3, $4, $5, $6)',
+        [peer.name, peer.station, peer.key, JSON.stringify(peer.urls), peer.tlsCert, peer.added],
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new ParleyError(
+          'PARLEY_E_PEER_EXISTS',
+          `a peer named ${peer.name} or with station ${peer.station} is already paired`,
+          { name: peer.name, station: peer.station },
+        );
+      }
+      throw err;
+    }
+  }
+
+  async addToken(token: TokenRecord): Promise<void> {
+    await this.q('INSERT INTO tokens (hash, role, label, created) VALUES ($1, $2, $3, $4)', [
+      token.hash,
+      token.role,
+      token.label,
+      token.created,
+    ]);
+  }
+
+  async tokenByHash(hash: string): Promise<TokenRecord | null> {
+    const [r] = await this.q<TokenRecord>(
+      'SELECT hash, role, label, created FROM tokens WHERE hash = $1',
+      [hash],
+    );
+    return r ?? null;
+  }
+
+  // --- Operators (schema version 3) ---------------------------------------------------------
+
+  async addUser(user: UserRecord): Promise<void> {
+    try {
+      await this.q(
+        'INSERT INTO users (name, role, channels, password_hash, created, disabled) VALUES ($1, $2, $3, $4, $5, $6)',
+        [
+          user.name,
+          user.role,
+          JSON.stringify(user.channels),
+          user.passwordHash,
+          user.created,
+          user.disabled,
+        ],
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new ParleyError(
+          'PARLEY_E_USER_EXISTS',
+          `an operator named ${JSON.stringify(user.name)} already exists`,
+          { name: user.name },
+        );
+      }
+      throw err;
+    }
+  }
+
+  async user(name: string): Promise<UserRecord | null> {
+    const [r] = await this.q<UserRow>(
+      'SELECT name, role, channels, password_hash, created, disabled FROM users WHERE name = $1',
+      [name],
+    );
+    return r ? userFromRow(r) : null;
+  }
+
+  async users(): Promise<UserRecord[]> {
+    const rows = await this.q<UserRow>(
+      'SELECT name, role, channels, password_hash, created, disabled FROM users ORDER BY name',
+    );
+    return rows.map(userFromRow);
+  }
+
+  async updateUser(
+    name: string,
+    patch: Partial<Pick<UserRecord, 'role' | 'channels' | 'passwordHash' | 'disabled'>>,
+  ): Promise<boolean> {
+    const columns: [string, unknown][] = [
+      ['role', patch.role],
+      ['channels', patch.channels === undefined ? undefined : JSON.stringify(patch.channels)],
+      ['password_hash', patch.passwordHash],
+      ['disabled', patch.disabled],
+    ];
+    const set = columns.filter((c) => c[1] !== undefined);
+    if (set.length === 0) return (await this.user(name)) !== null;
+    const rows = await this.q<{ name: string }>(
+      `UPDATE users SET ${set.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE name = $${set.length + 1} RETURNING name`,
+      [...set.map(([, v]) => v), name],
+    );
+    return rows.length > 0;
+  }
+
+  async addSession(session: SessionRecord): Promise<void> {
+    await this.q(
+      'INSERT INTO sessions (hash, user_name, csrf, created, expires) VALUES ($1, $2, $3, $4, $5)',
+      [session.hash, session.user, session.csrf, session.created, session.expires],
+    );
+  }
+
+  async sessionByHash(hash: string): Promise<SessionRecord | null> {
+    const [r] = await this.q<SessionRecord>(
+      'SELECT hash, user_name AS "user", csrf, created, expires FROM sessions WHERE hash = $1',
+      [hash],
+    );
+    return r ?? null;
+  }
+
+  async deleteSession(hash: string): Promise<void> {
+    await this.q('DELETE FROM sessions WHERE hash = $1', [hash]);
+  }
+
+  async deleteSessionsOf(user: string): Promise<number> {
+    return (await this.q('DELETE FROM sessions WHERE user_name = $1 RETURNING hash', [user]))
+      .length;
+  }
+
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return (await this.q('DELETE FROM sessions WHERE expires <= $1 RETURNING hash', [now])).length;
+  }
+
+  async appendAudit(record: AuditInput): Promise<AuditRecord> {
+    return this.tx(async (c) => {
+      // Concurrent appends, from any process, chain one after another.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_AUDIT.toString()]);
+      const [head] = (
+        await c.query<{ seq: number; hash: string }>(
+          'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
+        )
+      ).rows;
+      const seq = (head?.seq ?? 0) + 1;
+      const prev = head?.hash ?? AUDIT_GENESIS;
+      const out: AuditRecord = {
+        seq,
+        ts: record.ts,
+        actor: record.actor,
+        action: record.action,
+        detail: record.detail,
+        prev,
+        hash: auditHash(prev, { ...record, seq }),
+      };
+      await c.query(
+        'INSERT INTO audit (seq, ts, actor, action, detail, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [seq, out.ts, out.actor, out.action, JSON.stringify(out.detail), prev, out.hash],
+      );
+      return out;
+    });
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditRecord[]> {
+    const values: unknown[] = [query.after ?? 0];
+    const where = ['seq > $1'];
+    if (query.actor !== undefined) {
+      values.push(query.actor);
+      where.push(`actor = $${values.length}`);
+    }
+    if (query.action !== undefined) {
+      values.push(query.action);
+      where.push(`action = $${values.length}`);
+    }
+    values.push(query.limit ?? null);
+    const rows = await this.q<Omit<AuditRecord, 'detail'> & { detail: string }>(
+      `SELECT seq, ts, actor, action, detail, prev, hash FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${values.length}`,
+      values,
+    );
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
+  // --- Leases (schema version 4) ------------------------------------------------------------
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null> {
+    return this.tx(async (c) => {
+      await c.query(
+        'INSERT INTO leases (name, holder, token, expires) VALUES ($1, $2, 0, 0) ON CONFLICT (name) DO NOTHING',
+        [name, ''],
+      );
+      // The row lock makes takeover and renewal wait for fenced writes in flight (FOR SHARE).
+      const [r] = (
+        await c.query<Lease>(
+          `UPDATE leases SET
+             token = CASE WHEN holder = $2 THEN token ELSE token + 1 END,
+             holder = $2,
+             expires = ${NOW_MS} + $3
+           WHERE name = $1 AND (holder = $2 OR expires <= ${NOW_MS})
+           RETURNING name, holder, token, expires`,
+          [name, holder, ttlMs],
+        )
+      ).rows;
+      return r ?? null;
+    });
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    await this.q('UPDATE leases SET expires = 0 WHERE name = $1 AND holder = $2 AND token = $3', [
+      lease.name,
+      lease.holder,
+      lease.token,
+    ]);
+  }
+
+  async lease(name: string): Promise<Lease | null> {
+    const [r] = await this.q<Lease>(
+      'SELECT name, holder, token, expires FROM leases WHERE name = $1 AND token > 0',
+      [name],
+    );
+    return r ?? null;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    if (!pool) return;
+    this.pool = undefined;
+    clearTimeout(this.reconnectTimer);
+    this.appendListeners.clear();
+    await this.listening?.catch(() => undefined);
+    const l = this.listener;
+    this.listener = undefined;
+    if (l) {
+      l.removeAllListeners('end');
+      await l.end().catch(() => undefined);
+    }
+    await pool.end();
+  }
+}
+
+/** Inside a write transaction: refuses unless `fence` is the live lease; holds the row until COMMIT. */
+async function checkFence(c: PoolClient, fence: Lease): Promise<void> {
+  const [cur] = (
+    await c.query<Lease & { live: boolean }>(
+      `SELECT name, holder, token, expires, expires > ${NOW_MS} AS live FROM leases WHERE name = $1 FOR SHARE`,
+      [fence.name],
+    )
+  ).rows;
+  if (!cur || cur.holder !== fence.holder || cur.token !== fence.token || !cur.live) {
+    throw leaseLost(
+      fence,
+      cur ? { name: cur.name, holder: cur.holder, token: cur.token, expires: cur.expires } : null,
+    );
+  }
+}
+
+interface UserRow {
+  name: string;
+  role: string;
+  channels: string;
+  password_hash: string;
+  created: number;
+  disabled: boolean;
+}
+
+function userFromRow(r: UserRow): UserRecord {
+  return {
+    name: r.name,
+    role: r.role,
+    channels: JSON.parse(r.channels) as '*' | string[],
+    passwordHash: r.password_hash,
+    created: r.created,
+    disabled: r.disabled,
+  };
+}
+
+function toStored(r: EntryRow): StoredEntry {
+  return {
+    seq: r.seq,
+    hash: r.hash.toString('hex'),
+    prev: r.prev ? r.prev.toString('hex') : ZERO_HASH,
+    ts: r.ts,
+    kind: r.kind,
+    channel: r.channel,
+    line: r.line,
+  };
+}
+
+/** Applies the migrations not yet recorded, each once, under a lock so that processes starting together do not race. */
+async function migrate(c: PoolClient, migrations: readonly Migration[]): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_MIGRATE.toString()]);
+  await c.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  );
+  const [r] = (
+    await c.query<{ v: number | null }>('SELECT MAX(version)::bigint AS v FROM schema_migrations')
+  ).rows;
+  const current = r?.v ?? 0;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new ParleyError(
+      'PARLEY_E_STORE_SCHEMA',
+      `database schema version ${current} is newer than this program's ${latest}`,
+      { current, latest },
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    await c.query(m.sql);
+    await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+      m.version,
+      m.name,
+      Date.now(),
+    ]);
+  }
+}
