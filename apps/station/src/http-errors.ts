@@ -20,6 +20,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PARLEY_E_MESSAGE_NOT_FOUND: 404,
   PARLEY_E_DRAFT_NOT_FOUND: 404,
   PARLEY_E_CALL_NOT_FOUND: 404,
+  PARLEY_E_ENCOUNTER_NOT_FOUND: 404,
+  PARLEY_E_ENCOUNTER_DRAFT: 409,
   PARLEY_E_CHANNEL_EXISTS: 409,
   PARLEY_E_CHANNEL_STATE: 409,
   PARLEY_E_CHANNEL_NOT_OPEN: 409,
@@ -36,10 +38,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PARLEY_E_ENTRY_TOO_LARGE: 413,
   PARLEY_E_TEXT_TOO_LONG: 413,
   PARLEY_E_STORE_CLOSED: 503,
-};
-
   PARLEY_E_STORE_UNAVAILABLE: 503,
   PARLEY_E_LEASE_LOST: 503,
+};
+
 /** HTTP status and JSON body for any error reaching the server's edge. */
 export function httpError(err: unknown): {
   status: number;

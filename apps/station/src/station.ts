@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { LinkManager, LINK_DEFAULTS } from '@parley/link';
 import type { LinkEvents, LinkOptions } from '@parley/link';
-import { StationHandle, systemClock } from '@parley/store';
+import { join } from 'node:path';
+import { SqliteTrackStore, StationHandle, systemClock } from '@parley/store';
 import type { Clock } from '@parley/store';
 import { apiRoutes } from './routes/api.js';
 import { linkRoutes } from './routes/link.js';
@@ -13,6 +14,8 @@ import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
 import { Operators } from './operators/index.js';
 import type { OperatorOptions } from './operators/index.js';
+import { TrackService } from './tracks/track-service.js';
+import type { TrackServiceOptions } from './tracks/track-service.js';
 
 // Operator accounts, sessions and the audit log, for the CLI and tests.
 export {
@@ -50,6 +53,8 @@ export interface StationOptions {
   tls?: { key: string; cert: string };
   /** Sign-in rate limits (defaults: 5 failures per name, 20 per address, per 5 minutes). */
   operators?: OperatorOptions;
+  /** Track picture and screening (staleness, tick, horizon, party pairs, hysteresis). */
+  tracks?: TrackServiceOptions;
 }
 
 /** A running station: the Fastify app, the open station directory and its links. */
@@ -66,6 +71,8 @@ export interface Station {
   readonly bus: LiveBus;
   /** Operator accounts, sessions, sign-in limits and the audit log. */
   readonly operators: Operators;
+  /** The track picture and its encounters. */
+  readonly tracks: TrackService;
 }
 
 /** Link events go to metrics and, for the console, to the live stream. */
@@ -122,6 +129,15 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   });
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);
+  // Sensor data in its own file beside the transcript database (ADR 0002).
+  const trackStore = new SqliteTrackStore(join(opts.dataDir, 'tracks.sqlite'));
+  const tracks = new TrackService(
+    trackStore,
+    clock,
+    bus,
+    { channels: async () => [...(await hotline.state()).state.channels.values()] },
+    opts.tracks,
+  );
 
   // Requests being handled, for a graceful shutdown (the live stream stays open by design).
   let inflight = 0;
@@ -186,6 +202,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       bus,
       resolveActor: operators.resolveActor,
       operators,
+      tracks,
     }),
   );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
@@ -204,9 +221,11 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     hotline,
     bus,
     operators,
+    tracks,
     async listen({ host = '127.0.0.1', port = 0 } = {}) {
       await app.listen({ host, port });
       await links.start();
+      tracks.start();
       const tick = opts.deadlineTickMs ?? 1000;
       if (tick > 0) {
         deadlineTimer = setInterval(() => {
@@ -227,12 +246,14 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       shutdown.abort();
       clearInterval(deadlineTimer);
       await links.stop();
+      await tracks.stop();
       // Let requests already being handled finish and answer (an appended message must not
       // look failed to its sender), for at most DRAIN_MS; then close every socket.
       const until = Date.now() + DRAIN_MS;
       while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await app.close();
       await handle.close();
+      trackStore.close();
     },
   };
 }

@@ -305,6 +305,7 @@ const ENTRIES: CatalogueEntry[] = [
   entry('MAN-15', 'maneuvering', undefined, [], 'I am engaged in replenishment at sea; keep clear', '我正在进行海上补给，请避让', 'Own ship is replenishing and restricted in its ability to maneuver.'),
   entry('MAN-16', 'maneuvering', undefined, [], 'I am restricted in my ability to maneuver', '我操纵能力受限', 'COLREGs rule 3(g): own ship cannot keep out of the way.'),
   entry('MAN-17', 'maneuvering', undefined, [req('speed', 'speed')], 'I am reducing speed to {speed}', '我正在减速至{speed}', 'Own ship is slowing down.'),
+  entry('MAN-18', 'maneuvering', undefined, [req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time'), req('turn', 'turn')], 'My ship {unit} at {position}, course {course}, speed {speed}: closest point of approach with your ship will be {distance} at {time}; request you alter course to {turn}', '我舰{unit}位于{position}，航向{course}，航速{speed}：与你舰最近会遇距离将为{distance}，时间{time}；请你向{turn}转向', 'Encounter warning drafted by the screen: own unit, its position and motion, the predicted CPA, and the requested action.'),
 
   // Air encounters
   entry('AIR-01', 'air', undefined, [], 'I am conducting flight operations', '我正在进行飞行作业', 'Own ship is launching or recovering aircraft; its course is constrained.'),
@@ -319,6 +320,7 @@ const ENTRIES: CatalogueEntry[] = [
   entry('AIR-10', 'air', undefined, [], 'I am conducting aerial refueling; keep clear', '我正在进行空中加油，请避让', 'Own aircraft is refueling in flight and cannot maneuver freely.'),
   entry('AIR-11', 'air', undefined, [req('unit', 'unit'), req('distance', 'distance')], 'Aircraft {unit}, you are approaching my ship at {distance}; keep clear', '飞机{unit}，你正在接近我舰，距离{distance}，请避让', 'An aircraft is closing on own ship.'),
   entry('AIR-12', 'air', undefined, [req('altitude', 'altitude')], 'I am maintaining altitude {altitude}', '我保持高度{altitude}', 'Own aircraft will not climb or descend.'),
+  entry('AIR-13', 'air', undefined, [req('unit', 'unit'), req('position', 'position'), req('altitude', 'altitude'), req('course', 'course'), req('distance', 'distance'), req('time', 'time')], 'My aircraft {unit} at {position}, altitude {altitude}, heading {course}: closest approach with your aircraft will be {distance} at {time}; request you increase separation', '我机{unit}位于{position}，高度{altitude}，航向{course}：与你机最近接近距离将为{distance}，时间{time}；请你增大间隔', 'Air encounter warning drafted by the screen: own aircraft, its position, altitude and heading, the predicted closest approach, and the requested action.'),
 
   // Intentions and requests
   entry('INT-01', 'intentions', undefined, [], 'State your intentions', '请说明你的意图', 'Ask the other unit what it intends to do.'),

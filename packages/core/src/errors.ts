@@ -125,11 +125,22 @@ export const ERROR_CODES = {
   PARLEY_E_CSRF:
     'A state-changing request with a session cookie lacks the matching CSRF token header.',
 
+  // Tracks and encounters
+  PARLEY_E_TRACK_INVALID:
+    'A track report is malformed: a bad id, party, domain, position, speed, course or time.',
+  PARLEY_E_ENCOUNTER_NOT_FOUND: 'No encounter with that id is held here.',
+  PARLEY_E_ENCOUNTER_DRAFT:
+    'The encounter has no pending draft (already sent or discarded), or no channel to send it on.',
+
   // Track formats: GeoJSON files and Cursor-on-Target (TAK)
   PARLEY_E_GEOJSON_INVALID:
     'A GeoJSON track collection is malformed: a feature is not a Point with valid track properties (the message names the feature index and the field).',
   PARLEY_E_GEOJSON_TOO_LARGE:
     'A GeoJSON track collection has more features or characters than the import limit.',
+  PARLEY_E_COT_MALFORMED:
+    'A Cursor-on-Target event is not well-formed or lacks a valid uid, type, time, point or track detail.',
+  PARLEY_E_COT_UNSUPPORTED:
+    'A Cursor-on-Target event is not a track this station ingests (not a surface or air a-… atom, or a party not mapped).',
 
   // Notices of planned activities: areas, windows, routes
   PARLEY_E_AREA_MALFORMED:
@@ -161,6 +172,10 @@ export const ERROR_CODES = {
     'An append does not continue the stored feed (another writer got there first).',
   PARLEY_E_STORE_SCHEMA: 'The database schema is newer than this program or the migration failed.',
   PARLEY_E_STORE_CLOSED: 'The store was used after it was closed.',
+  PARLEY_E_STORE_UNAVAILABLE: 'The database server cannot be reached or refused the connection.',
+  PARLEY_E_BAD_STORE_URL: 'A store location is not a postgres:// or postgresql:// URL.',
+  PARLEY_E_LEASE_LOST:
+    'A write reserved to the leading process came from a process that no longer holds the lease.',
 } as const;
 
 /** A stable error code, `PARLEY_E_*`. */
@@ -172,10 +187,6 @@ export class ParleyError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
-  PARLEY_E_STORE_UNAVAILABLE: 'The database server cannot be reached or refused the connection.',
-  PARLEY_E_BAD_STORE_URL: 'A store location is not a postgres:// or postgresql:// URL.',
-  PARLEY_E_LEASE_LOST:
-    'A write reserved to the leading process came from a process that no longer holds the lease.',
     code: ErrorCode,
     message: string,
     details: Record<string, unknown> = {},

@@ -8,3 +8,4 @@ export * from './notice-kinds.js';
 export * from './channel.js';
 export * from './hotline-state.js';
 export * from './catalogue.js';
+export * from './track.js';

@@ -6,7 +6,16 @@ export type LiveEvent =
   | { type: 'link'; peer: string; url: string; state: string }
   | { type: 'alarm'; kind: string; of: unknown; channel: string; reason: string }
   | { type: 'channel'; channel: string; status: string; reason: string }
-  | { type: 'draft'; id: string; channel: string };
+  | { type: 'draft'; id: string; channel: string }
+  | {
+      type: 'notice';
+      id: string;
+      action: 'draft' | 'sent' | 'received' | 'amended' | 'cancelled' | 'read' | 'acknowledged';
+      station: string;
+      channel: string;
+    }
+  | { type: 'tracks'; now: number; tracks: unknown[]; gone: string[] }
+  | { type: 'encounter'; encounter: unknown };
 
 /** Fans station changes out to live-stream subscribers (SSE clients). */
 export class LiveBus {

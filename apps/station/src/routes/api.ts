@@ -7,6 +7,8 @@ import type { StationHandle } from '@parley/store';
 import type { HotlineService } from '../hotline/hotline-service.js';
 import type { LiveBus } from '../hotline/live-bus.js';
 import { hotlineRoutes } from './hotline.js';
+import { trackRoutes } from './tracks.js';
+import type { TrackService } from '../tracks/track-service.js';
 import { requirePermission, tokenActor } from '../auth.js';
 import type { Actor, Permission } from '../auth.js';
 import { httpError } from '../http-errors.js';
@@ -39,6 +41,8 @@ export interface ApiDeps {
   resolveActor?: (req: FastifyRequest) => Promise<Actor | null>;
   hotline: HotlineService;
   bus: LiveBus;
+  /** The track picture and encounters. */
+  tracks?: TrackService;
   /** Installs the operator routes (login, logout, me, users, audit) and the audit hook in this scope. */
   operators?: { register(app: FastifyInstance): Promise<void> };
 }
@@ -143,4 +147,5 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   );
 
   await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
+  if (deps.tracks) await trackRoutes(app, { tracks: deps.tracks, hotline: deps.hotline });
 }

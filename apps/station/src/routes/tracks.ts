@@ -1,0 +1,203 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { tracksToGeoJson } from '@parley/geo';
+import type { HotlineService } from '../hotline/hotline-service.js';
+import type { TrackService } from '../tracks/track-service.js';
+import { actorOf } from './api.js';
+
+const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
+const secured = { security: [{ bearer: [] }] as Record<string, string[]>[] };
+const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+const LatLon = Type.Object({ lat: Type.Number(), lon: Type.Number() });
+
+const TrackView = Type.Object({
+  id: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  party: Type.String({ description: 'own, other or third, relative to this station' }),
+  source: Type.String({ description: 'ais, cot, geojson or station' }),
+  domain: Type.String({ description: 'surface or air' }),
+  lat: Type.Number({ description: 'dead-reckoned to `now`' }),
+  lon: Type.Number({ description: 'dead-reckoned to `now`' }),
+  sog: Type.Number(),
+  cog: Type.Number(),
+  heading: Nullable(Type.Number()),
+  altFt: Nullable(Type.Number()),
+  vsFpm: Nullable(Type.Number()),
+  at: Type.Integer({ description: 'report time, ms since the epoch' }),
+  stale: Type.Boolean(),
+});
+
+const DraftView = Type.Object({
+  channel: Type.Union([Type.String(), Type.Null()]),
+  code: Type.String(),
+  params: Type.Record(Type.String(), Type.Unknown()),
+  precedence: Type.String(),
+  text: Type.Object({ en: Type.String(), zh: Type.String() }),
+  status: Type.String({ description: 'pending, sent or discarded' }),
+  messageId: Type.Optional(Type.String()),
+});
+
+export const EncounterView = Type.Object({
+  id: Type.String(),
+  a: Type.String(),
+  b: Type.String(),
+  aName: Type.Union([Type.String(), Type.Null()]),
+  bName: Type.Union([Type.String(), Type.Null()]),
+  domain: Type.String(),
+  level: Type.String({ description: 'caution or danger' }),
+  state: Type.String({ description: 'projected, active, past or resolved' }),
+  cpaNm: Type.Number(),
+  tcpaMin: Type.Number(),
+  rangeNm: Type.Number(),
+  bearingDeg: Nullable(Type.Number()),
+  vsepFt: Nullable(Type.Number()),
+  cpaAt: Type.Integer(),
+  cpaA: Type.Union([LatLon, Type.Null()]),
+  cpaB: Type.Union([LatLon, Type.Null()]),
+  since: Type.Integer(),
+  updatedAt: Type.Integer(),
+  draft: Type.Union([DraftView, Type.Null()]),
+});
+
+const ReportsBody = Type.Object(
+  {
+    reports: Type.Array(Type.Unknown(), {
+      minItems: 1,
+      maxItems: 10_000,
+      description: 'track reports (docs/api.md): id, name?, party, domain, lat, lon, sog, cog, …',
+    }),
+  },
+  { additionalProperties: false },
+);
+const Id = Type.Object({ id: Type.String({ maxLength: 200 }) });
+const SendDraftBody = Type.Object(
+  {
+    precedence: Type.Optional(Type.String()),
+    channel: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Tracks and encounters (`/api/v1/tracks`, `/api/v1/encounters`). */
+export async function trackRoutes(
+  app: FastifyInstance,
+  deps: { tracks: TrackService; hotline: HotlineService },
+): Promise<void> {
+  const { tracks, hotline } = deps;
+
+  app.get(
+    '/api/v1/tracks',
+    {
+      config: { permission: 'read' },
+      schema: {
+        description: 'Every track held, dead-reckoned to now; stale ones flagged.',
+        tags: ['tracks'],
+        ...secured,
+        response: {
+          200: Type.Object({ now: Type.Integer(), tracks: Type.Array(TrackView) }),
+          '4xx': ErrorBody,
+        },
+      },
+    },
+    async () => tracks.list(),
+  );
+
+  app.get(
+    '/api/v1/tracks.geojson',
+    {
+      config: { permission: 'read' },
+      schema: {
+        description: 'The track picture as a GeoJSON FeatureCollection of points.',
+        tags: ['tracks'],
+        ...secured,
+      },
+    },
+    async (_req, reply) => {
+      reply.header('content-type', 'application/geo+json');
+      return tracksToGeoJson(tracks.list().tracks);
+    },
+  );
+
+  app.post<{ Body: Static<typeof ReportsBody> }>(
+    '/api/v1/tracks',
+    {
+      config: { permission: 'send' },
+      schema: {
+        description:
+          "Position reports from the station's own feeds. All or nothing: one bad report refuses the batch (400 PARLEY_E_TRACK_INVALID naming its index).",
+        tags: ['tracks'],
+        ...secured,
+        body: ReportsBody,
+        response: { 200: Type.Object({ accepted: Type.Integer() }), '4xx': ErrorBody },
+      },
+    },
+    async (req) => ({ accepted: tracks.report(req.body.reports) }),
+  );
+
+  app.get(
+    '/api/v1/encounters',
+    {
+      config: { permission: 'read' },
+      schema: {
+        description: 'Current encounters (and recently resolved ones), newest first, with drafts.',
+        tags: ['tracks'],
+        ...secured,
+        response: {
+          200: Type.Object({ now: Type.Integer(), encounters: Type.Array(EncounterView) }),
+          '4xx': ErrorBody,
+        },
+      },
+    },
+    async () => tracks.encounters(),
+  );
+
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof SendDraftBody> }>(
+    '/api/v1/encounters/:id/send',
+    {
+      config: { permission: 'send' },
+      schema: {
+        description:
+          "Sends the encounter's draft as a hotline message (201), optionally at another precedence or on another channel.",
+        tags: ['tracks'],
+        ...secured,
+        params: Id,
+        body: SendDraftBody,
+        response: {
+          201: Type.Object({ id: Type.String(), seq: Type.Integer() }),
+          202: Type.Object({ draft: Type.Object({ id: Type.String() }) }),
+          '4xx': ErrorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      const d = tracks.pendingDraft(req.params.id);
+      const r = await hotline.send(actorOf(req), {
+        channel: req.body.channel ?? d.channel,
+        precedence: req.body.precedence ?? d.precedence,
+        catalogue: { code: d.code, params: d.params },
+      });
+      if ('draft' in r) {
+        tracks.settleDraft(req.params.id, 'sent', r.draft.id);
+        return reply.status(202).send({ draft: { id: r.draft.id } });
+      }
+      tracks.settleDraft(req.params.id, 'sent', r.entry.hash);
+      return reply.status(201).send({ id: r.entry.hash, seq: r.entry.seq });
+    },
+  );
+
+  app.post<{ Params: Static<typeof Id> }>(
+    '/api/v1/encounters/:id/discard',
+    {
+      config: { permission: 'send' },
+      schema: {
+        description: "Discards the encounter's draft; the encounter stays listed.",
+        tags: ['tracks'],
+        ...secured,
+        params: Id,
+        response: { 200: EncounterView, '4xx': ErrorBody },
+      },
+    },
+    async (req) => tracks.settleDraft(req.params.id, 'discarded'),
+  );
+}

@@ -1,0 +1,448 @@
+/**
+ * The station's track picture and its encounters.
+ *
+ * Reports arrive from the operator API, the CoT listener, and `parley ais ingest` / `parley
+ * tracks import` (which write the shared track store while the station runs); the service polls
+ * the store for what others wrote. Every `tickMs` it dead-reckons the live tracks to now, runs
+ * the all-pairs screen (packages/geo `screen`) over the configured party pairs, and advances the
+ * encounter lifecycle (`EncounterTracker`, with hysteresis). An encounter between an own unit and
+ * one of the other party's gets a draft hotline message from the catalogue (MAN-18 at sea, AIR-13
+ * in the air), addressed to the lowest-tier open channel; it is never sent by itself: an
+ * operator sends or discards it. Changes go out on the live stream.
+ */
+import {
+  CATALOGUE_VERSION,
+  ParleyError,
+  parseCatalogueMessage,
+  parseTrackReport,
+  renderCatalogueMessage,
+  TIERS,
+} from '@parley/core';
+import type {
+  CatalogueMessage,
+  ChannelView,
+  Precedence,
+  TrackParty,
+  TrackRecord,
+  TrackSource,
+} from '@parley/core';
+import { cpa, deadReckon, EncounterTracker, screen, TrackSet, wrapLon } from '@parley/geo';
+import type { Encounter, EncounterChange, Motion, ScreenHit } from '@parley/geo';
+import type { Clock, TrackStore } from '@parley/store';
+import type { LiveBus } from '../hotline/live-bus.js';
+
+/** Parties as the screen numbers them. */
+const PARTY_NUM: Record<TrackParty, number> = { own: 0, other: 1, third: 2 };
+const MIN_MS = 60_000;
+
+export interface TrackServiceOptions {
+  /** A track not reported for this long is stale: listed as such, no longer screened. Default 10 min. */
+  staleMs?: number;
+  /** A track not reported for this long is dropped. Default 6 h. */
+  dropMs?: number;
+  /** Screen and store-poll interval, ms; 0 runs no timer (call `tick`). Default 1000. */
+  tickMs?: number;
+  /** Screening horizon, minutes. Default 30. */
+  horizonMin?: number;
+  /** Party pairs screened. Default own against other. */
+  partyPairs?: readonly (readonly [TrackParty, TrackParty])[];
+  /** Encounter hysteresis factor and hold time (see EncounterTracker). */
+  hysteresis?: number;
+  holdMs?: number;
+}
+
+/** A track as the API serves it: dead-reckoned to `now`. */
+export interface TrackView extends TrackRecord {
+  stale: boolean;
+}
+
+export interface EncounterDraft {
+  channel: string | null;
+  code: string;
+  params: Record<string, unknown>;
+  precedence: Precedence;
+  text: { en: string; zh: string };
+  status: 'pending' | 'sent' | 'discarded';
+  messageId?: string;
+}
+
+export interface EncounterView {
+  id: string;
+  a: string;
+  b: string;
+  aName: string | null;
+  bName: string | null;
+  domain: 'surface' | 'air';
+  level: 'caution' | 'danger';
+  state: Encounter['state'];
+  cpaNm: number;
+  tcpaMin: number;
+  rangeNm: number;
+  bearingDeg: number | null;
+  vsepFt: number | null;
+  cpaAt: number;
+  cpaA: { lat: number; lon: number } | null;
+  cpaB: { lat: number; lon: number } | null;
+  since: number;
+  updatedAt: number;
+  draft: EncounterDraft | null;
+}
+
+/** What the service needs from the hotline: the channels it may address drafts to. */
+export interface DraftChannels {
+  channels(): Promise<ChannelView[]>;
+}
+
+export class TrackService {
+  private readonly tracks = new Map<string, TrackRecord>();
+  private readonly handles = new Map<string, number>();
+  private readonly idOf: string[] = [];
+  private readonly set = new TrackSet();
+  private readonly tracker: EncounterTracker;
+  private readonly drafts = new Map<string, EncounterDraft>();
+  private readonly changed = new Set<string>();
+  private readonly staleMs: number;
+  private readonly dropMs: number;
+  private readonly tickMs: number;
+  private readonly horizonMin: number;
+  private readonly pairs: [number, number][];
+  private version = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> = Promise.resolve();
+  private lastTick = -Infinity;
+
+  constructor(
+    private readonly store: TrackStore,
+    private readonly clock: Clock,
+    private readonly bus: LiveBus,
+    private readonly hotline: DraftChannels,
+    opts: TrackServiceOptions = {},
+  ) {
+    this.staleMs = opts.staleMs ?? 10 * MIN_MS;
+    this.dropMs = opts.dropMs ?? 6 * 60 * MIN_MS;
+    this.tickMs = opts.tickMs ?? 1000;
+    this.horizonMin = opts.horizonMin ?? 30;
+    this.pairs = (opts.partyPairs ?? [['own', 'other']]).map(
+      ([a, b]) => [PARTY_NUM[a], PARTY_NUM[b]] as [number, number],
+    );
+    this.tracker = new EncounterTracker({
+      horizonMin: this.horizonMin,
+      ...(opts.hysteresis !== undefined ? { hysteresis: opts.hysteresis } : {}),
+      ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
+    });
+  }
+
+  /** Loads the stored picture and starts the timer. */
+  start(): void {
+    this.pull();
+    if (this.tickMs > 0) {
+      this.timer = setInterval(() => {
+        this.ticking = this.ticking
+          .then(async () => {
+            await this.tick();
+          })
+          .catch(() => undefined);
+      }, this.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+  }
+
+  /**
+   * Checks and stores a batch of reports, all or nothing: the first bad report refuses the
+   * batch with PARLEY_E_TRACK_INVALID naming its index, and nothing is stored.
+   */
+  report(inputs: readonly unknown[], source: TrackSource = 'station'): number {
+    const now = this.clock.now();
+    const good = inputs.map((input, index) => {
+      try {
+        return parseTrackReport(input, now, source);
+      } catch (err) {
+        if (err instanceof ParleyError)
+          throw new ParleyError(err.code, `report ${index}: ${err.message}`, {
+            ...err.details,
+            index,
+          });
+        throw err;
+      }
+    });
+    this.put(good);
+    return good.length;
+  }
+
+  /** Stores checked records (from a trusted decoder) and applies them. */
+  put(records: readonly TrackRecord[]): void {
+    if (records.length === 0) return;
+    this.store.put(records);
+    this.pull();
+  }
+
+  /** Applies what the store holds that is newer than what this service has seen. */
+  private pull(): void {
+    const { version, tracks } = this.store.since(this.version);
+    this.version = version;
+    for (const t of tracks) this.apply(t);
+  }
+
+  private apply(t: TrackRecord): void {
+    const held = this.tracks.get(t.id);
+    if (held && held.at > t.at && held.name === t.name) return;
+    this.tracks.set(t.id, t);
+    this.changed.add(t.id);
+    const live = this.clock.now() - t.at < this.staleMs;
+    if (live) this.set.upsert(this.toReport(t));
+    else this.set.remove(this.handle(t.id));
+  }
+
+  private handle(id: string): number {
+    let h = this.handles.get(id);
+    if (h === undefined) {
+      h = this.idOf.length;
+      this.handles.set(id, h);
+      this.idOf.push(id);
+    }
+    return h;
+  }
+
+  private toReport(t: TrackRecord) {
+    return {
+      id: this.handle(t.id),
+      party: PARTY_NUM[t.party],
+      domain: t.domain,
+      lat: t.lat,
+      lon: t.lon,
+      sog: t.sog,
+      cog: t.cog,
+      ...(t.altFt !== null ? { altFt: t.altFt } : {}),
+      ...(t.vsFpm !== null ? { vsFpm: t.vsFpm } : {}),
+      time: t.at,
+    };
+  }
+
+  /** The motion of a track dead-reckoned to `now`. */
+  private motionAt(t: TrackRecord, now: number): Motion {
+    const min = (now - t.at) / MIN_MS;
+    const p = deadReckon({ lat: t.lat, lon: t.lon, sog: t.sog, cog: t.cog }, min);
+    const m: Motion = { lat: p.lat, lon: p.lon, sog: t.sog, cog: t.cog };
+    if (t.altFt !== null) m.altFt = t.altFt + (t.vsFpm ?? 0) * min;
+    if (t.vsFpm !== null) m.vsFpm = t.vsFpm;
+    return m;
+  }
+
+  /**
+   * One cycle: picks up stored reports, ages tracks, screens, advances the encounters and
+   * publishes what changed. Returns the encounter changes.
+   */
+  async tick(): Promise<EncounterChange[]> {
+    const now = Math.max(this.clock.now(), this.lastTick);
+    this.lastTick = now;
+    this.pull();
+    for (const t of this.tracks.values()) {
+      const age = now - t.at;
+      if (age >= this.dropMs) {
+        this.tracks.delete(t.id);
+        this.set.remove(this.handle(t.id));
+        this.changed.add(t.id);
+      } else if (age >= this.staleMs && this.set.remove(this.handle(t.id))) {
+        this.changed.add(t.id);
+      }
+    }
+    const hits: ScreenHit[] =
+      this.set.size > 1
+        ? screen(this.set, { now, horizonMin: this.horizonMin, partyPairs: this.pairs })
+        : [];
+    const changes = this.tracker.step(now, hits, (a, b) => this.measure(a, b, now));
+    for (const c of changes) {
+      if (c.kind === 'opened' || (c.kind === 'level' && c.to === 'danger'))
+        await this.draftFor(c.encounter, now);
+      this.bus.publish({ type: 'encounter', encounter: this.view(c.encounter, now) });
+    }
+    if (this.changed.size > 0) {
+      const tracks = [...this.changed]
+        .map((id) => this.tracks.get(id))
+        .filter((t): t is TrackRecord => t !== undefined)
+        .map((t) => this.trackView(t, now));
+      const gone = [...this.changed].filter((id) => !this.tracks.has(id));
+      this.changed.clear();
+      this.bus.publish({ type: 'tracks', now, tracks, gone });
+    }
+    return changes;
+  }
+
+  private measure(a: number, b: number, now: number) {
+    const ta = this.tracks.get(this.idOf[a]!);
+    const tb = this.tracks.get(this.idOf[b]!);
+    if (!ta || !tb || !this.set.has(a) || !this.set.has(b)) return undefined;
+    return cpa(this.motionAt(ta, now), this.motionAt(tb, now));
+  }
+
+  private trackView(t: TrackRecord, now: number): TrackView {
+    const stale = now - t.at >= this.staleMs;
+    const p = stale
+      ? { lat: t.lat, lon: t.lon }
+      : deadReckon({ lat: t.lat, lon: t.lon, sog: t.sog, cog: t.cog }, (now - t.at) / MIN_MS);
+    return { ...t, lat: p.lat, lon: p.lon, stale };
+  }
+
+  /** Every track, dead-reckoned to now. */
+  list(): { now: number; tracks: TrackView[] } {
+    const now = this.clock.now();
+    return { now, tracks: [...this.tracks.values()].map((t) => this.trackView(t, now)) };
+  }
+
+  get size(): number {
+    return this.tracks.size;
+  }
+
+  /** Current encounters, newest first. */
+  encounters(): { now: number; encounters: EncounterView[] } {
+    const now = this.clock.now();
+    return {
+      now,
+      encounters: this.tracker
+        .encounters()
+        .reverse()
+        .map((e) => this.view(e, now)),
+    };
+  }
+
+  encounter(id: string): EncounterView {
+    const e = this.tracker.get(id);
+    if (!e)
+      throw new ParleyError('PARLEY_E_ENCOUNTER_NOT_FOUND', `no encounter ${JSON.stringify(id)}`, {
+        id,
+      });
+    return this.view(e, this.clock.now());
+  }
+
+  /** The pending draft of an encounter (refreshed to the present geometry), for sending. */
+  pendingDraft(id: string): EncounterDraft {
+    const view = this.encounter(id);
+    const d = view.draft;
+    if (!d || d.status !== 'pending')
+      throw new ParleyError(
+        'PARLEY_E_ENCOUNTER_DRAFT',
+        `encounter ${id} has no pending draft${d ? ` (it was ${d.status})` : ''}`,
+        { id, status: d?.status ?? null },
+      );
+    return d;
+  }
+
+  /** Marks a draft sent (with the hotline message id) or discarded, and tells the stream. */
+  settleDraft(id: string, status: 'sent' | 'discarded', messageId?: string): EncounterView {
+    const d = this.pendingDraft(id);
+    d.status = status;
+    if (messageId) d.messageId = messageId;
+    const view = this.encounter(id);
+    this.bus.publish({ type: 'encounter', encounter: view });
+    return view;
+  }
+
+  private view(e: Encounter, now: number): EncounterView {
+    const a = this.tracks.get(this.idOf[e.a]!);
+    const b = this.tracks.get(this.idOf[e.b]!);
+    const ma = a && this.motionAt(a, now);
+    const mb = b && this.motionAt(b, now);
+    const c = ma && mb ? cpa(ma, mb) : undefined;
+    const at = (m: Motion | undefined) => {
+      if (!m) return null;
+      const p = deadReckon(m, Math.max(0, e.tcpaMin));
+      return { lat: p.lat, lon: wrapLon(p.lon) };
+    };
+    return {
+      id: e.id,
+      a: this.idOf[e.a]!,
+      b: this.idOf[e.b]!,
+      aName: a?.name ?? null,
+      bName: b?.name ?? null,
+      domain: e.domain,
+      level: e.level,
+      state: e.state,
+      cpaNm: e.cpaNm,
+      tcpaMin: e.tcpaMin,
+      rangeNm: e.rangeNm,
+      bearingDeg: e.bearingDeg ?? c?.bearingDeg ?? null,
+      vsepFt: e.vsepFt ?? null,
+      cpaAt: Math.round(e.updatedAt + e.tcpaMin * MIN_MS),
+      cpaA: at(ma),
+      cpaB: at(mb),
+      since: e.since,
+      updatedAt: e.updatedAt,
+      draft: this.drafts.get(e.id) ?? null,
+    };
+  }
+
+  /** Builds the draft of an own-versus-other encounter (or refreshes a pending one on upgrade). */
+  private async draftFor(e: Encounter, now: number): Promise<void> {
+    const held = this.drafts.get(e.id);
+    if (held && held.status !== 'pending') return;
+    const ta = this.tracks.get(this.idOf[e.a]!);
+    const tb = this.tracks.get(this.idOf[e.b]!);
+    if (!ta || !tb) return;
+    const own = ta.party === 'own' ? ta : tb.party === 'own' ? tb : undefined;
+    const other = own === ta ? tb : ta;
+    if (!own || other.party !== 'other') return;
+    const m = this.motionAt(own, now);
+    const cpaAt = Math.round(now + Math.max(0, e.tcpaMin) * MIN_MS);
+    const distance =
+      e.cpaNm < 1
+        ? { value: Math.round(e.cpaNm * 2025.372), unit: 'yd' as const }
+        : { value: Math.round(e.cpaNm * 10) / 10, unit: 'nm' as const };
+    const unit = (own.name ?? own.id.slice(own.id.indexOf(':') + 1)).slice(0, 40);
+    const position = { lat: round(m.lat, 4), lon: round(m.lon, 4) };
+    const course = round(m.cog, 0) % 360;
+    const msg: CatalogueMessage = parseCatalogueMessage(
+      e.domain === 'air'
+        ? {
+            v: CATALOGUE_VERSION,
+            code: 'AIR-13',
+            params: {
+              unit,
+              position,
+              altitude: Math.round(m.altFt ?? 0),
+              course,
+              distance,
+              time: cpaAt,
+            },
+          }
+        : {
+            v: CATALOGUE_VERSION,
+            code: 'MAN-18',
+            params: {
+              unit,
+              position,
+              course,
+              speed: round(m.sog, 1),
+              distance,
+              time: cpaAt,
+              turn: 'starboard',
+            },
+          },
+    );
+    this.drafts.set(e.id, {
+      channel: await this.channelFor(),
+      code: msg.code,
+      params: msg.params,
+      precedence: e.level === 'danger' ? 'FLASH' : 'IMMEDIATE',
+      text: { en: renderCatalogueMessage(msg, 'en'), zh: renderCatalogueMessage(msg, 'zh') },
+      status: 'pending',
+    });
+  }
+
+  /** The open channel of the lowest tier (tactical first): where an encounter is talked about. */
+  private async channelFor(): Promise<string | null> {
+    const open = (await this.hotline.channels()).filter((c) => c.status === 'open');
+    open.sort((x, y) => TIERS.indexOf(y.agreement.tier) - TIERS.indexOf(x.agreement.tier));
+    return open[0]?.name ?? null;
+  }
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
