@@ -47,6 +47,7 @@ export const EncounterView = Type.Object({
   domain: Type.String(),
   level: Type.String({ description: 'caution or danger' }),
   state: Type.String({ description: 'projected, active, past or resolved' }),
+  reason: Type.Union([Type.String({ description: 'cleared, gone or reopened' }), Type.Null()]),
   cpaNm: Type.Number(),
   tcpaMin: Type.Number(),
   rangeNm: Type.Number(),

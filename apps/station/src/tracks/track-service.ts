@@ -75,6 +75,8 @@ export interface EncounterView {
   domain: 'surface' | 'air';
   level: 'caution' | 'danger';
   state: Encounter['state'];
+  /** Why a resolved encounter ended: cleared, gone (a unit left the picture) or reopened. */
+  reason: string | null;
   cpaNm: number;
   tcpaMin: number;
   rangeNm: number;
@@ -343,9 +345,16 @@ export class TrackService {
     return view;
   }
 
+  /** An encounter as served: the own unit first when one is own (CPA and bearing are symmetric). */
   private view(e: Encounter, now: number): EncounterView {
-    const a = this.tracks.get(this.idOf[e.a]!);
-    const b = this.tracks.get(this.idOf[e.b]!);
+    let [ia, ib] = [this.idOf[e.a]!, this.idOf[e.b]!];
+    let bearing = e.bearingDeg;
+    if (this.tracks.get(ib)?.party === 'own' && this.tracks.get(ia)?.party !== 'own') {
+      [ia, ib] = [ib, ia];
+      if (bearing !== undefined) bearing = (bearing + 180) % 360;
+    }
+    const a = this.tracks.get(ia);
+    const b = this.tracks.get(ib);
     const ma = a && this.motionAt(a, now);
     const mb = b && this.motionAt(b, now);
     const c = ma && mb ? cpa(ma, mb) : undefined;
@@ -356,17 +365,18 @@ export class TrackService {
     };
     return {
       id: e.id,
-      a: this.idOf[e.a]!,
-      b: this.idOf[e.b]!,
+      a: ia,
+      b: ib,
       aName: a?.name ?? null,
       bName: b?.name ?? null,
       domain: e.domain,
       level: e.level,
       state: e.state,
+      reason: e.reason ?? null,
       cpaNm: e.cpaNm,
       tcpaMin: e.tcpaMin,
       rangeNm: e.rangeNm,
-      bearingDeg: e.bearingDeg ?? c?.bearingDeg ?? null,
+      bearingDeg: bearing ?? c?.bearingDeg ?? null,
       vsepFt: e.vsepFt ?? null,
       cpaAt: Math.round(e.updatedAt + e.tcpaMin * MIN_MS),
       cpaA: at(ma),

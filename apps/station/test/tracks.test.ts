@@ -1,0 +1,290 @@
+// Tracks and encounters on two real stations (loopback, real SQLite files, one test-driven
+// clock). Alpha's watch reports its destroyer and the other party's destroyer closing head-on
+// (the 30 Sep 2018 geometry: a pass at about 40 yd); the screen sees it coming, the encounter
+// carries a bilingual catalogue draft on the tactical channel, the watch sends it as FLASH, and
+// Bravo reads it in Chinese. Also: dead reckoning in the served positions, staleness, the
+// encounter lifecycle to resolved, roles, discarding a draft, bad reports refused whole.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Station } from '@parley/station';
+import type { LiveEvent } from '../src/hotline/live-bus.js';
+import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
+import type { StationDir } from './harness.js';
+
+const clock = { offset: 0, now: () => Date.now() + clock.offset };
+const MIN = 60_000;
+const NM_DEG = 1 / 60;
+
+let A: StationDir;
+let B: StationDir;
+let a: { station: Station; url: string };
+let b: { station: Station; url: string };
+const t: Record<string, string> = {};
+const events: LiveEvent[] = [];
+
+const A_ = (role: string) => api(a.url, t[`a.${role}`]);
+const B_ = (role: string) => api(b.url, t[`b.${role}`]);
+
+beforeAll(async () => {
+  const root = await tempRoot('parley-tracks-');
+  A = await makeStation(root, 'Alpha');
+  B = await makeStation(root, 'Bravo');
+  const opts = {
+    clock,
+    deadlineTickMs: 0,
+    tracks: { tickMs: 0, holdMs: 30_000, staleMs: 30 * MIN },
+  };
+  a = await startInProcess(A, opts);
+  b = await startInProcess(B, opts);
+  await addPeer(A, B, [b.url]);
+  await addPeer(B, A, [a.url]);
+  for (const [s, side] of [
+    [A, 'a'],
+    [B, 'b'],
+  ] as const)
+    for (const role of ['admin', 'operator', 'viewer'] as const)
+      t[`${side}.${role}`] = await token(s, role);
+  a.station.bus.subscribe((e) => events.push(e));
+  // The tactical channel the drafts go to (a theater one too: the lowest tier wins).
+  for (const [name, tier] of [
+    ['theater-ops', 'theater'],
+    ['scs-tactical', 'tactical'],
+  ] as const) {
+    expect((await A_('admin').post('/api/v1/channels', { name, agreement: { tier } })).status).toBe(
+      201,
+    );
+    await waitFor(`${name} proposed at B`, async () =>
+      ((await B_('viewer').get('/api/v1/channels')).json.channels as { name: string }[]).some(
+        (c) => c.name === name,
+      ),
+    );
+    expect((await B_('admin').post(`/api/v1/channels/${name}/accept`, {})).status).toBe(201);
+    await waitFor(`${name} open at A`, async () =>
+      (
+        (await A_('viewer').get('/api/v1/channels')).json.channels as {
+          name: string;
+          status: string;
+        }[]
+      ).some((c) => c.name === name && c.status === 'open'),
+    );
+  }
+});
+afterAll(async () => {
+  await Promise.allSettled([a.station.close(), b.station.close()]);
+});
+
+/** Own destroyer northbound at 12 kn; the other's southbound 4 nm ahead, 40 yd to the east. */
+function headOn(now: number) {
+  const lat = 9 + 52.5 / 60;
+  const lon = 114 + 21 / 60;
+  return [
+    {
+      id: 'stn:DDG-73',
+      name: 'DECATUR',
+      party: 'own',
+      domain: 'surface',
+      lat,
+      lon,
+      sog: 12,
+      cog: 0,
+      heading: 0,
+      time: now,
+    },
+    {
+      id: 'ais:412000170',
+      name: 'LANZHOU 170',
+      party: 'other',
+      domain: 'surface',
+      lat: lat + 4 * NM_DEG,
+      lon: lon + (40 / 2025.4) * NM_DEG,
+      sog: 12,
+      cog: 180,
+      time: now,
+    },
+  ];
+}
+
+interface EncounterJson {
+  id: string;
+  a: string;
+  b: string;
+  aName: string;
+  bName: string;
+  level: string;
+  state: string;
+  reason: string | null;
+  cpaNm: number;
+  tcpaMin: number;
+  draft: {
+    channel: string;
+    code: string;
+    precedence: string;
+    status: string;
+    text: { en: string; zh: string };
+    messageId?: string;
+  } | null;
+}
+
+async function encounters(): Promise<EncounterJson[]> {
+  const r = await A_('viewer').get('/api/v1/encounters');
+  expect(r.status).toBe(200);
+  return r.json.encounters as EncounterJson[];
+}
+
+describe('tracks and encounters', () => {
+  let encounterId = '';
+
+  it('sees the head-on closing coming and drafts a FLASH warning on the tactical channel', async () => {
+    const now = clock.now();
+    const r = await A_('operator').post('/api/v1/tracks', { reports: headOn(now) });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json).toEqual({ accepted: 2 });
+    await a.station.tracks.tick();
+    const [e] = await encounters();
+    expect(e).toBeDefined();
+    encounterId = e!.id;
+    expect(e).toMatchObject({
+      a: 'stn:DDG-73',
+      b: 'ais:412000170',
+      aName: 'DECATUR',
+      bName: 'LANZHOU 170',
+      level: 'danger',
+      state: 'active',
+    });
+    expect(e!.cpaNm).toBeLessThan(0.03); // ≈ 40 yd
+    expect(e!.tcpaMin).toBeGreaterThan(9.5);
+    expect(e!.tcpaMin).toBeLessThan(10.5); // 4 nm at 24 kn closing
+    expect(e!.draft).toMatchObject({
+      channel: 'scs-tactical',
+      code: 'MAN-18',
+      precedence: 'FLASH',
+      status: 'pending',
+    });
+    expect(e!.draft!.text.en).toMatch(/^My ship DECATUR at 09-52\.5N 114-21\.0E, course 000°/);
+    expect(e!.draft!.text.en).toMatch(
+      /closest point of approach with your ship will be (39|40|41) yd/,
+    );
+    expect(e!.draft!.text.zh).toMatch(/^我舰DECATUR位于09-52\.5N 114-21\.0E/);
+    expect(e!.draft!.text.zh).toMatch(/请你向右转向/);
+    const live = events.filter((x) => x.type === 'encounter');
+    expect(live.at(-1)).toMatchObject({ encounter: { id: encounterId, state: 'active' } });
+    expect(events.some((x) => x.type === 'tracks' && x.tracks.length === 2)).toBe(true);
+  });
+
+  it('serves tracks dead-reckoned to now', async () => {
+    clock.offset += 5 * MIN;
+    const r = await A_('viewer').get('/api/v1/tracks');
+    expect(r.status).toBe(200);
+    const own = (r.json.tracks as { id: string; lat: number; stale: boolean }[]).find(
+      (x) => x.id === 'stn:DDG-73',
+    )!;
+    // 12 kn for 5 min = 1 nm north.
+    expect((own.lat - (9 + 52.5 / 60)) / NM_DEG).toBeCloseTo(1, 2);
+    expect(own.stale).toBe(false);
+  });
+
+  it('a viewer cannot send the draft; an operator sends it, and the other side reads it in Chinese', async () => {
+    const denied = await A_('viewer').post(`/api/v1/encounters/${encounterId}/send`, {});
+    expect(denied.status).toBe(403);
+    expect(denied.json.code).toBe('PARLEY_E_FORBIDDEN');
+    const sent = await A_('operator').post(`/api/v1/encounters/${encounterId}/send`, {});
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    const atB = await waitFor('the warning at Bravo', async () =>
+      (
+        (await B_('viewer').get('/api/v1/messages?channel=scs-tactical&lang=zh')).json.messages as {
+          id: string;
+          text: string;
+          precedence: string;
+        }[]
+      ).find((m) => m.id === sent.json.id),
+    );
+    expect(atB.precedence).toBe('FLASH');
+    expect(atB.text).toMatch(/^我舰DECATUR位于/);
+    const [e] = (await encounters()).filter((x) => x.id === encounterId);
+    expect(e!.draft).toMatchObject({ status: 'sent', messageId: sent.json.id });
+    const again = await A_('operator').post(`/api/v1/encounters/${encounterId}/send`, {});
+    expect(again.status).toBe(409);
+    expect(again.json.code).toBe('PARLEY_E_ENCOUNTER_DRAFT');
+  });
+
+  it('the encounter moves past its closest point, then resolves once the range opens and holds', async () => {
+    clock.offset += 6 * MIN; // 11 min after the first report: past the closest point
+    await a.station.tracks.tick();
+    expect((await encounters()).find((x) => x.id === encounterId)!.state).toBe('past');
+    // The range opens at 0.4 nm a minute: beyond the caution threshold × 1.2 (2.4 nm) about
+    // 6 min after the closest point, then the 30 s hold.
+    for (let i = 0; i < 40; i++) {
+      clock.offset += 15_000;
+      await a.station.tracks.tick();
+    }
+    const e = (await encounters()).find((x) => x.id === encounterId)!;
+    expect(e.state).toBe('resolved');
+    expect(e.reason).toBe('cleared');
+    const states = events
+      .filter((x) => x.type === 'encounter')
+      .map((x) => (x as { encounter: { id: string; state: string } }).encounter)
+      .filter((x) => x.id === encounterId)
+      .map((x) => x.state);
+    expect([...new Set(states)]).toEqual(['active', 'past', 'resolved']);
+  });
+
+  it('a discarded draft stays listed as discarded', async () => {
+    const now = clock.now();
+    const reports = headOn(now).map((r) => ({ ...r, id: r.id + '-2', name: `${r.name} 2` }));
+    expect((await A_('operator').post('/api/v1/tracks', { reports })).status).toBe(200);
+    await a.station.tracks.tick();
+    const e = (await encounters()).find((x) => x.a === 'stn:DDG-73-2')!;
+    expect(e.draft!.status).toBe('pending');
+    const d = await A_('operator').post(`/api/v1/encounters/${e.id}/discard`, {});
+    expect(d.status).toBe(200);
+    expect(d.json.draft.status).toBe('discarded');
+    const missing = await A_('operator').post('/api/v1/encounters/nope/discard', {});
+    expect(missing.status).toBe(404);
+    expect(missing.json.code).toBe('PARLEY_E_ENCOUNTER_NOT_FOUND');
+  });
+
+  it('a track unreported for longer than the stale age is flagged and leaves the screen', async () => {
+    clock.offset += 35 * MIN;
+    await a.station.tracks.tick();
+    const r = await A_('viewer').get('/api/v1/tracks');
+    const stale = (r.json.tracks as { id: string; stale: boolean }[]).filter((x) => x.stale);
+    expect(stale.map((x) => x.id).sort()).toEqual(
+      ['ais:412000170', 'ais:412000170-2', 'stn:DDG-73', 'stn:DDG-73-2'].sort(),
+    );
+    const open = (await encounters()).filter((x) => x.state !== 'resolved');
+    expect(open).toEqual([]);
+  });
+
+  it('a batch with one bad report is refused whole, naming the report; nothing is stored', async () => {
+    const before = (await A_('viewer').get('/api/v1/tracks')).json.tracks.length;
+    const good = headOn(clock.now())[0]!;
+    for (const [bad, field] of [
+      [{ ...good, id: 'stn:X', lat: 91 }, 'lat'],
+      [{ ...good, id: 'stn:Y', party: 'enemy' }, 'party'],
+      [{ ...good, id: 'no prefix' }, 'id'],
+      [{ ...good, id: 'stn:Z', sog: -1 }, 'sog'],
+      [{ ...good, id: 'stn:W', extra: 1 }, 'extra'],
+    ] as const) {
+      const r = await A_('operator').post('/api/v1/tracks', {
+        reports: [{ ...good, id: 'stn:OK' }, bad],
+      });
+      expect(r.status).toBe(400);
+      expect(r.json.code).toBe('PARLEY_E_TRACK_INVALID');
+      expect(r.json.message).toMatch(/^report 1: /);
+      expect(r.json.message).toContain(field);
+    }
+    const after = (await A_('viewer').get('/api/v1/tracks')).json.tracks.length;
+    expect(after).toBe(before);
+    const unauth = await api(a.url).get('/api/v1/tracks');
+    expect(unauth.status).toBe(401);
+  });
+
+  it('serves the picture as GeoJSON', async () => {
+    const r = await A_('viewer').get('/api/v1/tracks.geojson');
+    expect(r.status).toBe(200);
+    expect(r.json.type).toBe('FeatureCollection');
+    const f = (r.json.features as { id: string; geometry: { coordinates: number[] } }[]).find(
+      (x) => x.id === 'stn:DDG-73',
+    )!;
+    expect(f.geometry.coordinates).toHaveLength(2);
+  });
+});
