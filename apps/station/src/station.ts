@@ -2,8 +2,8 @@ import Fastify from 'fastify';
 import { ParleyError } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import { LinkManager, LINK_DEFAULTS } from '@parley/link';
-import type { LinkEvents, LinkOptions } from '@parley/link';
+import { LINK_DEFAULTS } from '@parley/link';
+import type { LinkEvents, LinkManager, LinkOptions } from '@parley/link';
 import { join } from 'node:path';
 import { SqliteTrackStore, StationHandle, systemClock } from '@parley/store';
 import type { Clock } from '@parley/store';
@@ -15,6 +15,7 @@ import { LiveBus } from './hotline/live-bus.js';
 import { Operators } from './operators/index.js';
 import type { OperatorOptions } from './operators/index.js';
 import { TrackService } from './tracks/track-service.js';
+import { stationLeadership, StationLinks } from './ha.js';
 import type { TrackServiceOptions } from './tracks/track-service.js';
 
 // Operator accounts, sessions and the audit log, for the CLI and tests.
@@ -55,6 +56,14 @@ export interface StationOptions {
   operators?: OperatorOptions;
   /** Track picture and screening (staleness, tick, horizon, party pairs, hysteresis). */
   tracks?: TrackServiceOptions;
+  /** PostgreSQL URL overriding the one in `station.json` (`parley start --store`). */
+  storeUrl?: string;
+  /**
+   * PostgreSQL (several processes of the station on one database): the leader lease time; a
+   * killed leader is replaced after about this long (default 3 s). SQLite has one process, which
+   * always leads.
+   */
+  leaseMs?: number;
 }
 
 /** A running station: the Fastify app, the open station directory and its links. */
@@ -73,6 +82,8 @@ export interface Station {
   readonly operators: Operators;
   /** The track picture and its encounters. */
   readonly tracks: TrackService;
+  /** Whether this process runs the links, heartbeats and deadline watch (always, on SQLite). */
+  readonly leading: () => boolean;
 }
 
 /** Link events go to metrics and, for the console, to the live stream. */
@@ -96,7 +107,10 @@ function liveLinkEvents(inner: LinkEvents, bus: LiveBus): LinkEvents {
  */
 export async function buildStation(opts: StationOptions): Promise<Station> {
   const clock = opts.clock ?? systemClock;
-  const handle = await StationHandle.open(opts.dataDir, { clock });
+  const handle = await StationHandle.open(opts.dataDir, {
+    clock,
+    ...(opts.storeUrl !== undefined ? { storeUrl: opts.storeUrl } : {}),
+  });
   const metrics = new StationMetrics();
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -112,7 +126,8 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     pullLimit: opts.pullLimit ?? LINK_DEFAULTS.pullLimit,
   };
   const bus = new LiveBus();
-  const links = new LinkManager(
+  // Every process answers peers and operators; only the leader runs the links (ha.ts).
+  const links = new StationLinks(
     {
       station: handle.station,
       store: handle.store,
@@ -123,6 +138,8 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     linkOpts,
     opts.peerReloadMs ?? 2000,
   );
+  // Other processes of the station append to the same feed: catch up as soon as they do.
+  const unfollow = handle.writer.follow();
   handle.writer.onCommit((size) => {
     metrics.entriesAppended.inc();
     bus.publish({ type: 'entry', station: handle.station, seq: size, kind: '', channel: null });
@@ -212,7 +229,28 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
 
   let closed = false;
+  // The leader's duties — the peer links and the deadline watch — with its writes fenced by its
+  // lease, so that a process that lost the lease (paused, cut off) cannot write as leader.
   let deadlineTimer: NodeJS.Timeout | undefined;
+  const leadership = stationLeadership(handle.store, {
+    leaseMs: opts.leaseMs ?? 3000,
+    onLead: async (lease) => {
+      await links.lead(lease);
+      const tick = opts.deadlineTickMs ?? 1000;
+      if (tick > 0) {
+        deadlineTimer = setInterval(() => {
+          hotline
+            .checkDeadlines(lease ? { fence: lease } : {})
+            .catch((err: unknown) => app.log.error({ err }, 'deadline watch failed'));
+        }, tick);
+      }
+    },
+    onFollow: async () => {
+      clearInterval(deadlineTimer);
+      await links.follow();
+    },
+    log: (msg, err) => app.log.warn({ err }, `leadership: ${msg}`),
+  });
   return {
     app,
     handle,
@@ -222,18 +260,12 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     bus,
     operators,
     tracks,
+    leading: () => leadership.leading(),
     async listen({ host = '127.0.0.1', port = 0 } = {}) {
       await app.listen({ host, port });
       await links.start();
+      await leadership.start();
       tracks.start();
-      const tick = opts.deadlineTickMs ?? 1000;
-      if (tick > 0) {
-        deadlineTimer = setInterval(() => {
-          hotline
-            .checkDeadlines()
-            .catch((err: unknown) => app.log.error({ err }, 'deadline watch failed'));
-        }, tick);
-      }
       const addr = app.server.address();
       const p = typeof addr === 'object' && addr ? addr.port : port;
       const h = host.includes(':') ? `[${host}]` : host;
@@ -244,7 +276,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       closed = true;
       closing = true;
       shutdown.abort();
-      clearInterval(deadlineTimer);
+      await leadership.stop();
       await links.stop();
       await tracks.stop();
       // Let requests already being handled finish and answer (an appended message must not
@@ -252,6 +284,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       const until = Date.now() + DRAIN_MS;
       while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await app.close();
+      unfollow();
       await handle.close();
       trackStore.close();
     },

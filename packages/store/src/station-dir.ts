@@ -15,12 +15,21 @@ import type { Signer } from '@parley/ledger';
 import { FeedWriter } from './feed-writer.js';
 import type { Clock } from './feed-writer.js';
 import { SqliteStore } from './sqlite-store.js';
+import { parseStoreUrl, PgStore, redactStoreUrl } from './pg-store.js';
 import type { Store } from './store.js';
 
 export const STATION_FILE = 'station.json';
 export const KEYS_DIR = 'keys';
 export const DB_FILE = 'parley.db';
+/** The database password, when the store URL given to `parley init` held one (mode 0600). */
+export const STORE_SECRET_FILE = 'store.secret';
 export const STATION_FORMAT = 'parley-station/1';
+/** Metadata key recording which station a database belongs to. */
+const STATION_META = 'station';
+
+/** Where a station's store lives: a SQLite file in the data directory, or a PostgreSQL database. */
+export type StoreLocation =
+  { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
 
 /** `station.json`: who this station is and where its store lives. Holds no secret. */
 export interface StationConfig {
@@ -28,7 +37,48 @@ export interface StationConfig {
   station: StationId;
   name: string;
   created: number;
-  store: { engine: 'sqlite'; file: string };
+  /** For PostgreSQL the URL is kept without its password (that is in `store.secret`, 0600). */
+  store: StoreLocation;
+}
+
+/**
+ * Opens the store a station directory names: its SQLite file, or its PostgreSQL database
+ * (`storeUrl`, e.g. from `parley start --store`, overrides the URL in `station.json`). The
+ * database must belong to this station.
+ */
+export async function openStationStore(
+  dirArg: string,
+  opts: { storeUrl?: string; config?: StationConfig } = {},
+): Promise<Store> {
+  const dir = resolve(dirArg);
+  const config = opts.config ?? (await readStationConfig(dir));
+  let store: Store;
+  if (opts.storeUrl !== undefined || config.store.engine === 'postgres') {
+    let url = opts.storeUrl;
+    if (url === undefined && config.store.engine === 'postgres') {
+      const u = new URL(config.store.url);
+      const secret = await readFile(join(dir, STORE_SECRET_FILE), 'utf8').catch(() => undefined);
+      if (secret !== undefined) u.password = encodeURIComponent(secret.trim());
+      url = u.href;
+    }
+    store = await PgStore.open(url!);
+  } else {
+    store = await SqliteStore.open(join(dir, (config.store as { file: string }).file));
+  }
+  try {
+    const owner = await store.getMeta(STATION_META);
+    if (owner !== undefined && owner !== config.station) {
+      throw new ParleyError(
+        'PARLEY_E_STATION_CORRUPT',
+        `the database holds station ${owner}, not this directory's ${config.station}`,
+        { dir, owner },
+      );
+    }
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -80,10 +130,15 @@ async function writeKeyFile(
 export async function initStation(
   dirArg: string,
   nameArg: string,
-  opts: { clock?: Clock } = {},
+  opts: {
+    clock?: Clock;
+    /** A `postgres://` URL: keep the store in that (empty) database instead of SQLite. */
+    storeUrl?: string;
+  } = {},
 ): Promise<{ config: StationConfig; publicKey: PublicKeyB64 }> {
   const name = parseStationName(nameArg);
   const dir = resolve(dirArg);
+  const pgUrl = opts.storeUrl === undefined ? undefined : parseStoreUrl(opts.storeUrl);
   if (await exists(join(dir, STATION_FILE))) {
     throw new ParleyError('PARLEY_E_STATION_EXISTS', `a station already exists in ${dir}`, { dir });
   }
@@ -103,8 +158,34 @@ export async function initStation(
     await writeKeyFile(tmp, identity.publicKey, identity.privatePem);
     const signer = signerFromPem(identity.privatePem);
     const station = stationIdFromKey(identity.publicKey);
-    const store = await SqliteStore.open(join(tmp, DB_FILE));
+    let location: StoreLocation = { engine: 'sqlite', file: DB_FILE };
+    let store: Store;
+    if (pgUrl) {
+      store = await PgStore.open(pgUrl.href);
+      const held = (await store.getMeta(STATION_META)) ?? (await store.feeds())[0]?.station;
+      if (held !== undefined) {
+        await store.close();
+        throw new ParleyError(
+          'PARLEY_E_STATION_EXISTS',
+          `the database ${redactStoreUrl(pgUrl.href)} already holds station ${held}; give each station its own database`,
+          { dir, station: held },
+        );
+      }
+      const bare = new URL(pgUrl.href);
+      if (bare.password) {
+        await writeNewFile(
+          join(tmp, STORE_SECRET_FILE),
+          decodeURIComponent(bare.password) + '\n',
+          0o600,
+        );
+        bare.password = '';
+      }
+      location = { engine: 'postgres', url: bare.href };
+    } else {
+      store = await SqliteStore.open(join(tmp, DB_FILE));
+    }
     try {
+      await store.setMeta(STATION_META, station);
       const writer = await FeedWriter.open(store, station, signer, opts);
       await writer.append({ kind: KIND.genesis, body: { name, key: identity.publicKey } });
       await writer.checkpoint();
@@ -116,7 +197,7 @@ export async function initStation(
       station,
       name,
       created: (opts.clock ?? { now: Date.now }).now(),
-      store: { engine: 'sqlite', file: DB_FILE },
+      store: location,
     };
     await writeNewFile(join(tmp, STATION_FILE), JSON.stringify(config, null, 2) + '\n', 0o644);
     await fsyncDir(tmp);
@@ -153,10 +234,15 @@ export async function readStationConfig(dirArg: string): Promise<StationConfig> 
       { dir },
     );
   }
+  const store = config.store as
+    Partial<{ engine: string; file: unknown; url: unknown }> | undefined;
   if (
     config.format !== STATION_FORMAT ||
     typeof config.station !== 'string' ||
-    config.store?.engine !== 'sqlite'
+    !(
+      (store?.engine === 'sqlite' && typeof store.file === 'string') ||
+      (store?.engine === 'postgres' && typeof store.url === 'string')
+    )
   ) {
     throw new ParleyError(
       'PARLEY_E_STATION_CORRUPT',
@@ -223,14 +309,29 @@ export class StationHandle {
     readonly writer: FeedWriter,
   ) {}
 
-  /** Opens the station in `dir`; the current key is found by following the feed's key chain. */
-  static async open(dirArg: string, opts: { clock?: Clock } = {}): Promise<StationHandle> {
+  /**
+   * Opens the station in `dir`; the current key is found by following the feed's key chain.
+   * `storeUrl` overrides the PostgreSQL URL in `station.json` (e.g. after a failover to a
+   * promoted standby).
+   */
+  static async open(
+    dirArg: string,
+    opts: { clock?: Clock; storeUrl?: string } = {},
+  ): Promise<StationHandle> {
     const dir = resolve(dirArg);
     const config = await readStationConfig(dir);
-    const store = await SqliteStore.open(join(dir, config.store.file));
+    const store = await openStationStore(dir, {
+      config,
+      ...(opts.storeUrl !== undefined ? { storeUrl: opts.storeUrl } : {}),
+    });
     try {
       const signer = await loadSigner(dir, await currentKey(store, config.station));
-      const writer = await FeedWriter.open(store, config.station, signer, opts);
+      // Another process of the station may rotate the key: its key file must then be copied
+      // here too (docs/deploy.md, key custody), and the writer loads it when it catches up.
+      const writer = await FeedWriter.open(store, config.station, signer, {
+        ...(opts.clock ? { clock: opts.clock } : {}),
+        signerFor: (key) => loadSigner(dir, key as PublicKeyB64),
+      });
       return new StationHandle(dir, config, store, writer);
     } catch (err) {
       await store.close();

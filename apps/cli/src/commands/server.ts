@@ -55,6 +55,15 @@ export function registerServerCommands(program: Command): void {
       'pino log level on stderr: fatal, error, warn, info, debug',
       'info',
     )
+    .option(
+      '--store <url>',
+      "the station's PostgreSQL database, overriding the URL recorded by `parley init --store`",
+    )
+    .option(
+      '--lease-ms <ms>',
+      'PostgreSQL: how long the leading process holds the lease between renewals (failover takes about this long)',
+      '3000',
+    )
     .action(
       async (opts: {
         data: string;
@@ -66,6 +75,8 @@ export function registerServerCommands(program: Command): void {
         tlsCert?: string;
         tlsKey?: string;
         logLevel: string;
+        store?: string;
+        leaseMs: string;
       }) => {
         if (opts.tls) {
           opts.tlsCert ??= join(opts.data, TLS_DIR, 'cert.pem');
@@ -91,6 +102,8 @@ export function registerServerCommands(program: Command): void {
           pullWaitMs: parseMs(opts.pullWaitMs, '--pull-wait-ms'),
           logger: { level: opts.logLevel },
           ...(tls ? { tls } : {}),
+          ...(opts.store !== undefined ? { storeUrl: opts.store } : {}),
+          leaseMs: parseMs(opts.leaseMs, '--lease-ms'),
         });
         const url = await station.listen({ host: opts.host, port: parsePort(opts.port) });
         print(url);

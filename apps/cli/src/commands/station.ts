@@ -22,16 +22,22 @@ export function registerStationCommands(program: Command): void {
   program
     .command('init')
     .description(
-      'create a station: Ed25519 identity key (0600 file), station id, SQLite store and genesis entry',
+      'create a station: Ed25519 identity key (0600 file), station id, store (SQLite, or PostgreSQL with --store) and genesis entry',
     )
     .option(...DATA_OPTION)
     .requiredOption(
       '--name <name>',
       'station name, 1–64 printable characters (e.g. "US INDOPACOM JOC")',
     )
+    .option(
+      '--store <url>',
+      'keep the store in this empty PostgreSQL database (postgres://user@host:port/db) instead of SQLite in the data directory; the key stays in the data directory',
+    )
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { data: string; name: string; json?: boolean }) => {
-      const { config, publicKey } = await initStation(opts.data, opts.name);
+    .action(async (opts: { data: string; name: string; store?: string; json?: boolean }) => {
+      const { config, publicKey } = await initStation(opts.data, opts.name, {
+        ...(opts.store !== undefined ? { storeUrl: opts.store } : {}),
+      });
       if (opts.json)
         print(
           JSON.stringify({

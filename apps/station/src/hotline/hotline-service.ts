@@ -26,7 +26,7 @@ import type {
 } from '@parley/core';
 import { parseEntryLine } from '@parley/ledger';
 import type { LinkManager } from '@parley/link';
-import type { Clock, EntryDraft, StationHandle } from '@parley/store';
+import type { Clock, EntryDraft, Lease, StationHandle } from '@parley/store';
 import { requireMember, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
 import type { LiveBus } from './live-bus.js';
@@ -151,8 +151,8 @@ export class HotlineService {
 
   private pendingIds: string[] = [];
 
-  private async append(drafts: EntryDraft[]): Promise<EntryRef[]> {
-    const sealed = await this.handle.writer.appendMany(drafts);
+  private async append(drafts: EntryDraft[], fence?: Lease): Promise<EntryRef[]> {
+    const sealed = await this.handle.writer.appendMany(drafts, fence ? { fence } : {});
     return sealed.map((s) => ({ station: s.entry.station, seq: s.entry.seq, hash: s.hash }));
   }
 
@@ -513,7 +513,8 @@ export class HotlineService {
    * names an escalation channel that is open, sends an escalation notice there referencing it.
    * Called every second by the station (and directly by tests with an injected clock).
    */
-  async checkDeadlines(): Promise<number> {
+  /** `fence`: the leader's lease (several processes on one database); its alarms are refused once the lease is lost. */
+  async checkDeadlines(opts: { fence?: Lease } = {}): Promise<number> {
     const { state } = await this.state();
     const now = this.clock.now();
     const alarmed = new Set(
@@ -551,7 +552,7 @@ export class HotlineService {
           },
         });
       }
-      await this.append(drafts);
+      await this.append(drafts, opts.fence);
       this.bus.publish({ type: 'alarm', kind: o.kind, of: o.ref, channel: o.channel, reason });
     }
     return due.length;

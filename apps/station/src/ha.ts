@@ -1,0 +1,350 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { PublicKeyB64 } from '@parley/core';
+import { ParleyError } from '@parley/core';
+import { LinkManager } from '@parley/link';
+import type { LinkHost, LinkOptions, PathStatus, PeerStatus } from '@parley/link';
+import { currentKey } from '@parley/store';
+import type { Lease, PeerRecord, Store } from '@parley/store';
+
+/** The lease that makes one process of a station its leader. */
+export const LEADER_LEASE = 'station.leader';
+/** Where the leader publishes its link status for the other processes to show. */
+const STATUS_META = 'ha.links';
+const haltKey = (station: string) => `link.halted.${station}`;
+
+/** A store whose appends are fenced by `lease`: a process that lost the lease stores nothing. */
+export function fencedStore(store: Store, lease: Lease): Store {
+  const append: Store['append'] = (station, entries, checkpoint, opts) =>
+    store.append(station, entries, checkpoint, { ...opts, fence: lease });
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'append') return append;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+interface Passive {
+  peer: PeerRecord;
+  keys: PublicKeyB64[];
+  size: number;
+}
+
+/**
+ * The station's links as every process of it sees them. Exactly one process — the leader — runs
+ * the peer links (pull, receipts, witness cosignatures, heartbeats) through an inner
+ * `LinkManager` whose writes are fenced by its lease. Every process, leading or not, answers
+ * the peers' link requests from the shared database: for that it knows each peer's current key
+ * from the stored copy of the peer's feed. Followers show the status the leader publishes.
+ */
+export class StationLinks extends LinkManager {
+  private active: LinkManager | undefined;
+  private readonly passive = new Map<string, Passive>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private offAppend: (() => void) | undefined;
+  private refreshing: Promise<void> = Promise.resolve();
+  private published = '';
+
+  constructor(
+    private readonly linkHost: LinkHost,
+    private readonly linkOpts: LinkOptions,
+    private readonly reload: number,
+  ) {
+    super(linkHost, linkOpts, reload);
+  }
+
+  /** Loads the peers and keeps their keys current; runs no link until `lead`. */
+  override async start(): Promise<void> {
+    await this.refresh();
+    this.offAppend = this.linkHost.store.onAppend((station) => {
+      if (station === '*' || this.passive.has(station)) this.schedule();
+    });
+    this.refreshTimer = setInterval(() => {
+      this.schedule();
+      void this.publish();
+      this.refreshLeaderStatus().catch(() => undefined);
+    }, this.reload);
+    this.refreshTimer.unref();
+  }
+
+  private schedule(): void {
+    this.refreshing = this.refreshing.then(() => this.refresh()).catch(() => undefined);
+  }
+
+  private async refresh(): Promise<void> {
+    const { store } = this.linkHost;
+    for (const peer of await store.peers()) {
+      const head = await store.head(peer.station);
+      const keys = head ? [await currentKey(store, peer.station)] : [peer.key as PublicKeyB64];
+      this.passive.set(peer.station, { peer, keys, size: head?.seq ?? 0 });
+    }
+  }
+
+  /** This process leads: runs the peer links, every write fenced by `lease` (none for SQLite). */
+  async lead(lease: Lease | undefined): Promise<void> {
+    if (this.active) return;
+    const host: LinkHost = lease
+      ? {
+          ...this.linkHost,
+          store: fencedStore(this.linkHost.store, lease),
+          writer: this.linkHost.writer.fenced(lease),
+        }
+      : this.linkHost;
+    const active = new LinkManager(host, this.linkOpts, this.reload);
+    this.active = active;
+    await active.start();
+  }
+
+  /** This process no longer leads: stops its peer links (a held pull is aborted). */
+  async follow(): Promise<void> {
+    const active = this.active;
+    this.active = undefined;
+    this.published = '';
+    await active?.stop();
+  }
+
+  get leading(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** The leader writes its link status where followers read it; it also picks up a resume made through a follower. */
+  private async publish(): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    const { store, clock } = this.linkHost;
+    try {
+      const status = active.status();
+      for (const s of status) {
+        if (s.halted && (await store.getMeta(haltKey(s.station))) === '')
+          await active.resume(s.name);
+      }
+      const text = JSON.stringify(status);
+      if (text === this.published) return;
+      await store.setMeta(STATUS_META, JSON.stringify({ at: clock.now(), status }));
+      this.published = text;
+    } catch {
+      // The next tick tries again; status is informative only.
+    }
+  }
+
+  override async stop(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    this.offAppend?.();
+    await this.refreshing;
+    await this.follow();
+  }
+
+  override keysOf(station: string): readonly PublicKeyB64[] | undefined {
+    return this.active?.keysOf(station) ?? this.passive.get(station)?.keys;
+  }
+
+  override status(): PeerStatus[] {
+    if (this.active) return this.active.status();
+    return [...this.passive.values()].map(({ peer, size }) => {
+      const shown = this.leaderStatus.find((s) => s.station === peer.station);
+      if (shown) return { ...shown, size: Math.max(size, shown.size) };
+      const paths: PathStatus[] = peer.urls.map((url) => ({
+        url,
+        state: 'DOWN',
+        lastOkAt: null,
+        misses: 0,
+        lastError: 'this process does not lead; no leader has published link status',
+      }));
+      return {
+        name: peer.name,
+        station: peer.station,
+        state: 'DOWN',
+        lastExchangeAt: null,
+        paths,
+        size,
+        deliveredUpTo: 0,
+        halted: null,
+      };
+    });
+  }
+
+  /** The status the leader published last (kept fresh by `refreshLeaderStatus`). */
+  private leaderStatus: PeerStatus[] = [];
+
+  /** Reads the leader's published status (followers call it on their refresh tick). */
+  async refreshLeaderStatus(): Promise<void> {
+    if (this.active) return;
+    const text = await this.linkHost.store.getMeta(STATUS_META);
+    if (!text) return;
+    this.leaderStatus = (JSON.parse(text) as { status: PeerStatus[] }).status;
+  }
+
+  override link(station: string) {
+    return this.active?.link(station);
+  }
+
+  override async resume(name: string): Promise<void> {
+    if (this.active) return this.active.resume(name);
+    const p = [...this.passive.values()].find((x) => x.peer.name === name);
+    if (!p)
+      throw new ParleyError('PARLEY_E_PEER_NOT_FOUND', `no peer named ${JSON.stringify(name)}`, {
+        name,
+      });
+    // The leader sees the cleared halt on its next tick and resumes the link.
+    await this.linkHost.store.setMeta(haltKey(p.peer.station), '');
+  }
+}
+
+export interface LeadershipOptions {
+  store: Store;
+  /** How long a lease lasts without renewal; the leader renews it three times as often. */
+  leaseMs: number;
+  /** Called when this process becomes the leader, with its lease. */
+  onLead: (lease: Lease) => Promise<void>;
+  /** Called when it stops being the leader (lost, lapsed or released). */
+  onFollow: () => Promise<void>;
+  log: (msg: string, err?: unknown) => void;
+}
+
+/**
+ * The lease loop of one process. It tries to take or renew `station.leader` every third of the
+ * lease time. The database's clock decides when a lease lapses; this process also steps down on
+ * its own clock once a renewal has not succeeded for most of the lease time, so it stops acting
+ * before another can take over. Whatever it still writes after that is refused by the fence.
+ */
+export class Leadership {
+  readonly holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  private lease: Lease | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private lastRenew = 0;
+  private stopped = false;
+
+  constructor(private readonly opts: LeadershipOptions) {}
+
+  get leading(): boolean {
+    return this.lease !== undefined;
+  }
+
+  get currentLease(): Lease | undefined {
+    return this.lease;
+  }
+
+  start(): void {
+    const every = Math.max(50, Math.floor(this.opts.leaseMs / 3));
+    const tick = () => {
+      // A renewal stuck on an unresponsive database must not keep this process acting as leader.
+      if (this.lease && Date.now() - this.lastRenew > this.opts.leaseMs * 0.8) {
+        this.opts.log('lease not renewed in time: stepping down');
+        void this.stepDown();
+      }
+      this.chain = this.chain.then(() => this.tick()).catch(() => undefined);
+    };
+    tick();
+    this.timer = setInterval(tick, every);
+    this.timer.unref();
+  }
+
+  /** Resolves once the first attempt to lead has been made. */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const sent = Date.now();
+    let got: Lease | null;
+    try {
+      got = await this.opts.store.acquireLease(LEADER_LEASE, this.holder, this.opts.leaseMs);
+    } catch (err) {
+      // Cannot reach the database: keep leading only while the lease surely still holds.
+      if (this.lease && Date.now() - this.lastRenew > this.opts.leaseMs * 0.8) {
+        this.opts.log('lease not renewed in time: stepping down', err);
+        await this.stepDown();
+      }
+      return;
+    }
+    if (this.stopped) return;
+    if (got && this.lease && got.token === this.lease.token) {
+      this.lastRenew = sent;
+      this.lease = got;
+      return;
+    }
+    if (this.lease) {
+      this.opts.log(`lease lost to ${got ? 'a new term of this process' : 'another process'}`);
+      await this.stepDown();
+    }
+    if (got) {
+      this.lastRenew = sent;
+      this.lease = got;
+      this.opts.log(`leading with token ${got.token}`);
+      try {
+        await this.opts.onLead(got);
+      } catch (err) {
+        this.opts.log('could not start leading', err);
+        await this.stepDown();
+        await this.opts.store.releaseLease(got).catch(() => undefined);
+      }
+    }
+  }
+
+  private async stepDown(): Promise<void> {
+    if (!this.lease) return;
+    this.lease = undefined;
+    await this.opts.onFollow();
+  }
+
+  /** Stops leading and releases the lease, so another process takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.chain;
+    const lease = this.lease;
+    await this.stepDown();
+    if (lease) await this.opts.store.releaseLease(lease).catch(() => undefined);
+  }
+}
+
+/** What the station sees of its leadership. */
+export interface StationLeadership {
+  start(): Promise<void>;
+  /** Stops leading (and releases the lease). */
+  stop(): Promise<void>;
+  leading(): boolean;
+}
+
+/**
+ * Leadership for a station's store: on PostgreSQL a lease loop (`Leadership`); on SQLite, which
+ * one process owns, this process simply leads from start to stop (`lease` undefined: no fence).
+ */
+export function stationLeadership(
+  store: Store,
+  opts: {
+    leaseMs: number;
+    onLead: (lease: Lease | undefined) => Promise<void>;
+    onFollow: () => Promise<void>;
+    log: (msg: string, err?: unknown) => void;
+  },
+): StationLeadership {
+  if (store.engine === 'sqlite') {
+    let leading = false;
+    return {
+      async start() {
+        leading = true;
+        await opts.onLead(undefined);
+      },
+      async stop() {
+        if (!leading) return;
+        leading = false;
+        await opts.onFollow();
+      },
+      leading: () => leading,
+    };
+  }
+  const l = new Leadership({ store, ...opts });
+  return {
+    async start() {
+      l.start();
+      await l.settled();
+    },
+    stop: () => l.stop(),
+    leading: () => l.leading,
+  };
+}
