@@ -12,6 +12,7 @@ import { linkRoutes } from './routes/link.js';
 import { StationMetrics } from './metrics.js';
 import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
+import { NoticeService } from './notices/notice-service.js';
 import { Operators } from './operators/index.js';
 import type { OperatorOptions } from './operators/index.js';
 import { TrackService } from './tracks/track-service.js';
@@ -80,6 +81,8 @@ export interface Station {
   readonly bus: LiveBus;
   /** Operator accounts, sessions, sign-in limits and the audit log. */
   readonly operators: Operators;
+  /** Notices of planned activity. */
+  readonly notices: NoticeService;
   /** The track picture and its encounters. */
   readonly tracks: TrackService;
   /** Whether this process runs the links, heartbeats and deadline watch (always, on SQLite). */
@@ -146,6 +149,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   });
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);
+  const notices = new NoticeService(handle, hotline, clock, bus);
   // Sensor data in its own file beside the transcript database (ADR 0002).
   const trackStore = new SqliteTrackStore(join(opts.dataDir, 'tracks.sqlite'));
   const tracks = new TrackService(
@@ -155,6 +159,24 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     { channels: async () => [...(await hotline.state()).state.channels.values()] },
     opts.tracks,
   );
+  // Notice conflicts read the live track picture (stale tracks left out), dead-reckoned to now.
+  notices.setTrackSource(() => {
+    const { now, tracks: list } = tracks.list();
+    return list
+      .filter((t) => !t.stale)
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        party: t.party,
+        lat: t.lat,
+        lon: t.lon,
+        sog: t.sog,
+        cog: t.cog,
+        time: now,
+        altFt: t.altFt,
+        vsFpm: t.vsFpm,
+      }));
+  });
 
   // Requests being handled, for a graceful shutdown (the live stream stays open by design).
   let inflight = 0;
@@ -219,6 +241,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       bus,
       resolveActor: operators.resolveActor,
       operators,
+      notices,
       tracks,
     }),
   );
@@ -247,6 +270,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     },
     onFollow: async () => {
       clearInterval(deadlineTimer);
+      notices.close();
       await links.follow();
     },
     log: (msg, err) => app.log.warn({ err }, `leadership: ${msg}`),
@@ -260,6 +284,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     bus,
     operators,
     tracks,
+    notices,
     leading: () => leadership.leading(),
     async listen({ host = '127.0.0.1', port = 0 } = {}) {
       await app.listen({ host, port });

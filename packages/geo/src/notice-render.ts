@@ -148,18 +148,19 @@ export function renderNotice(n: NoticeContent, lang: Lang, ctx: RenderContext): 
     `${num(i++, lang)}${lang === 'zh' ? `联系方式：${n.contact}。` : `CONTACT ${n.contact}.`}`,
   );
   // Postscript.
+  const last = num(i, lang);
   if (ctx.cancelled) {
     lines.push(
       lang === 'zh'
-        ? `${num(i++, lang)}本通报已于${zhTime(ctx.cancelled.ts)}撤销：${ctx.cancelled.reason}`
-        : `${num(i++, lang)}THIS NOTICE CANCELLED ${formatDtg(ctx.cancelled.ts)}: ${ctx.cancelled.reason}`,
+        ? `${last}本通报已于${zhTime(ctx.cancelled.ts)}撤销：${ctx.cancelled.reason}`
+        : `${last}THIS NOTICE CANCELLED ${formatDtg(ctx.cancelled.ts)}: ${ctx.cancelled.reason}`,
     );
   } else {
     const end = Math.max(...n.windows.map((w) => w.end)) + 3_600_000;
     lines.push(
       lang === 'zh'
-        ? `${num(i++, lang)}本通报于${zhTime(end)}自动撤销。`
-        : `${num(i++, lang)}CANCEL THIS NOTICE ${formatDtg(end)}.`,
+        ? `${last}本通报于${zhTime(end)}自动撤销。`
+        : `${last}CANCEL THIS NOTICE ${formatDtg(end)}.`,
     );
   }
   return lines.join('\n');

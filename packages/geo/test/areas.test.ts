@@ -11,7 +11,7 @@ import {
   shapeKm2,
   toGeoJson,
 } from '@parley/geo';
-import type { Area } from '@parley/geo';
+import type { Area, PolygonArea } from '@parley/geo';
 
 const WGS84 = geodesicLib.Geodesic.WGS84;
 const A = 6378.137; // km
@@ -147,12 +147,12 @@ describe('areas: validation', () => {
   it('takes a repeated closing vertex and either orientation', () => {
     const a = parseArea({
       ...box(0, 0, 1, 1),
-      points: [...(box(0, 0, 1, 1) as { points: [] }).points, { lat: 0, lon: 0 }],
+      points: [...(box(0, 0, 1, 1) as PolygonArea).points, { lat: 0, lon: 0 }],
     });
     expect(a.type === 'polygon' && a.points.length).toBe(4);
     const reversed = {
       type: 'polygon',
-      points: [...(box(0, 0, 1, 1) as { points: [] }).points].reverse(),
+      points: [...(box(0, 0, 1, 1) as PolygonArea).points].reverse(),
     };
     expect(areaKm2(parseArea(reversed))).toBeCloseTo(areaKm2(a), 6);
   });

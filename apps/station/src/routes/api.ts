@@ -7,6 +7,8 @@ import type { StationHandle } from '@parley/store';
 import type { HotlineService } from '../hotline/hotline-service.js';
 import type { LiveBus } from '../hotline/live-bus.js';
 import { hotlineRoutes } from './hotline.js';
+import { noticeRoutes } from './notices.js';
+import type { NoticeService } from '../notices/notice-service.js';
 import { trackRoutes } from './tracks.js';
 import type { TrackService } from '../tracks/track-service.js';
 import { requirePermission, tokenActor } from '../auth.js';
@@ -41,6 +43,8 @@ export interface ApiDeps {
   resolveActor?: (req: FastifyRequest) => Promise<Actor | null>;
   hotline: HotlineService;
   bus: LiveBus;
+  /** Notices of planned activity. */
+  notices?: NoticeService;
   /** The track picture and encounters. */
   tracks?: TrackService;
   /** Installs the operator routes (login, logout, me, users, audit) and the audit hook in this scope. */
@@ -147,5 +151,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   );
 
   await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
+  if (deps.notices) await noticeRoutes(app, deps.notices);
   if (deps.tracks) await trackRoutes(app, { tracks: deps.tracks, hotline: deps.hotline });
 }

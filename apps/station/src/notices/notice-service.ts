@@ -1,0 +1,612 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CATALOGUE_VERSION,
+  formatAge,
+  formatDtg,
+  leadTimeFor,
+  parseCatalogueMessage,
+  parseChannel,
+  ParleyError,
+  renderCatalogueMessage,
+  TWO_PERSON_TIERS,
+} from '@parley/core';
+import type { ChannelView, EntryRef, HotlineEntry, Lateness } from '@parley/core';
+import {
+  noticeConflicts,
+  NoticeFolder,
+  noticeStatus,
+  NOTICE_ENTRY,
+  parseNotice,
+  parseRoute,
+  renderNotice,
+  routeConflicts,
+  tracksIntoNotice,
+} from '@parley/geo';
+import type {
+  NoticeContent,
+  NoticeStatus,
+  NoticeView,
+  PlannedRoute,
+  SpaceTimeConflict,
+  TrackIntrusion,
+  TrackMotion,
+} from '@parley/geo';
+import { parseEntryLine } from '@parley/ledger';
+import type { Clock, StationHandle } from '@parley/store';
+import { requireMember, requirePermission } from '../auth.js';
+import type { Actor } from '../auth.js';
+import type { HotlineService } from '../hotline/hotline-service.js';
+import type { LiveBus } from '../hotline/live-bus.js';
+
+const DRAFT_PREFIX = 'notice-draft.';
+const ROUTE_PREFIX = 'notice-route.';
+const MAX_REASON = 500;
+
+/** A notice not yet sent: local to this station (store metadata), in no feed. */
+export interface NoticeDraft {
+  id: string;
+  channel: string;
+  author: string;
+  created: number;
+  notice: NoticeContent;
+}
+
+/** A track as the notice checks need it: its last report and whose it is. */
+export type PartyTrack = TrackMotion & { party: 'own' | 'other' | 'third' };
+
+/** Lateness with a reading for people. */
+export type LatenessView = Lateness & { text: string };
+
+/** One notice as the API shows it. */
+export interface NoticeApiView {
+  id: string;
+  ref: string;
+  station: string;
+  own: boolean;
+  seq: number;
+  ts: number;
+  channel: string;
+  status: NoticeStatus;
+  notice: NoticeContent;
+  versions: { id: string; seq: number; ts: number; lateness: LatenessView }[];
+  amended: boolean;
+  lateness: LatenessView;
+  cancelled: { ts: number; reason: string; by: string | null } | null;
+  receipts: {
+    delivered: { ts: number } | null;
+    read: { ts: number; by: string | null } | null;
+    understood: { ts: number; by: string | null } | null;
+  };
+  acknowledged: boolean;
+  text: { en: string; zh: string };
+}
+
+export interface ConflictDraft {
+  code: string;
+  params: Record<string, unknown>;
+  text: { en: string; zh: string };
+}
+
+function lateText(l: Lateness): LatenessView {
+  const text = l.late
+    ? `late by ${formatAge(l.lateMs)} (${formatAge(Math.max(0, l.leadMs))} of lead, ${formatAge(l.requiredMs)} required)`
+    : `on time (${formatAge(Math.max(0, l.leadMs))} of lead, ${formatAge(l.requiredMs)} required)`;
+  return { ...l, text };
+}
+
+function parseReason(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_REASON)
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `a reason of 1–${MAX_REASON} characters is required, got ${JSON.stringify(value)}`,
+      {},
+    );
+  return value;
+}
+
+/**
+ * Notices of planned activity on top of the feeds: drafts kept locally, sending, amending and
+ * cancelling as signed entries on a channel, acknowledgment with the hotline's receipts, lateness
+ * against the channel's lead times, and conflicts with this station's own plans and the tracks.
+ */
+export class NoticeService {
+  private readonly folder = new NoticeFolder();
+  private readonly cursors = new Map<string, number>();
+  private folding: Promise<void> = Promise.resolve();
+  private tracks: (() => PartyTrack[]) | null = null;
+  private readonly unsubscribe: () => void;
+  private pending: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly handle: StationHandle,
+    private readonly hotline: HotlineService,
+    private readonly clock: Clock,
+    private readonly bus: LiveBus,
+  ) {
+    // New entries on either feed: fold them soon and tell the live stream about notices.
+    this.unsubscribe = bus.subscribe((e) => {
+      if (e.type !== 'entry' || this.pending || this.closed) return;
+      this.pending = setTimeout(() => {
+        this.pending = null;
+        this.views().catch(() => undefined);
+      }, 20);
+    });
+  }
+
+  /** Where the conflict check reads tracks from (the station's track picture), if any. */
+  setTrackSource(fn: (() => PartyTrack[]) | null): void {
+    this.tracks = fn;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    if (this.pending) clearTimeout(this.pending);
+  }
+
+  get station(): string {
+    return this.handle.station;
+  }
+
+  /** The notices, folded from both feeds (only what is new since the last look is read). */
+  async views(): Promise<Map<string, NoticeView>> {
+    const run = this.folding.then(() => this.catchUp());
+    this.folding = run.catch(() => undefined);
+    await run;
+    const channels = await this.channels();
+    return this.folder.snapshot((c, kind) => leadTimeFor(channels.get(c)?.agreement, kind));
+  }
+
+  private async channels(): Promise<Map<string, ChannelView>> {
+    return (await this.hotline.state()).state.channels;
+  }
+
+  private async catchUp(): Promise<void> {
+    if (this.closed) return;
+    const fresh: HotlineEntry[] = [];
+    for (const { station, size } of await this.handle.store.feeds()) {
+      let after = this.cursors.get(station) ?? 0;
+      while (after < size) {
+        const rows = await this.handle.store.entries(station, after, 2000);
+        if (rows.length === 0) break;
+        const entries: HotlineEntry[] = [];
+        for (const r of rows) {
+          if (!NoticeFolder.reads(r.kind)) continue;
+          entries.push({
+            station,
+            seq: r.seq,
+            hash: r.hash,
+            ts: r.ts,
+            kind: r.kind,
+            channel: r.channel,
+            body: parseEntryLine(r.line).body,
+          });
+        }
+        this.folder.add(entries);
+        fresh.push(...entries);
+        after = rows[rows.length - 1]!.seq;
+        this.cursors.set(station, after);
+      }
+    }
+    for (const e of fresh) this.announce(e);
+  }
+
+  /** Live-stream event for a notice entry just folded. */
+  private announce(e: HotlineEntry): void {
+    const own = e.station === this.station;
+    if (e.kind === NOTICE_ENTRY.notice) {
+      const amends = (e.body.amends as EntryRef | undefined)?.hash;
+      this.bus.publish({
+        type: 'notice',
+        id: amends ?? e.hash,
+        action: amends ? 'amended' : own ? 'sent' : 'received',
+        station: e.station,
+        channel: e.channel ?? '',
+      });
+    } else if (e.kind === NOTICE_ENTRY.cancel) {
+      this.bus.publish({
+        type: 'notice',
+        id: String((e.body.of as EntryRef | undefined)?.hash ?? ''),
+        action: 'cancelled',
+        station: e.station,
+        channel: e.channel ?? '',
+      });
+    } else if (e.kind === 'receipt' && e.body.of && e.body.level !== 'delivered') {
+      this.bus.publish({
+        type: 'notice',
+        id: String((e.body.of as EntryRef).hash),
+        action: e.body.level === 'understood' ? 'acknowledged' : 'read',
+        station: e.station,
+        channel: e.channel ?? '',
+      });
+    }
+  }
+
+  /** Refuses a channel that is proposed but not accepted, or suspended. */
+  private async sendable(actor: Actor, channel: string): Promise<ChannelView | undefined> {
+    requireMember(actor, channel);
+    const c = (await this.channels()).get(channel);
+    if (c?.status === 'proposed')
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_NOT_OPEN',
+        `channel ${channel} awaits the other station's acceptance`,
+        { channel },
+      );
+    if (c?.status === 'suspended')
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_SUSPENDED',
+        `channel ${channel} is suspended (${c.suspension?.reason ?? ''})`,
+        { channel },
+      );
+    return c;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Drafts.
+
+  /** Checks a notice and files it as a local draft. Bad input stores nothing. */
+  async createDraft(
+    actor: Actor,
+    input: { channel: unknown; notice: unknown },
+  ): Promise<NoticeDraft> {
+    requirePermission(actor, 'send');
+    const channel = parseChannel(input.channel);
+    requireMember(actor, channel);
+    const notice = parseNotice(input.notice);
+    const draft: NoticeDraft = {
+      id: `nd_${randomBytes(9).toString('base64url')}`,
+      channel,
+      author: actor.name,
+      created: this.clock.now(),
+      notice,
+    };
+    await this.handle.store.setMeta(DRAFT_PREFIX + draft.id, JSON.stringify(draft));
+    this.bus.publish({
+      type: 'notice',
+      id: draft.id,
+      action: 'draft',
+      station: this.station,
+      channel,
+    });
+    return draft;
+  }
+
+  async drafts(actor: Actor): Promise<NoticeDraft[]> {
+    const all = (await this.handle.store.listMeta(DRAFT_PREFIX)).map(
+      ([, v]) => JSON.parse(v) as NoticeDraft,
+    );
+    return all
+      .filter((d) => actor.channels === '*' || actor.channels.includes(d.channel))
+      .sort((a, b) => a.created - b.created);
+  }
+
+  private async draft(id: string): Promise<NoticeDraft> {
+    const text = await this.handle.store.getMeta(DRAFT_PREFIX + id);
+    if (!text)
+      throw new ParleyError('PARLEY_E_NOTICE_NOT_FOUND', `no notice draft ${JSON.stringify(id)}`, {
+        id,
+      });
+    return JSON.parse(text) as NoticeDraft;
+  }
+
+  async discardDraft(actor: Actor, id: string): Promise<void> {
+    requirePermission(actor, 'send');
+    const d = await this.draft(id);
+    requireMember(actor, d.channel);
+    await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+  }
+
+  /**
+   * Signs a draft into the feed. On a leader or ministry channel the sender must be a second
+   * person (an approver who did not write it), as for messages.
+   */
+  async sendDraft(actor: Actor, id: string): Promise<{ entry: EntryRef; lateness: LatenessView }> {
+    requirePermission(actor, 'send');
+    const d = await this.draft(id);
+    const c = await this.sendable(actor, d.channel);
+    const body: Record<string, unknown> = { notice: d.notice, by: d.author };
+    if (c && TWO_PERSON_TIERS.includes(c.agreement.tier)) {
+      requirePermission(actor, 'approve');
+      if (actor.name === d.author)
+        throw new ParleyError(
+          'PARLEY_E_SELF_APPROVAL',
+          `${actor.name} wrote notice draft ${id} and cannot also send it on a ${c.agreement.tier} channel`,
+          { id },
+        );
+      body.approver = actor.name;
+    }
+    const entry = await this.append(NOTICE_ENTRY.notice, d.channel, body);
+    await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+    return { entry, lateness: await this.latenessOf(entry.hash) };
+  }
+
+  /** Checks and sends at once (no draft). Refused on two-person channels: file a draft instead. */
+  async send(
+    actor: Actor,
+    input: { channel: unknown; notice: unknown },
+  ): Promise<{ entry: EntryRef; lateness: LatenessView }> {
+    requirePermission(actor, 'send');
+    const channel = parseChannel(input.channel);
+    const notice = parseNotice(input.notice);
+    const c = await this.sendable(actor, channel);
+    if (c && TWO_PERSON_TIERS.includes(c.agreement.tier))
+      throw new ParleyError(
+        'PARLEY_E_NOTICE_STATE',
+        `channel ${channel} is ${c.agreement.tier} tier: file the notice as a draft for a second person to send`,
+        { channel },
+      );
+    const entry = await this.append(NOTICE_ENTRY.notice, channel, { notice, by: actor.name });
+    return { entry, lateness: await this.latenessOf(entry.hash) };
+  }
+
+  private async append(
+    kind: string,
+    channel: string,
+    body: Record<string, unknown>,
+  ): Promise<EntryRef> {
+    const [s] = await this.handle.writer.appendMany([{ kind, channel, body }]);
+    return { station: s!.entry.station, seq: s!.entry.seq, hash: s!.hash };
+  }
+
+  private async latenessOf(versionHash: string): Promise<LatenessView> {
+    for (const v of (await this.views()).values()) {
+      const x = v.versions.find((y) => y.ref.hash === versionHash);
+      if (x) return lateText(x.lateness);
+    }
+    throw new ParleyError(
+      'PARLEY_E_NOTICE_NOT_FOUND',
+      `notice version ${versionHash} not folded`,
+      {},
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sent notices.
+
+  private async notice(id: string): Promise<NoticeView> {
+    const v = (await this.views()).get(id);
+    if (!v)
+      throw new ParleyError(
+        'PARLEY_E_NOTICE_NOT_FOUND',
+        `no notice ${JSON.stringify(id)} is held here`,
+        {
+          id,
+        },
+      );
+    return v;
+  }
+
+  private async ownLive(actor: Actor, id: string, what: string): Promise<NoticeView> {
+    const v = await this.notice(id);
+    requireMember(actor, v.channel);
+    if (v.station !== this.station || v.cancelled)
+      throw new ParleyError(
+        'PARLEY_E_NOTICE_STATE',
+        `notice ${id} ${v.cancelled ? 'is cancelled' : "is the other station's"}; cannot ${what} it`,
+        { id },
+      );
+    return v;
+  }
+
+  /** Replaces the notice's content with a new signed version that names the original. */
+  async amend(
+    actor: Actor,
+    id: string,
+    noticeArg: unknown,
+  ): Promise<{ entry: EntryRef; lateness: LatenessView }> {
+    requirePermission(actor, 'send');
+    const notice = parseNotice(noticeArg);
+    const v = await this.ownLive(actor, id, 'amend');
+    await this.sendable(actor, v.channel);
+    const entry = await this.append(NOTICE_ENTRY.notice, v.channel, {
+      notice,
+      amends: v.ref,
+      by: actor.name,
+    });
+    return { entry, lateness: await this.latenessOf(entry.hash) };
+  }
+
+  async cancel(actor: Actor, id: string, reasonArg: unknown): Promise<EntryRef> {
+    requirePermission(actor, 'send');
+    const reason = parseReason(reasonArg);
+    const v = await this.ownLive(actor, id, 'cancel');
+    await this.sendable(actor, v.channel);
+    return this.append(NOTICE_ENTRY.cancel, v.channel, { of: v.ref, reason, by: actor.name });
+  }
+
+  /** The receiving side marks the current version read or understood (= acknowledged). */
+  async acknowledge(
+    actor: Actor,
+    id: string,
+    level: 'read' | 'understood',
+  ): Promise<EntryRef | null> {
+    requirePermission(actor, 'acknowledge');
+    const v = await this.notice(id);
+    requireMember(actor, v.channel);
+    if (v.station === this.station)
+      throw new ParleyError(
+        'PARLEY_E_RECEIPT_NOT_ALLOWED',
+        `notice ${id} is this station's own; only the receiving side acknowledges`,
+        { id },
+      );
+    if (v.current.receipts[level]) return null;
+    return this.append('receipt', v.channel, { level, of: v.current.ref, by: actor.name });
+  }
+
+  /** A notice's reference for people: `ALPHA NTC 12/26` (issuing party, seq, year). */
+  refText(v: NoticeView): string {
+    const yy = String(new Date(v.ref.seq ? v.versions[0]!.ts : 0).getUTCFullYear() % 100).padStart(
+      2,
+      '0',
+    );
+    return `${v.versions[0]!.content.issuer.party.toUpperCase()} NTC ${v.ref.seq}/${yy}`;
+  }
+
+  view(v: NoticeView, now: number): NoticeApiView {
+    const cur = v.current;
+    const ref = this.refText(v);
+    const ctx = {
+      ref,
+      amends: v.versions.length > 1 ? ref : null,
+      cancelled: v.cancelled ? { ts: v.cancelled.ts, reason: v.cancelled.reason } : null,
+    };
+    return {
+      id: v.id,
+      ref,
+      station: v.station,
+      own: v.station === this.station,
+      seq: v.ref.seq,
+      ts: v.versions[0]!.ts,
+      channel: v.channel,
+      status: noticeStatus(v, now),
+      notice: cur.content,
+      versions: v.versions.map((x) => ({
+        id: x.ref.hash,
+        seq: x.ref.seq,
+        ts: x.ts,
+        lateness: lateText(x.lateness),
+      })),
+      amended: v.versions.length > 1,
+      lateness: lateText(cur.lateness),
+      cancelled: v.cancelled
+        ? { ts: v.cancelled.ts, reason: v.cancelled.reason, by: v.cancelled.by }
+        : null,
+      receipts: {
+        delivered: cur.receipts.delivered ? { ts: cur.receipts.delivered.ts } : null,
+        read: cur.receipts.read ?? null,
+        understood: cur.receipts.understood ?? null,
+      },
+      acknowledged: cur.receipts.understood !== undefined,
+      text: { en: renderNotice(cur.content, 'en', ctx), zh: renderNotice(cur.content, 'zh', ctx) },
+    };
+  }
+
+  async list(
+    actor: Actor,
+    filter: { status?: string; channel?: string } = {},
+  ): Promise<{ now: number; notices: NoticeApiView[] }> {
+    const now = this.clock.now();
+    const notices = [...(await this.views()).values()]
+      .filter((v) => actor.channels === '*' || actor.channels.includes(v.channel))
+      .filter((v) => filter.channel === undefined || v.channel === filter.channel)
+      .map((v) => this.view(v, now))
+      .filter((v) => filter.status === undefined || filter.status.split(',').includes(v.status))
+      .sort((a, b) => a.notice.windows[0]!.start - b.notice.windows[0]!.start || a.ts - b.ts);
+    return { now, notices };
+  }
+
+  async get(actor: Actor, id: string): Promise<NoticeApiView> {
+    const v = await this.notice(id);
+    requireMember(actor, v.channel);
+    return this.view(v, this.clock.now());
+  }
+
+  /** The content of a notice or a draft (for GeoJSON and CoT export). */
+  async content(
+    actor: Actor,
+    id: string,
+  ): Promise<{ id: string; ref: string; notice: NoticeContent; status: string; own: boolean }> {
+    if (id.startsWith('nd_')) {
+      const d = await this.draft(id);
+      requireMember(actor, d.channel);
+      return { id, ref: 'DRAFT', notice: d.notice, status: 'draft', own: true };
+    }
+    const v = await this.get(actor, id);
+    return { id, ref: v.ref, notice: v.notice, status: v.status, own: v.own };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Planned routes (this station's own, local).
+
+  async addRoute(actor: Actor, input: unknown): Promise<PlannedRoute> {
+    requirePermission(actor, 'send');
+    const route = parseRoute(input, `rt_${randomBytes(9).toString('base64url')}`);
+    await this.handle.store.setMeta(ROUTE_PREFIX + route.id, JSON.stringify(route));
+    return route;
+  }
+
+  async routes(): Promise<PlannedRoute[]> {
+    return (await this.handle.store.listMeta(ROUTE_PREFIX)).map(
+      ([, v]) => JSON.parse(v) as PlannedRoute,
+    );
+  }
+
+  async deleteRoute(actor: Actor, id: string): Promise<void> {
+    requirePermission(actor, 'send');
+    if (!(await this.handle.store.getMeta(ROUTE_PREFIX + id)))
+      throw new ParleyError('PARLEY_E_NOT_FOUND', `no planned route ${JSON.stringify(id)}`, { id });
+    await this.handle.store.deleteMeta(ROUTE_PREFIX + id);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Conflicts.
+
+  /**
+   * Conflicts of a notice (or a draft): an incoming notice against this station's own notices,
+   * drafts and planned routes; an own notice or draft against the other station's notices. Both
+   * against the tracks not of the issuing party, dead-reckoned over `horizonMs`. Each conflict
+   * comes with a catalogue draft to raise it on the channel.
+   */
+  async conflicts(
+    actor: Actor,
+    id: string,
+    horizonMs: number,
+  ): Promise<{
+    id: string;
+    ref: string;
+    now: number;
+    notices: SpaceTimeConflict[];
+    routes: SpaceTimeConflict[];
+    tracks: TrackIntrusion[] | null;
+    drafts: ConflictDraft[];
+  }> {
+    const now = this.clock.now();
+    const target = await this.content(actor, id);
+    const own = target.own;
+    const views = await this.views();
+    const others: { id: string; name: string; content: NoticeContent }[] = [];
+    for (const v of views.values()) {
+      if (v.id === id || (v.station === this.station) === own) continue;
+      const st = noticeStatus(v, now);
+      if (st === 'cancelled' || st === 'expired') continue;
+      others.push({ id: v.id, name: this.refText(v), content: v.current.content });
+    }
+    if (!own)
+      for (const d of await this.drafts(actor))
+        others.push({ id: d.id, name: `draft ${d.id}`, content: d.notice });
+    const notices = noticeConflicts(target.notice, others);
+    const routes = own ? [] : routeConflicts(target.notice, await this.routes());
+    let tracks: TrackIntrusion[] | null = null;
+    if (this.tracks) {
+      const exclude = own ? 'own' : 'other';
+      tracks = tracksIntoNotice(
+        target.notice,
+        this.tracks().filter((t) => t.party !== exclude),
+        { now, horizonMs },
+      );
+    }
+    const drafts: ConflictDraft[] = [];
+    const raise = (what: string) => {
+      const msg = parseCatalogueMessage({
+        v: CATALOGUE_VERSION,
+        code: 'NTC-03',
+        params: { text: `${target.ref} (${what})`.slice(0, 200) },
+      });
+      drafts.push({
+        code: msg.code,
+        params: msg.params,
+        text: { en: renderCatalogueMessage(msg, 'en'), zh: renderCatalogueMessage(msg, 'zh') },
+      });
+    };
+    if (!own) {
+      for (const c of [...notices, ...routes])
+        raise(
+          `conflicts with my planned ${c.with.type === 'route' ? 'transit' : 'activity'} ${c.with.name} ${formatDtg(c.windows[0]!.start)} to ${formatDtg(c.windows[c.windows.length - 1]!.end)}`,
+        );
+      for (const t of tracks ?? [])
+        raise(`my unit ${t.name ?? t.id} projected inside the area from ${formatDtg(t.enterAt)}`);
+    }
+    return { id, ref: target.ref, now, notices, routes, tracks, drafts };
+  }
+}
