@@ -87,4 +87,9 @@ export default tseslint.config(
     files: ['packages/core/src/**', 'packages/ledger/src/**', 'packages/geo/src/**'],
     rules: pureImportRule,
   },
+  {
+    // The console runs in the browser (and its track worker in a worker).
+    files: ['apps/console/src/**'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
+  },
 );

@@ -12,6 +12,7 @@ import { linkRoutes } from './routes/link.js';
 import { StationMetrics } from './metrics.js';
 import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
+import { consoleRoutes } from './console.js';
 import { NoticeService } from './notices/notice-service.js';
 import { Operators } from './operators/index.js';
 import type { OperatorOptions } from './operators/index.js';
@@ -65,6 +66,8 @@ export interface StationOptions {
    * always leads.
    */
   leaseMs?: number;
+  /** The operator console bundle served at `/` (default apps/console/dist), or false for none. */
+  console?: string | false;
 }
 
 /** A running station: the Fastify app, the open station directory and its links. */
@@ -250,6 +253,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     return metrics.registry.metrics();
   });
   app.get('/api/docs', { schema: { hide: true } }, async () => app.swagger());
+  if (opts.console !== false) await consoleRoutes(app, opts.console);
 
   let closed = false;
   // The leader's duties — the peer links and the deadline watch — with its writes fenced by its

@@ -1,0 +1,258 @@
+// The console's picture of its station: everything the panes show, refreshed when the live
+// stream says something changed. Tracks arrive as frames from the track worker, which owns the
+// stream; everything else is read over the API (small, and always the station's current view).
+import { ApiError, get } from './client.js';
+import type {
+  Alarms,
+  Call,
+  Catalogue,
+  Channel,
+  Draft,
+  Encounter,
+  Feed,
+  Health,
+  Lang,
+  Message,
+  Notice,
+} from './types.js';
+import type { Frame, FromWorker, ToWorker, TrackMeta } from '../map/track-protocol.js';
+
+export interface Snapshot {
+  health: Health | null;
+  channels: Channel[];
+  messages: Message[];
+  drafts: Draft[];
+  alarms: Alarms;
+  calls: Call[];
+  feeds: Feed[];
+  encounters: Encounter[];
+  /** null: the station serves no notices (yet). */
+  notices: Notice[] | null;
+  catalogue: Catalogue | null;
+  stream: 'connecting' | 'open' | 'error';
+  /** Station time of the latest track picture or encounter list. */
+  now: number;
+  lastError: string | null;
+}
+
+const EMPTY: Snapshot = {
+  health: null,
+  channels: [],
+  messages: [],
+  drafts: [],
+  alarms: { alarms: [], unanswered: [] },
+  calls: [],
+  feeds: [],
+  encounters: [],
+  notices: null,
+  catalogue: null,
+  stream: 'connecting',
+  now: 0,
+  lastError: null,
+};
+
+/** The live track picture: the latest frame and what each slot is. */
+export class TrackPicture {
+  frame: Frame | null = null;
+  meta: (TrackMeta | undefined)[] = [];
+  private listeners = new Set<(f: Frame) => void>();
+
+  accept(f: Frame): void {
+    if (f.reset) this.meta = [];
+    for (const m of f.meta) this.meta[m.slot] = m;
+    this.frame = f;
+    for (const l of this.listeners) l(f);
+  }
+
+  subscribe(fn: (f: Frame) => void): () => void {
+    this.listeners.add(fn);
+    if (this.frame) fn(this.frame);
+    return () => this.listeners.delete(fn);
+  }
+}
+
+export class Live {
+  snap: Snapshot = EMPTY;
+  readonly tracks = new TrackPicture();
+  private listeners = new Set<() => void>();
+  private worker: Worker | undefined;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private pending = new Set<string>();
+  private flush: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(private lang: Lang) {}
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<Snapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  setLang(lang: Lang): void {
+    this.lang = lang;
+    void this.refresh(['messages']);
+  }
+
+  start(): void {
+    this.worker = new Worker(new URL('../map/track-worker.ts', import.meta.url), {
+      type: 'module',
+    });
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.onWorker(e.data);
+    this.worker.postMessage({ type: 'start', mode: 'live' } satisfies ToWorker);
+    void this.refresh([
+      'health',
+      'channels',
+      'messages',
+      'drafts',
+      'alarms',
+      'calls',
+      'feeds',
+      'encounters',
+      'notices',
+      'catalogue',
+    ]);
+    // The stream says when something changed; these timers keep clocks and link health honest
+    // even when nothing does.
+    this.timers.push(setInterval(() => void this.refresh(['health', 'channels']), 2000));
+    this.timers.push(
+      setInterval(
+        () => void this.refresh(['feeds', 'alarms', 'encounters', 'notices', 'calls']),
+        10_000,
+      ),
+    );
+  }
+
+  stop(): void {
+    this.closed = true;
+    this.worker?.terminate();
+    for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.flush);
+  }
+
+  /** Asks the worker for the picture at `at` (ms), or live with null. */
+  replay(at: number | null): void {
+    this.worker?.postMessage({ type: 'replay', at } satisfies ToWorker);
+  }
+
+  private onWorker(m: FromWorker): void {
+    if (m.type === 'frame') {
+      this.tracks.accept(m);
+      if (m.replayAt === null && m.now > this.snap.now) this.snap = { ...this.snap, now: m.now };
+      return;
+    }
+    if (m.type === 'stream') {
+      this.set({ stream: m.state });
+      if (m.state === 'open')
+        void this.refresh([
+          'health',
+          'channels',
+          'messages',
+          'drafts',
+          'alarms',
+          'calls',
+          'feeds',
+          'encounters',
+          'notices',
+        ]);
+      return;
+    }
+    const e = m.event;
+    switch (e.type) {
+      case 'entry':
+        this.later(['messages', 'channels', 'calls', 'alarms', 'feeds', 'health']);
+        break;
+      case 'link':
+        this.later(['health', 'channels']);
+        break;
+      case 'alarm':
+        this.later(['alarms', 'messages', 'channels']);
+        break;
+      case 'channel':
+        this.later(['channels']);
+        break;
+      case 'draft':
+        this.later(['drafts']);
+        break;
+      case 'encounter': {
+        const enc = (e as unknown as { encounter: Encounter }).encounter;
+        if (enc && typeof enc.id === 'string') {
+          const list = this.snap.encounters.filter((x) => x.id !== enc.id);
+          this.set({ encounters: [...list, enc] });
+        } else this.later(['encounters']);
+        break;
+      }
+      case 'notice':
+        this.later(['notices']);
+        break;
+    }
+  }
+
+  /** Coalesces refreshes asked for within 150 ms. */
+  later(what: string[]): void {
+    for (const w of what) this.pending.add(w);
+    if (this.flush) return;
+    this.flush = setTimeout(() => {
+      this.flush = undefined;
+      const list = [...this.pending];
+      this.pending.clear();
+      void this.refresh(list);
+    }, 150);
+  }
+
+  async refresh(what: string[]): Promise<void> {
+    const patch: Partial<Snapshot> = {};
+    const jobs = what.map(async (w) => {
+      try {
+        switch (w) {
+          case 'health':
+            patch.health = await get<Health>('/api/v1/health');
+            break;
+          case 'channels':
+            patch.channels = (await get<{ channels: Channel[] }>('/api/v1/channels')).channels;
+            break;
+          case 'messages':
+            patch.messages = (
+              await get<{ messages: Message[] }>(`/api/v1/messages?lang=${this.lang}`)
+            ).messages;
+            break;
+          case 'drafts':
+            patch.drafts = (await get<{ drafts: Draft[] }>('/api/v1/drafts')).drafts;
+            break;
+          case 'alarms':
+            patch.alarms = await get<Alarms>('/api/v1/alarms');
+            break;
+          case 'calls':
+            patch.calls = (await get<{ calls: Call[] }>('/api/v1/calls')).calls;
+            break;
+          case 'feeds':
+            patch.feeds = await get<Feed[]>('/api/v1/feeds');
+            break;
+          case 'catalogue':
+            patch.catalogue = await get<Catalogue>('/api/v1/catalogue');
+            break;
+          case 'encounters': {
+            const r = await get<{ now: number; encounters: Encounter[] }>('/api/v1/encounters');
+            patch.encounters = r.encounters;
+            break;
+          }
+          case 'notices': {
+            const r = await get<{ notices: Notice[] } | Notice[]>('/api/v1/notices');
+            patch.notices = Array.isArray(r) ? r : r.notices;
+            break;
+          }
+        }
+      } catch (err) {
+        // A route this station does not serve yet (404) just leaves its pane empty.
+        if (err instanceof ApiError && err.status === 404) return;
+        patch.lastError = err instanceof Error ? err.message : String(err);
+      }
+    });
+    await Promise.all(jobs);
+    if (!this.closed) this.set(patch);
+  }
+}

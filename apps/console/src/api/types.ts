@@ -1,0 +1,233 @@
+// The shapes of the station's operator API as the console reads them (docs/api.md).
+
+export type Lang = 'en' | 'zh';
+export type Precedence = 'ROUTINE' | 'PRIORITY' | 'IMMEDIATE' | 'FLASH';
+export const PRECEDENCES: readonly Precedence[] = ['ROUTINE', 'PRIORITY', 'IMMEDIATE', 'FLASH'];
+
+export interface Me {
+  name: string;
+  role: string;
+  via: 'token' | 'session';
+  channels: '*' | string[];
+  permissions: string[];
+  csrf?: string;
+}
+
+export interface PathHealth {
+  url: string;
+  state: string;
+  lastOkAt: number | null;
+}
+export interface PeerHealth {
+  name: string;
+  station: string;
+  state: string;
+  lastExchangeAt: number | null;
+  size: number;
+  deliveredUpTo: number;
+  halted: { reason: string; at: number } | null;
+  paths: PathHealth[];
+}
+export interface Health {
+  station: string;
+  name: string;
+  size: number;
+  peers: PeerHealth[];
+}
+
+export interface Feed {
+  station: string;
+  size: number;
+  root: string;
+  ts: number;
+}
+
+export interface Channel {
+  name: string;
+  status: string;
+  tier: string;
+  agreement: { tier: string; languages?: string[]; escalation?: string | null; dormancyMs: number };
+  suspension: { station: string; reason: string; ts: number } | null;
+  lastSubstantiveAt: number;
+  idleMs: number;
+  dormant: boolean;
+  unread: number;
+  deadlines: { id: string; precedence: Precedence; due: number | null; overdue: boolean }[];
+  link: { peer: string; state: string; paths: { url: string; state: string }[] }[];
+}
+
+export interface Receipt {
+  ts: number;
+  by: string | null;
+  readback?: string;
+}
+export interface Message {
+  id: string;
+  station: string;
+  seq: number;
+  ts: number;
+  channel: string;
+  precedence: Precedence;
+  text: string;
+  lang: string | null;
+  catalogue: { code: string; params: Record<string, unknown> } | null;
+  rendered: { en: string; zh: string } | null;
+  author: string | null;
+  approver: string | null;
+  replyTo: string | null;
+  escalates: string | null;
+  status: {
+    delivered: boolean;
+    deliveredAt: number | null;
+    read: Receipt | null;
+    understood: Receipt | null;
+    deadline: number | null;
+    alarmed: boolean;
+  };
+  translations: {
+    station: string;
+    ts: number;
+    lang: string;
+    text: string;
+    translator: string | null;
+  }[];
+  replies: string[];
+}
+
+export interface Draft {
+  id: string;
+  channel: string;
+  author: string;
+  created: number;
+  body: {
+    precedence?: Precedence;
+    text?: string;
+    lang?: string;
+    catalogue?: { code: string; params: Record<string, unknown> };
+  };
+}
+
+export interface Alarm {
+  station: string;
+  seq: number;
+  ts: number;
+  channel: string;
+  type: string;
+  reason: string;
+}
+export interface Alarms {
+  alarms: Alarm[];
+  unanswered: {
+    id: string;
+    channel: string;
+    precedence: string;
+    sentAt: number;
+    due: number;
+    summary: string;
+  }[];
+}
+
+export interface Call {
+  id: string;
+  station: string;
+  ts: number;
+  channel: string;
+  precedence: Precedence;
+  slots: number[];
+  medium: string;
+  status: string;
+  responses: {
+    station: string;
+    ts: number;
+    action: string;
+    slot: number | null;
+    slots: number[];
+  }[];
+  deadline: number | null;
+}
+
+export interface CatalogueParam {
+  name: string;
+  kind: string;
+  required: boolean;
+}
+export interface CatalogueEntry {
+  code: string;
+  category: string;
+  params: CatalogueParam[];
+  en: string;
+  zh: string;
+  description: string;
+}
+export interface Catalogue {
+  version: number;
+  categories: Record<string, { en: string; zh: string }>;
+  entries: CatalogueEntry[];
+}
+
+export type Party = 'own' | 'other' | 'third';
+export interface Track {
+  id: string;
+  name: string | null;
+  party: Party;
+  source: string;
+  domain: 'surface' | 'air';
+  lat: number;
+  lon: number;
+  cog: number;
+  sog: number;
+  heading: number | null;
+  altFt: number | null;
+  vsFpm: number | null;
+  at: number;
+  stale: boolean;
+}
+
+export interface Encounter {
+  id: string;
+  a: string;
+  b: string;
+  aName: string | null;
+  bName: string | null;
+  domain: string;
+  level: 'caution' | 'danger';
+  state: 'projected' | 'active' | 'past' | 'resolved';
+  cpaNm: number;
+  tcpaMin: number;
+  rangeNm: number;
+  bearingDeg: number;
+  vsepFt: number | null;
+  cpaAt: number;
+  cpaA: { lat: number; lon: number };
+  cpaB: { lat: number; lon: number };
+  since: number;
+  updatedAt: number;
+  draft: {
+    channel: string | null;
+    code: string;
+    params: Record<string, unknown>;
+    precedence: Precedence;
+    text: { en: string; zh: string };
+    status: 'pending' | 'sent' | 'discarded';
+    messageId?: string;
+  } | null;
+}
+
+/** A notice of planned activity (live fire, exercise), as the notices routes serve it; read loosely. */
+export interface Notice {
+  id: string;
+  station?: string;
+  kind?: string;
+  title?: string | { en?: string; zh?: string };
+  text?: string | { en?: string; zh?: string };
+  status?: string;
+  start?: number;
+  end?: number;
+  from?: number;
+  to?: number;
+  window?: { start: number; end: number };
+  area?: unknown;
+  areas?: unknown[];
+  ts?: number;
+  [k: string]: unknown;
+}

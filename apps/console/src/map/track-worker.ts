@@ -1,0 +1,306 @@
+// The track worker: owns the station's live stream (SSE), keeps the track picture in flat typed
+// arrays, and posts a frame to the page on every update. Other stream events are passed through.
+/// <reference lib="webworker" />
+import type { Track } from '../api/types.js';
+import { FLAG_AIR, FLAG_GONE, FLAG_STALE, PARTY_CODE, PARTIES } from './track-protocol.js';
+import type { FromWorker, ToWorker, TrackMeta } from './track-protocol.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+/** Nautical miles per mercator world unit at the equator (21,600 nm round the world). */
+const NM_PER_WORLD = 21600;
+const VECTOR_HOURS = 0.1; // a 6-minute speed vector, as on a radar or ECDIS display
+const SNAPSHOT_MS = 20_000;
+const HISTORY_MS = 3 * 3600_000;
+
+let cap = 1024;
+let count = 0;
+let lon = new Float64Array(cap);
+let lat = new Float64Array(cap);
+let cog = new Float32Array(cap);
+let sog = new Float32Array(cap);
+let party = new Uint8Array(cap);
+let flags = new Uint8Array(cap);
+const ids: string[] = [];
+const names: (string | null)[] = [];
+const slotOf = new Map<string, number>();
+let pendingMeta: TrackMeta[] = [];
+let reset = true;
+let now = 0;
+let replayAt: number | null = null;
+
+interface Snapshot {
+  t: number;
+  count: number;
+  lon: Float32Array;
+  lat: Float32Array;
+  cog: Float32Array;
+  sog: Float32Array;
+  party: Uint8Array;
+  flags: Uint8Array;
+}
+const history: Snapshot[] = [];
+
+function grow(): void {
+  cap *= 2;
+  const g64 = (a: Float64Array) => {
+    const b = new Float64Array(cap);
+    b.set(a);
+    return b;
+  };
+  const g32 = (a: Float32Array) => {
+    const b = new Float32Array(cap);
+    b.set(a);
+    return b;
+  };
+  const g8 = (a: Uint8Array) => {
+    const b = new Uint8Array(cap);
+    b.set(a);
+    return b;
+  };
+  lon = g64(lon);
+  lat = g64(lat);
+  cog = g32(cog);
+  sog = g32(sog);
+  party = g8(party);
+  flags = g8(flags);
+}
+
+/** Applies track reports (a full picture or the changed tracks of a stream event). */
+function apply(tracks: Track[]): void {
+  for (const t of tracks) {
+    let slot = slotOf.get(t.id);
+    const p = PARTY_CODE[t.party] ?? 2;
+    if (slot === undefined) {
+      if (count === cap) grow();
+      slot = count++;
+      slotOf.set(t.id, slot);
+      ids[slot] = t.id;
+      names[slot] = t.name;
+      party[slot] = p;
+      pendingMeta.push(meta(slot, t));
+    } else if (names[slot] !== t.name || party[slot] !== p) {
+      names[slot] = t.name;
+      party[slot] = p;
+      pendingMeta.push(meta(slot, t));
+    }
+    lon[slot] = t.lon;
+    lat[slot] = t.lat;
+    cog[slot] = t.cog;
+    sog[slot] = t.sog;
+    flags[slot] = (t.stale ? FLAG_STALE : 0) | (t.domain === 'air' ? FLAG_AIR : 0);
+  }
+}
+
+function meta(slot: number, t: Track): TrackMeta {
+  return {
+    slot,
+    id: t.id,
+    name: t.name,
+    party: PARTIES[PARTY_CODE[t.party] ?? 2]!,
+    domain: t.domain,
+    source: t.source,
+  };
+}
+
+function snapshot(): void {
+  const last = history[history.length - 1];
+  if (last && now - last.t < SNAPSHOT_MS) return;
+  history.push({
+    t: now,
+    count,
+    lon: Float32Array.from(lon.subarray(0, count)),
+    lat: Float32Array.from(lat.subarray(0, count)),
+    cog: cog.slice(0, count),
+    sog: sog.slice(0, count),
+    party: party.slice(0, count),
+    flags: flags.slice(0, count),
+  });
+  while (history.length > 0 && now - history[0]!.t > HISTORY_MS) history.shift();
+}
+
+/** Packs a picture into transferable arrays and posts it. */
+function emit(
+  src: {
+    count: number;
+    lon: ArrayLike<number>;
+    lat: ArrayLike<number>;
+    cog: ArrayLike<number>;
+    sog: ArrayLike<number>;
+    party: Uint8Array;
+    flags: Uint8Array;
+  },
+  t0: number,
+): void {
+  const n = src.count;
+  const xy = new Float32Array(2 * n);
+  const vec = new Float32Array(4 * n);
+  const lonlat = new Float32Array(2 * n);
+  const cogsog = new Float32Array(2 * n);
+  const RAD = Math.PI / 180;
+  for (let i = 0; i < n; i++) {
+    const lo = src.lon[i]!;
+    const la = src.lat[i]!;
+    const x = (lo + 180) / 360;
+    const s = Math.sin(la * RAD);
+    const y = 0.5 - (0.25 * Math.log((1 + s) / (1 - s))) / Math.PI;
+    xy[2 * i] = x;
+    xy[2 * i + 1] = y;
+    const c = src.cog[i]! * RAD;
+    const len = (src.sog[i]! * VECTOR_HOURS) / (NM_PER_WORLD * Math.max(0.01, Math.cos(la * RAD)));
+    vec[4 * i] = x;
+    vec[4 * i + 1] = y;
+    vec[4 * i + 2] = x + Math.sin(c) * len;
+    vec[4 * i + 3] = y - Math.cos(c) * len;
+    lonlat[2 * i] = lo;
+    lonlat[2 * i + 1] = la;
+    cogsog[2 * i] = src.cog[i]!;
+    cogsog[2 * i + 1] = src.sog[i]!;
+  }
+  const p = src.party.slice(0, n);
+  const f = src.flags.slice(0, n);
+  const frame: FromWorker = {
+    type: 'frame',
+    now,
+    count: n,
+    xy,
+    vec,
+    lonlat,
+    cogsog,
+    party: p,
+    flags: f,
+    meta: pendingMeta,
+    reset,
+    replayAt,
+    workerMs: performance.now() - t0,
+    historyFrom: history[0]?.t ?? null,
+  };
+  pendingMeta = [];
+  reset = false;
+  post(frame, [xy.buffer, vec.buffer, lonlat.buffer, cogsog.buffer, p.buffer, f.buffer]);
+}
+
+function emitLive(t0: number): void {
+  snapshot();
+  if (replayAt === null) emit({ count, lon, lat, cog, sog, party, flags }, t0);
+}
+
+function emitReplay(): void {
+  if (replayAt === null) return emitLive(performance.now());
+  let best = history[0];
+  for (const h of history) if (h.t <= replayAt) best = h;
+  if (!best) return;
+  emit(best, performance.now());
+}
+
+// ---- live: the station's stream ----------------------------------------------------------
+
+async function loadAll(): Promise<void> {
+  const t0 = performance.now();
+  const res = await fetch('/api/v1/tracks', { credentials: 'same-origin' });
+  if (!res.ok) return;
+  const body = (await res.json()) as { now: number; tracks: Track[] };
+  now = body.now;
+  // Slots stay put (the replay history refers to them); a track the station no longer holds
+  // is marked gone and not drawn.
+  const present = new Set(body.tracks.map((t) => t.id));
+  for (let i = 0; i < count; i++) if (!present.has(ids[i]!)) flags[i] = flags[i]! | FLAG_GONE;
+  apply(body.tracks);
+  emitLive(t0);
+}
+
+function startLive(): void {
+  const es = new EventSource('/api/v1/stream');
+  es.onopen = () => post({ type: 'stream', state: 'open' });
+  es.onerror = () => post({ type: 'stream', state: 'error' });
+  const pass = (type: string) =>
+    es.addEventListener(type, (e) => {
+      try {
+        post({ type: 'event', event: { ...JSON.parse((e as MessageEvent<string>).data), type } });
+      } catch {
+        // a malformed event is dropped; the next refresh reads the state anyway
+      }
+    });
+  for (const type of ['entry', 'link', 'alarm', 'channel', 'draft', 'encounter', 'notice'])
+    pass(type);
+  es.addEventListener('tracks', (e) => {
+    const t0 = performance.now();
+    const body = JSON.parse((e as MessageEvent<string>).data) as { now: number; tracks: Track[] };
+    now = body.now;
+    apply(body.tracks);
+    emitLive(t0);
+  });
+  void loadAll().catch(() => undefined);
+  // A full picture every 30 s drops tracks the station no longer holds.
+  setInterval(() => void loadAll().catch(() => undefined), 30_000);
+}
+
+// ---- synthetic: the same parse path fed by a generator (bench and tests) ------------------
+
+function startSynthetic(n: number, intervalMs: number, seed: number): void {
+  let s = seed >>> 0 || 1;
+  const rnd = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const base: Track[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = i < 2 ? (i === 0 ? 'own' : 'other') : 'third';
+    base.push({
+      id: `ais:${412000000 + i}`,
+      name: i < 2 ? (i === 0 ? 'DDG-93' : 'DDG-170') : i % 3 === 0 ? `MV SYNTH ${i}` : null,
+      party: p,
+      source: i < 2 ? 'station' : 'ais',
+      domain: 'surface',
+      lat: 6 + rnd() * 14,
+      lon: 108 + rnd() * 12,
+      cog: rnd() * 360,
+      sog: 5 + rnd() * 20,
+      heading: null,
+      altFt: null,
+      vsFpm: null,
+      at: 0,
+      stale: false,
+    });
+  }
+  now = Date.now();
+  const tick = () => {
+    const dt = intervalMs / 3600_000;
+    now += intervalMs;
+    for (const t of base) {
+      const c = (t.cog * Math.PI) / 180;
+      t.lat += (Math.cos(c) * t.sog * dt) / 60;
+      t.lon += (Math.sin(c) * t.sog * dt) / 60 / Math.cos((t.lat * Math.PI) / 180);
+      t.at = now;
+    }
+    // Serialised and parsed like a stream event, so the worker does the work it does live.
+    const text = JSON.stringify({ type: 'tracks', now, tracks: base });
+    const t0 = performance.now();
+    const body = JSON.parse(text) as { now: number; tracks: Track[] };
+    apply(body.tracks);
+    emitLive(t0);
+  };
+  tick();
+  setInterval(tick, intervalMs);
+}
+
+scope.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === 'start') {
+    if (m.mode === 'live') startLive();
+    else startSynthetic(m.count, m.intervalMs, m.seed);
+  } else if (m.type === 'replay') {
+    replayAt = m.at;
+    reset = true;
+    pendingMeta = ids.map((id, slot) => ({
+      slot,
+      id,
+      name: names[slot] ?? null,
+      party: PARTIES[party[slot]!]!,
+      domain: flags[slot]! & FLAG_AIR ? 'air' : 'surface',
+      source: id.split(':')[0] ?? '',
+    }));
+    emitReplay();
+  }
+};

@@ -1,0 +1,128 @@
+import { formatSpan } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
+import { Dtg, PrecBadge, useNow } from './common.js';
+import type { Ctx } from './shell.js';
+
+export function ChannelList({
+  ctx,
+  names,
+  selected,
+  onSelect,
+}: {
+  ctx: Ctx;
+  names: string[];
+  selected: string | null;
+  onSelect: (name: string) => void;
+}) {
+  const { t, tx, lang } = useI18n();
+  const now = useNow();
+  return (
+    <section className="panel" aria-label={t('channels')}>
+      <h2>{t('channels')}</h2>
+      {names.length === 0 ? <p className="muted">{t('noChannels')}</p> : null}
+      <ul className="channels">
+        {names.map((name) => {
+          const c = ctx.snap.channels.find((x) => x.name === name);
+          const unread = c
+            ? c.unread
+            : ctx.snap.messages.filter(
+                (m) => m.channel === name && m.station !== ctx.self && !m.status.read,
+              ).length;
+          const tier = c?.tier ?? 'informal';
+          return (
+            <li key={name}>
+              <button
+                type="button"
+                className={`channel ${selected === name ? 'on' : ''} ${c?.status === 'suspended' ? 'suspended' : ''}`}
+                onClick={() => onSelect(name)}
+                data-testid={`channel-${name}`}
+              >
+                <span className="channel-name">#{name}</span>
+                <span className={`badge tier-${tier}`}>{tx(`tier_${tier}`, tier)}</span>
+                {c && c.status !== 'open' ? (
+                  <span className="badge state-degraded">{tx(`status_${c.status}`, c.status)}</span>
+                ) : null}
+                {unread > 0 ? <span className="count">{t('unread', { n: unread })}</span> : null}
+                {c?.dormant ? (
+                  <span className="muted small">
+                    {t('dormant', { age: formatSpan(c.idleMs, lang) })}
+                  </span>
+                ) : null}
+                {c?.link.map((l) => (
+                  <span key={l.peer} className="paths">
+                    {l.paths.map((p, i) => (
+                      <span
+                        key={p.url}
+                        className={`path-dot state-${p.state.toLowerCase()}`}
+                        title={`${l.peer} ${t('path')} ${i + 1}: ${p.url} ${p.state}`}
+                      >
+                        {i + 1}
+                      </span>
+                    ))}
+                  </span>
+                ))}
+                {c?.deadlines
+                  .filter((d) => d.due !== null)
+                  .map((d) => {
+                    const left = d.due! - now;
+                    return (
+                      <span
+                        key={d.id}
+                        className={`deadline ${left < 0 ? 'overdue' : left < 120_000 ? 'soon' : ''}`}
+                        data-testid="deadline"
+                      >
+                        ⏱{' '}
+                        {left < 0
+                          ? t('overdueBy', {
+                              prec: tx(`prec_${d.precedence}`, d.precedence),
+                              left: formatSpan(left, lang),
+                            })
+                          : t('dueIn', {
+                              prec: tx(`prec_${d.precedence}`, d.precedence),
+                              left: formatSpan(left, lang),
+                            })}
+                      </span>
+                    );
+                  })}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+export function AlarmList({ ctx }: { ctx: Ctx }) {
+  const { t } = useI18n();
+  const { alarms, unanswered } = ctx.snap.alarms;
+  return (
+    <section className="panel" aria-label={t('alarms')}>
+      <h2>
+        {t('alarms')}{' '}
+        {alarms.length > 0 ? <span className="count alarm">{alarms.length}</span> : null}
+      </h2>
+      {alarms.length === 0 && unanswered.length === 0 ? (
+        <p className="muted">{t('noAlarms')}</p>
+      ) : null}
+      <ul className="alarms">
+        {[...alarms]
+          .reverse()
+          .slice(0, 20)
+          .map((a) => (
+            <li key={`${a.station}:${a.seq}`} className="alarm">
+              <Dtg ms={a.ts} /> <span className="muted">#{a.channel}</span>
+              <div>{a.reason}</div>
+            </li>
+          ))}
+        {unanswered.map((u) => (
+          <li key={u.id} className="unanswered">
+            <PrecBadge p={u.precedence} /> <span className="muted">#{u.channel}</span>{' '}
+            {t('unanswered')}
+            <div className="small">{u.summary}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

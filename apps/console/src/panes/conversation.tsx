@@ -1,0 +1,230 @@
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, post } from '../api/client.js';
+import type { Message } from '../api/types.js';
+import { formatSpan } from '../format.js';
+import { useI18n } from '../i18n/i18n.js';
+import { Dtg, PrecBadge, useNow } from './common.js';
+import { Compose } from './compose.js';
+import type { ComposeSeed } from './compose.js';
+import type { Ctx } from './shell.js';
+
+function Tick({
+  label,
+  ts,
+  by,
+  testid,
+}: {
+  label: string;
+  ts: number | null | undefined;
+  by?: string | null;
+  testid: string;
+}) {
+  const done = ts !== null && ts !== undefined;
+  return (
+    <span className={`tick ${done ? 'done' : ''}`} data-testid={testid} data-done={done}>
+      {done ? '✓' : '·'} {label}
+      {done ? (
+        <>
+          {' '}
+          <Dtg ms={ts} />
+          {by ? <span className="muted"> {by}</span> : null}
+        </>
+      ) : null}
+    </span>
+  );
+}
+
+function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
+  const { t, lang } = useI18n();
+  const now = useNow();
+  const own = m.station === ctx.self;
+  const [readback, setReadback] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  const [tlText, setTlText] = useState('');
+  const ack = async (level: 'read' | 'understood') => {
+    setErr(null);
+    try {
+      await post(
+        `/api/v1/messages/${m.id}/${level}`,
+        level === 'understood' && readback ? { readback } : {},
+      );
+      ctx.live.later(['messages', 'channels']);
+    } catch (e) {
+      setErr(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    }
+  };
+  const translate = async () => {
+    try {
+      await post(`/api/v1/messages/${m.id}/translations`, {
+        lang: lang === 'zh' ? 'zh' : 'en',
+        text: tlText,
+      });
+      setTlText('');
+      ctx.live.later(['messages']);
+    } catch (e) {
+      setErr(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    }
+  };
+  const other = lang === 'zh' ? 'en' : 'zh';
+  const deadline = m.status.deadline;
+  return (
+    <article
+      className={`msg ${own ? 'own' : 'peer'} prec-${m.precedence.toLowerCase()}`}
+      data-testid="message"
+      data-id={m.id}
+    >
+      {m.escalates ? (
+        <div className="banner escalation">
+          ⚠ {t('escalation')}: {t('escalates')}
+        </div>
+      ) : null}
+      {m.status.alarmed ? <div className="banner alarm">⏰ {t('deadlineMissed')}</div> : null}
+      <header>
+        <strong>{ctx.nameOf(m.station)}</strong> <PrecBadge p={m.precedence} /> <Dtg ms={m.ts} />
+        {m.author ? <span className="muted small"> {t('by', { name: m.author })}</span> : null}
+        {m.approver ? (
+          <span className="muted small"> · {t('approvedBy', { name: m.approver })}</span>
+        ) : null}
+        {m.catalogue ? <span className="badge code">{m.catalogue.code}</span> : null}
+      </header>
+      <div className="msg-body">
+        <p className="msg-text" lang={m.lang ?? undefined} data-testid="message-text">
+          {m.text}
+        </p>
+        {m.rendered ? (
+          <p className="msg-other muted" lang={other}>
+            {m.rendered[other]}
+          </p>
+        ) : null}
+        {m.translations.map((tr) => (
+          <div key={`${tr.station}:${tr.ts}`} className="translation" lang={tr.lang}>
+            <span className="muted small">
+              {t('translation', { lang: tr.lang })} {tr.translator ?? ''}
+            </span>
+            <p>{tr.text}</p>
+          </div>
+        ))}
+      </div>
+      <footer className="ticks">
+        {own ? (
+          <>
+            <Tick label={t('sent')} ts={m.ts} testid="tick-sent" />
+            <Tick label={t('delivered')} ts={m.status.deliveredAt} testid="tick-delivered" />
+            <Tick
+              label={t('read')}
+              ts={m.status.read?.ts}
+              by={m.status.read?.by}
+              testid="tick-read"
+            />
+            <Tick
+              label={t('understood')}
+              ts={m.status.understood?.ts}
+              by={m.status.understood?.by}
+              testid="tick-understood"
+            />
+            {deadline && !m.status.understood ? (
+              <span className={`deadline ${deadline < now ? 'overdue' : ''}`}>
+                ⏱{' '}
+                {deadline < now
+                  ? t('overdueBy', { prec: '', left: formatSpan(now - deadline, lang) })
+                  : t('dueIn', { prec: '', left: formatSpan(deadline - now, lang) })}
+              </span>
+            ) : null}
+          </>
+        ) : (
+          <>
+            <Tick
+              label={t('read')}
+              ts={m.status.read?.ts}
+              by={m.status.read?.by}
+              testid="tick-read"
+            />
+            <Tick
+              label={t('understood')}
+              ts={m.status.understood?.ts}
+              by={m.status.understood?.by}
+              testid="tick-understood"
+            />
+            {ctx.can('acknowledge') && !m.status.read ? (
+              <button type="button" onClick={() => void ack('read')} data-testid="mark-read">
+                {t('markRead')}
+              </button>
+            ) : null}
+            {ctx.can('acknowledge') && !m.status.understood ? (
+              <>
+                <input
+                  className="readback"
+                  placeholder={t('readback')}
+                  value={readback}
+                  onChange={(e) => setReadback(e.target.value)}
+                  data-testid="readback"
+                />
+                <button
+                  type="button"
+                  className="primary"
+                  onClick={() => void ack('understood')}
+                  data-testid="mark-understood"
+                >
+                  {t('markUnderstood')}
+                </button>
+              </>
+            ) : null}
+          </>
+        )}
+        {m.status.understood?.readback ? (
+          <div className="readback-text">“{m.status.understood.readback}”</div>
+        ) : null}
+      </footer>
+      {!own && ctx.can('translate') && !m.catalogue ? (
+        <div className="row">
+          <input
+            className="grow"
+            value={tlText}
+            onChange={(e) => setTlText(e.target.value)}
+            placeholder={t('addTranslation')}
+          />
+          <button type="button" disabled={!tlText.trim()} onClick={() => void translate()}>
+            {t('addTranslation')}
+          </button>
+        </div>
+      ) : null}
+      {err ? <p className="error small">{err}</p> : null}
+    </article>
+  );
+}
+
+export function Conversation({
+  ctx,
+  channel,
+  seed,
+  onSeedUsed,
+}: {
+  ctx: Ctx;
+  channel: string | null;
+  seed: ComposeSeed | null;
+  onSeedUsed: () => void;
+}) {
+  const { t } = useI18n();
+  const list = useRef<HTMLDivElement>(null);
+  const messages = ctx.snap.messages.filter((m) => m.channel === channel);
+  useEffect(() => {
+    list.current?.scrollTo({ top: list.current.scrollHeight });
+  }, [messages.length]);
+  if (!channel) return <p className="muted pane">{t('selectChannel')}</p>;
+  const c = ctx.snap.channels.find((x) => x.name === channel);
+  return (
+    <div className="conversation" data-testid="conversation">
+      <div className="conv-head">
+        <strong>#{channel}</strong>
+        {c?.suspension ? <span className="badge state-degraded">{c.suspension.reason}</span> : null}
+      </div>
+      <div className="messages" ref={list}>
+        {messages.length === 0 ? <p className="muted">{t('noMessages')}</p> : null}
+        {messages.map((m) => (
+          <MessageCard key={m.id} ctx={ctx} m={m} />
+        ))}
+      </div>
+      <Compose ctx={ctx} channel={channel} seed={seed} onSeedUsed={onSeedUsed} />
+    </div>
+  );
+}
