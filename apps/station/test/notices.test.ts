@@ -187,6 +187,59 @@ describe('notices of planned activity between two real stations', () => {
     expect(list.json.notices.map((n: { id: string }) => n.id)).toContain(id);
   });
 
+  it('lead times are part of the channel agreement: agreed per kind, defaults filled in', async () => {
+    const bad = await A_('admin').post('/api/v1/channels', {
+      name: 'fleet-ops',
+      agreement: { tier: 'tactical', leadTimes: { party: H } },
+    });
+    expect(bad.json.code).toBe('PARLEY_E_BAD_AGREEMENT');
+    const p = await A_('admin').post('/api/v1/channels', {
+      name: 'fleet-ops',
+      agreement: { tier: 'tactical', leadTimes: { launch: 2 * H, 'live-fire': 100 * H } },
+    });
+    expect(p.status, JSON.stringify(p.json)).toBe(201);
+    await waitFor('B sees fleet-ops', async () =>
+      (await B_('viewer').get('/api/v1/channels')).json.channels.some(
+        (c: { name: string }) => c.name === 'fleet-ops',
+      ),
+    );
+    expect((await B_('admin').post('/api/v1/channels/fleet-ops/accept', {})).status).toBe(201);
+    const open = await waitFor('A sees fleet-ops open', async () =>
+      (await A_('viewer').get('/api/v1/channels')).json.channels.find(
+        (c: { name: string; status: string }) => c.name === 'fleet-ops' && c.status === 'open',
+      ),
+    );
+    expect(open.agreement.leadTimes).toMatchObject({
+      launch: 2 * H,
+      'live-fire': 100 * H,
+      'naval-exercise': 72 * H,
+      transit: 0,
+    });
+    const now = Date.now();
+    const launch = await A_('operator').post('/api/v1/notices', {
+      channel: 'fleet-ops',
+      send: true,
+      notice: notice({ kind: 'launch', windows: [{ start: now + 3 * H, end: now + 4 * H }] }),
+    });
+    expect(launch.json.lateness).toMatchObject({ late: false, lateMs: 0, requiredMs: 2 * H });
+    const fire = await A_('operator').post('/api/v1/notices', {
+      channel: 'fleet-ops',
+      send: true,
+      notice: notice({ kind: 'live-fire', windows: [{ start: now + 80 * H, end: now + 81 * H }] }),
+    });
+    expect(fire.json.lateness.late).toBe(true);
+    // 100 h required − (80 h − the few ms between the test's clock and the entry's signed time).
+    expect(fire.json.lateness.lateMs).toBeGreaterThanOrEqual(20 * H);
+    expect(fire.json.lateness.lateMs).toBeLessThan(20 * H + MIN);
+    const atB = await waitFor('B holds the live-fire notice', () => noticeAt(B_, fire.json.id));
+    expect(atB.lateness.lateMs).toBe(fire.json.lateness.lateMs);
+    // Cancel both, so later tests see only their own notices on this side.
+    for (const id of [launch.json.id, fire.json.id])
+      expect(
+        (await A_('operator').post(`/api/v1/notices/${id}/cancel`, { reason: 'test' })).status,
+      ).toBe(201);
+  });
+
   it("an exercise area that conflicts with the other side's planned transit route and draft", async () => {
     const now = Date.now();
     // Bravo's own plans: a transit along 10°30′N through the box, and a draft exercise next to it.

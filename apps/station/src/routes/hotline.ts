@@ -83,6 +83,12 @@ const ProposeBody = Type.Object(
           }),
         ),
         dormancyMs: Type.Optional(Type.Integer()),
+        leadTimes: Type.Optional(
+          Type.Record(Type.String(), Type.Integer(), {
+            description:
+              'minimum lead time per notice kind, ms (defaults: launch 24 h, live fire and exercises 72 h, transit none)',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
