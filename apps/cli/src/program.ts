@@ -6,6 +6,7 @@ import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerTrackCommands } from './commands/tracks.js';
 
 /** Builds the `parley` command line. */
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerAisCommands(program);
   registerGeoCommands(program);
+  registerTrackCommands(program);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const cmd of all(program)) cmd.exitOverride();
   return program;

@@ -30,6 +30,9 @@ export interface TrackStore {
   /** Removes tracks last reported before `before` (ms); returns how many. */
   prune(before: number): number;
   count(): number;
+  /** A setting of the track picture (e.g. the AIS party map), as JSON text; undefined if unset. */
+  config(key: string): string | undefined;
+  setConfig(key: string, value: string): void;
   close(): void;
 }
 
@@ -44,6 +47,7 @@ CREATE TABLE IF NOT EXISTS tracks (
 CREATE INDEX IF NOT EXISTS tracks_version ON tracks (version);
 CREATE TABLE IF NOT EXISTS track_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 INSERT OR IGNORE INTO track_meta (k, v) VALUES ('version', 0);
+CREATE TABLE IF NOT EXISTS track_config (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 `;
 
 /** The record without its id, name and time, which have their own columns. */
@@ -140,6 +144,20 @@ export class SqliteTrackStore implements TrackStore {
 
   count(): number {
     return (this.db.prepare(`SELECT count(*) AS n FROM tracks`).get() as { n: number }).n;
+  }
+
+  config(key: string): string | undefined {
+    const row = this.db.prepare(`SELECT v FROM track_config WHERE k = ?`).get(key) as
+      { v: string } | undefined;
+    return row?.v;
+  }
+
+  setConfig(key: string, value: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO track_config (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`,
+      )
+      .run(key, value);
   }
 
   close(): void {

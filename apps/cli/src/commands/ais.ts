@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ParleyError } from '@parley/core';
 import { AisDecoder } from '@parley/geo';
 import type { AisStats } from '@parley/geo';
+import { registerAisIngest } from './tracks.js';
 
 /**
  * A line longer than this is cut to its first MAX_LINE characters before decoding (an NMEA
@@ -11,9 +12,6 @@ import type { AisStats } from '@parley/geo';
  * memory a hostile input without newlines can take: one read chunk plus MAX_LINE.
  */
 export const MAX_LINE = 64 * 1024;
-
-/** Output is written once per input chunk, or sooner when this much JSON is waiting. */
-const FLUSH_AT = 256 * 1024;
 
 /** The counters printed at the end, in this order: the drop reasons first. */
 const BAD = ['checksum', 'armor', 'length', 'orphan', 'malformed', 'type', 'unpaired'] as const;
@@ -49,10 +47,47 @@ function drained(out: Writable): Promise<void> {
 }
 
 /**
- * Decodes the NMEA lines of `input` (read as latin1: a log is bytes, not text) and writes one
- * gpsd-shaped JSON message per line to `out`, in batches, waiting for `out` to drain. Lines are
- * split on LF, and on a lone CR as readline does; CRLF is tolerated by the decoder itself.
- * Returns when the input ends or `out` is closed by its reader (EPIPE: `| head`).
+ * Splits `input` (read as latin1: a log is bytes, not text) into lines and hands each to `take`:
+ * split on LF, and on a lone CR as readline does (CRLF is left to the decoder, which tolerates
+ * it); a line is cut to MAX_LINE characters. After each chunk `chunkDone` runs with the chunk's
+ * length (bytes: latin1 is one byte a character); it resolves true to stop reading.
+ */
+export async function eachLine(
+  input: Readable,
+  take: (line: string) => void,
+  chunkDone: (bytes: number) => Promise<boolean>,
+): Promise<void> {
+  const split = (line: string): void => {
+    const cr = line.indexOf('\r');
+    if (cr < 0 || cr === line.length - 1) take(line);
+    else for (const part of line.split('\r')) take(part);
+  };
+  input.setEncoding('latin1');
+  let carry = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    let start = 0;
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      let line = chunk.slice(start, nl);
+      if (carry !== '') {
+        line = carry + line;
+        carry = '';
+      }
+      split(line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line);
+      start = nl + 1;
+    }
+    if (start < chunk.length && carry.length < MAX_LINE) {
+      carry += chunk.slice(start, start + MAX_LINE - carry.length);
+    }
+    if (await chunkDone(chunk.length)) return;
+  }
+  if (carry !== '') split(carry);
+  await chunkDone(0);
+}
+
+/**
+ * Decodes the NMEA lines of `input` and writes one gpsd-shaped JSON message per line to `out`,
+ * once per input chunk, waiting for `out` to drain. Returns when the input ends or `out` is
+ * closed by its reader (EPIPE: `| head`).
  */
 export async function decodeAisStream(
   input: Readable,
@@ -65,44 +100,23 @@ export async function decodeAisStream(
   };
   out.on('error', onError);
   let buf = '';
-  const emit = (line: string): void => {
-    const m = decoder.push(line);
-    if (m !== null) buf += JSON.stringify(m) + '\n';
-  };
-  const take = (line: string): void => {
-    const cr = line.indexOf('\r');
-    if (cr < 0 || cr === line.length - 1) emit(line);
-    else for (const part of line.split('\r')) emit(part);
-  };
-  const flush = async (): Promise<void> => {
-    if (buf === '' || broken) return;
-    const ok = out.write(buf);
-    buf = '';
-    if (!ok && !broken) await drained(out);
+  const flush = async (): Promise<boolean> => {
+    if (buf !== '' && !broken) {
+      const ok = out.write(buf);
+      buf = '';
+      if (!ok && !broken) await drained(out);
+    }
+    return broken;
   };
   try {
-    input.setEncoding('latin1');
-    let carry = '';
-    for await (const chunk of input as AsyncIterable<string>) {
-      let start = 0;
-      for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-        let line = chunk.slice(start, nl);
-        if (carry !== '') {
-          line = carry + line;
-          carry = '';
-        }
-        take(line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line);
-        start = nl + 1;
-        if (buf.length >= FLUSH_AT) await flush();
-      }
-      if (start < chunk.length && carry.length < MAX_LINE) {
-        carry += chunk.slice(start, start + MAX_LINE - carry.length);
-      }
-      await flush();
-      if (broken) break;
-    }
-    if (carry !== '') take(carry);
-    await flush();
+    await eachLine(
+      input,
+      (line) => {
+        const m = decoder.push(line);
+        if (m !== null) buf += JSON.stringify(m) + '\n';
+      },
+      flush,
+    );
   } finally {
     out.off('error', onError);
   }
@@ -175,4 +189,6 @@ part A held for its part B. internal should stay 0.`,
       const s = decoder.stats;
       process.stderr.write((opts.stats ? JSON.stringify(s) : describeAisStats(s)) + '\n');
     });
+
+  registerAisIngest(ais);
 }
