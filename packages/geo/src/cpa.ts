@@ -89,7 +89,8 @@ export const BEARING_DEG = 3;
 /** Length of the `out` array `cpaInto` needs. */
 export const CPA_OUT_LENGTH = 4;
 
-// Per-unit state, two units × 6 slots: φ0, v_north, v_east (m/min), ψ(φ0), M(φ0), N(φ0) cos φ0.
+// Per-unit state, two units × 6 slots (see `cpaUnit`): φ0, v_north, v_east (m/min), ψ(φ0), M(φ0),
+// N(φ0) cos φ0. ψ is the isometric latitude atanh(sin φ) − e·atanh(e·sin φ).
 const U = new Float64Array(12);
 // Propagated state, two units × 4 slots: φ(t), λ(t) − λ0, dφ/dt, dλ/dt (radians, per minute).
 const P = new Float64Array(8);
@@ -115,22 +116,32 @@ function parallelRadius(phi: number): number {
   return (A * Math.cos(phi)) / Math.sqrt(1 - E2 * s * s);
 }
 
-/** Isometric latitude ψ(φ): the Mercator ordinate, divided by a. */
-function isometric(phi: number): number {
-  const s = Math.sin(phi);
-  return Math.atanh(s) - E * Math.atanh(E * s);
-}
+/** Length of one unit's record written by `cpaUnit`. */
+export const CPA_UNIT_LENGTH = 6;
 
-function setUnit(i: number, latDeg: number, sogKn: number, cogDeg: number): void {
-  const o = 6 * i;
+/**
+ * Writes one unit's per-unit terms into `st[o … o+5]`: φ0 (clamped, radians), v_north and v_east
+ * (m/min), ψ(φ0), M(φ0) and N(φ0) cos φ0. `cpaInto` computes these for both units of every pair;
+ * a caller screening many pairs computes them once per unit and calls `cpaUnits` (same numbers).
+ * @internal
+ */
+export function cpaUnit(
+  st: Float64Array,
+  o: number,
+  latDeg: number,
+  sogKn: number,
+  cogDeg: number,
+): void {
   const phi = clampLat(latDeg * RAD);
   const c = cogDeg * RAD;
-  U[o] = phi;
-  U[o + 1] = sogKn * KN * Math.cos(c);
-  U[o + 2] = sogKn * KN * Math.sin(c);
-  U[o + 3] = isometric(phi);
-  U[o + 4] = meridianRadius(phi);
-  U[o + 5] = parallelRadius(phi);
+  const s = Math.sin(phi);
+  const w = 1 - E2 * s * s;
+  st[o] = phi;
+  st[o + 1] = sogKn * KN * Math.cos(c);
+  st[o + 2] = sogKn * KN * Math.sin(c);
+  st[o + 3] = Math.atanh(s) - E * Math.atanh(E * s); // isometric(φ0)
+  st[o + 4] = (A * (1 - E2)) / (w * Math.sqrt(w)); // meridianRadius(φ0)
+  st[o + 5] = (A * Math.cos(phi)) / Math.sqrt(w); // parallelRadius(φ0)
 }
 
 /** Moves unit i along its rhumb line to time t (minutes) and writes its state into P. */
@@ -152,14 +163,17 @@ function propagate(i: number, t: number): void {
   const guess = phi0 + dm / U[o + 4]!;
   const phi = clampLat(phi0 + dm / meridianRadius(clampLat(0.5 * (phi0 + guess))));
   const dphi = phi - phi0;
+  // sin φ once for ψ(φ), M(φ) and the parallel radius (the same numbers as the helpers give).
+  const s = Math.sin(phi);
+  const w = 1 - E2 * s * s;
   const dlon =
     Math.abs(dphi) > DPHI_SMALL
-      ? (ve / vn) * (isometric(phi) - U[o + 3]!) // Δλ = tan θ · Δψ
+      ? (ve / vn) * (Math.atanh(s) - E * Math.atanh(E * s) - U[o + 3]!) // Δλ = tan θ · Δψ
       : (ve * t) / parallelRadius(0.5 * (phi0 + phi)); // nearly east–west: the mean parallel
   P[p] = phi;
   P[p + 1] = dlon;
-  P[p + 2] = vn / meridianRadius(phi);
-  P[p + 3] = ve / parallelRadius(phi);
+  P[p + 2] = vn / ((A * (1 - E2)) / (w * Math.sqrt(w)));
+  P[p + 3] = ve / ((A * Math.cos(phi)) / Math.sqrt(w));
 }
 
 /**
@@ -209,8 +223,33 @@ export function cpaInto(
   sogB: number,
   cogB: number,
 ): void {
-  setUnit(0, latA, sogA, cogA);
-  setUnit(1, latB, sogB, cogB);
+  cpaUnit(U, 0, latA, sogA, cogA);
+  cpaUnit(U, 6, latB, sogB, cogB);
+  solve(out, lonA, lonB, true);
+}
+
+/**
+ * `cpaInto` for two units whose terms `cpaUnit` wrote at `st[oa…]` and `st[ob…]`, without the
+ * bearing (`out[BEARING_DEG]` is left alone): the screen's entry. Same numbers as `cpaInto`.
+ * @internal
+ */
+export function cpaUnits(
+  out: Float64Array,
+  st: Float64Array,
+  oa: number,
+  lonA: number,
+  ob: number,
+  lonB: number,
+): void {
+  for (let k = 0; k < 6; k++) {
+    U[k] = st[oa + k]!;
+    U[6 + k] = st[ob + k]!;
+  }
+  solve(out, lonA, lonB, false);
+}
+
+/** The CPA of the two units in U (see the module comment, steps 2–4). */
+function solve(out: Float64Array, lonA: number, lonB: number, withBearing: boolean): void {
   let dlon0 = (lonB - lonA) * RAD;
   if (dlon0 > Math.PI) dlon0 -= 2 * Math.PI;
   else if (dlon0 < -Math.PI) dlon0 += 2 * Math.PI;
@@ -221,17 +260,19 @@ export function cpaInto(
   const f0 = R[0]!;
   const q0 = R[1]!;
   const range2 = R[2]!;
-  const pm = 0.5 * (U[0]! + U[6]!);
-  const dphi0 = U[6]! - U[0]!;
-  let bearing = 0;
-  if (range2 > 0) {
-    const azMid = Math.atan2(parallelRadius(pm) * dlon0, meridianRadius(pm) * dphi0);
-    bearing = (azMid - 0.5 * dlon0 * Math.sin(pm)) * DEG;
-    bearing = bearing < 0 ? bearing + 360 : bearing >= 360 ? bearing - 360 : bearing;
-    if (bearing >= 360) bearing = 0; // -1e-15 + 360 rounds to 360
+  if (withBearing) {
+    const pm = 0.5 * (U[0]! + U[6]!);
+    const dphi0 = U[6]! - U[0]!;
+    let bearing = 0;
+    if (range2 > 0) {
+      const azMid = Math.atan2(parallelRadius(pm) * dlon0, meridianRadius(pm) * dphi0);
+      bearing = (azMid - 0.5 * dlon0 * Math.sin(pm)) * DEG;
+      bearing = bearing < 0 ? bearing + 360 : bearing >= 360 ? bearing - 360 : bearing;
+      if (bearing >= 360) bearing = 0; // -1e-15 + 360 rounds to 360
+    }
+    out[BEARING_DEG] = bearing;
   }
   out[RANGE_NM] = Math.sqrt(range2) / NM;
-  out[BEARING_DEG] = bearing;
 
   const dvn = U[7]! - U[1]!;
   const dve = U[8]! - U[2]!;

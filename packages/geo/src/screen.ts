@@ -29,7 +29,16 @@
  * air encounter.
  */
 import Flatbush from 'flatbush';
-import { CPA_NM, CPA_OUT_LENGTH, RANGE_NM, TCPA_MIN, cpaInto, verticalSeparation } from './cpa.js';
+import {
+  CPA_NM,
+  CPA_OUT_LENGTH,
+  CPA_UNIT_LENGTH,
+  RANGE_NM,
+  TCPA_MIN,
+  cpaUnit,
+  cpaUnits,
+  verticalSeparation,
+} from './cpa.js';
 import {
   AIR,
   SURFACE,
@@ -201,6 +210,57 @@ function resolveLevels(ls: readonly LevelThreshold[], horizon: number, air: bool
   };
 }
 
+/** Where a screen's typed arrays come from: fresh (zeroed), or a pool (not zeroed). */
+interface Mem {
+  f64(key: string, n: number): Float64Array;
+  i32(key: string, n: number): Int32Array;
+  u8(key: string, n: number): Uint8Array;
+}
+
+const FRESH: Mem = {
+  f64: (_key, n) => new Float64Array(n),
+  i32: (_key, n) => new Int32Array(n),
+  u8: (_key, n) => new Uint8Array(n),
+};
+
+/**
+ * Typed arrays kept from one full screen to the next, by name. A screen of 100k tracks uses some
+ * 60 MB of them; allocating that afresh each time cost more than the geometry computed in them
+ * (fresh pages, and the collections that so much external memory triggers). Arrays come back
+ * as views of the requested length with whatever the last screen left in them: code that
+ * counts into one fills it first. One screen uses the pool at a time (`busy`); a screen started
+ * inside another (from an `agreement` callback) gets fresh arrays.
+ */
+class Pool implements Mem {
+  busy = false;
+  private readonly bufs = new Map<string, Float64Array | Int32Array | Uint8Array>();
+
+  private take<T extends Float64Array | Int32Array | Uint8Array>(
+    key: string,
+    n: number,
+    make: (n: number) => T,
+  ): T {
+    let buf = this.bufs.get(key) as T | undefined;
+    if (buf === undefined || buf.length < n) {
+      buf = make(Math.max(n, Math.ceil((buf?.length ?? 0) * 1.5)));
+      this.bufs.set(key, buf);
+    }
+    return buf.subarray(0, n) as T;
+  }
+
+  f64(key: string, n: number): Float64Array {
+    return this.take(key, n, (m) => new Float64Array(m));
+  }
+  i32(key: string, n: number): Int32Array {
+    return this.take(key, n, (m) => new Int32Array(m));
+  }
+  u8(key: string, n: number): Uint8Array {
+    return this.take(key, n, (m) => new Uint8Array(m));
+  }
+}
+
+const POOL = new Pool();
+
 /**
  * Everything one screen at one time needs: positions dead-reckoned to `now` with their derived
  * per-track terms, the party-pair table, and the pair test that both screens call.
@@ -228,17 +288,26 @@ class Plan {
   readonly boxE = new Float64Array(2);
   /** Largest latitude change of any track over its box window, radians (a bound, from sog). */
   readonly rhoAll: number;
-  readonly hits: ScreenHit[] = [];
+  readonly hits: HitList;
   /** Every pair goes to the CPA, no reject: the ground truth the rejects are tested against. */
   exhaustive = false;
-  /** Pairs that reached `cpaInto`. */
+  /** Pairs that reached the exact CPA. */
   cpaCalls = 0;
+  /**
+   * `cpaUnit`'s terms of each track, computed the first time the track reaches the CPA (most
+   * tracks never do; the others meet several partners): `unitReady[r]` says they are there.
+   */
+  private readonly units: Float64Array;
+  private readonly unitReady: Uint8Array;
 
   readonly lat: Float64Array;
   readonly lon: Float64Array;
   readonly alt: Float64Array;
   readonly sog: Float64Array;
   readonly cog: Float64Array;
+  /** cos and sin of the course (`TrackSet.cosCog`, `sinCog`). */
+  readonly cosC: Float64Array;
+  readonly sinC: Float64Array;
   /**
    * Derived terms, one record of `STRIDE` doubles per slot (one or two cache lines, where
    * separate columns would cost a miss each on a random partner): see the `D_*` offsets.
@@ -250,6 +319,8 @@ class Plan {
 
   /** Party id → dense index (−1: absent). */
   readonly partyIndex: Int32Array;
+  /** Where this plan's and its screen's arrays come from. */
+  readonly mem: Mem;
 
   /**
    * `base`: take the party table, rules and box sizes from a plan of a larger set (the subset's
@@ -261,7 +332,9 @@ class Plan {
     now?: number,
     base?: Plan,
     layout: 'slots' | 'spatial' | 'bare' = 'slots',
+    mem: Mem = FRESH,
   ) {
+    this.mem = mem;
     const n = (this.n = set.size);
     const bare = layout === 'bare';
     let t = now ?? opts.now;
@@ -277,7 +350,7 @@ class Plan {
     // Parties present, densely numbered.
     const partyIndex = (this.partyIndex = base?.partyIndex ?? new Int32Array(0x10000).fill(-1));
     const parties: number[] = [];
-    const pd = new Int32Array(n);
+    const pd = mem.i32('pd0', n);
     const party = set.party;
     for (let s = 0; s < n; s++) {
       const p = party[s]!;
@@ -316,36 +389,44 @@ class Plan {
     // Per-track columns at `now`, in the plan's order: slots, or (the full screen) a spatial
     // order so that pairs of neighbours read neighbouring memory.
     const m = bare ? 0 : n;
-    const lat = new Float64Array(m);
-    const lon = new Float64Array(m);
-    const alt = new Float64Array(m);
+    const lat = mem.f64('lat0', m);
+    const lon = mem.f64('lon0', m);
+    const alt = mem.f64('alt0', m);
     if (!bare) set.deadReckon(t, lat, lon, alt);
-    const order = layout === 'spatial' ? spatialOrder(lat, lon) : undefined;
+    const order = layout === 'spatial' ? spatialOrder(lat, lon, mem) : undefined;
     if (order) {
       this.slot = order;
-      this.lat = permute(lat, order, new Float64Array(m));
-      this.lon = permute(lon, order, new Float64Array(m));
-      this.alt = permute(alt, order, new Float64Array(m));
-      this.ids = permute(set.ids, order, new Float64Array(m));
-      this.sog = permute(set.sog, order, new Float64Array(m));
-      this.cog = permute(set.cog, order, new Float64Array(m));
-      this.vs = permute(set.vs, order, new Float64Array(m));
-      this.dom = permute(set.domain, order, new Uint8Array(m));
-      this.pd = permute(pd, order, new Int32Array(m));
+      this.lat = permute(lat, order, mem.f64('lat', m));
+      this.lon = permute(lon, order, mem.f64('lon', m));
+      this.alt = permute(alt, order, mem.f64('alt', m));
+      this.ids = permute(set.ids, order, mem.f64('ids', m));
+      this.sog = permute(set.sog, order, mem.f64('sog', m));
+      this.cog = permute(set.cog, order, mem.f64('cog', m));
+      this.cosC = permute(set.cosCog, order, mem.f64('cosC', m));
+      this.sinC = permute(set.sinCog, order, mem.f64('sinC', m));
+      this.vs = permute(set.vs, order, mem.f64('vs', m));
+      this.dom = permute(set.domain, order, mem.u8('dom', m));
+      this.pd = permute(pd, order, mem.i32('pd', m));
     } else {
-      this.slot = Int32Array.from({ length: m }, (_, r) => r);
+      this.slot = new Int32Array(m);
+      for (let r = 0; r < m; r++) this.slot[r] = r;
       this.lat = lat;
       this.lon = lon;
       this.alt = alt;
       this.ids = set.ids;
       this.sog = set.sog;
       this.cog = set.cog;
+      this.cosC = set.cosCog;
+      this.sinC = set.sinCog;
       this.vs = set.vs;
       this.dom = set.domain;
       this.pd = pd;
     }
-    this.d = new Float64Array(m * STRIDE);
+    this.d = mem.f64('d', m * STRIDE);
     for (let r = 0; r < m; r++) this.prepare(r);
+    this.units = mem.f64('units', m * CPA_UNIT_LENGTH);
+    this.unitReady = mem.u8('unitReady', m).fill(0);
+    this.hits = new HitList(mem);
   }
 
   /** Fills the party-pair table, the rules and the box sizes. */
@@ -422,10 +503,9 @@ class Plan {
     const w = 1 - WGS84_E2 * sin * sin;
     const nn = WGS84_A / Math.sqrt(w);
     const mm = (nn * (1 - WGS84_E2)) / w;
-    const c = this.cog[s]! * RAD;
     const v = this.sog[s]! * KN;
-    const vn = v * Math.cos(c);
-    const ve = v * Math.sin(c);
+    const vn = v * this.cosC[s]!;
+    const ve = v * this.sinC[s]!;
     const d = this.d;
     const o = s * STRIDE;
     d[o + D_PHI] = phi;
@@ -523,17 +603,18 @@ class Plan {
     const j = i === s ? t : s;
     const out = this.out;
     this.cpaCalls++;
-    cpaInto(
-      out,
-      this.lat[i]!,
-      this.lon[i]!,
-      this.sog[i]!,
-      this.cog[i]!,
-      this.lat[j]!,
-      this.lon[j]!,
-      this.sog[j]!,
-      this.cog[j]!,
-    );
+    const units = this.units;
+    const ready = this.unitReady;
+    if (ready[i] === 0) {
+      cpaUnit(units, i * CPA_UNIT_LENGTH, this.lat[i]!, this.sog[i]!, this.cog[i]!);
+      ready[i] = 1;
+    }
+    if (ready[j] === 0) {
+      cpaUnit(units, j * CPA_UNIT_LENGTH, this.lat[j]!, this.sog[j]!, this.cog[j]!);
+      ready[j] = 1;
+    }
+    // The same numbers as `cpaInto` on the two motions (and so as `cpa()`), less the bearing.
+    cpaUnits(out, units, i * CPA_UNIT_LENGTH, this.lon[i]!, j * CPA_UNIT_LENGTH, this.lon[j]!);
     const cpaNm = out[CPA_NM]!;
     const tcpaMin = out[TCPA_MIN]!;
     const rangeNm = out[RANGE_NM]!;
@@ -542,25 +623,101 @@ class Plan {
     // As `cpa()` gives it; NaN when an altitude is unknown.
     const vCpa = air ? verticalSeparation(altA, this.vs[i]!, altB, this.vs[j]!, tcpaMin) : NaN;
     const vNow = Math.abs(altB - altA);
-    for (const l of ls.levels) {
+    const levels = ls.levels;
+    for (let k = 0; k < levels.length; k++) {
+      const l = levels[k]!;
       // `!(x >= v)`: an unknown (NaN) vertical separation counts as a conflict.
       const met =
         (tcpaMin >= 0 && tcpaMin <= l.w && cpaNm < l.t && !(vCpa >= l.v)) ||
         (rangeNm < l.t && !(vNow >= l.v));
       if (!met) continue;
-      const hit: ScreenHit = {
-        a: ids[i]!,
-        b: ids[j]!,
-        domain: air ? 'air' : 'surface',
-        level: l.level,
-        cpaNm,
-        tcpaMin,
-        rangeNm,
-      };
-      if (air && !Number.isNaN(vCpa)) hit.vsepFt = vCpa;
-      this.hits.push(hit);
+      this.hits.push(ids[i]!, ids[j]!, air, l.level, cpaNm, tcpaMin, rangeNm, vCpa);
       return;
     }
+  }
+}
+
+/**
+ * Hits as they are found, in flat arrays (no object per hit until the end): track ids a < b,
+ * domain and level codes, and the CPA's numbers. `sorted()` builds the `ScreenHit`s in (a, b)
+ * order.
+ */
+class HitList {
+  length = 0;
+  private readonly mem: Mem;
+  private a: Float64Array;
+  private b: Float64Array;
+  /** Bit 0: air; bit 1: caution (else danger). */
+  private code: Uint8Array;
+  /** cpa, tcpa, range, vsep (NaN: none) per hit. */
+  private num: Float64Array;
+
+  constructor(mem: Mem) {
+    this.mem = mem;
+    this.a = mem.f64('hitA', 64);
+    this.b = mem.f64('hitB', 64);
+    this.code = mem.u8('hitCode', 64);
+    this.num = mem.f64('hitNum', 4 * 64);
+  }
+
+  push(
+    a: number,
+    b: number,
+    air: boolean,
+    level: Level,
+    cpaNm: number,
+    tcpaMin: number,
+    rangeNm: number,
+    vsepFt: number,
+  ): void {
+    const k = this.length;
+    if (k === this.a.length) this.grow();
+    this.a[k] = a;
+    this.b[k] = b;
+    this.code[k] = (air ? 1 : 0) | (level === 'caution' ? 2 : 0);
+    const o = 4 * k;
+    this.num[o] = cpaNm;
+    this.num[o + 1] = tcpaMin;
+    this.num[o + 2] = rangeNm;
+    this.num[o + 3] = vsepFt;
+    this.length = k + 1;
+  }
+
+  private grow(): void {
+    const m = this.a.length * 2;
+    // A pooled array may come back as a longer view of the same buffer: `set` copies in place.
+    const f = <T extends Float64Array | Uint8Array>(x: T, y: T) => (y.set(x), y);
+    const mem = this.mem;
+    this.a = f(this.a, mem.f64('hitA', m));
+    this.b = f(this.b, mem.f64('hitB', m));
+    this.code = f(this.code, mem.u8('hitCode', m));
+    this.num = f(this.num, mem.f64('hitNum', 4 * m));
+  }
+
+  /** The hits as objects, sorted by (a, b). */
+  sorted(): ScreenHit[] {
+    const m = this.length;
+    const order = sortByPair(this.a, this.b, m, this.mem);
+    const out = new Array<ScreenHit>(m);
+    for (let r = 0; r < m; r++) {
+      const k = order[r]!;
+      const c = this.code[k]!;
+      const o = 4 * k;
+      const air = (c & 1) === 1;
+      const hit: ScreenHit = {
+        a: this.a[k]!,
+        b: this.b[k]!,
+        domain: air ? 'air' : 'surface',
+        level: c & 2 ? 'caution' : 'danger',
+        cpaNm: this.num[o]!,
+        tcpaMin: this.num[o + 1]!,
+        rangeNm: this.num[o + 2]!,
+      };
+      const v = this.num[o + 3]!;
+      if (air && !Number.isNaN(v)) hit.vsepFt = v;
+      out[r] = hit;
+    }
+    return out;
   }
 }
 
@@ -577,7 +734,7 @@ function permute<A extends Float64Array | Int32Array | Uint8Array>(
  * Tracks in the order of a 256 × 256 grid over their positions (row by row; a counting sort):
  * neighbours on the sea end up near each other in memory.
  */
-function spatialOrder(lat: Float64Array, lon: Float64Array): Int32Array {
+function spatialOrder(lat: Float64Array, lon: Float64Array, mem: Mem): Int32Array {
   const n = lat.length;
   let y0 = Infinity;
   let y1 = -Infinity;
@@ -591,15 +748,15 @@ function spatialOrder(lat: Float64Array, lon: Float64Array): Int32Array {
   }
   const fy = 255.999 / Math.max(y1 - y0, 1e-9);
   const fx = 255.999 / Math.max(x1 - x0, 1e-9);
-  const key = new Int32Array(n);
-  const count = new Int32Array(65537);
+  const key = mem.i32('spatialKey', n);
+  const count = mem.i32('spatialCount', 65537).fill(0);
   for (let s = 0; s < n; s++) {
     const k = (Math.floor((lat[s]! - y0) * fy) << 8) | Math.floor((lon[s]! - x0) * fx);
     key[s] = k;
     count[k + 1]!++;
   }
   for (let k = 0; k < 65536; k++) count[k + 1]! += count[k]!;
-  const order = new Int32Array(n);
+  const order = mem.i32('order', n);
   for (let s = 0; s < n; s++) order[count[key[s]!]!++] = s;
   return order;
 }
@@ -659,9 +816,9 @@ function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
   const g = geometry(plan, 0, undefined, undefined, undefined);
   const wMax = Math.max(plan.boxW[0]!, plan.boxW[1]!);
   const slices = Math.max(1, Math.ceil(wMax / sliceMin));
-  const out = Array.from({ length: slices }, () => ({
-    ...newBoxes(g.m, g),
-    first: new Int32Array(plan.n + 1),
+  const out = Array.from({ length: slices }, (_, k) => ({
+    ...newBoxes(g.m, g, plan.mem, `slice${k}`),
+    first: plan.mem.i32(`first${k}`, plan.n + 1),
   }));
   for (let s = 0; s < plan.n; s++) {
     for (const b of out) b.first[s] = b.count;
@@ -704,7 +861,8 @@ function geometry(
   floor: { hmax: number; rho: number } | undefined,
 ): Geometry {
   const m = slots ? slots.length : plan.n;
-  const f = () => new Float64Array(m);
+  let names = 0;
+  const f = () => plan.mem.f64(`geometry${names++}`, m);
   const g: Geometry = {
     m,
     latLo: f(),
@@ -718,7 +876,7 @@ function geometry(
     lat: plan.lat,
     lon: plan.lon,
   };
-  const { lat, boxW, boxE, sog, cog, dom } = plan;
+  const { lat, boxW, boxE, sog, cosC, sinC, dom } = plan;
   let rho = g.rho;
   for (let k = 0; k < m; k++) {
     const s = slots ? slots[k]! : k;
@@ -740,8 +898,7 @@ function geometry(
     const d = dom[s]!;
     const reach = ((sog[s]! * (boxW[d]! + extraMin)) / 60) * NM_M * SAFETY;
     const e = boxE[d]! * NM_M * SAFETY + PAD_M;
-    const c = cog[s]! * RAD;
-    const dn = (reach * Math.cos(c)) / M_MIN; // radians
+    const dn = (reach * cosC[s]!) / M_MIN; // radians
     const pad = (e / M_MIN + cN * Math.abs(dn)) / (1 - cN);
     let lo = lat[s]! + (Math.min(0, dn) - pad) / RAD;
     let hi = lat[s]! + (Math.max(0, dn) + pad) / RAD;
@@ -759,7 +916,7 @@ function geometry(
     g.latHi[k] = hi;
     g.dn[k] = dn;
     g.padLat[k] = pad;
-    east[k] = reach * Math.sin(c); // metres
+    east[k] = reach * sinC[s]!; // metres
     half[k] = e;
     if (hi - lo > hmax) hmax = hi - lo;
   }
@@ -785,11 +942,11 @@ function geometry(
   return g;
 }
 
-function newBoxes(m: number, g: Geometry): Boxes {
+function newBoxes(m: number, g: Geometry, mem: Mem = FRESH, key = ''): Boxes {
   return {
     count: 0,
-    box: new Float64Array(8 * m),
-    owner: new Int32Array(2 * m),
+    box: mem.f64(`${key}box`, 8 * m),
+    owner: mem.i32(`${key}owner`, 2 * m),
     hmax: g.hmax,
     rho: g.rho,
   };
@@ -878,41 +1035,57 @@ function probe(
   }
 }
 
-function byPair(x: ScreenHit, y: ScreenHit): number {
-  return x.a - y.a || x.b - y.b;
-}
-
 /**
- * Hits in (a, b) order. A comparator sort of tens of thousands of objects costs as much as a
- * tenth of a screen, so when ids allow, it sorts packed keys (a · 2^k + index, exact below 2^53)
- * natively, then each run of equal a by b.
+ * Indices 0…m−1 in (a, b) order. When the a ids span less than 2^32 (they do for MMSIs and
+ * ICAO addresses), a two-pass radix sort on a − min(a) (a comparator sort of tens of thousands
+ * of entries costs as much as a tenth of a screen), then each run of equal a by b (runs are
+ * short: one track's partners); else a comparator sort.
  */
-function sortHits(hits: ScreenHit[]): ScreenHit[] {
-  const m = hits.length;
-  let maxA = 0;
-  for (let i = 0; i < m; i++) if (hits[i]!.a > maxA) maxA = hits[i]!.a;
-  const scale = 2 ** Math.ceil(Math.log2(m + 1));
-  if (m < 64 || maxA * scale + scale > Number.MAX_SAFE_INTEGER) return hits.sort(byPair);
-  const key = new Float64Array(m);
-  for (let i = 0; i < m; i++) key[i] = hits[i]!.a * scale + i;
-  key.sort();
-  const out = new Array<ScreenHit>(m);
-  for (let i = 0; i < m; i++) out[i] = hits[key[i]! % scale]!;
+function sortByPair(a: Float64Array, b: Float64Array, m: number, mem: Mem): Int32Array {
+  const order = mem.i32('sortOrder', m);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < m; i++) {
+    const x = a[i]!;
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  if (m < 64 || !(hi - lo < 2 ** 32)) {
+    for (let i = 0; i < m; i++) order[i] = i;
+    order.sort((x, y) => a[x]! - a[y]! || b[x]! - b[y]!);
+    return order;
+  }
+  const key = mem.i32('sortKey', m);
+  for (let i = 0; i < m; i++) key[i] = (a[i]! - lo) | 0;
+  const tmp = mem.i32('sortTmp', m);
+  const count = mem.i32('sortCount', 0x10001).fill(0);
+  for (let i = 0; i < m; i++) count[(key[i]! & 0xffff) + 1]!++;
+  for (let c = 0; c < 0x10000; c++) count[c + 1]! += count[c]!;
+  for (let i = 0; i < m; i++) tmp[count[key[i]! & 0xffff]!++] = i;
+  count.fill(0);
+  for (let i = 0; i < m; i++) count[(key[i]! >>> 16) + 1]!++;
+  for (let c = 0; c < 0x10000; c++) count[c + 1]! += count[c]!;
+  for (let r = 0; r < m; r++) {
+    const i = tmp[r]!;
+    order[count[key[i]! >>> 16]!++] = i;
+  }
   for (let r = 0; r < m;) {
+    const ar = a[order[r]!]!;
     let e = r + 1;
-    while (e < m && out[e]!.a === out[r]!.a) e++;
+    while (e < m && a[order[e]!] === ar) e++;
     for (let i = r + 1; i < e; i++) {
-      const h = out[i]!;
+      const h = order[i]!;
+      const bh = b[h]!;
       let j = i - 1;
-      while (j >= r && out[j]!.b > h.b) {
-        out[j + 1] = out[j]!;
+      while (j >= r && b[order[j]!]! > bh) {
+        order[j + 1] = order[j]!;
         j--;
       }
-      out[j + 1] = h;
+      order[j + 1] = h;
     }
     r = e;
   }
-  return out;
+  return order;
 }
 
 /** Counters of one screen, for benchmarks and tests. */
@@ -932,61 +1105,71 @@ export interface ScreenStats {
  * // [{ a: 412000001, b: 563000002, domain: 'surface', level: 'caution', cpaNm: 1.2, tcpaMin: 11, … }]
  */
 export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenStats): ScreenHit[] {
-  const plan = new Plan(set, opts, undefined, undefined, 'spatial');
-  const slices = slicedBoxes(plan, SLICE_MIN);
-  let candidates = 0;
-  for (let k = 0; k < slices.length; k++)
-    candidates += joinSlice(plan, slices, k, buildGrid(slices[k]!, plan.pd, plan.np));
-  if (stats) {
-    stats.candidates = candidates;
-    stats.cpaCalls = plan.cpaCalls;
+  const pooled = !POOL.busy;
+  POOL.busy = true;
+  try {
+    const plan = new Plan(set, opts, undefined, undefined, 'spatial', pooled ? POOL : FRESH);
+    const slices = slicedBoxes(plan, SLICE_MIN);
+    let candidates = 0;
+    for (let k = 0; k < slices.length; k++) {
+      const grid = buildGrid(slices[k]!, plan.pd, plan.np, plan.mem);
+      candidates += joinSlice(plan, slices, k, grid);
+    }
+    if (stats) {
+      stats.candidates = candidates;
+      stats.cpaCalls = plan.cpaCalls;
+    }
+    const hits = plan.hits.sorted();
+    return hits;
+  } finally {
+    if (pooled) POOL.busy = false;
   }
-  return sortHits(plan.hits);
 }
 
 /**
- * Judges every pair of tracks whose boxes meet in slice k, once; returns how many. Pairs of boxes
- * sharing a cell are reported only in the cell holding the lower-left corner of their
- * intersection. A cell's entries are grouped by party, so only the blocks of screened party
- * pairs are walked, along flat arrays.
+ * Judges every pair of tracks whose boxes meet in slice k, once; returns how many. A pair of boxes
+ * sharing cells is judged only in the cell holding the lower-left corner of their intersection:
+ * the cell where the later-starting box starts in x and the later-starting box starts in y. So a
+ * box's entry in a cell is grouped by whether the box starts in that cell's column and row
+ * (`Grid`), and each entry is paired only with the groups that complete the corner: no pair is
+ * looked at twice, and only screened party pairs are walked, along flat arrays.
  */
 function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid): number {
   const { table, np } = plan;
-  const { x0, y0, inv, nx, ny, start, eBox, eOwner } = g;
-  const cells = nx * ny;
+  const { cells, start, eBox, eOwner } = g;
   let candidates = 0;
   for (let c = 0; c < cells; c++) {
-    const base = c * np;
-    if (start[base + np]! - start[base]! < 2) continue;
+    const base = c * np * 4;
+    if (start[base + np * 4]! - start[base]! < 2) continue;
     for (let p = 0; p < np; p++) {
-      const i0 = start[base + p]!;
-      const i1 = start[base + p + 1]!;
-      if (i0 === i1) continue;
+      const bp = base + 4 * p;
+      if (start[bp]! === start[bp + 4]!) continue;
       for (let q = p; q < np; q++) {
         if (table[p * np + q]! < 0) continue;
-        const j0 = start[base + q]!;
-        const j1 = start[base + q + 1]!;
-        for (let i = i0; i < i1; i++) {
-          const s = eOwner[i]!;
-          const o = 4 * i;
-          const ax0 = eBox[o]!;
-          const ay0 = eBox[o + 1]!;
-          const ax1 = eBox[o + 2]!;
-          const ay1 = eBox[o + 3]!;
-          for (let j = q === p ? i + 1 : j0; j < j1; j++) {
-            const u = 4 * j;
-            const bx0 = eBox[u]!;
-            if (bx0 > ax1) continue;
-            const by0 = eBox[u + 1]!;
-            if (by0 > ay1 || eBox[u + 2]! < ax0 || eBox[u + 3]! < ay0) continue;
-            const t = eOwner[j]!;
-            if (t === s) continue;
-            const rx = bx0 > ax0 ? bx0 : ax0;
-            const ry = by0 > ay0 ? by0 : ay0;
-            if (cellOf(ry, y0, inv, ny) * nx + cellOf(rx, x0, inv, nx) !== c) continue;
-            if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
-            candidates++;
-            plan.judge(s, t);
+        const bq = base + 4 * q;
+        if (start[bq]! === start[bq + 4]!) continue;
+        for (let ga = 0; ga < 4; ga++) {
+          const i1 = start[bp + ga + 1]!;
+          const jLo = start[bq + GROUP_LO[ga]!]!;
+          const jHi = start[bq + GROUP_HI[ga]! + 1]!;
+          for (let i = start[bp + ga]!; i < i1; i++) {
+            const s = eOwner[i]!;
+            const o = 4 * i;
+            const ax0 = eBox[o]!;
+            const ay0 = eBox[o + 1]!;
+            const ax1 = eBox[o + 2]!;
+            const ay1 = eBox[o + 3]!;
+            for (let j = q === p && jLo <= i ? i + 1 : jLo; j < jHi; j++) {
+              const u = 4 * j;
+              const bx0 = eBox[u]!;
+              const by0 = eBox[u + 1]!;
+              if (bx0 > ax1 || by0 > ay1 || eBox[u + 2]! < ax0 || eBox[u + 3]! < ay0) continue;
+              const t = eOwner[j]!;
+              if (t === s) continue;
+              if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
+              candidates++;
+              plan.judge(s, t);
+            }
           }
         }
       }
@@ -1044,28 +1227,33 @@ type SlicedBoxes = Boxes & { first: Int32Array };
 const SLICE_MIN = 30;
 
 /**
- * A uniform grid over boxes, entries in (cell, party) order: the boxes of dense party p in cell c
- * are entries `start[c·np + p] … start[c·np + p + 1]−1`, each a copy of the box (`eBox`) and its
- * track (`eOwner`); a box touching several cells has an entry in each. The cell is twice the
- * boxes' mean size, grown until there are at most about four cells per box.
+ * A uniform grid over boxes, entries in (cell, party, group) order: the boxes of dense party p in
+ * cell c whose group is g are entries `start[(c·np + p)·4 + g] … start[(c·np + p)·4 + g + 1]−1`,
+ * each a copy of the box (`eBox`) and its track (`eOwner`); a box touching several cells has an
+ * entry in each. The group says whether the box starts in the cell's column (x) and row (y), in
+ * the order x only, both, y only, neither: then the groups an entry must be paired with to hold
+ * the corner of an intersection (`joinSlice`) are contiguous, `GROUP_LO[g] … GROUP_HI[g]`. The
+ * cell is twice the boxes' mean size, grown until there are at most about four cells per box.
  */
 interface Grid {
-  x0: number;
-  y0: number;
-  inv: number;
-  nx: number;
-  ny: number;
+  cells: number;
   start: Int32Array;
   eBox: Float64Array;
   eOwner: Int32Array;
 }
+
+/** Group of an entry from its flags (bit 0: starts in the column, bit 1: in the row). */
+const GROUP_OF = [3, 0, 2, 1];
+/** Partner groups of group g: those whose flags complete both bits (x only: both, y only). */
+const GROUP_LO = [1, 0, 0, 1];
+const GROUP_HI = [2, 3, 1, 1];
 
 function cellOf(v: number, v0: number, inv: number, nv: number): number {
   const c = Math.floor((v - v0) * inv);
   return c < 0 ? 0 : c >= nv ? nv - 1 : c;
 }
 
-function buildGrid(b: Boxes, pd: Int32Array, np: number): Grid {
+function buildGrid(b: Boxes, pd: Int32Array, np: number, mem: Mem): Grid {
   const { box, count, owner } = b;
   let x0 = Infinity;
   let y0 = Infinity;
@@ -1075,13 +1263,18 @@ function buildGrid(b: Boxes, pd: Int32Array, np: number): Grid {
   let sized = 0;
   for (let k = 0; k < count; k++) {
     const o = 4 * k;
-    x0 = Math.min(x0, box[o]!);
-    y0 = Math.min(y0, box[o + 1]!);
-    x1 = Math.max(x1, box[o + 2]!);
-    y1 = Math.max(y1, box[o + 3]!);
-    const w = box[o + 2]! - box[o]!;
+    const bx0 = box[o]!;
+    const by0 = box[o + 1]!;
+    const bx1 = box[o + 2]!;
+    const by1 = box[o + 3]!;
+    if (bx0 < x0) x0 = bx0;
+    if (by0 < y0) y0 = by0;
+    if (bx1 > x1) x1 = bx1;
+    if (by1 > y1) y1 = by1;
+    const w = bx1 - bx0;
     if (w < 359) {
-      size += Math.max(w, box[o + 3]! - box[o + 1]!);
+      const h = by1 - by0;
+      size += w > h ? w : h;
       sized++;
     }
   }
@@ -1092,42 +1285,52 @@ function buildGrid(b: Boxes, pd: Int32Array, np: number): Grid {
   const nx = across(x1 - x0);
   const ny = across(y1 - y0);
   const inv = 1 / cell;
-  const keys = nx * ny * np;
-  const start = new Int32Array(keys + 1);
-  const range = new Int32Array(4 * count);
+  const keys = nx * ny * np * 4;
+  const start = mem.i32('gridStart', keys + 1).fill(0);
+  const range = mem.i32('gridRange', 4 * count);
   let total = 0;
   for (let k = 0; k < count; k++) {
     const o = 4 * k;
-    const p = pd[owner[k]!]!;
+    const p4 = 4 * pd[owner[k]!]!;
     const cx0 = (range[o] = cellOf(box[o]!, x0, inv, nx));
     const cy0 = (range[o + 1] = cellOf(box[o + 1]!, y0, inv, ny));
     const cx1 = (range[o + 2] = cellOf(box[o + 2]!, x0, inv, nx));
     const cy1 = (range[o + 3] = cellOf(box[o + 3]!, y0, inv, ny));
-    for (let cy = cy0; cy <= cy1; cy++)
-      for (let cx = cx0; cx <= cx1; cx++) {
-        start[(cy * nx + cx) * np + p + 1]!++;
-        total++;
-      }
+    for (let cy = cy0; cy <= cy1; cy++) {
+      const fy = cy === cy0 ? 2 : 0;
+      for (let cx = cx0; cx <= cx1; cx++)
+        start[(cy * nx + cx) * np * 4 + p4 + GROUP_OF[(cx === cx0 ? 1 : 0) | fy]! + 1]!++;
+    }
+    total += (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
   }
   for (let c = 0; c < keys; c++) start[c + 1]! += start[c]!;
-  const fill = start.slice(0, keys);
-  const eBox = new Float64Array(4 * total);
-  const eOwner = new Int32Array(total);
+  const fill = mem.i32('gridFill', keys);
+  fill.set(start.subarray(0, keys));
+  const eBox = mem.f64('gridBox', 4 * total);
+  const eOwner = mem.i32('gridOwner', total);
   for (let k = 0; k < count; k++) {
     const o = 4 * k;
     const s = owner[k]!;
-    const p = pd[s]!;
-    for (let cy = range[o + 1]!; cy <= range[o + 3]!; cy++)
-      for (let cx = range[o]!; cx <= range[o + 2]!; cx++) {
-        const e = fill[(cy * nx + cx) * np + p]!++;
-        eBox[4 * e] = box[o]!;
-        eBox[4 * e + 1] = box[o + 1]!;
-        eBox[4 * e + 2] = box[o + 2]!;
-        eBox[4 * e + 3] = box[o + 3]!;
+    const p4 = 4 * pd[s]!;
+    const bx0 = box[o]!;
+    const by0 = box[o + 1]!;
+    const bx1 = box[o + 2]!;
+    const by1 = box[o + 3]!;
+    const cx0 = range[o]!;
+    const cy0 = range[o + 1]!;
+    for (let cy = cy0; cy <= range[o + 3]!; cy++) {
+      const fy = cy === cy0 ? 2 : 0;
+      for (let cx = cx0; cx <= range[o + 2]!; cx++) {
+        const e = fill[(cy * nx + cx) * np * 4 + p4 + GROUP_OF[(cx === cx0 ? 1 : 0) | fy]!]!++;
+        eBox[4 * e] = bx0;
+        eBox[4 * e + 1] = by0;
+        eBox[4 * e + 2] = bx1;
+        eBox[4 * e + 3] = by1;
         eOwner[e] = s;
       }
+    }
   }
-  return { x0, y0, inv, nx, ny, start, eBox, eOwner };
+  return { cells: nx * ny, start, eBox, eOwner };
 }
 
 /**
@@ -1149,7 +1352,7 @@ export function screenNaive(
     how.stats.candidates = (n * (n - 1)) / 2;
     how.stats.cpaCalls = plan.cpaCalls;
   }
-  return sortHits(plan.hits);
+  return plan.hits.sorted();
 }
 
 export interface ScreenIndexOptions extends Omit<ScreenOptions, 'now'> {
@@ -1261,7 +1464,7 @@ export class ScreenIndex {
     const sub = this.subset([id, ...partners]);
     const plan = new Plan(sub, this.opts, now, whole);
     for (let t = 1; t < sub.size; t++) plan.judge(0, t);
-    return sortHits(plan.hits);
+    return plan.hits.sorted();
   }
 
   /** A set of copies of the given tracks, in that order. */

@@ -85,6 +85,15 @@ export class TrackSet {
   party: Uint16Array;
   /** `SURFACE` or `AIR`. */
   domain: Uint8Array;
+  /**
+   * Derived per report, so that dead reckoning and screening do no trigonometry per track:
+   * cos and sin of the course, the meridian radius M(lat) and the parallel radius N(lat)·cos(lat)
+   * (metres) at the report position.
+   */
+  cosCog: Float64Array;
+  sinCog: Float64Array;
+  mRad: Float64Array;
+  kRad: Float64Array;
   private readonly slots = new Map<number, number>();
 
   constructor(capacity = 1024) {
@@ -99,6 +108,10 @@ export class TrackSet {
     this.time = new Float64Array(capacity);
     this.party = new Uint16Array(capacity);
     this.domain = new Uint8Array(capacity);
+    this.cosCog = new Float64Array(capacity);
+    this.sinCog = new Float64Array(capacity);
+    this.mRad = new Float64Array(capacity);
+    this.kRad = new Float64Array(capacity);
   }
 
   /** Slots allocated; grows by doubling. */
@@ -156,6 +169,12 @@ export class TrackSet {
     this.time[slot] = r.time;
     this.party[slot] = r.party;
     this.domain[slot] = air ? AIR : SURFACE;
+    const c = this.cog[slot]! * DEG;
+    const lat = this.lat[slot]!;
+    this.cosCog[slot] = Math.cos(c);
+    this.sinCog[slot] = Math.sin(c);
+    this.mRad[slot] = meridianRadius(lat);
+    this.kRad[slot] = primeVerticalRadius(lat) * Math.cos(lat * DEG);
     return slot;
   }
 
@@ -217,7 +236,7 @@ export class TrackSet {
   ): void {
     for (let s = from; s < to; s++) {
       const dtMin = (time - this.time[s]!) / 60000;
-      reckon(this.lat[s]!, this.lon[s]!, this.sog[s]!, this.cog[s]!, dtMin, scratch);
+      this.reckon(s, dtMin, scratch);
       lat[s] = scratch[0]!;
       lon[s] = scratch[1]!;
       alt[s] = this.alt[s]! + this.vs[s]! * dtMin;
@@ -229,7 +248,7 @@ export class TrackSet {
     const s = this.slots.get(id);
     if (s === undefined) return undefined;
     const dtMin = (time - this.time[s]!) / 60000;
-    reckon(this.lat[s]!, this.lon[s]!, this.sog[s]!, this.cog[s]!, dtMin, scratch);
+    this.reckon(s, dtMin, scratch);
     const m: Motion = { lat: scratch[0]!, lon: scratch[1]!, sog: this.sog[s]!, cog: this.cog[s]! };
     const alt = this.alt[s]! + this.vs[s]! * dtMin;
     if (!Number.isNaN(alt)) m.altFt = alt;
@@ -249,7 +268,33 @@ export class TrackSet {
       this.time,
       this.party,
       this.domain,
+      this.cosCog,
+      this.sinCog,
+      this.mRad,
+      this.kRad,
     ];
+  }
+
+  /**
+   * One dead-reckoning step of slot s into `out` = [lat, lon]: constant velocity on the plane
+   * tangent at the report position, so the displacement is linear in time (which the screen's
+   * swept boxes rely on).
+   */
+  private reckon(s: number, dtMin: number, out: Float64Array): void {
+    const lat = this.lat[s]!;
+    const lon = this.lon[s]!;
+    const dM = (this.sog[s]! * dtMin * NM_M) / 60;
+    if (dM === 0) {
+      out[0] = lat;
+      out[1] = lon;
+      return;
+    }
+    const la = lat + (dM * this.cosCog[s]!) / this.mRad[s]! / DEG;
+    const k = this.kRad[s]!;
+    let lo = k > 1e-3 ? lon + (dM * this.sinCog[s]!) / k / DEG : lon;
+    lo = ((((lo + 180) % 360) + 360) % 360) - 180;
+    out[0] = la > 90 ? 90 : la < -90 ? -90 : la;
+    out[1] = lo === -180 ? 180 : lo;
   }
 
   private grow(capacity: number): void {
@@ -266,6 +311,10 @@ export class TrackSet {
     this.alt = f(this.alt);
     this.vs = f(this.vs);
     this.time = f(this.time);
+    this.cosCog = f(this.cosCog);
+    this.sinCog = f(this.sinCog);
+    this.mRad = f(this.mRad);
+    this.kRad = f(this.kRad);
     const party = new Uint16Array(capacity);
     party.set(this.party.subarray(0, this.size));
     this.party = party;
@@ -276,30 +325,3 @@ export class TrackSet {
 }
 
 const scratch = new Float64Array(2);
-
-/**
- * One dead-reckoning step into `out` = [lat, lon]: constant velocity on the plane tangent at the
- * report position, so the displacement is linear in time (which the screen's swept boxes rely on).
- */
-function reckon(
-  lat: number,
-  lon: number,
-  sog: number,
-  cog: number,
-  dtMin: number,
-  out: Float64Array,
-): void {
-  const dM = (sog * dtMin * NM_M) / 60;
-  if (dM === 0) {
-    out[0] = lat;
-    out[1] = lon;
-    return;
-  }
-  const c = cog * DEG;
-  const la = lat + (dM * Math.cos(c)) / meridianRadius(lat) / DEG;
-  const k = primeVerticalRadius(lat) * Math.cos(lat * DEG);
-  let lo = k > 1e-3 ? lon + (dM * Math.sin(c)) / k / DEG : lon;
-  lo = ((((lo + 180) % 360) + 360) % 360) - 180;
-  out[0] = la > 90 ? 90 : la < -90 ? -90 : la;
-  out[1] = lo === -180 ? 180 : lo;
-}
