@@ -200,7 +200,9 @@ export interface LeadershipOptions {
   onLead: (lease: Lease) => Promise<void>;
   /** Called when it stops being the leader (lost, lapsed or released). */
   onFollow: () => Promise<void>;
+  /** Warnings (leadership lost); `info` for becoming the leader. */
   log: (msg: string, err?: unknown) => void;
+  info?: (msg: string) => void;
 }
 
 /**
@@ -274,7 +276,7 @@ export class Leadership {
     if (got) {
       this.lastRenew = sent;
       this.lease = got;
-      this.opts.log(`leading with token ${got.token}`);
+      this.opts.info?.(`leading with token ${got.token}`);
       try {
         await this.opts.onLead(got);
       } catch (err) {
@@ -321,6 +323,7 @@ export function stationLeadership(
     onLead: (lease: Lease | undefined) => Promise<void>;
     onFollow: () => Promise<void>;
     log: (msg: string, err?: unknown) => void;
+    info?: (msg: string) => void;
   },
 ): StationLeadership {
   if (store.engine === 'sqlite') {

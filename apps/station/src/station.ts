@@ -278,6 +278,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       await links.follow();
     },
     log: (msg, err) => app.log.warn({ err }, `leadership: ${msg}`),
+    info: (msg) => app.log.info(`leadership: ${msg}`),
   });
   return {
     app,

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { initStation, SqliteStore } from '@parley/store';
-import type { PeerRecord } from '@parley/store';
+import { initStation, openStationStore } from '@parley/store';
+import type { PeerRecord, Store } from '@parley/store';
 import { buildStation, createToken } from '@parley/station';
 import type { Role, Station, StationOptions } from '@parley/station';
 
@@ -25,15 +25,20 @@ export interface StationDir {
   key: string;
 }
 
-export async function makeStation(root: string, name: string): Promise<StationDir> {
+/** A new station directory; with `storeUrl` its store is that PostgreSQL database. */
+export async function makeStation(
+  root: string,
+  name: string,
+  opts: { storeUrl?: string } = {},
+): Promise<StationDir> {
   const dir = join(root, name.toLowerCase().replace(/\W+/g, '-'));
-  const { config, publicKey } = await initStation(dir, name);
+  const { config, publicKey } = await initStation(dir, name, opts);
   return { name, dir, station: config.station, key: publicKey };
 }
 
-/** Opens a station's database beside a running station (SQLite WAL allows it) for a short task. */
-export async function withDb<T>(s: StationDir, fn: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = await SqliteStore.open(join(s.dir, 'parley.db'));
+/** Opens a station's store beside a running station (SQLite WAL or PostgreSQL) for a short task. */
+export async function withDb<T>(s: StationDir, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStationStore(s.dir);
   try {
     return await fn(store);
   } finally {
@@ -78,7 +83,13 @@ export interface StationProcess {
 
 export async function spawnStation(
   s: StationDir,
-  opts: { port?: number; heartbeatMs?: number; pullWaitMs?: number } = {},
+  opts: {
+    port?: number;
+    heartbeatMs?: number;
+    pullWaitMs?: number;
+    /** More `parley start` options, e.g. `['--lease-ms', '1500']`. */
+    args?: string[];
+  } = {},
 ): Promise<StationProcess> {
   const args = [
     PARLEY,
@@ -93,6 +104,7 @@ export async function spawnStation(
     String(opts.pullWaitMs ?? 2000),
     '--log-level',
     'warn',
+    ...(opts.args ?? []),
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
