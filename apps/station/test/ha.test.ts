@@ -77,6 +77,18 @@ async function verifiedFeed(store: Store, station: string): Promise<string[]> {
   }
 }
 
+/** The `upTo` of each delivered receipt `lines` give for `peer`: one leader at a time makes them strictly increasing. */
+function receiptsFor(lines: string[], peer: string): number[] {
+  return lines
+    .map((l) => parseEntryLine(l))
+    .filter((e) => e.kind === 'receipt' && e.body.station === peer && e.body.level === 'delivered')
+    .map((e) => e.body.upTo as number);
+}
+
+function increasing(xs: number[]): boolean {
+  return xs.every((x, i) => i === 0 || x > xs[i - 1]!);
+}
+
 function textsOf(lines: string[], kind = 'message'): string[] {
   return lines
     .map((l) => parseEntryLine(l))
@@ -172,6 +184,9 @@ describe('one station, several processes on PostgreSQL', () => {
       expect(mine.filter((t) => expected.includes(t))).toEqual(expected);
       for (const t of mine) expect(expected.includes(t) || unknown.includes(t)).toBe(true);
     }
+    // One leader at a time: A's delivered receipts for B only ever move forward.
+    expect(receiptsFor(aFeed, B.station).length).toBeGreaterThan(0);
+    expect(increasing(receiptsFor(aFeed, B.station))).toBe(true);
     // B's feed as A holds it: every message B acknowledged, once each, in order.
     const bCopy = await withDb(A, (s) => verifiedFeed(s, B.station));
     expect(textsOf(bCopy).filter((t) => t.startsWith('B '))).toEqual([
@@ -190,6 +205,53 @@ describe('one station, several processes on PostgreSQL', () => {
     if (res.ok) {
       expect(res.feeds.find((f) => f.station === A.station)?.size).toBe(aFeed.length);
     }
+  });
+
+  it('a paused leader loses the lease; resumed, it does not lead again, receipts stay in order, and it serves as a follower', async () => {
+    const { A, B, a1, a2, b, ta, tb } = await setup();
+    const leader = await leaderOf(A, [a1, a2]);
+    const follower = leader === a1 ? a2 : a1;
+    await api(b.url, tb).send('B 0');
+    await waitFor('B 0 delivered', async () =>
+      (await api(b.url, tb).messages()).every((m) => m.status.delivered),
+    );
+    leader.proc.kill('SIGSTOP');
+    try {
+      expect(await leaderOf(A, [follower])).toBe(follower);
+      // Traffic while the old leader is frozen mid-term, holding its pulls and timers.
+      for (let i = 1; i <= 5; i++) await api(b.url, tb).send(`B ${i}`);
+      await api(follower.url, ta).send('A via follower');
+      await waitFor('delivered under the new leader', async () =>
+        (await api(b.url, tb).messages()).every((m) => m.status.delivered),
+      );
+    } finally {
+      leader.proc.kill('SIGCONT');
+    }
+    // The old leader wakes up believing it leads; the fence and its lease loop stop it.
+    for (let i = 6; i <= 10; i++) await api(b.url, tb).send(`B ${i}`);
+    await api(leader.url, ta).send('A via old leader');
+    await new Promise((r) => setTimeout(r, LEASE_MS * 2));
+    expect(await leaderOf(A, [a1, a2])).toBe(follower);
+    await waitFor(
+      'settled after the old leader woke',
+      async () => {
+        const onB = await api(b.url, tb).messages();
+        const onOld = await api(leader.url, ta).messages();
+        return (
+          onB.length === 13 &&
+          onB.every((m) => m.status.delivered) &&
+          onOld.length === 13 &&
+          onOld.every((m) => m.status.delivered)
+        );
+      },
+      30_000,
+      200,
+    );
+    const aFeed = await withDb(A, (s) => verifiedFeed(s, A.station));
+    expect(textsOf(aFeed)).toEqual(['A via follower', 'A via old leader']);
+    expect(increasing(receiptsFor(aFeed, B.station))).toBe(true);
+    const bCopy = await withDb(A, (s) => verifiedFeed(s, B.station));
+    expect(textsOf(bCopy)).toEqual(Array.from({ length: 11 }, (_, i) => `B ${i}`));
   });
 
   it('concurrent posts to two processes make one valid feed, and the peer holds the same', async () => {

@@ -146,6 +146,39 @@ describe('PgStore specifics', () => {
     }
   });
 
+  it('a fenced writer view fails with PARLEY_E_LEASE_LOST once the lease is taken over; unfenced appends of the same tick go in', async () => {
+    const { all } = await stores(2);
+    const [a, b] = all as [PgStore, PgStore];
+    const signer = newSigner();
+    const station = stationIdFromKey(signer.publicKey);
+    const w = await FeedWriter.open(a, station, signer);
+    await w.append({ kind: KIND.genesis, body: { name: 'HA', key: signer.publicKey } });
+    const lease = (await a.acquireLease('station.leader', 'p1', 60_000))!;
+    const asLeader = w.fenced(lease);
+    await asLeader.append({ kind: KIND.receipt, body: { n: 1 } });
+    expect(asLeader.size).toBe(2);
+    // Another process takes over (the lease had lapsed while p1 was paused).
+    await a.releaseLease(lease);
+    expect(await b.acquireLease('station.leader', 'p2', 60_000)).toMatchObject({ holder: 'p2' });
+    const settled = await Promise.allSettled([
+      w.append({ kind: KIND.message, body: { text: 'operator 1' } }),
+      asLeader.append({ kind: KIND.receipt, body: { n: 2 } }),
+      w.append({ kind: KIND.message, body: { text: 'operator 2' } }),
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'PARLEY_E_LEASE_LOST',
+    });
+    const stored = await readAll(b, station);
+    verifyRows(station, stored);
+    expect(stored.map((r) => r.kind)).toEqual([
+      KIND.genesis,
+      KIND.receipt,
+      KIND.message,
+      KIND.message,
+    ]);
+  });
+
   it('a writer follows a key rotation made by another process, signing with the new key', async () => {
     const { all } = await stores(2);
     const signer = newSigner();
