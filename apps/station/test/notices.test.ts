@@ -360,6 +360,13 @@ describe('notices of planned activity between two real stations', () => {
     const expected = c.now + (nm / 20) * H;
     expect(Math.abs(c.tracks[0].enterAt - expected)).toBeLessThan(2 * MIN);
     expect(c.tracks[0].lon).toBeCloseTo(114, 2);
+    // The same unit in the station-wide list the encounter picture joins.
+    const all = await B_('viewer').get('/api/v1/notices/track-conflicts?horizonMin=180');
+    expect(all.status).toBe(200);
+    const mine = all.json.conflicts.filter((x: { notice: string }) => x.notice === id);
+    expect(
+      mine.map((x: { id: string; kind: string; own: boolean }) => [x.id, x.kind, x.own]),
+    ).toEqual([['stn:FFG-530', 'live-fire', false]]);
     expect(
       c.drafts.some((d: { text: { en: string } }) =>
         d.text.en.includes('my unit FFG 530 projected inside the area'),

@@ -69,7 +69,11 @@ const earlier = (a: At | undefined, b: At): At => (a && a.ts <= b.ts ? a : b);
 export class NoticeFolder {
   private readonly notices = new Map<string, HotlineEntry & { content: NoticeContent }>();
   private readonly cancels: HotlineEntry[] = [];
-  private readonly receipts: HotlineEntry[] = [];
+  /** Read and understood receipts by the hash of the entry they name (kept for any entry: a receipt may arrive before its notice). */
+  private readonly acks = new Map<string, HotlineEntry[]>();
+  /** Delivered receipts per sending station, and their index by time (rebuilt when it grows). */
+  private readonly delivered = new Map<string, { ts: number; upTo: number }[]>();
+  private readonly deliveredIndex = new Map<string, { ts: number[]; maxUpTo: number[] }>();
   private readonly seen = new Set<string>();
   /** Notice entries whose body failed `parseNotice`: key → the error message. */
   readonly invalid = new Map<string, string>();
@@ -92,8 +96,51 @@ export class NoticeFolder {
           this.invalid.set(key, (err as Error).message);
         }
       } else if (e.kind === NOTICE_ENTRY.cancel) this.cancels.push(e);
-      else if (e.kind === 'receipt') this.receipts.push(e);
+      else if (e.kind === 'receipt') this.addReceipt(e);
     }
+  }
+
+  private addReceipt(r: HotlineEntry): void {
+    const level = r.body.level;
+    if (level === 'delivered') {
+      const st = r.body.station;
+      if (typeof st !== 'string' || typeof r.body.upTo !== 'number' || st === r.station) return;
+      const list = this.delivered.get(st) ?? [];
+      list.push({ ts: r.ts, upTo: r.body.upTo });
+      this.delivered.set(st, list);
+      // Receipts usually come in time order: extend the index; otherwise rebuild it when read.
+      const idx = this.deliveredIndex.get(st);
+      if (idx && (idx.ts.length === 0 || r.ts >= idx.ts[idx.ts.length - 1]!)) {
+        idx.ts.push(r.ts);
+        idx.maxUpTo.push(Math.max(idx.maxUpTo[idx.maxUpTo.length - 1] ?? 0, r.body.upTo));
+      } else this.deliveredIndex.delete(st);
+    } else if (level === 'read' || level === 'understood') {
+      const of = asRef(r.body.of);
+      if (!of) return;
+      const list = this.acks.get(of.hash) ?? [];
+      list.push(r);
+      this.acks.set(of.hash, list);
+    }
+  }
+
+  /** Time of the earliest delivered receipt covering `seq` of `station`'s feed (binary search over the running maximum). */
+  private deliveredAt(station: string, seq: number): number | undefined {
+    let idx = this.deliveredIndex.get(station);
+    if (!idx) {
+      const list = [...(this.delivered.get(station) ?? [])].sort((a, b) => a.ts - b.ts);
+      const maxUpTo: number[] = [];
+      for (const r of list) maxUpTo.push(Math.max(maxUpTo[maxUpTo.length - 1] ?? 0, r.upTo));
+      idx = { ts: list.map((r) => r.ts), maxUpTo };
+      this.deliveredIndex.set(station, idx);
+    }
+    let lo = 0;
+    let hi = idx.maxUpTo.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (idx.maxUpTo[mid]! >= seq) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo < idx.ts.length ? idx.ts[lo] : undefined;
   }
 
   /**
@@ -103,20 +150,9 @@ export class NoticeFolder {
     const roots = new Map<string, NoticeView>();
     const all = [...this.notices.values()].sort((a, b) => a.seq - b.seq);
     const byHash = new Map<string, NoticeView>();
-    // Deliveries: per sending station, the delivered receipts of the other side.
-    const delivered = new Map<string, { ts: number; upTo: number }[]>();
-    for (const r of this.receipts) {
-      if (r.body.level !== 'delivered') continue;
-      const st = r.body.station;
-      if (typeof st !== 'string' || typeof r.body.upTo !== 'number' || st === r.station) continue;
-      const list = delivered.get(st) ?? [];
-      list.push({ ts: r.ts, upTo: r.body.upTo });
-      delivered.set(st, list);
-    }
     const version = (e: HotlineEntry & { content: NoticeContent }): NoticeVersion => {
-      let d: At | undefined;
-      for (const r of delivered.get(e.station) ?? [])
-        if (r.upTo >= e.seq) d = earlier(d, { ts: r.ts, by: null });
+      const dts = this.deliveredAt(e.station, e.seq);
+      const d: At | undefined = dts === undefined ? undefined : { ts: dts, by: null };
       return {
         ref: refOf(e),
         ts: e.ts,
@@ -167,18 +203,15 @@ export class NoticeFolder {
       root.current = root.versions[root.versions.length - 1]!;
     }
     // Read and understood receipts of the other side, per version; the earliest stands.
-    for (const r of this.receipts) {
-      const level = r.body.level;
-      if (level !== 'read' && level !== 'understood') continue;
-      const of = asRef(r.body.of);
-      const root = of ? byHash.get(of.hash) : undefined;
-      if (!root || r.station === root.station) continue;
-      const v = root.versions.find((x) => x.ref.hash === of!.hash);
-      if (!v) continue;
-      const at = { ts: r.ts, by: typeof r.body.by === 'string' ? r.body.by : null };
-      v.receipts[level] = earlier(v.receipts[level], at);
-      if (level === 'understood') v.receipts.read = earlier(v.receipts.read, at);
-    }
+    for (const root of roots.values())
+      for (const v of root.versions)
+        for (const r of this.acks.get(v.ref.hash) ?? []) {
+          const level = r.body.level as 'read' | 'understood';
+          if (r.station === root.station) continue;
+          const at = { ts: r.ts, by: typeof r.body.by === 'string' ? r.body.by : null };
+          v.receipts[level] = earlier(v.receipts[level], at);
+          if (level === 'understood') v.receipts.read = earlier(v.receipts.read, at);
+        }
     // Lateness: from when the activity was first notified to the first window's start.
     for (const root of roots.values()) {
       root.versions.forEach((v, i) => {

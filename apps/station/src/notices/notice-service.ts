@@ -436,10 +436,8 @@ export class NoticeService {
 
   /** A notice's reference for people: `ALPHA NTC 12/26` (issuing party, seq, year). */
   refText(v: NoticeView): string {
-    const yy = String(new Date(v.ref.seq ? v.versions[0]!.ts : 0).getUTCFullYear() % 100).padStart(
-      2,
-      '0',
-    );
+    const yy = String(new Date(v.versions[0]!.ts).getUTCFullYear() % 100).padStart(2, '0');
+
     return `${v.versions[0]!.content.issuer.party.toUpperCase()} NTC ${v.ref.seq}/${yy}`;
   }
 
@@ -541,6 +539,39 @@ export class NoticeService {
 
   // -------------------------------------------------------------------------------------------
   // Conflicts.
+
+  /**
+   * Every unit projected into an active area of any current notice (either station's) within
+   * the horizon, with the notice it enters: what the encounter list joins. Tracks of the notice's
+   * own issuing party are left out. Empty when the station keeps no track picture.
+   */
+  async trackConflicts(
+    actor: Actor,
+    horizonMs: number,
+  ): Promise<{
+    now: number;
+    conflicts: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[];
+  }> {
+    const now = this.clock.now();
+    const out: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[] =
+      [];
+    if (!this.tracks) return { now, conflicts: out };
+    const all = this.tracks();
+    for (const v of (await this.views()).values()) {
+      if (actor.channels !== '*' && !actor.channels.includes(v.channel)) continue;
+      const st = noticeStatus(v, now);
+      if (st === 'cancelled' || st === 'expired') continue;
+      const own = v.station === this.station;
+      const exclude = own ? 'own' : 'other';
+      for (const hit of tracksIntoNotice(
+        v.current.content,
+        all.filter((t) => t.party !== exclude),
+        { now, horizonMs },
+      ))
+        out.push({ ...hit, notice: v.id, ref: this.refText(v), kind: v.current.content.kind, own });
+    }
+    return { now, conflicts: out.sort((a, b) => a.enterAt - b.enterAt) };
+  }
 
   /**
    * Conflicts of a notice (or a draft): an incoming notice against this station's own notices,

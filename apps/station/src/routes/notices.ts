@@ -166,14 +166,12 @@ export async function noticeRoutes(app: FastifyInstance, notices: NoticeService)
       const actor = actorOf(req);
       if (req.body.send) {
         const r = await notices.send(actor, req.body);
-        return reply
-          .status(201)
-          .send({
-            id: r.entry.hash,
-            version: r.entry.hash,
-            seq: r.entry.seq,
-            lateness: r.lateness,
-          });
+        return reply.status(201).send({
+          id: r.entry.hash,
+          version: r.entry.hash,
+          seq: r.entry.seq,
+          lateness: r.lateness,
+        });
       }
       return reply.status(201).send({ draft: await notices.createDraft(actor, req.body) });
     },
@@ -207,6 +205,28 @@ export async function noticeRoutes(app: FastifyInstance, notices: NoticeService)
       const { now, notices: list } = await notices.list(actor, req.query);
       return { now, notices: list, drafts: await notices.drafts(actor) };
     },
+  );
+
+  app.get<{ Querystring: { horizonMin?: number } }>(
+    '/api/v1/notices/track-conflicts',
+    {
+      config: { permission: 'read' },
+      schema: {
+        description:
+          'Every unit dead-reckoned into an active area of a current notice (either station) within the horizon, with its entry time and the notice: for the encounter list.',
+        tags: ['notices'],
+        ...secured,
+        querystring: Type.Object(
+          {
+            horizonMin: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 1440, description: 'default 60' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => notices.trackConflicts(actorOf(req), (req.query.horizonMin ?? 60) * 60_000),
   );
 
   app.get<{ Params: Static<typeof Id> }>(
@@ -383,15 +403,13 @@ export async function noticeRoutes(app: FastifyInstance, notices: NoticeService)
     },
     async (req, reply) => {
       const c = await notices.content(actorOf(req), req.params.id);
-      return reply
-        .header('content-type', 'application/xml')
-        .send(
-          noticeCot(c.notice, {
-            uid: `parley-notice-${c.id.slice(0, 16)}`,
-            ref: c.ref,
-            now: Date.now(),
-          }),
-        );
+      return reply.header('content-type', 'application/xml').send(
+        noticeCot(c.notice, {
+          uid: `parley-notice-${c.id.slice(0, 16)}`,
+          ref: c.ref,
+          now: Date.now(),
+        }),
+      );
     },
   );
 
