@@ -439,6 +439,53 @@ describe('notices of planned activity between two real stations', () => {
     expect(active.json.notices.map((n: { id: string }) => n.id)).not.toContain(id);
   });
 
+  it('on a ministry channel a notice draft is sent by a second person', async () => {
+    const p = await A_('admin').post('/api/v1/channels', {
+      name: 'ministry-ops',
+      agreement: { tier: 'ministry' },
+    });
+    expect(p.status).toBe(201);
+    await waitFor('B sees ministry-ops', async () =>
+      (await B_('viewer').get('/api/v1/channels')).json.channels.some(
+        (c: { name: string }) => c.name === 'ministry-ops',
+      ),
+    );
+    expect((await B_('admin').post('/api/v1/channels/ministry-ops/accept', {})).status).toBe(201);
+    await waitFor('A sees ministry-ops open', async () =>
+      (await A_('viewer').get('/api/v1/channels')).json.channels.some(
+        (c: { name: string; status: string }) => c.name === 'ministry-ops' && c.status === 'open',
+      ),
+    );
+    const body = { channel: 'ministry-ops', notice: notice({ kind: 'transit' }) };
+    const direct = await A_('operator').post('/api/v1/notices', { ...body, send: true });
+    expect(direct.status).toBe(409);
+    expect(direct.json.code).toBe('PARLEY_E_NOTICE_STATE');
+    const d = (await A_('operator').post('/api/v1/notices', body)).json.draft.id as string;
+    const byAuthor = await A_('operator').post(`/api/v1/notices/drafts/${d}/send`, {});
+    expect(byAuthor.json.code).toBe('PARLEY_E_FORBIDDEN');
+    const own = (await A_('admin').post('/api/v1/notices', body)).json.draft.id as string;
+    const self = await A_('admin').post(`/api/v1/notices/drafts/${own}/send`, {});
+    expect(self.json.code).toBe('PARLEY_E_SELF_APPROVAL');
+    const sent = await A_('admin').post(`/api/v1/notices/drafts/${d}/send`, {});
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    const atB = await waitFor('B holds the ministry notice', () => noticeAt(B_, sent.json.id));
+    expect(atB.channel).toBe('ministry-ops');
+    const drafts = (await A_('viewer').get('/api/v1/notices')).json.drafts.map(
+      (x: { id: string }) => x.id,
+    );
+    expect(drafts).toContain(own);
+    expect(drafts).not.toContain(d);
+    expect(
+      (await A_('operator').post(`/api/v1/notices/${sent.json.id}/cancel`, { reason: 'test' }))
+        .status,
+    ).toBe(201);
+    const del = await fetch(`${a.url}/api/v1/notices/drafts/${own}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${t['a.operator']}` },
+    });
+    expect(del.status).toBe(204);
+  });
+
   it('malformed geometry and windows are refused with a coded error and nothing is stored', async () => {
     const size = a.station.handle.writer.size;
     const drafts = (await A_('viewer').get('/api/v1/notices')).json.drafts.length;
