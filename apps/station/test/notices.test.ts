@@ -285,14 +285,18 @@ describe('notices of planned activity between two real stations', () => {
     expect(c.json.notices[0].with.id).toBe(draft.json.draft.id);
     expect(c.json.notices[0].windows).toEqual([{ start: now + 90 * H, end: now + 96 * H }]);
     expect(c.json.drafts).toHaveLength(2);
-    expect(c.json.drafts.every((d: { code: string }) => d.code === 'NTC-03')).toBe(true);
+    expect(c.json.drafts.every((d: { code: string }) => d.code === 'NTC-05')).toBe(true);
     const texts = c.json.drafts.map((d: { text: { en: string; zh: string } }) => d.text);
     expect(
       texts.some((x: { en: string }) =>
-        x.en.includes('conflicts with my planned transit DDG 171 transit'),
+        /\(planned transit DDG 171 transit, \d+ km² shared until \d{6}Z NOV 26\) conflicts with my planned activity from \d{6}Z NOV 26; request you adjust the area or the times$/.test(
+          x.en,
+        ),
       ),
     ).toBe(true);
-    expect(texts.every((x: { zh: string }) => x.zh.includes('请予以澄清'))).toBe(true);
+    expect(
+      texts.every((x: { zh: string }) => x.zh.includes('起的计划活动冲突，请调整区域或时间')),
+    ).toBe(true);
     // Alpha's side: its own notice is checked against Bravo's sent notices (none), not Bravo's routes.
     const mine = await A_('viewer').get(`/api/v1/notices/${id}/conflicts`);
     expect(mine.json.routes).toEqual([]);
@@ -369,7 +373,9 @@ describe('notices of planned activity between two real stations', () => {
     ).toEqual([['stn:FFG-530', 'live-fire', false]]);
     expect(
       c.drafts.some((d: { text: { en: string } }) =>
-        d.text.en.includes('my unit FFG 530 projected inside the area'),
+        d.text.en.includes(
+          '(unit FFG 530 projected inside the area) conflicts with my planned activity from',
+        ),
       ),
     ).toBe(true);
   });

@@ -384,6 +384,7 @@ const ENTRIES: CatalogueEntry[] = [
   entry('NTC-02', 'notice', undefined, [], 'Your notice received; we will keep clear of the area', '你方通报已收到，我方将避开该区域', 'Acknowledge a notice of a dangerous activity and undertake to stay out.'),
   entry('NTC-03', 'notice', undefined, [req('text', 'text')], 'Your notice {text} received; request clarification', '你方通报{text}已收到，请予以澄清', 'Acknowledge a notice and ask for details.'),
   entry('NTC-04', 'notice', undefined, [req('text', 'text')], 'Cancellation of your notice {text} received', '已收到你方撤销通报{text}的通知', 'Acknowledge that a notice was cancelled.'),
+  entry('NTC-05', 'notice', undefined, [req('text', 'text'), req('time', 'time')], 'Your notice {text} conflicts with my planned activity from {time}; request you adjust the area or the times', '你方通报{text}与我方自{time}起的计划活动冲突，请调整区域或时间', 'Raise a conflict of the other side\'s notice with own planned activity, route or unit (drafted by the notice conflict check).'),
 
   // Escalation
   entry('ESC-01', 'escalation', undefined, [req('time', 'time'), req('channel', 'channel'), req('duration', 'duration')], 'Message sent {time} on channel {channel} unanswered for {duration}', '{time}在{channel}频道发出的电文已{duration}未获答复', 'An unanswered message, made visible and timestamped.'),

@@ -618,11 +618,13 @@ export class NoticeService {
       );
     }
     const drafts: ConflictDraft[] = [];
-    const raise = (what: string) => {
+    // NTC-05: "Your notice {text} conflicts with my planned activity from {time}; request you
+    // adjust the area or the times" (the text names the notice and what it meets; not translated).
+    const raise = (what: string, time: number) => {
       const msg = parseCatalogueMessage({
         v: CATALOGUE_VERSION,
-        code: 'NTC-03',
-        params: { text: `${target.ref} (${what})`.slice(0, 200) },
+        code: 'NTC-05',
+        params: { text: `${target.ref} (${what})`.slice(0, 200), time },
       });
       drafts.push({
         code: msg.code,
@@ -633,10 +635,11 @@ export class NoticeService {
     if (!own) {
       for (const c of [...notices, ...routes])
         raise(
-          `conflicts with my planned ${c.with.type === 'route' ? 'transit' : 'activity'} ${c.with.name} ${formatDtg(c.windows[0]!.start)} to ${formatDtg(c.windows[c.windows.length - 1]!.end)}`,
+          `${c.with.type === 'route' ? 'planned transit' : 'planned activity'} ${c.with.name}, ${c.km2.toFixed(0)} km² shared until ${formatDtg(c.windows[c.windows.length - 1]!.end)}`,
+          c.windows[0]!.start,
         );
       for (const t of tracks ?? [])
-        raise(`my unit ${t.name ?? t.id} projected inside the area from ${formatDtg(t.enterAt)}`);
+        raise(`unit ${t.name ?? t.id} projected inside the area`, t.enterAt);
     }
     return { id, ref: target.ref, now, notices, routes, tracks, drafts };
   }
