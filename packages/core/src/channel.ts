@@ -53,6 +53,39 @@ const LeadTimesSchema = Type.Object(
   },
 );
 
+const LevelSchema = Type.Object(
+  {
+    level: Type.Union([Type.Literal('caution'), Type.Literal('danger')]),
+    cpaNm: Type.Number({ exclusiveMinimum: 0, maximum: 50, description: 'CPA below this, nm' }),
+    withinMin: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 120,
+      description: 'within this many minutes',
+    }),
+    vsepFt: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 20_000,
+        description: 'air: vertical separation below this, ft',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ScreeningSchema = Type.Object(
+  {
+    surface: Type.Optional(Type.Array(LevelSchema, { minItems: 1, maxItems: 2 })),
+    air: Type.Optional(Type.Array(LevelSchema, { minItems: 1, maxItems: 2 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "encounter thresholds the two parties agree for their units (a domain given replaces the station's defaults: surface caution 2 nm / 30 min, danger 0.25 nm / 15 min; air 1 nm and 1,000 ft / 5 min)",
+  },
+);
+export type ScreeningAgreement = Static<typeof ScreeningSchema>;
+
 /** What both stations agree when a channel opens (carried in the proposal, accepted as a whole). */
 export const ChannelAgreementSchema = Type.Object(
   {
@@ -75,6 +108,7 @@ export const ChannelAgreementSchema = Type.Object(
       description: 'no substantive exchange for this long marks the channel dormant',
     }),
     leadTimes: Type.Optional(LeadTimesSchema),
+    screening: Type.Optional(ScreeningSchema),
   },
   { additionalProperties: false },
 );
@@ -92,6 +126,7 @@ export function parseAgreement(input: unknown): ChannelAgreement {
     escalation: i.escalation ?? null,
     dormancyMs: i.dormancyMs ?? DEFAULT_DORMANCY_MS,
     leadTimes: { ...DEFAULT_LEAD_MS, ...(i.leadTimes ?? {}) },
+    ...(i.screening !== undefined ? { screening: i.screening } : {}),
   };
   if (!agreementCheck.Check(value)) {
     const e = agreementCheck.Errors(value).First();

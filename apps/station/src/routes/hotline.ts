@@ -89,6 +89,12 @@ const ProposeBody = Type.Object(
               'minimum lead time per notice kind, ms (defaults: launch 24 h, live fire and exercises 72 h, transit none)',
           }),
         ),
+        screening: Type.Optional(
+          Type.Unknown({
+            description:
+              'agreed encounter thresholds: {surface?, air?: [{level, cpaNm, withinMin, vsepFt?}]} (docs/api.md)',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),

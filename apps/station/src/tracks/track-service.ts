@@ -26,8 +26,16 @@ import type {
   TrackRecord,
   TrackSource,
 } from '@parley/core';
-import { cpa, deadReckon, EncounterTracker, screen, TrackSet, wrapLon } from '@parley/geo';
-import type { Encounter, EncounterChange, Motion, ScreenHit } from '@parley/geo';
+import {
+  cpa,
+  deadReckon,
+  DEFAULT_THRESHOLDS,
+  EncounterTracker,
+  screen,
+  TrackSet,
+  wrapLon,
+} from '@parley/geo';
+import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
 import type { LiveBus } from '../hotline/live-bus.js';
 
@@ -112,6 +120,8 @@ export class TrackService {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private lastTick = -Infinity;
+  /** Thresholds agreed on the encounter channel for own-versus-other pairs (undefined: defaults). */
+  private agreed: Partial<Thresholds> | undefined;
 
   constructor(
     private readonly store: TrackStore,
@@ -129,6 +139,7 @@ export class TrackService {
     );
     this.tracker = new EncounterTracker({
       horizonMin: this.horizonMin,
+      levelsFor: (a, b, domain) => this.agreedFor(a, b)?.[domain] ?? DEFAULT_THRESHOLDS[domain],
       ...(opts.hysteresis !== undefined ? { hysteresis: opts.hysteresis } : {}),
       ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
     });
@@ -254,9 +265,17 @@ export class TrackService {
         this.changed.add(t.id);
       }
     }
+    this.agreed = (await this.encounterChannel())?.agreement.screening;
+    const own = PARTY_NUM.own;
+    const other = PARTY_NUM.other;
     const hits: ScreenHit[] =
       this.set.size > 1
-        ? screen(this.set, { now, horizonMin: this.horizonMin, partyPairs: this.pairs })
+        ? screen(this.set, {
+            now,
+            horizonMin: this.horizonMin,
+            partyPairs: this.pairs,
+            agreement: (pa, pb) => (pa === own && pb === other ? this.agreed : undefined),
+          })
         : [];
     const changes = this.tracker.step(now, hits, (a, b) => this.measure(a, b, now));
     for (const c of changes) {
@@ -435,7 +454,7 @@ export class TrackService {
           },
     );
     this.drafts.set(e.id, {
-      channel: await this.channelFor(),
+      channel: (await this.encounterChannel())?.name ?? null,
       code: msg.code,
       params: msg.params,
       precedence: e.level === 'danger' ? 'FLASH' : 'IMMEDIATE',
@@ -444,11 +463,22 @@ export class TrackService {
     });
   }
 
-  /** The open channel of the lowest tier (tactical first): where an encounter is talked about. */
-  private async channelFor(): Promise<string | null> {
+  /**
+   * The open channel of the lowest tier (tactical first): where an encounter is talked about,
+   * and whose agreement may set the own-versus-other thresholds.
+   */
+  private async encounterChannel(): Promise<ChannelView | undefined> {
     const open = (await this.hotline.channels()).filter((c) => c.status === 'open');
     open.sort((x, y) => TIERS.indexOf(y.agreement.tier) - TIERS.indexOf(x.agreement.tier));
-    return open[0]?.name ?? null;
+    return open[0];
+  }
+
+  /** The agreed thresholds for a pair of track handles, when it is own against other. */
+  private agreedFor(a: number, b: number): Partial<Thresholds> | undefined {
+    const pa = this.tracks.get(this.idOf[a]!)?.party;
+    const pb = this.tracks.get(this.idOf[b]!)?.party;
+    const ownOther = (pa === 'own' && pb === 'other') || (pa === 'other' && pb === 'own');
+    return ownOther ? this.agreed : undefined;
   }
 }
 
