@@ -1,11 +1,10 @@
 // Real Chromium for the console tests and the console bench: Debian's /usr/bin/chromium driven
-// by playwright-core, WebGL through SwiftShader, no background networking, a fresh profile.
+// by playwright-core, WebGL through SwiftShader, no background networking, a fresh profile per
+// launch (Playwright's temporary --user-data-dir). Each station gets its own browser context:
+// cookies are not separated by port, and both stations live on 127.0.0.1.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { Browser as PwBrowser, Page, Request } from 'playwright-core';
 
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -21,43 +20,45 @@ export const CHROMIUM_FLAGS = [
   '--disable-domain-reliability',
 ];
 
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
+/** Fails loudly when Chromium is missing: the console tests never skip. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set PARLEY_CHROMIUM); the console browser tests need it`,
+    );
 }
 
 export interface Browser {
-  context: BrowserContext;
+  browser: PwBrowser;
   /** Every URL any page of this browser asked for, in order. */
   requests: string[];
-  newPage(): Promise<Page>;
+  /** A page in a fresh context (its own cookies and storage). */
+  newPage(opts?: { width?: number; height?: number }): Promise<Page>;
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile; every request of every page is recorded. */
-export async function launch(
-  opts: { width?: number; height?: number; locale?: string } = {},
-): Promise<Browser> {
-  const profile = await mkdtemp(join(tmpdir(), 'parley-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+export async function launch(): Promise<Browser> {
+  requireChromium();
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
-    viewport: { width: opts.width ?? 1600, height: opts.height ?? 900 },
-    locale: opts.locale ?? 'en-US',
-    timezoneId: 'Asia/Shanghai',
   });
   const requests: string[] = [];
-  context.on('request', (r: Request) => requests.push(r.url()));
   return {
-    context,
+    browser,
     requests,
-    async newPage() {
-      const page = await context.newPage();
-      return page;
+    async newPage(opts = {}) {
+      const context = await browser.newContext({
+        viewport: { width: opts.width ?? 1600, height: opts.height ?? 900 },
+        locale: 'en-US',
+        timezoneId: 'Asia/Shanghai',
+      });
+      context.on('request', (r: Request) => requests.push(r.url()));
+      return context.newPage();
     },
     async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     },
   };
 }

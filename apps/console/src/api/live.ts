@@ -15,6 +15,7 @@ import type {
   Message,
   Notice,
 } from './types.js';
+import type { FeatureCollection } from 'geojson';
 import type { Frame, FromWorker, ToWorker, TrackMeta } from '../map/track-protocol.js';
 
 export interface Snapshot {
@@ -28,6 +29,8 @@ export interface Snapshot {
   encounters: Encounter[];
   /** null: the station serves no notices (yet). */
   notices: Notice[] | null;
+  /** Each notice's areas as GeoJSON (GET /api/v1/notices/:id/geojson), by notice id. */
+  noticeShapes: Record<string, FeatureCollection>;
   catalogue: Catalogue | null;
   stream: 'connecting' | 'open' | 'error';
   /** Station time of the latest track picture or encounter list. */
@@ -45,6 +48,7 @@ const EMPTY: Snapshot = {
   feeds: [],
   encounters: [],
   notices: null,
+  noticeShapes: {},
   catalogue: null,
   stream: 'connecting',
   now: 0,
@@ -204,6 +208,30 @@ export class Live {
     }, 150);
   }
 
+  private shapeKeys = new Map<string, string>();
+
+  /** The areas of each notice, fetched once per version. */
+  private async shapes(list: Notice[]): Promise<Record<string, FeatureCollection>> {
+    const out: Record<string, FeatureCollection> = {};
+    for (const n of list) {
+      const key = `${n.versions.length}:${n.status}`;
+      const have = this.snap.noticeShapes[n.id];
+      if (have && this.shapeKeys.get(n.id) === key) {
+        out[n.id] = have;
+        continue;
+      }
+      try {
+        out[n.id] = await get<FeatureCollection>(
+          `/api/v1/notices/${encodeURIComponent(n.id)}/geojson`,
+        );
+        this.shapeKeys.set(n.id, key);
+      } catch {
+        // drawn on the next refresh
+      }
+    }
+    return out;
+  }
+
   async refresh(what: string[]): Promise<void> {
     const patch: Partial<Snapshot> = {};
     const jobs = what.map(async (w) => {
@@ -241,8 +269,9 @@ export class Live {
             break;
           }
           case 'notices': {
-            const r = await get<{ notices: Notice[] } | Notice[]>('/api/v1/notices');
-            patch.notices = Array.isArray(r) ? r : r.notices;
+            const r = await get<{ notices: Notice[] }>('/api/v1/notices');
+            patch.notices = r.notices;
+            patch.noticeShapes = await this.shapes(r.notices);
             break;
           }
         }

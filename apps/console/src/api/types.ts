@@ -213,21 +213,32 @@ export interface Encounter {
   } | null;
 }
 
-/** A notice of planned activity (live fire, exercise), as the notices routes serve it; read loosely. */
+/** A notice of planned activity (live fire, exercise, launch…), as GET /api/v1/notices serves it. */
 export interface Notice {
   id: string;
-  station?: string;
-  kind?: string;
-  title?: string | { en?: string; zh?: string };
-  text?: string | { en?: string; zh?: string };
-  status?: string;
-  start?: number;
-  end?: number;
-  from?: number;
-  to?: number;
-  window?: { start: number; end: number };
-  area?: unknown;
-  areas?: unknown[];
-  ts?: number;
-  [k: string]: unknown;
+  ref: string;
+  station: string;
+  own: boolean;
+  ts: number;
+  channel: string;
+  status: 'upcoming' | 'active' | 'expired' | 'cancelled';
+  notice: {
+    kind: string;
+    issuer: { party: string; unit: string };
+    windows: { start: number; end: number }[];
+    band: unknown;
+    remark: string;
+    contact: string;
+  };
+  amended: boolean;
+  lateness: { late: boolean; lateMs: number; leadMs: number; requiredMs: number; text: string };
+  cancelled: { ts: number; reason: string; by: string | null } | null;
+  receipts: {
+    delivered: { ts: number } | null;
+    read: { ts: number; by: string | null } | null;
+    understood: { ts: number; by: string | null } | null;
+  };
+  acknowledged: boolean;
+  text: { en: string; zh: string };
+  versions: { id: string }[];
 }

@@ -34,7 +34,16 @@ function addOverlays(map: MlMap, layer: TrackLayer): void {
     id: 'notice-fill',
     type: 'fill',
     source: 'notices',
-    paint: { 'fill-color': '#f5a524', 'fill-opacity': 0.15 },
+    paint: {
+      'fill-color': [
+        'match',
+        ['get', 'status'],
+        'active',
+        '#ff6b3d',
+        '#f5a524',
+      ] as unknown as string,
+      'fill-opacity': 0.18,
+    },
   });
   map.addLayer({
     id: 'notice-line',
@@ -209,9 +218,9 @@ export function MapView({
     const map = mapRef.current;
     if (!ready || !map) return;
     (map.getSource('notices') as GeoJSONSource | undefined)?.setData(
-      noticeFeatures(ctx.snap.notices, lang),
+      noticeFeatures(ctx.snap.notices, ctx.snap.noticeShapes, lang),
     );
-  }, [ready, ctx.snap.notices, lang]);
+  }, [ready, ctx.snap.notices, ctx.snap.noticeShapes, lang]);
   useEffect(() => {
     const e = ctx.snap.encounters.find((x) => x.id === focus);
     if (e && mapRef.current)

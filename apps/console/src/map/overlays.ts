@@ -81,56 +81,25 @@ export function encounterFeatures(
   return fc(out);
 }
 
-/** A circle as a polygon (rhumb approximation, fine for a few miles). */
-function circle(lon: number, lat: number, radiusNm: number): Position[] {
-  const ring: Position[] = [];
-  for (let i = 0; i <= 64; i++) {
-    const a = (i / 64) * 2 * Math.PI;
-    const dLat = (radiusNm / 60) * Math.cos(a);
-    const dLon = ((radiusNm / 60) * Math.sin(a)) / Math.cos((lat * Math.PI) / 180);
-    ring.push([lon + dLon, lat + dLat]);
-  }
-  return ring;
-}
-
-/** The area of a notice as GeoJSON, whichever of the usual shapes it comes in. */
-export function noticeGeometry(area: unknown): Geometry | null {
-  if (!area || typeof area !== 'object') return null;
-  const a = area as Record<string, unknown>;
-  if ((a.type === 'Polygon' || a.type === 'MultiPolygon') && Array.isArray(a.coordinates))
-    return a as unknown as Geometry;
-  if (a.type === 'Feature' && a.geometry) return noticeGeometry(a.geometry);
-  if (a.geometry) return noticeGeometry(a.geometry);
-  const center = (a.center ?? a.centre) as
-    { lat: number; lon: number } | [number, number] | undefined;
-  const radius = (a.radiusNm ?? a.radius) as number | undefined;
-  if (center && typeof radius === 'number') {
-    const [lon, lat] = Array.isArray(center) ? center : [center.lon, center.lat];
-    return { type: 'Polygon', coordinates: [circle(lon, lat, radius)] };
-  }
-  const pts = (a.points ?? a.vertices ?? a.polygon) as { lat: number; lon: number }[] | undefined;
-  if (Array.isArray(pts) && pts.length >= 3) {
-    const ring = pts.map((p) => (Array.isArray(p) ? (p as Position) : [p.lon, p.lat]));
-    return { type: 'Polygon', coordinates: [[...ring, ring[0]!]] };
-  }
-  return null;
-}
-
-export function noticeFeatures(list: Notice[] | null, lang: Lang): FeatureCollection {
+/** Notice areas with their kind, status and time windows for the label. */
+export function noticeFeatures(
+  list: Notice[] | null,
+  shapes: Record<string, FeatureCollection>,
+  lang: Lang,
+): FeatureCollection {
   const out: Feature[] = [];
   for (const n of list ?? []) {
+    if (n.status === 'cancelled' || n.status === 'expired') continue;
     const w = noticeWindow(n);
-    const areas = n.areas ?? (n.area ? [n.area] : []);
-    for (const area of areas) {
-      const g = noticeGeometry(area);
-      if (!g) continue;
+    for (const f of shapes[n.id]?.features ?? []) {
       out.push({
         type: 'Feature',
         properties: {
           id: n.id,
+          status: n.status,
           label: `${noticeTitle(n, lang)}${w ? `\n${formatDtg(w.start)} – ${formatDtg(w.end)}` : ''}`,
         },
-        geometry: g,
+        geometry: f.geometry as Geometry,
       });
     }
   }

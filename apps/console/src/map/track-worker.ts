@@ -226,9 +226,17 @@ function startLive(): void {
     pass(type);
   es.addEventListener('tracks', (e) => {
     const t0 = performance.now();
-    const body = JSON.parse((e as MessageEvent<string>).data) as { now: number; tracks: Track[] };
+    const body = JSON.parse((e as MessageEvent<string>).data) as {
+      now: number;
+      tracks: Track[];
+      gone?: string[];
+    };
     now = body.now;
     apply(body.tracks);
+    for (const id of body.gone ?? []) {
+      const slot = slotOf.get(id);
+      if (slot !== undefined) flags[slot] = flags[slot]! | FLAG_GONE;
+    }
     emitLive(t0);
   });
   void loadAll().catch(() => undefined);

@@ -77,9 +77,8 @@ function EncounterCard({
           ? t('cpa', {
               dist: formatNm(e.cpaNm, lang),
               min: Math.max(0, Math.round(e.tcpaMin * 10) / 10),
-              time: '',
             })
-          : t('cpaPast', { dist: formatNm(e.cpaNm, lang), time: '' })}
+          : t('cpaPast', { dist: formatNm(e.cpaNm, lang) })}{' '}
         <Dtg ms={e.cpaAt} />
       </div>
       <div className="small muted">

@@ -1,0 +1,351 @@
+// The operator console in a real browser (Debian Chromium through playwright-core, WebGL on
+// SwiftShader) against two real stations on loopback, each serving its own console. The story:
+// both watches sign in; Alpha's destroyer and Bravo's destroyer close head-on (the 30 Sep 2018
+// geometry) and the encounter shows on both maps; Alpha's watch sends the drafted warning as
+// FLASH; Bravo's watch, working in Chinese, reads it in Chinese and marks it understood; Alpha
+// sees the understood tick with its time. A viewer cannot send. No page asks anything of anyone
+// but its own station. Screenshots of the main screens go to .tmp/console-screens (and to
+// docs/screenshots with PARLEY_SCREENSHOTS=docs).
+import { copyFile, mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { createUser } from '@parley/station';
+import type { Station } from '@parley/station';
+import {
+  addPeer,
+  api,
+  makeStation,
+  startInProcess,
+  tempRoot,
+  token,
+  waitFor,
+} from '../../station/test/harness.js';
+import type { StationDir } from '../../station/test/harness.js';
+import { launch } from './browser.js';
+import type { Browser } from './browser.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SHOTS = join(ROOT, '.tmp', 'console-screens');
+const DOCS = join(ROOT, 'docs', 'screenshots');
+const PASSWORD = 'correct horse battery staple';
+const NM_DEG = 1 / 60;
+
+let A: StationDir;
+let B: StationDir;
+let a: { station: Station; url: string };
+let b: { station: Station; url: string };
+let browser: Browser;
+const tokens: Record<string, string> = {};
+const pages: Record<string, Page> = {};
+
+async function shot(page: Page, name: string): Promise<void> {
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  if (process.env.PARLEY_SCREENSHOTS === 'docs') await copyFile(file, join(DOCS, `${name}.png`));
+}
+
+async function signIn(url: string, name: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
+  await page.goto(url + '/');
+  await page.fill('input[name=name]', name);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=map][data-ready=true]', { timeout: 30_000 });
+  return page;
+}
+
+/** Own destroyer northbound at 12 kn; the other's southbound 4 nm ahead, 40 yd to the east. */
+function headOn(now: number, own: 'alpha' | 'bravo') {
+  const lat = 10 + 6 / 60;
+  const lon = 114 + 13 / 60;
+  const us = { id: 'stn:DDG-73', name: 'DECATUR' };
+  const them = { id: 'ais:412000170', name: 'LANZHOU 170' };
+  return [
+    {
+      ...us,
+      party: own === 'alpha' ? 'own' : 'other',
+      domain: 'surface',
+      lat,
+      lon,
+      sog: 12,
+      cog: 0,
+      time: now,
+    },
+    {
+      ...them,
+      party: own === 'alpha' ? 'other' : 'own',
+      domain: 'surface',
+      lat: lat + 4 * NM_DEG,
+      lon: lon + (40 / 2025.4) * NM_DEG,
+      sog: 12,
+      cog: 180,
+      time: now,
+    },
+    // A little AIS background traffic.
+    ...[0, 1, 2, 3, 4].map((i) => ({
+      id: `ais:5630000${i}`,
+      name: `MV BACKGROUND ${i}`,
+      party: 'third',
+      domain: 'surface',
+      lat: lat - 0.4 + i * 0.2,
+      lon: lon + 0.3 - i * 0.1,
+      sog: 10 + i,
+      cog: 45 * i,
+      time: now,
+    })),
+  ];
+}
+
+beforeAll(async () => {
+  // The stations serve apps/console/dist; build it if `npm test` has not.
+  const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], {
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`console build failed: ${built.stderr}`);
+  await mkdir(SHOTS, { recursive: true });
+  if (process.env.PARLEY_SCREENSHOTS === 'docs') await mkdir(DOCS, { recursive: true });
+
+  const root = await tempRoot('parley-console-');
+  A = await makeStation(root, 'Alpha');
+  B = await makeStation(root, 'Bravo');
+  a = await startInProcess(A);
+  b = await startInProcess(B);
+  await addPeer(A, B, [b.url]);
+  await addPeer(B, A, [a.url]);
+  for (const [s, side] of [
+    [A, 'a'],
+    [B, 'b'],
+  ] as const)
+    for (const role of ['admin', 'operator'] as const)
+      tokens[`${side}.${role}`] = await token(s, role);
+  const now = Date.now();
+  await createUser(
+    a.station.handle.store,
+    { name: 'watch-a', role: 'operator', password: PASSWORD },
+    now,
+  );
+  await createUser(
+    a.station.handle.store,
+    { name: 'look-a', role: 'viewer', password: PASSWORD },
+    now,
+  );
+  await createUser(
+    b.station.handle.store,
+    { name: 'watch-b', role: 'operator', password: PASSWORD },
+    now,
+  );
+
+  // The tactical channel the encounter drafts go to, agreed by both.
+  const A_ = api(a.url, tokens['a.admin']);
+  const B_ = api(b.url, tokens['b.admin']);
+  expect(
+    (await A_.post('/api/v1/channels', { name: 'scs-tactical', agreement: { tier: 'tactical' } }))
+      .status,
+  ).toBe(201);
+  await waitFor('channel proposed at Bravo', async () =>
+    ((await B_.get('/api/v1/channels')).json.channels as { name: string }[]).some(
+      (c) => c.name === 'scs-tactical',
+    ),
+  );
+  expect((await B_.post('/api/v1/channels/scs-tactical/accept', {})).status).toBe(201);
+  await waitFor('channel open at Alpha', async () =>
+    ((await A_.get('/api/v1/channels')).json.channels as { name: string; status: string }[]).some(
+      (c) => c.name === 'scs-tactical' && c.status === 'open',
+    ),
+  );
+  browser = await launch();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.allSettled([a?.station.close(), b?.station.close()]);
+});
+
+describe('the operator console in Chromium, two stations', () => {
+  it('signs in on both consoles; a wrong password is refused', async () => {
+    const page = await browser.newPage();
+    await page.goto(a.url + '/');
+    await page.fill('input[name=name]', 'watch-a');
+    await page.fill('input[name=password]', 'not the password at all');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.textContent('[role=alert]')).toContain('wrong password');
+    await shot(page, 'login');
+    await page.context().close();
+
+    pages.a = await signIn(a.url, 'watch-a');
+    pages.b = await signIn(b.url, 'watch-b');
+    expect(await pages.a.textContent('[data-testid=station-name]')).toBe('Alpha');
+    expect(await pages.b.textContent('[data-testid=station-name]')).toBe('Bravo');
+    // The UTC clock shows a date-time group.
+    expect(await pages.a.textContent('[data-testid=utc-clock]')).toMatch(
+      /\d{2}:\d{2}:\d{2}Z\d{6}Z [A-Z]{3} \d{2}/,
+    );
+    // The link comes up, and the console says so.
+    await expect
+      .poll(() => pages.a!.textContent('[data-testid=link-state]'), { timeout: 20_000 })
+      .toContain('UP');
+  }, 90_000);
+
+  it('shows the encounter on both maps, with its CPA line', async () => {
+    const now = Date.now();
+    for (const [s, side, own] of [
+      [a, 'a', 'alpha'],
+      [b, 'b', 'bravo'],
+    ] as const) {
+      const r = await api(s.url, tokens[`${side}.operator`]).post('/api/v1/tracks', {
+        reports: headOn(now, own),
+      });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+    }
+    for (const side of ['a', 'b'] as const) {
+      const page = pages[side]!;
+      await page.waitForSelector('[data-testid=encounter-banner]', { timeout: 30_000 });
+      expect(await page.textContent('[data-testid=encounter-banner]')).toMatch(/DECATUR|LANZHOU/);
+      // The tracks are in the picture and the CPA line is in the map's encounter source.
+      await expect
+        .poll(() => page.getAttribute('[data-testid=map]', 'data-tracks'), { timeout: 20_000 })
+        .toBe('7');
+      const cpaLines = await page.evaluate(async () => {
+        const map = (
+          globalThis as unknown as {
+            __parleyMap: {
+              getSource(id: string): {
+                getData(): Promise<{ features: { properties: { role: string; level: string } }[] }>;
+              };
+            };
+          }
+        ).__parleyMap;
+        const data = await map.getSource('encounters').getData();
+        return data.features
+          .filter((f) => f.properties.role === 'cpa')
+          .map((f) => f.properties.level);
+      });
+      expect(cpaLines.length).toBeGreaterThanOrEqual(1);
+      expect(cpaLines).toContain('danger');
+    }
+    await pages.a!.click('[data-testid=review-encounter]');
+    await pages.a!.waitForSelector('[data-testid=encounter] [data-testid=encounter-send]');
+    await pages.a!.waitForTimeout(2500); // the map flies to the encounter
+    await shot(pages.a!, 'encounter');
+  }, 90_000);
+
+  let sentText = { en: '', zh: '' };
+
+  it('Alpha sends the drafted warning as FLASH; Bravo reads it in Chinese and marks it understood', async () => {
+    const A = pages.a!;
+    const card = A.locator('[data-testid=encounter][data-level=danger]').first();
+    sentText = {
+      en: (await card.locator('[data-testid=encounter-draft] p[lang=en]').textContent())!
+        .replace(/^EN\s*/, '')
+        .trim(),
+      zh: (await card.locator('[data-testid=encounter-draft] p[lang=zh]').textContent())!
+        .replace(/^中文\s*/, '')
+        .trim(),
+    };
+    expect(sentText.zh).toMatch(/[\u4e00-\u9fff]/);
+    await card.locator('[data-testid=encounter-precedence]').selectOption('FLASH');
+    await card.locator('[data-testid=encounter-send]').click();
+    await expect
+      .poll(() => card.locator('[data-testid=encounter-draft]').getAttribute('data-status'), {
+        timeout: 15_000,
+      })
+      .toBe('sent');
+
+    // Alpha's conversation shows it, FLASH, delivered.
+    await A.click('[data-testid=channel-scs-tactical]');
+    const mine = A.locator('[data-testid=message]').last();
+    await expect.poll(() => mine.locator('.badge.prec-flash').count()).toBe(1);
+    await expect
+      .poll(() => mine.locator('[data-testid=tick-delivered]').getAttribute('data-done'), {
+        timeout: 20_000,
+      })
+      .toBe('true');
+
+    // Bravo's watch works in Chinese.
+    const B = pages.b!;
+    await B.click('[data-testid=lang-zh]');
+    await B.click('[data-testid=channel-scs-tactical]');
+    expect(await B.textContent('[data-testid=tab-conversation]')).toContain('对话');
+    const theirs = B.locator('[data-testid=message]').last();
+    await expect
+      .poll(() => theirs.locator('[data-testid=message-text]').textContent(), { timeout: 20_000 })
+      .toBe(sentText.zh);
+    expect(await theirs.locator('.badge.prec-flash').textContent()).toBe('特急');
+    await shot(B, 'conversation-zh');
+    await theirs.locator('[data-testid=mark-read]').click();
+    await theirs.locator('[data-testid=readback]').fill('明白，保持距离');
+    await theirs.locator('[data-testid=mark-understood]').click();
+    await expect
+      .poll(() => theirs.locator('[data-testid=tick-understood]').getAttribute('data-done'))
+      .toBe('true');
+
+    // Alpha sees the understood tick, with its time as a date-time group.
+    const tick = mine.locator('[data-testid=tick-understood]');
+    await expect.poll(() => tick.getAttribute('data-done'), { timeout: 30_000 }).toBe('true');
+    expect(await tick.textContent()).toMatch(/understood \d{6}Z [A-Z]{3} \d{2}/);
+    expect(await mine.textContent()).toContain('明白，保持距离');
+    expect(await mine.locator('[data-testid=message-text]').textContent()).toBe(sentText.en);
+    await shot(A, 'conversation');
+  }, 120_000);
+
+  it('switches every pane between English and 中文', async () => {
+    const A = pages.a!;
+    const labels = async () => A.locator('nav.tabs [role=tab]').allTextContents();
+    const en = await labels();
+    await A.click('[data-testid=lang-zh]');
+    const zh = await labels();
+    expect(zh.join(' ')).toContain('对话');
+    expect(zh.join(' ')).toContain('遭遇态势');
+    expect(zh.join(' ')).not.toContain('Conversation');
+    await A.click('[data-testid=tab-link]');
+    await A.waitForSelector('[data-testid=feed]');
+    expect(await A.textContent('[data-testid=link-status]')).toContain('已验证');
+    await A.click('[data-testid=lang-en]');
+    expect(await labels()).toEqual(en);
+    expect(await A.textContent('[data-testid=link-status]')).toMatch(/verified \d{6}Z/);
+    await shot(A, 'link-status');
+    await A.click('[data-testid=tab-approvals]');
+    await shot(A, 'approvals');
+  }, 60_000);
+
+  it('a viewer sees everything but cannot send, in the console or behind its back', async () => {
+    const V = await signIn(a.url, 'look-a');
+    expect(await V.textContent('[data-testid=who]')).toContain('read only');
+    await V.click('[data-testid=channel-scs-tactical]');
+    await V.waitForSelector('[data-testid=message]');
+    expect(await V.locator('[data-testid=compose] [data-testid=send]').count()).toBe(0);
+    expect(await V.textContent('[data-testid=compose]')).toContain('cannot send');
+    await V.click('[data-testid=tab-encounters]');
+    await V.waitForSelector('[data-testid=encounter]');
+    expect(await V.locator('[data-testid=encounter-send]').count()).toBe(0);
+    // Even a hand-made request from the viewer's session is refused by the station.
+    const status = await V.evaluate(async () => {
+      const me = (await (await fetch('/api/v1/me')).json()) as { csrf: string };
+      const r = await fetch('/api/v1/messages', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrf },
+        body: JSON.stringify({
+          channel: 'scs-tactical',
+          precedence: 'FLASH',
+          text: 'viewer was here',
+        }),
+      });
+      return [r.status, ((await r.json()) as { code: string }).code];
+    });
+    expect(status).toEqual([403, 'PARLEY_E_FORBIDDEN']);
+    await V.context().close();
+  }, 60_000);
+
+  it('asked nothing of anyone but its own station', () => {
+    const origins = new Set([new URL(a.url).origin, new URL(b.url).origin]);
+    const foreign = browser.requests.filter(
+      (u) => !u.startsWith('data:') && !u.startsWith('blob:') && !origins.has(new URL(u).origin),
+    );
+    expect(browser.requests.length).toBeGreaterThan(20);
+    expect(foreign).toEqual([]);
+  });
+});
