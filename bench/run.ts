@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<v
   ais: () => import('./ais.js'),
   ledger: () => import('./ledger.js'),
   link: () => import('./link.js'),
+  notices: () => import('./notices.js'),
   screen: () => import('./screen.js'),
 };
 

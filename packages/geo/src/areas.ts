@@ -231,6 +231,18 @@ function poleInside(centre: LatLon, metres: number): boolean {
  * centre's longitude). Throws the coded errors of `parseArea`.
  */
 export function areaShape(area: Area, what = 'area'): Shape {
+  // Areas are treated as immutable values: a checked area's shape is computed once.
+  let shape = shapeCache.get(area);
+  if (!shape) {
+    shape = buildShape(area, what);
+    shapeCache.set(area, shape);
+  }
+  return shape;
+}
+
+const shapeCache = new WeakMap<Area, Shape>();
+
+function buildShape(area: Area, what: string): Shape {
   if (area.type === 'polygon') {
     const ring = unwrap(area.points);
     // A ring that does not come back to its starting longitude goes round a pole.
@@ -324,6 +336,18 @@ function shift(shape: Shape, dx: number): Shape {
   return shape.type === 'Polygon'
     ? { type: 'Polygon', coordinates: shape.coordinates.map(mv) }
     : { type: 'MultiPolygon', coordinates: shape.coordinates.map((p) => p.map(mv)) };
+}
+
+const boundsCache = new WeakMap<Shape, [number, number, number, number]>();
+
+/** [west, south, east, north] of a shape in its continuous longitude. */
+export function shapeBounds(shape: Shape): [number, number, number, number] {
+  let b = boundsCache.get(shape);
+  if (!b) {
+    b = bounds(shape);
+    boundsCache.set(shape, b);
+  }
+  return b;
 }
 
 function bounds(shape: Shape): [number, number, number, number] {
@@ -448,7 +472,8 @@ export function toGeoJson(shape: Shape): Polygon | MultiPolygon {
 
 /** Whether a position lies inside a shape (in any turn of longitude). */
 export function pointInShape(lat: number, lon: number, shape: Shape): boolean {
-  const [w, , e] = bounds(shape);
+  const [w, s, e, n] = shapeBounds(shape);
+  if (lat < s || lat > n) return false;
   const geometry = shape as Polygon | MultiPolygon;
   for (let k = Math.floor((w - lon) / 360); lon + k * 360 <= e; k++) {
     const x = lon + k * 360;

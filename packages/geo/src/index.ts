@@ -42,6 +42,7 @@ export {
   intersectShapes,
   toGeoJson,
   pointInShape,
+  shapeBounds,
   clockwiseFromNorthWest,
   alignTo,
   toMetres,
@@ -89,6 +90,7 @@ export {
   noticeConflicts,
   routeConflicts,
   tracksIntoNotice,
+  tracksIntoNoticeNaive,
 } from './notice-conflicts.js';
 export type {
   BandRange,

@@ -5,7 +5,15 @@
  */
 import { ParleyError } from '@parley/core';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
-import { areaShape, intersectShapes, pointInShape, shapeKm2, toGeoJson, wrap180 } from './areas.js';
+import {
+  areaShape,
+  intersectShapes,
+  pointInShape,
+  shapeBounds,
+  shapeKm2,
+  toGeoJson,
+  wrap180,
+} from './areas.js';
 import type { AreaUnit, LatLon, Shape } from './areas.js';
 import { bandInterval, bandOverlap, inWindows, parseBand, windowOverlap } from './notice.js';
 import type { NoticeContent, TimeWindow, VerticalBand } from './notice.js';
@@ -103,6 +111,16 @@ export interface SpaceTimeConflict {
   band: BandRange;
 }
 
+/** Whether two bounding boxes in continuous longitude meet, in any turn of longitude. */
+function boxesMeet(
+  a: [number, number, number, number],
+  b: [number, number, number, number],
+): boolean {
+  if (a[3] < b[1] || a[1] > b[3]) return false;
+  for (const k of [-360, 0, 360]) if (a[0] <= b[2] + k && a[2] >= b[0] + k) return true;
+  return false;
+}
+
 /** The union of the pairwise overlaps of two lists of shapes, with its area. */
 function overlapOf(
   a: Shape[],
@@ -112,6 +130,7 @@ function overlapOf(
   let km2 = 0;
   for (const sa of a)
     for (const sb of b) {
+      if (!boxesMeet(shapeBounds(sa), shapeBounds(sb))) continue;
       const o = intersectShapes(sa, sb);
       if (!o) continue;
       const k = shapeKm2(o);
@@ -311,7 +330,51 @@ export function tracksIntoNotice(
   tracks: TrackMotion[],
   opts: { now: number; horizonMs: number; stepMs?: number },
 ): TrackIntrusion[] {
+  return projectTracks(notice, tracks, opts, true);
+}
+
+/** `tracksIntoNotice` without the swept-box filter: every track is sampled (the reference). */
+export function tracksIntoNoticeNaive(
+  notice: NoticeContent,
+  tracks: TrackMotion[],
+  opts: { now: number; horizonMs: number; stepMs?: number },
+): TrackIntrusion[] {
+  return projectTracks(notice, tracks, opts, false);
+}
+
+/**
+ * Whether a track's path over [from, to] can reach one of the boxes. A rhumb line keeps its
+ * course, so latitude and longitude each change monotonically: the path lies in the box of its
+ * two ends (longitude made continuous from the first end).
+ */
+function mayReach(
+  m: TrackMotion,
+  from: number,
+  to: number,
+  boxes: [number, number, number, number][],
+): boolean {
+  const a = reckon(m, from - m.time);
+  const b = reckon(m, to - m.time);
+  const bLon = a.lon + wrap180(b.lon - a.lon);
+  const w = Math.min(a.lon, bLon) - 1e-6;
+  const e = Math.max(a.lon, bLon) + 1e-6;
+  const s = Math.min(a.lat, b.lat) - 1e-6;
+  const n = Math.max(a.lat, b.lat) + 1e-6;
+  for (const [bw, bs, be, bn] of boxes) {
+    if (n < bs || s > bn) continue;
+    for (const k of [-360, 0, 360]) if (w + k <= be && e + k >= bw) return true;
+  }
+  return false;
+}
+
+function projectTracks(
+  notice: NoticeContent,
+  tracks: TrackMotion[],
+  opts: { now: number; horizonMs: number; stepMs?: number },
+  filter: boolean,
+): TrackIntrusion[] {
   const shapes = notice.areas.map((a) => areaShape(a.area));
+  const boxes = shapes.map(shapeBounds);
   const band = bandInterval(notice.band);
   const end = opts.now + opts.horizonMs;
   const active = windowOverlap(notice.windows, [{ start: opts.now, end }]);
@@ -319,6 +382,7 @@ export function tracksIntoNotice(
   const step = opts.stepMs ?? 30_000;
   const out: TrackIntrusion[] = [];
   for (const m of tracks) {
+    if (filter && !mayReach(m, active[0]!.start, active[active.length - 1]!.end, boxes)) continue;
     let hit: TrackIntrusion | null = null;
     for (const w of active) {
       let prev = w.start;

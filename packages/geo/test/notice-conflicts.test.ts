@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import geodesicLib from 'geographiclib-geodesic';
 import {
   noticeConflicts,
@@ -6,6 +7,7 @@ import {
   parseRoute,
   routeConflicts,
   tracksIntoNotice,
+  tracksIntoNoticeNaive,
 } from '@parley/geo';
 
 const WGS84 = geodesicLib.Geodesic.WGS84;
@@ -208,5 +210,63 @@ describe('notice against tracks (dead reckoning)', () => {
     // 0.5° of longitude minus 10 nm, along the parallel.
     const nm = (6_371_008.8 * Math.cos(17 * RAD) * 0.5 * RAD) / 1852 - 10;
     expect(Math.abs(hit!.enterAt - (T0 + (nm / 15) * H))).toBeLessThan(30_000);
+  });
+});
+
+describe('tracks: the swept-box filter never changes the answer', () => {
+  it('fast = naive for random tracks around random areas, across the antimeridian too', () => {
+    let hits = 0;
+    const track = fc.record({
+      id: fc.string({ minLength: 1, maxLength: 4 }),
+      dLat: fc.double({ min: -3, max: 3, noNaN: true }),
+      dLon: fc.double({ min: -3, max: 3, noNaN: true }),
+      sog: fc.double({ min: 0, max: 40, noNaN: true }),
+      cog: fc.double({ min: 0, max: 359.9, noNaN: true }),
+      altFt: fc.option(fc.integer({ min: 0, max: 40_000 }), { nil: undefined }),
+      vsFpm: fc.option(fc.integer({ min: -3000, max: 3000 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.double({ min: -70, max: 70, noNaN: true }),
+        fc.double({ min: -180, max: 180, noNaN: true }),
+        fc.boolean(),
+        fc.array(track, { minLength: 1, maxLength: 12 }),
+        (lat, lon, circle, ts) => {
+          const area = circle
+            ? { type: 'circle', centre: { lat, lon }, radius: 20, unit: 'nm' }
+            : {
+                type: 'polygon',
+                points: [
+                  { lat, lon },
+                  { lat, lon: lon + 0.6 > 180 ? lon + 0.6 - 360 : lon + 0.6 },
+                  { lat: lat + 0.5, lon },
+                ],
+              };
+          const n = notice({
+            kind: 'live-fire',
+            areas: [{ area }],
+            band: { type: 'altitude', lowerFt: 0, upperFt: 20_000 },
+            windows: [{ start: T0 + 10 * MIN, end: T0 + 3 * H }],
+          });
+          const tracks = ts.map((x, i) => ({
+            id: `${i}${x.id}`,
+            lat: Math.max(-85, Math.min(85, lat + x.dLat)),
+            lon: ((lon + x.dLon + 540) % 360) - 180,
+            sog: x.sog,
+            cog: x.cog,
+            time: T0,
+            altFt: x.altFt,
+            vsFpm: x.vsFpm,
+          }));
+          const opts = { now: T0, horizonMs: 2 * H };
+          const fast = tracksIntoNotice(n, tracks, opts);
+          expect(fast).toEqual(tracksIntoNoticeNaive(n, tracks, opts));
+          hits += fast.length;
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // The runs did exercise intrusions, not only misses.
+    expect(hits).toBeGreaterThan(10);
   });
 });
