@@ -561,6 +561,20 @@ describe('notices of planned activity between two real stations', () => {
     expect(a.station.handle.writer.size).toBe(size);
     expect((await A_('viewer').get('/api/v1/notices')).json.drafts).toHaveLength(drafts);
     expect((await A_('viewer').get('/api/v1/routes')).json.routes).toHaveLength(0);
+    // The route schemas are the OpenAPI document.
+    const doc = await A_('viewer').get('/api/docs');
+    expect(Object.keys(doc.json.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/notices',
+        '/api/v1/notices/{id}/conflicts',
+        '/api/v1/notices/drafts/{id}/send',
+        '/api/v1/routes',
+      ]),
+    );
+    expect(
+      doc.json.paths['/api/v1/notices'].post.requestBody.content['application/json'].schema
+        .properties.notice.properties.kind.anyOf,
+    ).toHaveLength(8);
     // A viewer may read but not send.
     const viewer = await A_('viewer').post('/api/v1/notices', {
       channel: 'theater-ops',
