@@ -41,6 +41,22 @@ export class StationMetrics {
     labelNames: ['peer'] as const,
     registers: [this.registry],
   });
+  readonly feedRejected = new Counter({
+    name: 'parley_feed_rejected_total',
+    help: 'Sensor reports refused (CoT events that are not tracks, malformed events), by feed and code',
+    labelNames: ['feed', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly encounters = new Gauge({
+    name: 'parley_encounters_open',
+    help: 'Open (unresolved) encounters',
+    registers: [this.registry],
+  });
+  readonly tracks = new Gauge({
+    name: 'parley_tracks',
+    help: 'Tracks held',
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'parley_http_request_duration_seconds',
     help: 'HTTP request duration by route',

@@ -19,6 +19,8 @@ import type { OperatorOptions } from './operators/index.js';
 import { TrackService } from './tracks/track-service.js';
 import { stationLeadership, StationLinks } from './ha.js';
 import type { TrackServiceOptions } from './tracks/track-service.js';
+import { CotBridge } from './tracks/cot-bridge.js';
+import type { CotOptions } from './tracks/cot-bridge.js';
 
 // Operator accounts, sessions and the audit log, for the CLI and tests.
 export {
@@ -58,6 +60,8 @@ export interface StationOptions {
   operators?: OperatorOptions;
   /** Track picture and screening (staleness, tick, horizon, party pairs, hysteresis). */
   tracks?: TrackServiceOptions;
+  /** CoT input (TCP listener) and output (push to the party's TAK server); both off by default. */
+  cot?: CotOptions;
   /** PostgreSQL URL overriding the one in `station.json` (`parley start --store`). */
   storeUrl?: string;
   /**
@@ -88,6 +92,8 @@ export interface Station {
   readonly notices: NoticeService;
   /** The track picture and its encounters. */
   readonly tracks: TrackService;
+  /** The CoT input and output (status for health and tests). */
+  readonly cot: CotBridge;
   /** Whether this process runs the links, heartbeats and deadline watch (always, on SQLite). */
   readonly leading: () => boolean;
 }
@@ -162,6 +168,15 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     { channels: async () => [...(await hotline.state()).state.channels.values()] },
     opts.tracks,
   );
+  bus.subscribe((e) => {
+    if (e.type !== 'tracks' && e.type !== 'encounter') return;
+    metrics.tracks.set(tracks.size);
+    metrics.encounters.set(tracks.openEncounters);
+  });
+  const cot = new CotBridge(opts.cot ?? {}, tracks, bus, (code, message) => {
+    metrics.feedRejected.inc({ feed: 'cot', code });
+    app.log.warn({ code }, `CoT event refused: ${message}`);
+  });
   // Notice conflicts read the live track picture (stale tracks left out), dead-reckoned to now.
   notices.setTrackSource(() => {
     const { now, tracks: list } = tracks.list();
@@ -274,7 +289,6 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     },
     onFollow: async () => {
       clearInterval(deadlineTimer);
-      notices.close();
       await links.follow();
     },
     log: (msg, err) => app.log.warn({ err }, `leadership: ${msg}`),
@@ -289,6 +303,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     bus,
     operators,
     tracks,
+    cot,
     notices,
     leading: () => leadership.leading(),
     async listen({ host = '127.0.0.1', port = 0 } = {}) {
@@ -296,6 +311,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       await links.start();
       await leadership.start();
       tracks.start();
+      await cot.start();
       const addr = app.server.address();
       const p = typeof addr === 'object' && addr ? addr.port : port;
       const h = host.includes(':') ? `[${host}]` : host;
@@ -307,7 +323,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       closing = true;
       shutdown.abort();
       await leadership.stop();
+      notices.close();
       await links.stop();
+      await cot.stop();
       await tracks.stop();
       // Let requests already being handled finish and answer (an appended message must not
       // look failed to its sender), for at most DRAIN_MS; then close every socket.

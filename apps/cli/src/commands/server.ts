@@ -2,6 +2,7 @@ import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ParleyError } from '@parley/core';
+import type { TrackParty } from '@parley/core';
 import { parsePublicKey, safetyNumber, stationIdFromKey } from '@parley/ledger';
 import { parsePathUrl } from '@parley/link';
 import { buildStation, createToken, generateTlsIdentity, parseRole } from '@parley/station';
@@ -36,6 +37,34 @@ function parsePort(value: string): number {
   return n;
 }
 
+function parseHostPort(value: string): { host: string; port: number } {
+  const m = /^(.+):(\d{1,5})$/.exec(value);
+  if (!m)
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `--cot-push ${JSON.stringify(value)} is not host:port`,
+      { value },
+    );
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: parsePort(m[2]!) };
+}
+
+const PARTIES = ['own', 'other', 'third'] as const;
+
+function parsePartyPairs(value: string): [TrackParty, TrackParty][] {
+  return value.split(',').map((pair) => {
+    const [a, b, ...rest] = pair.trim().split('-');
+    const ok = (p: string | undefined): p is TrackParty =>
+      (PARTIES as readonly (string | undefined)[]).includes(p);
+    if (!ok(a) || !ok(b) || rest.length > 0)
+      throw new ParleyError(
+        'PARLEY_E_INVALID_ARGUMENT',
+        `--screen ${JSON.stringify(pair)} is not a pair like own-other (parties: own, other, third)`,
+        { value: pair },
+      );
+    return [a, b];
+  });
+}
+
 export function registerServerCommands(program: Command): void {
   program
     .command('start')
@@ -60,6 +89,20 @@ export function registerServerCommands(program: Command): void {
       "the station's PostgreSQL database, overriding the URL recorded by `parley init --store`",
     )
     .option(
+      '--cot-port <n>',
+      'accept a TAK-style CoT stream (XML events over TCP) on this port; off by default',
+    )
+    .option('--cot-host <host>', 'address for the CoT input (loopback by default)', '127.0.0.1')
+    .option(
+      '--cot-push <host:port>',
+      "push the picture (own feeds' tracks, encounter CPA lines) as CoT to a TAK server's TCP input",
+    )
+    .option(
+      '--screen <pairs>',
+      'party pairs screened for encounters, comma-separated: own-other, own-third, other-third',
+      'own-other',
+    )
+    .option(
       '--lease-ms <ms>',
       'PostgreSQL: how long the leading process holds the lease between renewals (failover takes about this long)',
       '3000',
@@ -77,6 +120,10 @@ export function registerServerCommands(program: Command): void {
         logLevel: string;
         store?: string;
         leaseMs: string;
+        cotPort?: string;
+        cotHost: string;
+        cotPush?: string;
+        screen: string;
       }) => {
         if (opts.tls) {
           opts.tlsCert ??= join(opts.data, TLS_DIR, 'cert.pem');
@@ -104,6 +151,13 @@ export function registerServerCommands(program: Command): void {
           ...(tls ? { tls } : {}),
           ...(opts.store !== undefined ? { storeUrl: opts.store } : {}),
           leaseMs: parseMs(opts.leaseMs, '--lease-ms'),
+          tracks: { partyPairs: parsePartyPairs(opts.screen) },
+          cot: {
+            ...(opts.cotPort !== undefined
+              ? { listen: { host: opts.cotHost, port: parsePort(opts.cotPort) } }
+              : {}),
+            ...(opts.cotPush !== undefined ? { push: parseHostPort(opts.cotPush) } : {}),
+          },
         });
         const url = await station.listen({ host: opts.host, port: parsePort(opts.port) });
         print(url);

@@ -316,6 +316,11 @@ export class TrackService {
     return { now, tracks: [...this.tracks.values()].map((t) => this.trackView(t, now)) };
   }
 
+  /** Encounters not yet resolved. */
+  get openEncounters(): number {
+    return this.tracker.openCount;
+  }
+
   get size(): number {
     return this.tracks.size;
   }
