@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import type { Station } from '@parley/station';
 import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
 import type { StationDir } from './harness.js';
@@ -490,6 +491,67 @@ describe('notices of planned activity between two real stations', () => {
       headers: { authorization: `Bearer ${t['a.operator']}` },
     });
     expect(del.status).toBe(204);
+  });
+
+  it('hostile notices: any body is refused with a coded 400 and writes nothing', async () => {
+    const size = a.station.handle.writer.size;
+    const drafts = (await A_('viewer').get('/api/v1/notices')).json.drafts.length;
+    const latLon = fc.record({ lat: fc.double(), lon: fc.double() });
+    const area = fc.oneof(
+      fc.record({ type: fc.constant('polygon'), points: fc.array(latLon, { maxLength: 120 }) }),
+      fc.record({
+        type: fc.constant('circle'),
+        centre: latLon,
+        radius: fc.double(),
+        unit: fc.constantFrom('nm', 'km', 'mi'),
+      }),
+      fc.record({
+        type: fc.constant('corridor'),
+        points: fc.array(latLon, { maxLength: 5 }),
+        halfWidth: fc.double(),
+        unit: fc.constantFrom('nm', 'km'),
+      }),
+      fc.anything(),
+    );
+    const window = fc.record({ start: fc.integer(), end: fc.integer() });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            kind: fc.oneof(fc.constantFrom('launch', 'live-fire', 'party'), fc.anything()),
+            issuer: fc.oneof(fc.record({ party: fc.string(), unit: fc.string() }), fc.anything()),
+            areas: fc.array(fc.record({ area }), { maxLength: 3 }),
+            band: fc.oneof(
+              fc.record({
+                type: fc.constant('altitude'),
+                lowerFt: fc.double(),
+                upperFt: fc.double(),
+              }),
+              fc.anything(),
+            ),
+            windows: fc.array(window, { maxLength: 3 }),
+            contact: fc.string(),
+          },
+          { requiredKeys: [] },
+        ),
+        fc.boolean(),
+        async (notice, send) => {
+          const r = await a.station.app.inject({
+            method: 'POST',
+            url: '/api/v1/notices',
+            headers: { authorization: `Bearer ${t['a.operator']}` },
+            payload: { channel: 'theater-ops', send, notice },
+          });
+          // A random body that happens to be valid would be stored; refused ones write nothing.
+          if (r.statusCode === 201) return;
+          expect(r.statusCode, r.body).toBe(400);
+          expect(JSON.parse(r.body).code).toMatch(/^PARLEY_E_/);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(a.station.handle.writer.size).toBe(size);
+    expect((await A_('viewer').get('/api/v1/notices')).json.drafts).toHaveLength(drafts);
   });
 
   it('malformed geometry and windows are refused with a coded error and nothing is stored', async () => {
