@@ -138,6 +138,31 @@ describe('operator API', () => {
       expect: by(404, SEND),
     },
     { method: 'GET', url: '/api/v1/me', expect: READ },
+    { method: 'GET', url: '/api/v1/tracks', expect: READ },
+    { method: 'GET', url: '/api/v1/tracks.geojson', expect: READ },
+    { method: 'GET', url: '/api/v1/encounters', expect: READ },
+    {
+      method: 'POST',
+      url: '/api/v1/tracks',
+      body: () => ({
+        reports: [
+          { id: `stn:M${++n}`, party: 'own', domain: 'surface', lat: 10, lon: 114, sog: 0, cog: 0 },
+        ],
+      }),
+      expect: by(200, SEND),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/encounters/nothing/send',
+      body: () => ({}),
+      expect: by(404, SEND),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/encounters/nothing/discard',
+      body: () => ({}),
+      expect: by(404, SEND),
+    },
     {
       method: 'POST',
       url: '/api/v1/logout',
