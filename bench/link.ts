@@ -4,6 +4,8 @@
 // machines. Figures: sustained replication rate beside the raw Ed25519 verify rate; POST to
 // delivered latency at 50 messages/s beside one durable append; catch-up of a backlog after B
 // was down beside the raw verify time of as many signatures. All measured in the same run.
+// `-- --store postgres`: the same figures with each station on its own PostgreSQL database
+// (PARLEY_TEST_PG names a server, else a throwaway cluster is started as for the tests).
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -17,7 +19,9 @@ import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
+import { PgStore } from '@parley/store';
 import type { EntryDraft } from '@parley/store';
+import { freshDatabase, stopTestServer, testServer } from '../packages/store/test/pg-helper.js';
 import { addPeer, makeStation, PARLEY, tempRoot, token } from '../apps/station/test/harness.js';
 import type { StationDir } from '../apps/station/test/harness.js';
 import { fmt, median, messageText, prng, report } from './util.js';
@@ -42,6 +46,66 @@ function drafts(rand: () => number, from: number, n: number): EntryDraft[] {
     channel: 'ops',
     body: { precedence: 'ROUTINE', text: messageText(rand, from + k) },
   }));
+}
+
+/** `--store postgres` or `--store=postgres` (default sqlite). */
+function storeArg(args: string[]): 'sqlite' | 'postgres' {
+  const i = args.findIndex((x) => x === '--store' || x.startsWith('--store='));
+  if (i < 0) return 'sqlite';
+  const v = args[i]!.includes('=') ? args[i]!.slice(8) : args[i + 1];
+  if (v !== 'sqlite' && v !== 'postgres') throw new Error('--store must be sqlite or postgres');
+  return v;
+}
+
+/**
+ * B's stored head of A's feed, read as the bench polls it: a read-only SQLite connection
+ * (synchronous, beside B's writer in WAL), or for PostgreSQL a LISTEN on B's database that
+ * re-reads the head at each of B's commits.
+ */
+interface HeadWatch {
+  current(): number;
+  close(): Promise<void>;
+}
+
+function sqliteHeadWatch(file: string, station: string): HeadWatch {
+  const reader: Db = new Database(file, { readonly: true, fileMustExist: true });
+  const head = reader
+    .prepare('SELECT head_seq FROM feeds WHERE station = ?')
+    .pluck() as unknown as {
+    get(station: string): number | undefined;
+  };
+  return {
+    current: () => head.get(station) ?? 0,
+    close: async () => {
+      reader.close();
+    },
+  };
+}
+
+async function pgHeadWatch(url: string, station: string): Promise<HeadWatch> {
+  const store = await PgStore.open(url, { max: 2 });
+  let seq = (await store.head(station))?.seq ?? 0;
+  let reading = Promise.resolve();
+  const read = () => {
+    reading = reading
+      .then(async () => {
+        seq = Math.max(seq, (await store.head(station))?.seq ?? 0);
+      })
+      .catch(() => undefined);
+  };
+  store.onAppend((s) => {
+    if (s === station || s === '*') read();
+  });
+  // A slow poll as well, in case a notification is missed while the listener reconnects.
+  const t = setInterval(read, 250);
+  return {
+    current: () => seq,
+    async close() {
+      clearInterval(t);
+      await reading;
+      await store.close();
+    },
+  };
 }
 
 function arg(args: string[], name: string, dflt: number): number {
@@ -209,11 +273,13 @@ export async function run(args: string[]): Promise<void> {
   // --no-deadline-watch: both stations without the hotline's once-a-second deadline watch, to
   // see the link apart from it (B then runs the same station code, not through the CLI).
   const watch = !args.includes('--no-deadline-watch');
+  const engine = storeArg(args);
 
   const root = await tempRoot('parley-bench-link-');
   let a: Station | undefined;
   let b: Child | undefined;
-  let reader: Db | undefined;
+  let reader: HeadWatch | undefined;
+  const drops: (() => Promise<void>)[] = [];
   // An interrupted run still stops B and removes the data directories.
   const onSignal = (sig: NodeJS.Signals) => {
     b?.kill();
@@ -226,7 +292,10 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `link benchmark: station A in this process, station B (the receiver) a child process ` +
         `(${watch ? 'bin/parley start' : 'the same station with no deadline watch on either side'}), ` +
-        `so each side has a core; SQLite WAL synchronous=FULL on both; ` +
+        `so each side has a core; ` +
+        (engine === 'sqlite'
+          ? 'SQLite WAL synchronous=FULL on both; '
+          : `PostgreSQL on both, one database each (synchronous_commit on): ${(await testServer()).url.replace(/:[^:@/]*@/, ':***@')}; `) +
         `127.0.0.1; link defaults (heartbeat ${fmt(HEARTBEAT_MS / 1000)} s, pull wait ${fmt(PULL_WAIT_MS / 1000)} s, pull limit 1,000)`,
     );
     console.log(
@@ -244,8 +313,13 @@ export async function run(args: string[]): Promise<void> {
     const raw = rawVerify(Math.ceil(backlog / 5), 5, 330);
     const rawBacklogMs = (raw.totalMs * backlog) / (5 * Math.ceil(backlog / 5));
 
-    const A = await makeStation(root, 'Alpha');
-    const B = await makeStation(root, 'Bravo');
+    const dbs =
+      engine === 'postgres'
+        ? await Promise.all([freshDatabase('parley_bench_a'), freshDatabase('parley_bench_b')])
+        : undefined;
+    for (const d of dbs ?? []) drops.push(d.drop);
+    const A = await makeStation(root, 'Alpha', dbs ? { storeUrl: dbs[0].url } : {});
+    const B = await makeStation(root, 'Bravo', dbs ? { storeUrl: dbs[1].url } : {});
     a = await buildStation({
       dataDir: A.dir,
       heartbeatMs: HEARTBEAT_MS,
@@ -261,15 +335,14 @@ export async function run(args: string[]): Promise<void> {
     await addPeer(A, B, [`http://127.0.0.1:${bPort}`]);
     const startB = () => startChild(B, bPort, watch, profDir);
     b = await startB();
-    // B's committed (so verified and durable) copy of A's feed, read from B's database by a
-    // read-only connection (WAL lets a reader in beside B's writer without blocking it).
-    reader = new Database(join(B.dir, 'parley.db'), { readonly: true, fileMustExist: true });
-    const headAtB = reader
-      .prepare('SELECT head_seq FROM feeds WHERE station = ?')
-      .pluck() as unknown as { get(station: string): number | undefined };
+    // B's committed (so verified and durable) copy of A's feed, read from B's database beside B.
+    reader = dbs
+      ? await pgHeadWatch(dbs[1].url, A.station)
+      : sqliteHeadWatch(join(B.dir, 'parley.db'), A.station);
+    const headAtB = reader;
     let storedAtB = 0;
     const bHolds = (seq: number) => () => {
-      storedAtB = headAtB.get(A.station) ?? 0;
+      storedAtB = headAtB.current();
       return storedAtB >= seq;
     };
     if ((await when(() => station.links.link(B.station) !== undefined, 10_000)) === null)
@@ -488,7 +561,9 @@ export async function run(args: string[]): Promise<void> {
     process.off('SIGTERM', onSignal);
     await b?.stop().catch(() => undefined);
     await a?.close().catch(() => undefined);
-    reader?.close();
+    await reader?.close();
+    for (const drop of drops) await drop().catch(() => undefined);
+    if (engine === 'postgres') await stopTestServer();
     await rm(root, { recursive: true, force: true });
   }
 }
