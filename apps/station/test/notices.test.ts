@@ -552,6 +552,16 @@ describe('notices of planned activity between two real stations', () => {
     );
     expect(a.station.handle.writer.size).toBe(size);
     expect((await A_('viewer').get('/api/v1/notices')).json.drafts).toHaveLength(drafts);
+    // A signed notice entry that fails the checks (written past the API, as a faulty or newer
+    // peer might) is held and shown as unreadable on both sides, not dropped silently.
+    const [bad] = await a.station.handle.writer.appendMany([
+      { kind: 'notice', channel: 'theater-ops', body: { notice: { kind: 'picnic' }, by: 'x' } },
+    ]);
+    const seen = await waitFor('B lists the unreadable notice', async () => {
+      const r = await B_('viewer').get('/api/v1/notices');
+      return r.json.unreadable.find((u: { seq: number }) => u.seq === bad!.entry.seq);
+    });
+    expect(seen).toMatchObject({ station: A.station, error: expect.stringContaining('picnic') });
   });
 
   it('malformed geometry and windows are refused with a coded error and nothing is stored', async () => {

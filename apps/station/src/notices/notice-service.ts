@@ -480,6 +480,18 @@ export class NoticeService {
     };
   }
 
+  /**
+   * Notice entries (of either feed) whose content failed the notice checks here: signed and held,
+   * but not understood. Shown, never dropped silently.
+   */
+  async unreadable(): Promise<{ station: string; seq: number; error: string }[]> {
+    await this.views();
+    return [...this.folder.invalid].map(([key, error]) => {
+      const at = key.lastIndexOf(':');
+      return { station: key.slice(0, at), seq: Number(key.slice(at + 1)), error };
+    });
+  }
+
   async list(
     actor: Actor,
     filter: { status?: string; channel?: string } = {},

@@ -183,7 +183,7 @@ export async function noticeRoutes(app: FastifyInstance, notices: NoticeService)
       config: { permission: 'read' },
       schema: {
         description:
-          "Notices of both stations with status (upcoming, active, expired, cancelled), lateness, receipts and the NAVAREA text in English and Chinese; this station's drafts. `status=active,upcoming` filters.",
+          "Notices of both stations with status (upcoming, active, expired, cancelled), lateness, receipts and the NAVAREA text in English and Chinese; this station's drafts; notice entries held but unreadable here (failed the notice checks). `status=active,upcoming` filters.",
         tags: ['notices'],
         ...secured,
         querystring: Type.Object(
@@ -203,7 +203,12 @@ export async function noticeRoutes(app: FastifyInstance, notices: NoticeService)
     async (req) => {
       const actor = actorOf(req);
       const { now, notices: list } = await notices.list(actor, req.query);
-      return { now, notices: list, drafts: await notices.drafts(actor) };
+      return {
+        now,
+        notices: list,
+        drafts: await notices.drafts(actor),
+        unreadable: await notices.unreadable(),
+      };
     },
   );
 
