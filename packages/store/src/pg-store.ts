@@ -191,6 +191,14 @@ export class PgStore implements Store {
     if (err instanceof ParleyError) return err;
     const code = (err as { code?: string }).code;
     if (code && CONNECTION_CODES.has(code)) return unavailable(this.url, err);
+    // pg's own errors for a connection lost mid-query or never made carry no code.
+    const msg = (err as { message?: string }).message ?? '';
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+        msg,
+      )
+    )
+      return unavailable(this.url, err);
     if (!this.pool) return new ParleyError('PARLEY_E_STORE_CLOSED', 'the store is closed', {});
     return err;
   }
