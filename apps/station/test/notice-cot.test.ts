@@ -1,9 +1,27 @@
 // CoT drawing shapes of a notice, read back with @tak-ps/node-cot (the parser TAK tooling uses):
 // circle → u-d-c-c with an ellipse of the radius, chart-aligned box → u-d-r, anything else → u-d-f.
 import { describe, expect, it } from 'vitest';
-import CoT from '@tak-ps/node-cot';
 import { parseNotice } from '@parley/geo';
 import { noticeCot } from '../src/notices/notice-cot.js';
+
+// node-cot publishes its TypeScript sources as its types, which do not compile under this
+// repository's strict flags: load it by a string-typed specifier and type the part used.
+interface CotFeature {
+  properties: {
+    type: string;
+    callsign: string;
+    center?: number[];
+    stale: string;
+    remarks?: string;
+    shape?: { ellipse?: { major: number; minor: number; angle: number } };
+  };
+  geometry: { type: string; coordinates: unknown };
+}
+const NODE_COT: string = '@tak-ps/node-cot';
+const { default: CoT } = (await import(NODE_COT)) as {
+  default: new (xml: string) => { to_geojson(): CotFeature };
+};
+type CoT = InstanceType<typeof CoT>;
 
 const T0 = Date.UTC(2026, 10, 21);
 const H = 3_600_000;
