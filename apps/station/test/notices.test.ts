@@ -171,6 +171,8 @@ describe('notices of planned activity between two real stations', () => {
       action: 'received',
       id,
       channel: 'theater-ops',
+      late: true,
+      lateMs: atA.lateness.lateMs,
     });
     // Only the receiver acknowledges; understood = acknowledged, seen at the sender.
     const own = await A_('operator').post(`/api/v1/notices/${id}/understood`, {});

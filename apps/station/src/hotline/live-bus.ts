@@ -13,6 +13,9 @@ export type LiveEvent =
       action: 'draft' | 'sent' | 'received' | 'amended' | 'cancelled' | 'read' | 'acknowledged';
       station: string;
       channel: string;
+      /** For sent, received and amended: the version's lateness against the channel's lead time. */
+      late?: boolean;
+      lateMs?: number;
     }
   | { type: 'tracks'; now: number; tracks: unknown[]; gone: string[] }
   | { type: 'encounter'; encounter: unknown };

@@ -155,8 +155,17 @@ export class NoticeService {
     this.folding = run.catch(() => undefined);
     await run;
     const channels = await this.channels();
-    return this.folder.snapshot((c, kind) => leadTimeFor(channels.get(c)?.agreement, kind));
+    const views = this.folder.snapshot((c, kind) => leadTimeFor(channels.get(c)?.agreement, kind));
+    if (this.fresh.length > 0) {
+      const fresh = this.fresh;
+      this.fresh = [];
+      this.announce(fresh, views);
+    }
+    return views;
   }
+
+  /** Notice entries folded but not yet announced on the live stream. */
+  private fresh: HotlineEntry[] = [];
 
   private async channels(): Promise<Map<string, ChannelView>> {
     return (await this.hotline.state()).state.channels;
@@ -189,37 +198,42 @@ export class NoticeService {
         this.cursors.set(station, after);
       }
     }
-    for (const e of fresh) this.announce(e);
+    this.fresh.push(...fresh);
   }
 
-  /** Live-stream event for a notice entry just folded. */
-  private announce(e: HotlineEntry): void {
-    const own = e.station === this.station;
-    if (e.kind === NOTICE_ENTRY.notice) {
-      const amends = (e.body.amends as EntryRef | undefined)?.hash;
-      this.bus.publish({
-        type: 'notice',
-        id: amends ?? e.hash,
-        action: amends ? 'amended' : own ? 'sent' : 'received',
-        station: e.station,
-        channel: e.channel ?? '',
-      });
-    } else if (e.kind === NOTICE_ENTRY.cancel) {
-      this.bus.publish({
-        type: 'notice',
-        id: String((e.body.of as EntryRef | undefined)?.hash ?? ''),
-        action: 'cancelled',
-        station: e.station,
-        channel: e.channel ?? '',
-      });
-    } else if (e.kind === 'receipt' && e.body.of && e.body.level !== 'delivered') {
-      this.bus.publish({
-        type: 'notice',
-        id: String((e.body.of as EntryRef).hash),
-        action: e.body.level === 'understood' ? 'acknowledged' : 'read',
-        station: e.station,
-        channel: e.channel ?? '',
-      });
+  /** Live-stream events for notice entries just folded (receipts only when they name a notice). */
+  private announce(entries: HotlineEntry[], views: Map<string, NoticeView>): void {
+    const byVersion = new Map<string, NoticeView>();
+    for (const v of views.values()) for (const x of v.versions) byVersion.set(x.ref.hash, v);
+    for (const e of entries) {
+      const base = { type: 'notice' as const, station: e.station, channel: e.channel ?? '' };
+      if (e.kind === NOTICE_ENTRY.notice) {
+        const v = byVersion.get(e.hash);
+        const version = v?.versions.find((x) => x.ref.hash === e.hash);
+        if (!v || !version) continue;
+        this.bus.publish({
+          ...base,
+          id: v.id,
+          action: v.id !== e.hash ? 'amended' : e.station === this.station ? 'sent' : 'received',
+          late: version.lateness.late,
+          lateMs: version.lateness.lateMs,
+        });
+      } else if (e.kind === NOTICE_ENTRY.cancel) {
+        const v = views.get(String((e.body.of as EntryRef | undefined)?.hash));
+        if (v?.cancelled?.ref.hash === e.hash)
+          this.bus.publish({ ...base, id: v.id, action: 'cancelled' });
+      } else if (
+        e.kind === 'receipt' &&
+        (e.body.level === 'read' || e.body.level === 'understood')
+      ) {
+        const v = byVersion.get(String((e.body.of as EntryRef | undefined)?.hash));
+        if (v && e.station !== v.station)
+          this.bus.publish({
+            ...base,
+            id: v.id,
+            action: e.body.level === 'understood' ? 'acknowledged' : 'read',
+          });
+      }
     }
   }
 
