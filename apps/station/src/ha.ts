@@ -70,6 +70,8 @@ export class StationLinks extends LinkManager {
   }
 
   private schedule(): void {
+    // The leader's links know the peers' keys themselves; followers read them from the store.
+    if (this.active) return;
     this.refreshing = this.refreshing.then(() => this.refresh()).catch(() => undefined);
   }
 
@@ -103,6 +105,7 @@ export class StationLinks extends LinkManager {
     this.active = undefined;
     this.published = '';
     await active?.stop();
+    if (active) this.schedule();
   }
 
   get leading(): boolean {

@@ -993,6 +993,11 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
             }),
           addToken: () => s.addToken({ hash: 'h', role: 'r', label: 'l', created: 1 }),
           tokenByHash: () => s.tokenByHash('h'),
+          appendAtHead: () =>
+            s.appendAtHead(chain.station, async () => ({ entries: chain.add(1) })),
+          acquireLease: () => s.acquireLease('lead', 'x', 1000),
+          releaseLease: () => s.releaseLease({ name: 'lead', holder: 'x', token: 1, expires: 0 }),
+          lease: () => s.lease('lead'),
         };
         for (const [what, call] of Object.entries(calls)) {
           await expect(call(), what).rejects.toMatchObject({ code: CLOSED });
