@@ -1,31 +1,62 @@
-// `npm start`: two stations on loopback, paired, with a little scripted traffic and a printout of
-// what crosses the link, until Ctrl-C. SQLite under ./data/ (created on first run, reused after).
-//   npm start -- --once         run the script once, check both stations agree, export and verify, exit
-//   npm start -- --no-traffic   run the two stations idle
-// PARLEY_DEMO_DATA (default ./data) and PARLEY_DEMO_PORT (default 7301, and the next one) move it.
-// Every step uses the real `parley` command and the stations' real HTTP API.
+// `npm start`: two stations on loopback, paired over two paths each, each serving its operator
+// console, and a scripted scenario modelled on the public record of 30 September 2018 near Gaven
+// Reef (Spratly Islands), until Ctrl-C. SQLite under ./data/ (created on first run, reused after).
+//   npm start -- --once          a compressed run of the scenario, then check that both stations
+//                                hold identical feeds, export a bundle and verify it offline, exit
+//   npm start -- --no-scenario   run the two stations idle (also --no-traffic)
+// PARLEY_DEMO_DATA (default ./data) and PARLEY_DEMO_PORT (default 7301: stations on it and the
+// next one, the second-path proxies on the two after) move it.
+// Every step uses the real `parley` command and the stations' real HTTP API; the scripted
+// operators sign in like people do (session cookie + CSRF token).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { formatDtg } from '@parley/core';
+import { formatDtg, formatPosition } from '@parley/core';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const parley = join(root, 'bin', 'parley');
 const dataRoot = process.env.PARLEY_DEMO_DATA ?? join(root, 'data');
 const args = new Set(process.argv.slice(2));
 const once = args.has('--once');
-const traffic = !args.has('--no-traffic');
+const scenario = !args.has('--no-scenario') && !args.has('--no-traffic');
 const basePort = Number(process.env.PARLEY_DEMO_PORT ?? 7301);
-
-const STATIONS = [
-  { id: 'alpha', name: 'Alpha (US INDOPACOM JOC)', port: basePort },
-  { id: 'bravo', name: 'Bravo (PLA Southern Theater Command JOC)', port: basePort + 1 },
+/** --once compresses the story's clock (the test cannot wait minutes); the physics stays honest otherwise. */
+const SPEED = once ? 8 : 1;
+const DEMO_VERSION = 2;
+const PASSWORD = 'parley-demo-watch';
+const LOGINS = [
+  ['watch', 'operator', 'the watch officer: sends, reads, acknowledges'],
+  ['approver', 'approver', 'second person of the two-person rule'],
+  ['linguist', 'linguist', 'attaches translations'],
+  ['viewer', 'viewer', 'reads only'],
 ];
 
-function cli(argv, { quiet = false } = {}) {
-  const r = spawnSync(process.execPath, [parley, ...argv], { encoding: 'utf8' });
+// Bravo is addressed as localhost, Alpha as 127.0.0.1: browsers do not separate cookies by port,
+// so the two consoles must be on different host names to be signed in side by side.
+const STATIONS = [
+  {
+    id: 'alpha',
+    name: 'Alpha (US INDOPACOM JOC)',
+    short: 'Alpha',
+    port: basePort,
+    host: '127.0.0.1',
+    lang: 'en',
+  },
+  {
+    id: 'bravo',
+    name: 'Bravo (PLA Southern Theater Command JOC)',
+    short: 'Bravo',
+    port: basePort + 1,
+    host: 'localhost',
+    lang: 'zh',
+  },
+];
+
+function cli(argv, { quiet = false, input } = {}) {
+  const r = spawnSync(process.execPath, [parley, ...argv], { encoding: 'utf8', input });
   if (r.status !== 0) {
     process.stderr.write(r.stderr);
     throw new Error(`parley ${argv[0]} failed (${r.status})`);
@@ -36,36 +67,122 @@ function cli(argv, { quiet = false } = {}) {
 
 const stamp = () => formatDtg(Date.now());
 const say = (line) => console.log(`[${stamp()}] ${line}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// ---------------------------------------------------------------------------------------------
 // 1. Stations: created and paired on the first run, reused after.
+
 mkdirSync(dataRoot, { recursive: true });
 const demoFile = join(dataRoot, 'demo.json');
+let demo = existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : null;
+if (demo && demo.version !== DEMO_VERSION) {
+  // Data of an earlier demo (one path, no operator accounts): kept aside, not reused.
+  const aside = join(dataRoot, `previous-${new Date().toISOString().replace(/[:.]/g, '')}`);
+  mkdirSync(aside, { recursive: true });
+  for (const f of ['alpha', 'bravo', 'demo.json'])
+    if (existsSync(join(dataRoot, f))) renameSync(join(dataRoot, f), join(aside, f));
+  say(`data of an earlier demo moved to ${aside}`);
+  demo = null;
+}
 for (const s of STATIONS) {
   s.dir = join(dataRoot, s.id);
   s.url = `http://127.0.0.1:${s.port}`;
+  s.console = `http://${s.host}:${s.port}/`;
   if (!existsSync(join(s.dir, 'station.json'))) {
     say(`creating station ${s.name} in data/${s.id}`);
     cli(['init', '--data', s.dir, '--name', s.name]);
   }
   s.key = cli(['key', '--data', s.dir], { quiet: true });
 }
-let demo = existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : null;
+const [A, B] = STATIONS;
+// The second path of each direction goes through a small TCP proxy in this script, so the
+// scenario can cut it and restore it.
+A.proxyPort = basePort + 2;
+B.proxyPort = basePort + 3;
 if (!demo) {
-  const [a, b] = STATIONS;
-  say("pairing the stations (each pins the other's key; compare the safety numbers out of band)");
-  cli(['peer', 'add', '--data', a.dir, '--name', 'Bravo', '--key', b.key, '--url', b.url]);
-  cli(['peer', 'add', '--data', b.dir, '--name', 'Alpha', '--key', a.key, '--url', a.url]);
-  demo = { tokens: {} };
+  say("pairing the stations over two paths (each pins the other's key; compare safety numbers)");
+  cli([
+    'peer',
+    'add',
+    '--data',
+    A.dir,
+    '--name',
+    'Bravo',
+    '--key',
+    B.key,
+    '--url',
+    B.url,
+    '--url',
+    `http://127.0.0.1:${B.proxyPort}`,
+  ]);
+  cli([
+    'peer',
+    'add',
+    '--data',
+    B.dir,
+    '--name',
+    'Alpha',
+    '--key',
+    A.key,
+    '--url',
+    A.url,
+    '--url',
+    `http://127.0.0.1:${A.proxyPort}`,
+  ]);
+  // One automation token per station (admin: it agrees the channels and creates the demo
+  // accounts); the pictures are reported with it too.
+  demo = { version: DEMO_VERSION, tokens: {} };
   for (const s of STATIONS)
     demo.tokens[s.id] = cli(
-      ['token', 'create', '--data', s.dir, '--role', 'operator', '--label', 'npm start demo'],
+      ['token', 'create', '--data', s.dir, '--role', 'admin', '--label', 'npm start demo'],
       { quiet: true },
     );
   writeFileSync(demoFile, JSON.stringify(demo, null, 2) + '\n', { mode: 0o600 });
 }
 
-// 2. Start both stations as real processes.
+// ---------------------------------------------------------------------------------------------
+// 2. The second-path proxies and the stations, as real processes.
+
+function tcpProxy(listenPort, targetPort) {
+  let up = true;
+  const sockets = new Set();
+  const server = createServer((c) => {
+    if (!up) return c.destroy();
+    const u = connect(targetPort, '127.0.0.1');
+    sockets.add(c).add(u);
+    const done = () => {
+      c.destroy();
+      u.destroy();
+      sockets.delete(c);
+      sockets.delete(u);
+    };
+    for (const s of [c, u]) s.on('error', done).on('close', done);
+    c.pipe(u);
+    u.pipe(c);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () =>
+      resolve({
+        cut() {
+          up = false;
+          for (const s of sockets) s.destroy();
+        },
+        restore() {
+          up = true;
+        },
+        close() {
+          up = false;
+          for (const s of sockets) s.destroy();
+          server.close();
+        },
+      }),
+    );
+  });
+}
+
 const procs = [];
+const proxies = [];
 async function startStation(s) {
   const proc = spawn(
     process.execPath,
@@ -83,9 +200,7 @@ async function startStation(s) {
       '--log-level',
       'warn',
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   procs.push(proc);
   const url = await new Promise((resolve, reject) => {
@@ -100,9 +215,8 @@ async function startStation(s) {
 }
 
 let stopping = false;
-async function stopAll(code) {
-  if (stopping) return;
-  stopping = true;
+async function stopStations() {
+  for (const p of proxies) p.close();
   await Promise.all(
     procs.map(
       (p) =>
@@ -113,6 +227,11 @@ async function stopAll(code) {
         }),
     ),
   );
+}
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  await stopStations();
   process.exit(code);
 }
 process.on('SIGINT', () => {
@@ -122,86 +241,446 @@ process.on('SIGINT', () => {
 });
 process.on('SIGTERM', () => void stopAll(0));
 
-const api = async (s, method, path, body) => {
+// ---------------------------------------------------------------------------------------------
+// 3. API clients: automation tokens for the pictures and set-up, sessions for the operators.
+
+async function request(s, method, path, body, headers) {
   const r = await fetch(s.url + path, {
     method,
-    headers: {
-      authorization: `Bearer ${demo.tokens[s.id]}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
+    headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
   });
-  const json = await r.json();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${json.code}: ${json.message}`);
+  const text = await r.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!r.ok) {
+    const err = new Error(`${method} ${path}: ${r.status} ${json?.code}: ${json?.message}`);
+    err.status = r.status;
+    err.code = json?.code;
+    throw err;
+  }
   return json;
-};
+}
+const api = (s, method, path, body) =>
+  request(s, method, path, body, { authorization: `Bearer ${demo.tokens[s.id]}` });
+const admin = api;
 
-async function waitUntil(what, fn, ms = 20_000) {
+/** The demo accounts on both stations (created once, through the admin API). */
+async function ensureUsers() {
+  for (const s of STATIONS) {
+    const { users } = await admin(s, 'GET', '/api/v1/users');
+    for (const [name, role] of [...LOGINS, ['scripted-watch', 'operator']])
+      if (!users.some((u) => u.name === name))
+        await admin(s, 'POST', '/api/v1/users', { name, role, password: PASSWORD });
+  }
+}
+
+/** A scripted operator, signed in with a session like a person at the console. */
+async function operator(s) {
+  const r = await fetch(s.url + '/api/v1/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'scripted-watch', password: PASSWORD }),
+  });
+  if (!r.ok) throw new Error(`scripted operator cannot sign in at ${s.short}: ${r.status}`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf } = await r.json();
+  return (method, path, body) =>
+    request(s, method, path, body, {
+      cookie,
+      ...(method === 'GET' ? {} : { 'x-csrf-token': csrf }),
+    });
+}
+
+async function waitUntil(what, fn, ms = 30_000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(100);
   }
 }
 
-/** Posts on one station and prints when the other's delivered receipt comes back. */
-async function exchange(from, to, precedence, text) {
-  const t0 = Date.now();
-  const { id, seq } = await api(from, 'POST', '/api/v1/messages', {
-    channel: 'theater-ops',
-    precedence,
-    text,
+async function ensureChannel(name, tier) {
+  const listed = async (s) =>
+    (await admin(s, 'GET', '/api/v1/channels')).channels.find((c) => c.name === name);
+  const mine = await listed(A);
+  if (mine?.status === 'open' || mine?.status === 'suspended') return;
+  if (!mine) await admin(A, 'POST', '/api/v1/channels', { name, agreement: { tier } });
+  await waitUntil(`${name} proposed at Bravo`, () => listed(B));
+  await admin(B, 'POST', `/api/v1/channels/${name}/accept`, {}).catch((err) => {
+    if (err.code !== 'PARLEY_E_CHANNEL_STATE') throw err;
   });
-  say(`${from.id} → ${to.id}  ${precedence.padEnd(9)} seq ${String(seq).padEnd(4)} "${text}"`);
+  await waitUntil(`${name} open at Alpha`, async () => (await listed(A))?.status === 'open');
+  say(`channel #${name} (${tier}) agreed by both stations`);
+}
+
+/** Waits for the other station's signed delivered receipt of a message and prints it. */
+async function delivered(from, to, id, t0) {
   const msg = await waitUntil(`delivery of ${id}`, async () => {
-    const { messages } = await api(from, 'GET', '/api/v1/messages?channel=theater-ops');
+    const { messages } = await api(from, 'GET', '/api/v1/messages');
     return messages.find((m) => m.id === id && m.status.delivered);
   });
   say(
-    `${' '.repeat(from.id.length + to.id.length + 4)}delivered: ${to.id}'s signed receipt back at ${from.id} after ${msg.status.deliveredAt - msg.ts} ms (round trip seen here ${Date.now() - t0} ms)`,
+    `    delivered: ${to.short}'s signed receipt back at ${from.short} after ${msg.status.deliveredAt - msg.ts} ms (round trip seen here ${Date.now() - t0} ms)`,
+  );
+  return msg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. The picture: the two destroyers and AIS background traffic, reported every two seconds.
+
+const NM_LAT = 1 / 60;
+const RAD = Math.PI / 180;
+/** Gaven Reef (Nanxun Jiao), Spratly Islands. */
+const GAVEN = { lat: 10 + 12.5 / 60, lon: 114 + 13.3 / 60 };
+
+/** A point `nm` from `p` on `bearing` (flat earth: fine over a few miles). */
+function offset(p, bearing, nm) {
+  return {
+    lat: p.lat + nm * Math.cos(bearing * RAD) * NM_LAT,
+    lon: p.lon + (nm * Math.sin(bearing * RAD) * NM_LAT) / Math.cos(p.lat * RAD),
+  };
+}
+const velocity = (cog, sog) => ({ e: sog * Math.sin(cog * RAD), n: sog * Math.cos(cog * RAD) });
+const motion = (v) => ({
+  sog: Math.hypot(v.e, v.n),
+  cog: (Math.atan2(v.e, v.n) / RAD + 360) % 360,
+});
+
+/**
+ * The story, in seconds of the scenario clock (SPEED compresses it for --once). DECATUR transits
+ * north-west past Gaven Reef at 12 kn. LANZHOU 170 shadows her a mile off the port beam (caution),
+ * then turns across her bow and passes about 45 yd ahead of it, then turns away.
+ */
+const T = {
+  shadow: 0,
+  turn: 30,
+  send: 40,
+  cut: 75,
+  restore: 120,
+  notice: 150,
+  cpa: 210,
+  away: 226,
+};
+// Track ids are new on every run, so a run never inherits the previous run's encounter.
+const RUN = Date.now().toString(36);
+const DECATUR = { id: `stn:DDG-73.${RUN}`, name: 'DECATUR', cog: 315, sog: 12 };
+const LANZHOU = { id: `stn:DDG-170.${RUN}`, name: 'LANZHOU 170' };
+
+function destroyers(startMs, nowMs) {
+  const ts = ((nowMs - startMs) / 1000) * SPEED; // scenario seconds
+  const h = (s) => s / 3600 / SPEED; // scenario seconds to hours of real motion
+  const d0 = offset(GAVEN, 135, 4); // 4 nm south-east of the reef
+  const vd = velocity(DECATUR.cog, DECATUR.sog);
+  const dAt = (s) => ({
+    lat: d0.lat + vd.n * h(s) * NM_LAT,
+    lon: d0.lon + (vd.e * h(s) * NM_LAT) / Math.cos(d0.lat * RAD),
+  });
+  const d = dAt(ts);
+  // LANZHOU: 1 nm off DECATUR's port beam, 45 yd ahead of her bow line, matching her motion.
+  const beam = (s) => offset(offset(dAt(s), DECATUR.cog, 45 / 2025.4), DECATUR.cog - 90, 1.0);
+  let l;
+  let lm;
+  if (ts < T.turn) {
+    l = beam(ts);
+    lm = { cog: DECATUR.cog, sog: DECATUR.sog };
+  } else {
+    // Across the bow: the mile closed in (cpa - turn) seconds, relative motion to starboard.
+    const rel = 1.0 / h(T.cpa - T.turn);
+    const side = velocity(DECATUR.cog + 90, rel);
+    const vl = { e: vd.e + side.e, n: vd.n + side.n };
+    const p = beam(T.turn);
+    const until = Math.min(ts, T.away);
+    l = {
+      lat: p.lat + vl.n * h(until - T.turn) * NM_LAT,
+      lon: p.lon + (vl.e * h(until - T.turn) * NM_LAT) / Math.cos(p.lat * RAD),
+    };
+    lm = motion(vl);
+    if (ts >= T.away) {
+      // Turned away to the south-west at 16 kn.
+      const va = velocity(225, 16);
+      l = {
+        lat: l.lat + va.n * h(ts - T.away) * NM_LAT,
+        lon: l.lon + (va.e * h(ts - T.away) * NM_LAT) / Math.cos(l.lat * RAD),
+      };
+      lm = { cog: 225, sog: 16 };
+    }
+  }
+  return [
+    { ...DECATUR, ...d, heading: DECATUR.cog },
+    { ...LANZHOU, ...l, cog: lm.cog, sog: lm.sog, heading: Math.round(lm.cog) },
+  ];
+}
+
+/** A seeded picture of merchant traffic in the shipping lanes west of the Spratlys. */
+function aisTraffic(n = 120, seed = 20180930) {
+  let s = seed;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 2 ** 32);
+  const kinds = ['MV', 'MT', 'CSCL', 'EVER', 'MSC', 'COSCO', 'PACIFIC', 'OCEAN', 'SEA'];
+  const ships = [];
+  for (let i = 0; i < n; i++) {
+    const lane = rnd() < 0.5;
+    ships.push({
+      id: `ais:${(412000000 + Math.floor(rnd() * 150000000)) % 999999999}`,
+      name: `${kinds[i % kinds.length]} ${String.fromCharCode(65 + (i % 26))}${Math.floor(rnd() * 900 + 100)}`,
+      lat: 7 + rnd() * 8,
+      lon: lane ? 110.5 + rnd() * 3 : 112 + rnd() * 5,
+      cog: lane ? (rnd() < 0.5 ? 30 : 210) + (rnd() - 0.5) * 20 : rnd() * 360,
+      sog: 8 + rnd() * 10,
+    });
+  }
+  return ships;
+}
+
+function backgroundAt(ships, startMs, nowMs) {
+  const hrs = (nowMs - startMs) / 3600_000;
+  return ships.map((v) => {
+    const vv = velocity(v.cog, v.sog);
+    return {
+      ...v,
+      lat: v.lat + vv.n * hrs * NM_LAT,
+      lon: v.lon + (vv.e * hrs * NM_LAT) / Math.cos(v.lat * RAD),
+    };
+  });
+}
+
+/** Each station reports the picture from its side: its own destroyer is `own`. */
+async function report(startMs, ships) {
+  const now = Date.now();
+  const [d, l] = destroyers(startMs, now);
+  const bg = backgroundAt(ships, startMs, now).map((v) => ({
+    id: v.id,
+    name: v.name,
+    party: 'third',
+    domain: 'surface',
+    lat: v.lat,
+    lon: v.lon,
+    sog: v.sog,
+    cog: v.cog,
+    time: now,
+  }));
+  const unit = (u, party) => ({
+    id: u.id,
+    name: u.name,
+    party,
+    domain: 'surface',
+    lat: u.lat,
+    lon: u.lon,
+    sog: u.sog,
+    cog: u.cog,
+    heading: u.heading,
+    time: now,
+  });
+  await Promise.all([
+    api(A, 'POST', '/api/v1/tracks', { reports: [unit(d, 'own'), unit(l, 'other'), ...bg] }),
+    api(B, 'POST', '/api/v1/tracks', { reports: [unit(l, 'own'), unit(d, 'other'), ...bg] }),
+  ]);
+  return { d, l };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. The scenario.
+
+async function encounterAt(s, level) {
+  const { encounters } = await api(s, 'GET', '/api/v1/encounters');
+  return encounters.find(
+    (e) =>
+      e.level === level &&
+      (e.state === 'projected' || e.state === 'active') &&
+      [e.a, e.b].includes(DECATUR.id) &&
+      [e.a, e.b].includes(LANZHOU.id),
   );
 }
 
-const SCRIPT = [
-  [
-    0,
-    1,
-    'FLASH',
-    'Your destroyer is closing my bow at 45 yards. I am maneuvering to avoid you. State your intentions.',
-  ],
-  [1, 0, 'FLASH', 'Your message received. Our unit will keep clear and maintain 2 nautical miles.'],
-  [0, 1, 'IMMEDIATE', 'Request you reduce speed and keep well clear of me.'],
-  [1, 0, 'ROUTINE', 'Hourly link test. Acknowledge.'],
-];
+async function runScenario() {
+  const start = Date.now();
+  const at = (s) => sleep(Math.max(0, start + (s * 1000) / SPEED - Date.now()));
+  const ships = aisTraffic();
+  let feeding = true;
+  const feed = (async () => {
+    while (feeding && !stopping) {
+      await report(start, ships).catch((err) => say(`track report failed: ${err.message}`));
+      await sleep(2000 / SPEED);
+    }
+  })();
+  const alpha = await operator(A);
+  const bravo = await operator(B);
 
-async function main() {
-  for (const s of STATIONS) await startStation(s);
-  const [a, b] = STATIONS;
-  await waitUntil('the link to come up', async () => {
-    const h = await (await fetch(a.url + '/api/v1/health')).json();
-    return h.peers[0]?.state === 'UP';
+  say(
+    `SCENARIO 30 Sep 2018, Gaven Reef (${formatPosition(GAVEN.lat, GAVEN.lon)}): DECATUR (Alpha) transits north-west at 12 kn; LANZHOU 170 (Bravo) shadows her a mile off the port beam; ${ships.length} AIS contacts in the area`,
+  );
+  const caution = await waitUntil('the caution encounter', () => encounterAt(A, 'caution'));
+  say(
+    `  both screens: CAUTION ${caution.aName} / ${caution.bName}, range ${caution.rangeNm.toFixed(2)} nm`,
+  );
+
+  await at(T.turn);
+  say('LANZHOU 170 turns to starboard across DECATUR’s bow at 23 kn');
+  const danger = await waitUntil('the danger encounter at Alpha', () => encounterAt(A, 'danger'));
+  say(
+    `  Alpha's screen: DANGER, CPA ${Math.round(danger.cpaNm * 2025.4)} yd in ${danger.tcpaMin.toFixed(1)} min; draft ${danger.draft?.code} on #${danger.draft?.channel}: "${danger.draft?.text.en}"`,
+  );
+  const bDanger = await waitUntil('the danger encounter at Bravo', () => encounterAt(B, 'danger'));
+  say(`  Bravo's screen sees it too: "${bDanger.draft?.text.zh}"`);
+
+  await at(T.send);
+  const t0 = Date.now();
+  const sent = await alpha('POST', `/api/v1/encounters/${encodeURIComponent(danger.id)}/send`, {
+    precedence: 'FLASH',
   });
-  say('link UP on every path; heartbeats every second');
-  if (!traffic) {
-    say('no scripted traffic (--no-traffic); Ctrl-C to stop');
+  say(`Alpha's watch sends the drafted warning as FLASH (seq ${sent.seq})`);
+  await delivered(A, B, sent.id, t0);
+  if (bDanger.draft?.status === 'pending')
+    await bravo('POST', `/api/v1/encounters/${encodeURIComponent(bDanger.id)}/discard`).catch(
+      () => undefined,
+    );
+
+  await sleep(5000 / SPEED);
+  const zh = await bravo('GET', '/api/v1/messages?lang=zh');
+  const seen = zh.messages.find((m) => m.id === sent.id);
+  say(`Bravo's watch reads it in Chinese: "${seen?.text}"`);
+  await bravo('POST', `/api/v1/messages/${sent.id}/read`, {});
+  await sleep(6000 / SPEED);
+  await bravo('POST', `/api/v1/messages/${sent.id}/understood`, {
+    readback: '收到。我舰正在航行，将注意保持安全距离。',
+  });
+  say(
+    '  Bravo marks it understood, read-back in Chinese: "收到。我舰正在航行，将注意保持安全距离。"',
+  );
+  const t1 = Date.now();
+  const reply = await bravo('POST', '/api/v1/messages', {
+    channel: danger.draft?.channel ?? 'scs-tactical',
+    precedence: 'FLASH',
+    catalogue: { code: 'LNK-14', params: { time: seen?.ts ?? Date.now() } },
+    replyTo: sent.id,
+  });
+  say('  Bravo answers with LNK-14 (each side reads it in its own language)');
+  await delivered(B, A, reply.id, t1);
+  await sleep(4000 / SPEED);
+  await alpha('POST', `/api/v1/messages/${reply.id}/read`, {});
+  await alpha('POST', `/api/v1/messages/${reply.id}/understood`, {
+    readback: 'Your acknowledgement received.',
+  });
+  say('  Alpha reads the answer in English and marks it understood');
+
+  await at(T.cut);
+  for (const p of proxies) p.cut();
+  say('LINK: path 2 (through the relay) is cut; the link runs on path 1 (DEGRADED)');
+  await sleep(3000 / SPEED);
+  const t2 = Date.now();
+  const keepOut = await alpha('POST', '/api/v1/messages', {
+    channel: 'theater-ops',
+    precedence: 'IMMEDIATE',
+    catalogue: { code: 'INT-08', params: { distance: { value: 2, unit: 'nm' } } },
+  });
+  say('Alpha on #theater-ops, IMMEDIATE: "Request you keep outside 2 nm of me"');
+  await delivered(A, B, keepOut.id, t2);
+  await sleep(8000 / SPEED);
+  await bravo('POST', `/api/v1/messages/${keepOut.id}/read`, {});
+  await bravo('POST', `/api/v1/messages/${keepOut.id}/understood`, {
+    readback: '明白，请求我舰保持2海里以外。',
+  });
+  say('  Bravo reads it in Chinese and marks it understood: "明白，请求我舰保持2海里以外。"');
+
+  await at(T.restore);
+  for (const p of proxies) p.restore();
+  say('LINK: path 2 restored');
+
+  await at(T.notice);
+  const fireAt = offset(GAVEN, 250, 25);
+  const from = Date.now() + 45 * 60_000;
+  try {
+    const n = await bravo('POST', '/api/v1/notices', {
+      channel: 'theater-ops',
+      send: true,
+      notice: {
+        kind: 'live-fire',
+        issuer: { party: 'Bravo', unit: 'LANZHOU 170' },
+        areas: [
+          {
+            role: 'danger',
+            area: {
+              type: 'circle',
+              centre: { lat: fireAt.lat, lon: fireAt.lon },
+              radius: 5,
+              unit: 'nm',
+            },
+          },
+        ],
+        band: { type: 'surface' },
+        windows: [{ start: from, end: from + 3 * 3600_000 }],
+        remark: 'Naval gunnery live firing. 舰炮实弹射击。',
+        contact: 'theater-ops',
+      },
+    });
+    say(
+      `Bravo issues a live-fire notice for ${formatDtg(from)}, 5 nm around ${formatPosition(fireAt.lat, fireAt.lon)}: ${n.lateness?.late ? `LATE (${n.lateness.text})` : 'on time'}`,
+    );
+    const notice = await waitUntil('the notice at Alpha', async () => {
+      const { notices } = await alpha('GET', '/api/v1/notices');
+      return notices.find((x) => x.id === n.id);
+    });
+    await sleep(5000 / SPEED);
+    await alpha('POST', `/api/v1/notices/${encodeURIComponent(notice.id)}/understood`, {});
+    say('  Alpha acknowledges the notice');
+  } catch (err) {
+    if (err.status !== 404) throw err;
+    say('(this build serves no notices yet: the live-fire notice is left out)');
+  }
+
+  if (once) {
+    feeding = false;
+    await feed;
     return;
   }
-  let round = 0;
-  do {
-    for (const [f, t, precedence, text] of SCRIPT) {
-      if (stopping) return;
-      await exchange(STATIONS[f], STATIONS[t], precedence, round ? `${text} (${round + 1})` : text);
-      if (!once) await new Promise((r) => setTimeout(r, 2000));
-    }
-    round++;
-  } while (!once && !stopping);
+  await at(T.cpa);
+  const past = await api(A, 'GET', '/api/v1/encounters');
+  const e = past.encounters.find((x) => x.id === danger.id);
+  say(
+    `CPA: LANZHOU 170 passes ${e ? Math.round(e.cpaNm * 2025.4) : '~45'} yd ahead of DECATUR's bow`,
+  );
+  await at(T.away);
+  say('LANZHOU 170 turns away to the south-west; the encounter closes');
+  say('scenario complete; the picture keeps moving. Ctrl-C to stop');
+  await feed;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  proxies.push(await tcpProxy(A.proxyPort, A.port), await tcpProxy(B.proxyPort, B.port));
+  for (const s of STATIONS) await startStation(s);
+  await waitUntil(
+    'the link to come up on both paths',
+    async () => {
+      const h = await (await fetch(A.url + '/api/v1/health')).json();
+      return h.peers[0]?.state === 'UP' && h.peers[0].paths.every((p) => p.state === 'UP');
+    },
+    30_000,
+  );
+  say('link UP on both paths; heartbeats every second');
+  await ensureUsers();
+  await ensureChannel('theater-ops', 'theater');
+  await ensureChannel('scs-tactical', 'tactical');
+  console.log('');
+  console.log('  Consoles (sign in on each; one browser can hold both):');
+  for (const s of STATIONS) console.log(`    ${s.short.padEnd(6)} ${s.console}   ${s.name}`);
+  console.log(`  Logins on both stations (password ${PASSWORD}):`);
+  for (const [name, role, what] of LOGINS)
+    console.log(`    ${name.padEnd(9)} ${role.padEnd(9)} ${what}`);
+  console.log('');
+  if (!scenario) {
+    say('no scenario (--no-scenario); Ctrl-C to stop');
+    return;
+  }
+  await runScenario();
+  if (!once) return;
 
   // --once: both stations must agree on both feeds, and an export must verify offline.
   const feeds = await waitUntil('both stations to agree on both feeds', async () => {
-    const fa = await api(a, 'GET', '/api/v1/feeds');
-    const fb = await api(b, 'GET', '/api/v1/feeds');
+    const fa = await api(A, 'GET', '/api/v1/feeds');
+    const fb = await api(B, 'GET', '/api/v1/feeds');
     const norm = (xs) => JSON.stringify(xs.map((x) => [x.station, x.size, x.root]).sort());
     return fa.length === 2 && norm(fa) === norm(fb) ? fa : undefined;
   });
@@ -209,27 +688,16 @@ async function main() {
     say(
       `feed ${f.station}: size ${f.size} root ${f.root.slice(0, 16)}… identical at both stations`,
     );
-  await stopAllButStay();
+  await stopStations();
   const bundle = join(
     dataRoot,
     'exports',
     `bundle-${new Date().toISOString().replace(/[:.]/g, '')}`,
   );
   mkdirSync(join(dataRoot, 'exports'), { recursive: true });
-  cli(['export', '--data', a.dir, '--out', bundle]);
-  cli(['verify', bundle, '--key', a.key, '--key', b.key]);
+  cli(['export', '--data', A.dir, '--out', bundle]);
+  cli(['verify', bundle, '--key', A.key, '--key', B.key]);
   process.exit(0);
-}
-
-async function stopAllButStay() {
-  await Promise.all(
-    procs.map(
-      (p) =>
-        new Promise((resolve) =>
-          p.exitCode !== null ? resolve() : (p.once('exit', resolve), p.kill('SIGTERM')),
-        ),
-    ),
-  );
 }
 
 main().catch(async (err) => {

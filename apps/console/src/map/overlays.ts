@@ -16,7 +16,8 @@ export function labelFeatures(p: TrackPicture): FeatureCollection {
   if (!f) return fc([]);
   const out: Feature[] = [];
   for (let i = 0; i < f.count; i++) {
-    if (f.party[i] === 2 || f.flags[i]! & 4) continue;
+    // Stale (1) and gone (4) units are not labelled: a label says "this unit is here now".
+    if (f.party[i] === 2 || f.flags[i]! & 5) continue;
     const m = p.meta[i];
     out.push({
       type: 'Feature',
