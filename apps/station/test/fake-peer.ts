@@ -359,6 +359,25 @@ export const scripts = {
       },
     }),
 
+  /**
+   * Equivocation inside one answer: the next (new) entry, then a different validly signed entry
+   * for the same seq, both chained to what the puller holds.
+   */
+  twoVersionsOfNext: (): PullScript => (q, f) => {
+    const seq = q.after + 1;
+    if (seq > f.feed.size) f.feed.messages(1, 'the next one');
+    const honest = f.feed.at(seq);
+    const other = f.feed.forge(seq, { body: { precedence: 'FLASH', text: `another seq ${seq}` } });
+    return {
+      body: {
+        station: f.station,
+        entries: [honest.line, other.line],
+        checkpoint: null,
+        head: f.feed.size,
+      },
+    };
+  },
+
   /** Equivocation: a fork at head, the next entry validly signed but chained to another history. */
   forkAtHead: (): PullScript => (q, f) => {
     const fork = f.feed.fork(q.after, q.after + 1);

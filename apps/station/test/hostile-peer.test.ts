@@ -12,6 +12,7 @@ import { exportBundle, verifyBundleDir } from '@parley/store';
 import type { StoredEntry } from '@parley/store';
 import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
+import type { StationLinks } from '../src/ha.js';
 import { addPeer, api, makeStation, tempRoot, token, waitFor } from './harness.js';
 import type { StationDir } from './harness.js';
 import { DAY_MS, FakePeer, newIdentity, scripts, TOLERATED_SKEW_MS } from './fake-peer.js';
@@ -68,7 +69,13 @@ async function setup(): Promise<Ctx> {
   await addPeer(A, B, [b.url]);
   await addPeer(A, fake.dir as StationDir, [fake.url]);
   await addPeer(B, A, [a.url]);
-  await Promise.all([a.station.links.start(), b.station.links.start()]);
+  // What listen() does after binding: load the peers, then lead (SQLite: this process alone).
+  await Promise.all(
+    [a.station, b.station].map(async (st) => {
+      await st.links.start();
+      await (st.links as StationLinks).lead(undefined);
+    }),
+  );
   const c: Ctx = {
     A,
     B,
@@ -728,6 +735,18 @@ describe('an equivocating peer', () => {
     const evidence = parseEntryLine(body.evidence as string);
     expect(evidence.seq).toBe(2);
     expect(evidence.sig).not.toBe(c.fake.feed.at(2).entry.sig);
+  });
+
+  it('two different validly signed entries for the same new seq in one answer: alarm, halted', async () => {
+    const c = await setup();
+    const body = await halts(
+      c,
+      scripts.twoVersionsOfNext(),
+      'PARLEY_E_LINK_EQUIVOCATION',
+      /two different entries signed for seq/,
+    );
+    const evidence = parseEntryLine(body.evidence as string);
+    expect(evidence.sig).not.toBe(c.fake.feed.at(evidence.seq).entry.sig);
   });
 
   it('a fork at head (validly signed, chained to another history): alarm, halted; the bundle verifies', async () => {

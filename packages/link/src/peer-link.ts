@@ -346,6 +346,22 @@ export class PeerLink {
           await this.checkKnown(entry);
           continue;
         }
+        if (entry.seq <= v.size) {
+          // A seq this very batch already carried: a repeat, or a second signed version (a fork).
+          const held = rows[entry.seq - mark.size - 1];
+          if (
+            held &&
+            held.line !== line &&
+            this.signedByPeer(entry, v.keyForSeq(entry.seq) ?? v.currentKey)
+          ) {
+            await this.equivocate(`two different entries signed for seq ${entry.seq}`, line);
+            throw new ParleyError(
+              'PARLEY_E_LINK_EQUIVOCATION',
+              `peer ${this.peer.name} signed two different entries for seq ${entry.seq}`,
+              { seq: entry.seq },
+            );
+          }
+        }
         if (entry.ts > now + REPLAY_WINDOW_MS) {
           throw new ParleyError(
             'PARLEY_E_LINK_CLOCK_SKEW',
