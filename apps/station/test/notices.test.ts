@@ -475,8 +475,32 @@ describe('notices of planned activity between two real stations', () => {
     const own = (await A_('admin').post('/api/v1/notices', body)).json.draft.id as string;
     const self = await A_('admin').post(`/api/v1/notices/drafts/${own}/send`, {});
     expect(self.json.code).toBe('PARLEY_E_SELF_APPROVAL');
-    const sent = await A_('admin').post(`/api/v1/notices/drafts/${d}/send`, {});
-    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    // Two approvers press send at once: the draft is signed once, the other is refused.
+    const approver = {
+      name: 'second',
+      role: 'approver' as const,
+      via: 'token' as const,
+      channels: '*' as const,
+    };
+    const both = await Promise.allSettled([
+      a.station.notices.sendDraft(approver, d),
+      a.station.notices.sendDraft(approver, d),
+    ]);
+    expect(both[0]!.status).toBe('fulfilled');
+    expect(both[1]).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'PARLEY_E_NOTICE_STATE' },
+    });
+    const sent = {
+      json: {
+        id: (both[0] as PromiseFulfilledResult<{ entry: { hash: string } }>).value.entry.hash,
+      },
+    };
+    const again = await A_('admin').post(`/api/v1/notices/drafts/${d}/send`, {});
+    expect([again.status, again.json.code]).toEqual([404, 'PARLEY_E_NOTICE_NOT_FOUND']);
+    const onMinistry = (await A_('viewer').get('/api/v1/notices?channel=ministry-ops')).json
+      .notices;
+    expect(onMinistry).toHaveLength(1);
     const atB = await waitFor('B holds the ministry notice', () => noticeAt(B_, sent.json.id));
     expect(atB.channel).toBe('ministry-ops');
     const drafts = (await A_('viewer').get('/api/v1/notices')).json.drafts.map(

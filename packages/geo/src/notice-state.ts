@@ -89,7 +89,10 @@ export class NoticeFolder {
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       if (e.kind === NOTICE_ENTRY.notice) {
-        if (!e.channel) continue;
+        if (!e.channel) {
+          this.invalid.set(key, 'notice entry names no channel');
+          continue;
+        }
         try {
           this.notices.set(key, { ...e, content: parseNotice(e.body.notice) });
         } catch (err) {

@@ -317,6 +317,23 @@ export class NoticeService {
    */
   async sendDraft(actor: Actor, id: string): Promise<{ entry: EntryRef; lateness: LatenessView }> {
     requirePermission(actor, 'send');
+    // One send per draft at a time: a second request while the first signs would send it twice.
+    if (this.sending.has(id))
+      throw new ParleyError('PARLEY_E_NOTICE_STATE', `notice draft ${id} is being sent`, { id });
+    this.sending.add(id);
+    try {
+      return await this.sendDraftOnce(actor, id);
+    } finally {
+      this.sending.delete(id);
+    }
+  }
+
+  private readonly sending = new Set<string>();
+
+  private async sendDraftOnce(
+    actor: Actor,
+    id: string,
+  ): Promise<{ entry: EntryRef; lateness: LatenessView }> {
     const d = await this.draft(id);
     const c = await this.sendable(actor, d.channel);
     const body: Record<string, unknown> = { notice: d.notice, by: d.author };
