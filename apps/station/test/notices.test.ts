@@ -300,6 +300,13 @@ describe('notices of planned activity between two real stations', () => {
     expect(
       texts.every((x: { zh: string }) => x.zh.includes('起的计划活动冲突，请调整区域或时间')),
     ).toBe(true);
+    // Bravo's draft, checked before it is sent, meets Alpha's notice the same way round.
+    const fromDraft = await B_('viewer').get(`/api/v1/notices/${draft.json.draft.id}/conflicts`);
+    expect(fromDraft.json.notices.map((x: { with: { id: string } }) => x.with.id)).toEqual([id]);
+    expect(fromDraft.json.notices[0].km2).toBeCloseTo(c.json.notices[0].km2, 3);
+    expect(fromDraft.json.drafts).toEqual([]);
+    const draftGj = await B_('viewer').get(`/api/v1/notices/${draft.json.draft.id}/geojson`);
+    expect(draftGj.json.features[0].properties).toMatchObject({ ref: 'DRAFT', status: 'draft' });
     // Alpha's side: its own notice is checked against Bravo's sent notices (none), not Bravo's routes.
     const mine = await A_('viewer').get(`/api/v1/notices/${id}/conflicts`);
     expect(mine.json.routes).toEqual([]);
