@@ -8,6 +8,9 @@ export { decodePayload } from './ais-decode.js';
 export type { AisPayload, DecodeOptions } from './ais-decode.js';
 export { dearmor } from './ais-armor.js';
 export type * from './ais-types.js';
+export { aisTrackUpdate, aisParty } from './ais-track.js';
+export { deadReckon, wrapLon } from './dead-reckon.js';
+export type { AisPosition, AisName, AisTrackUpdate } from './ais-track.js';
 export type { Motion, Cpa } from './motion.js';
 export {
   cpa,
