@@ -20,6 +20,7 @@ import { TrackService } from './tracks/track-service.js';
 import { stationLeadership, StationLinks } from './ha.js';
 import type { TrackServiceOptions } from './tracks/track-service.js';
 import { CotBridge } from './tracks/cot-bridge.js';
+import { AreaEncounters, SYSTEM_ACTOR } from './tracks/area-encounters.js';
 import type { CotOptions } from './tracks/cot-bridge.js';
 
 // Operator accounts, sessions and the audit log, for the CLI and tests.
@@ -195,6 +196,16 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
         vsFpm: t.vsFpm,
       }));
   });
+
+  // Units heading into notice areas join the encounter list, each with its catalogue draft.
+  tracks.attachAreas(
+    new AreaEncounters(
+      notices,
+      (id) => tracks.record(id),
+      async (id) => (await notices.get(SYSTEM_ACTOR, id)).channel,
+      bus,
+    ),
+  );
 
   // Requests being handled, for a graceful shutdown (the live stream stays open by design).
   let inflight = 0;

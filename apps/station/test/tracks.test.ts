@@ -282,6 +282,118 @@ describe('tracks and encounters', () => {
     expect(unauth.status).toBe(401);
   });
 
+  it("units heading into the other side's notified live-fire area join the encounter list, with drafts", async () => {
+    const now = clock.now();
+    const fire = await B_('operator').post('/api/v1/notices', {
+      channel: 'scs-tactical',
+      send: true,
+      notice: {
+        kind: 'live-fire',
+        issuer: { party: 'Bravo', unit: 'DDG 170' },
+        areas: [
+          {
+            role: 'danger',
+            area: { type: 'circle', centre: { lat: 15, lon: 115 }, radius: 5, unit: 'nm' },
+          },
+        ],
+        band: { type: 'surface' },
+        windows: [{ start: now - 60 * MIN, end: now + 6 * 60 * MIN }],
+        remark: 'Gunnery exercise.',
+        contact: 'hotline channel scs-tactical',
+      },
+    });
+    expect(fire.status, JSON.stringify(fire.json)).toBe(201);
+    await waitFor('Alpha holds the notice', async () =>
+      (await A_('viewer').get(`/api/v1/notices/${fire.json.id}`)).status === 200 ? true : undefined,
+    );
+    // Alpha's frigate 15 nm south of the centre, northbound at 20 kn: 10 nm to the edge, 30 min;
+    // a third-party freighter already inside the area.
+    const r = await A_('operator').post('/api/v1/tracks', {
+      reports: [
+        {
+          id: 'stn:FFG-1',
+          name: 'FFG 1',
+          party: 'own',
+          domain: 'surface',
+          lat: 15 - 15 / 60,
+          lon: 115,
+          sog: 20,
+          cog: 0,
+          time: now,
+        },
+        {
+          id: 'ais:235000001',
+          party: 'third',
+          domain: 'surface',
+          lat: 15,
+          lon: 115,
+          sog: 0,
+          cog: 0,
+          time: now,
+        },
+      ],
+    });
+    expect(r.status).toBe(200);
+    await a.station.tracks.tick();
+    const list = (await A_('viewer').get('/api/v1/encounters')).json.encounters as {
+      id: string;
+      kind: string;
+      a: string;
+      state: string;
+      level: string;
+      enterAt: number;
+      notice: { id: string; own: boolean };
+      draft: { code: string; channel: string; text: { en: string } } | null;
+    }[];
+    const frigate = list.find((e) => e.kind === 'area' && e.a === 'stn:FFG-1')!;
+    expect(frigate).toMatchObject({
+      state: 'projected',
+      level: 'caution',
+      notice: { id: fire.json.id, own: false },
+      draft: { code: 'NTC-05', channel: 'scs-tactical' },
+    });
+    expect(Math.abs(frigate.enterAt - (now + 30 * MIN))).toBeLessThan(2 * MIN);
+    expect(frigate.draft!.text.en).toMatch(
+      /^Your notice BRAVO NTC \d+\/\d\d conflicts with my planned activity from /,
+    );
+    const freighter = list.find((e) => e.kind === 'area' && e.a === 'ais:235000001')!;
+    expect(freighter).toMatchObject({ state: 'active', level: 'danger', draft: null });
+    const sent = await A_('operator').post(
+      `/api/v1/encounters/${encodeURIComponent(frigate.id)}/send`,
+      {},
+    );
+    expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    await waitFor('the conflict message at Bravo', async () =>
+      (
+        (await B_('viewer').get('/api/v1/messages?channel=scs-tactical')).json.messages as {
+          id: string;
+        }[]
+      ).some((m) => m.id === sent.json.id),
+    );
+    // The frigate turns away: the intrusion resolves.
+    await A_('operator').post('/api/v1/tracks', {
+      reports: [
+        {
+          id: 'stn:FFG-1',
+          name: 'FFG 1',
+          party: 'own',
+          domain: 'surface',
+          lat: 15 - 15 / 60,
+          lon: 115,
+          sog: 20,
+          cog: 180,
+          time: clock.now(),
+        },
+      ],
+    });
+    await a.station.tracks.tick();
+    const after = (await A_('viewer').get('/api/v1/encounters')).json.encounters as {
+      id: string;
+      state: string;
+    }[];
+    expect(after.find((e) => e.id === frigate.id)!.state).toBe('resolved');
+  });
+
   it('serves the picture as GeoJSON', async () => {
     const r = await A_('viewer').get('/api/v1/tracks.geojson');
     expect(r.status).toBe(200);

@@ -385,6 +385,7 @@ const ENTRIES: CatalogueEntry[] = [
   entry('NTC-03', 'notice', undefined, [req('text', 'text')], 'Your notice {text} received; request clarification', '你方通报{text}已收到，请予以澄清', 'Acknowledge a notice and ask for details.'),
   entry('NTC-04', 'notice', undefined, [req('text', 'text')], 'Cancellation of your notice {text} received', '已收到你方撤销通报{text}的通知', 'Acknowledge that a notice was cancelled.'),
   entry('NTC-05', 'notice', undefined, [req('text', 'text'), req('time', 'time')], 'Your notice {text} conflicts with my planned activity from {time}; request you adjust the area or the times', '你方通报{text}与我方自{time}起的计划活动冲突，请调整区域或时间', 'Raise a conflict of the other side\'s notice with own planned activity, route or unit (drafted by the notice conflict check).'),
+  entry('NTC-06', 'notice', undefined, [req('unit', 'unit'), req('text', 'text'), req('time', 'time')], 'Your unit {unit} is projected to enter the area of my notice {text} at {time}; request you keep clear', '你方{unit}预计于{time}进入我方通报{text}所述区域，请避让', 'Warn the other party that one of its units is heading into an area of an own notice while it is active.'),
 
   // Escalation
   entry('ESC-01', 'escalation', undefined, [req('time', 'time'), req('channel', 'channel'), req('duration', 'duration')], 'Message sent {time} on channel {channel} unanswered for {duration}', '{time}在{channel}频道发出的电文已{duration}未获答复', 'An unanswered message, made visible and timestamped.'),

@@ -40,6 +40,7 @@ const DraftView = Type.Object({
 
 export const EncounterView = Type.Object({
   id: Type.String(),
+  kind: Type.Literal('pair'),
   a: Type.String(),
   b: Type.String(),
   aName: Type.Union([Type.String(), Type.Null()]),
@@ -60,6 +61,31 @@ export const EncounterView = Type.Object({
   updatedAt: Type.Integer(),
   draft: Type.Union([DraftView, Type.Null()]),
 });
+
+export const AreaEncounterView = Type.Object({
+  id: Type.String(),
+  kind: Type.Literal('area'),
+  a: Type.String({ description: 'the unit' }),
+  aName: Type.Union([Type.String(), Type.Null()]),
+  b: Type.String({ description: 'notice:<notice id>' }),
+  bName: Type.String({ description: "the notice's reference" }),
+  notice: Type.Object({
+    id: Type.String(),
+    ref: Type.String(),
+    kind: Type.String(),
+    own: Type.Boolean(),
+    area: Type.Integer(),
+  }),
+  domain: Type.String(),
+  level: Type.String({ description: 'caution (projected to enter) or danger (inside)' }),
+  state: Type.String({ description: 'projected, active or resolved' }),
+  enterAt: Type.Integer(),
+  enterPos: LatLon,
+  since: Type.Integer(),
+  updatedAt: Type.Integer(),
+  draft: Type.Union([DraftView, Type.Null()]),
+});
+const AnyEncounter = Type.Union([EncounterView, AreaEncounterView]);
 
 const ReportsBody = Type.Object(
   {
@@ -145,7 +171,7 @@ export async function trackRoutes(
         tags: ['tracks'],
         ...secured,
         response: {
-          200: Type.Object({ now: Type.Integer(), encounters: Type.Array(EncounterView) }),
+          200: Type.Object({ now: Type.Integer(), encounters: Type.Array(AnyEncounter) }),
           '4xx': ErrorBody,
         },
       },
@@ -196,7 +222,7 @@ export async function trackRoutes(
         tags: ['tracks'],
         ...secured,
         params: Id,
-        response: { 200: EncounterView, '4xx': ErrorBody },
+        response: { 200: AnyEncounter, '4xx': ErrorBody },
       },
     },
     async (req) => tracks.settleDraft(req.params.id, 'discarded'),

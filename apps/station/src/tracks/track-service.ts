@@ -38,6 +38,7 @@ import {
 import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
 import type { LiveBus } from '../hotline/live-bus.js';
+import type { AreaEncounters, AreaEncounterView } from './area-encounters.js';
 
 /** Parties as the screen numbers them. */
 const PARTY_NUM: Record<TrackParty, number> = { own: 0, other: 1, third: 2 };
@@ -76,6 +77,8 @@ export interface EncounterDraft {
 
 export interface EncounterView {
   id: string;
+  /** A pair of units (this view), or a unit and a notice area (`AreaEncounterView`). */
+  kind: 'pair';
   a: string;
   b: string;
   aName: string | null;
@@ -120,6 +123,7 @@ export class TrackService {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private lastTick = -Infinity;
+  private areas: AreaEncounters | undefined;
   /** Thresholds agreed on the encounter channel for own-versus-other pairs (undefined: defaults). */
   private agreed: Partial<Thresholds> | undefined;
 
@@ -143,6 +147,16 @@ export class TrackService {
       ...(opts.hysteresis !== undefined ? { hysteresis: opts.hysteresis } : {}),
       ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
     });
+  }
+
+  /** Joins notice-area intrusions into the encounter list (refreshed after every screen). */
+  attachAreas(areas: AreaEncounters): void {
+    this.areas = areas;
+  }
+
+  /** The held report of a track. */
+  record(id: string): TrackRecord | undefined {
+    return this.tracks.get(id);
   }
 
   /** Loads the stored picture and starts the timer. */
@@ -292,6 +306,7 @@ export class TrackService {
       this.changed.clear();
       this.bus.publish({ type: 'tracks', now, tracks, gone });
     }
+    await this.areas?.refresh();
     return changes;
   }
 
@@ -325,19 +340,24 @@ export class TrackService {
     return this.tracks.size;
   }
 
-  /** Current encounters, newest first. */
-  encounters(): { now: number; encounters: EncounterView[] } {
+  /** Current encounters, newest first: pairs of units, then units heading into notice areas. */
+  encounters(): { now: number; encounters: (EncounterView | AreaEncounterView)[] } {
     const now = this.clock.now();
     return {
       now,
-      encounters: this.tracker
-        .encounters()
-        .reverse()
-        .map((e) => this.view(e, now)),
+      encounters: [
+        ...this.tracker
+          .encounters()
+          .reverse()
+          .map((e) => this.view(e, now)),
+        ...(this.areas?.list() ?? []),
+      ],
     };
   }
 
-  encounter(id: string): EncounterView {
+  encounter(id: string): EncounterView | AreaEncounterView {
+    const area = this.areas?.get(id);
+    if (area) return area;
     const e = this.tracker.get(id);
     if (!e)
       throw new ParleyError('PARLEY_E_ENCOUNTER_NOT_FOUND', `no encounter ${JSON.stringify(id)}`, {
@@ -360,7 +380,11 @@ export class TrackService {
   }
 
   /** Marks a draft sent (with the hotline message id) or discarded, and tells the stream. */
-  settleDraft(id: string, status: 'sent' | 'discarded', messageId?: string): EncounterView {
+  settleDraft(
+    id: string,
+    status: 'sent' | 'discarded',
+    messageId?: string,
+  ): EncounterView | AreaEncounterView {
     const d = this.pendingDraft(id);
     d.status = status;
     if (messageId) d.messageId = messageId;
@@ -389,6 +413,7 @@ export class TrackService {
     };
     return {
       id: e.id,
+      kind: 'pair',
       a: ia,
       b: ib,
       aName: a?.name ?? null,
