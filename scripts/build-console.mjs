@@ -29,6 +29,9 @@ const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 if (!process.argv.includes('--force') && built > Math.max(...inputs.map(newest))) {
   console.log('console: up to date (apps/console/dist)');
 } else {
+  // A production bundle even when run from a test runner (vitest sets NODE_ENV=test, which
+  // would otherwise select React's development build).
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   const t0 = Date.now();
   await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });

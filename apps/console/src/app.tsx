@@ -76,6 +76,8 @@ function Signed({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const [live] = useState(() => new Live(initialLang()));
   useEffect(() => {
     live.start();
+    // For the browser tests and the curious: the console's picture of its station.
+    (window as unknown as { __parleyLive?: Live }).__parleyLive = live;
     return () => live.stop();
   }, [live]);
   const snap = useSyncExternalStore(

@@ -231,6 +231,22 @@ export function MapView({
     // Only when the focus changes, not on every refresh of the list.
   }, [focus]);
 
+  // A new danger encounter is brought into view once; after that the watch steers the map.
+  const shown = useRef(new Set<string>());
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || !map) return;
+    for (const e of ctx.snap.encounters) {
+      if (e.level !== 'danger' || e.state === 'past' || e.state === 'resolved') continue;
+      if (shown.current.has(e.id)) continue;
+      shown.current.add(e.id);
+      map.flyTo({
+        center: [(e.cpaA.lon + e.cpaB.lon) / 2, (e.cpaA.lat + e.cpaB.lat) / 2],
+        zoom: Math.max(map.getZoom(), 11),
+      });
+    }
+  }, [ready, ctx.snap.encounters]);
+
   const hoverInfo = hover && frame && hover.slot < frame.count ? hover : null;
   const meta = hoverInfo ? picture.meta[hoverInfo.slot] : undefined;
   const live = frame?.replayAt === null || frame?.replayAt === undefined;

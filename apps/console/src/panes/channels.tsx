@@ -71,7 +71,7 @@ export function ChannelList({
                         className={`deadline ${left < 0 ? 'overdue' : left < 120_000 ? 'soon' : ''}`}
                         data-testid="deadline"
                       >
-                        ⏱{' '}
+                        {'◷ '}
                         {left < 0
                           ? t('overdueBy', {
                               prec: tx(`prec_${d.precedence}`, d.precedence),

@@ -78,7 +78,7 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
           ⚠ {t('escalation')}: {t('escalates')}
         </div>
       ) : null}
-      {m.status.alarmed ? <div className="banner alarm">⏰ {t('deadlineMissed')}</div> : null}
+      {m.status.alarmed ? <div className="banner alarm">{t('deadlineMissed')}</div> : null}
       <header>
         <strong>{ctx.nameOf(m.station)}</strong> <PrecBadge p={m.precedence} /> <Dtg ms={m.ts} />
         {m.author ? <span className="muted small"> {t('by', { name: m.author })}</span> : null}
@@ -124,7 +124,7 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
             />
             {deadline && !m.status.understood ? (
               <span className={`deadline ${deadline < now ? 'overdue' : ''}`}>
-                ⏱{' '}
+                {'◷ '}
                 {deadline < now
                   ? t('overdueBy', { prec: '', left: formatSpan(now - deadline, lang) })
                   : t('dueIn', { prec: '', left: formatSpan(deadline - now, lang) })}

@@ -69,7 +69,7 @@ export function Notices({ ctx }: { ctx: Ctx }) {
           </div>
           {n.notice.windows.map((w) => (
             <div key={w.start} className="small">
-              ⏱ <Dtg ms={w.start} /> → <Dtg ms={w.end} />
+              <Dtg ms={w.start} /> → <Dtg ms={w.end} />
             </div>
           ))}
           <p className="notice-text" lang={lang}>

@@ -66,7 +66,12 @@ export function Shell({
     for (const m of snap.messages) if (!names.includes(m.channel)) names.push(m.channel);
     return names;
   }, [snap.channels, snap.messages]);
-  const selected = channel ?? channelNames[0] ?? null;
+  // Until the watch picks one, the channel with the latest message is shown.
+  const latest = snap.messages.reduce<{ channel: string; ts: number } | null>(
+    (best, m) => (!best || m.ts > best.ts ? { channel: m.channel, ts: m.ts } : best),
+    null,
+  );
+  const selected = channel ?? latest?.channel ?? channelNames[0] ?? null;
 
   const pendingEncounters = snap.encounters.filter(
     (e) => e.draft?.status === 'pending' && e.state !== 'past' && e.state !== 'resolved',
