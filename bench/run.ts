@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [options]`: runs one benchmark (or all with no name).
 const benches: Record<string, () => Promise<{ run: (args: string[]) => Promise<void> }>> = {
   ais: () => import('./ais.js'),
+  console: () => import('./console.js'),
   ledger: () => import('./ledger.js'),
   link: () => import('./link.js'),
   notices: () => import('./notices.js'),

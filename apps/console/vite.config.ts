@@ -14,7 +14,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     sourcemap: false,
     // The bundle is small work for Vite; the plugin-timing report is noise in `npm start`.
-    rolldownOptions: { checks: { pluginTimings: false } },
+    rolldownOptions: {
+      checks: { pluginTimings: false },
+      // The console, and the bench page that times its track path (bench/console.ts).
+      input: { index: 'index.html', bench: 'bench.html' },
+    },
   },
   server: {
     // `npx vite` in apps/console during development: the API of a local station.

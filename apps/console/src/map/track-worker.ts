@@ -4,6 +4,7 @@
 import type { Track } from '../api/types.js';
 import { FLAG_AIR, FLAG_GONE, FLAG_STALE, PARTY_CODE, PARTIES } from './track-protocol.js';
 import type { FromWorker, ToWorker, TrackMeta } from './track-protocol.js';
+import { advance, syntheticTracks } from './synthetic.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -247,43 +248,13 @@ function startLive(): void {
 // ---- synthetic: the same parse path fed by a generator (bench and tests) ------------------
 
 function startSynthetic(n: number, intervalMs: number, seed: number): void {
-  let s = seed >>> 0 || 1;
-  const rnd = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-  const base: Track[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = i < 2 ? (i === 0 ? 'own' : 'other') : 'third';
-    base.push({
-      id: `ais:${412000000 + i}`,
-      name: i < 2 ? (i === 0 ? 'DDG-93' : 'DDG-170') : i % 3 === 0 ? `MV SYNTH ${i}` : null,
-      party: p,
-      source: i < 2 ? 'station' : 'ais',
-      domain: 'surface',
-      lat: 6 + rnd() * 14,
-      lon: 108 + rnd() * 12,
-      cog: rnd() * 360,
-      sog: 5 + rnd() * 20,
-      heading: null,
-      altFt: null,
-      vsFpm: null,
-      at: 0,
-      stale: false,
-    });
-  }
+  const tracks = syntheticTracks(n, seed);
   now = Date.now();
   const tick = () => {
-    const dt = intervalMs / 3600_000;
     now += intervalMs;
-    for (const t of base) {
-      const c = (t.cog * Math.PI) / 180;
-      t.lat += (Math.cos(c) * t.sog * dt) / 60;
-      t.lon += (Math.sin(c) * t.sog * dt) / 60 / Math.cos((t.lat * Math.PI) / 180);
-      t.at = now;
-    }
+    advance(tracks, intervalMs, now);
     // Serialised and parsed like a stream event, so the worker does the work it does live.
-    const text = JSON.stringify({ type: 'tracks', now, tracks: base });
+    const text = JSON.stringify({ type: 'tracks', now, tracks });
     const t0 = performance.now();
     const body = JSON.parse(text) as { now: number; tracks: Track[] };
     apply(body.tracks);
