@@ -183,8 +183,13 @@ export interface Track {
   stale: boolean;
 }
 
+/**
+ * An encounter: a pair of units closing (`kind: 'pair'`, with CPA figures) or a unit heading
+ * into a notice area (`kind: 'area'`, with where and when it enters).
+ */
 export interface Encounter {
   id: string;
+  kind?: 'pair' | 'area';
   a: string;
   b: string;
   aName: string | null;
@@ -192,14 +197,18 @@ export interface Encounter {
   domain: string;
   level: 'caution' | 'danger';
   state: 'projected' | 'active' | 'past' | 'resolved';
-  cpaNm: number;
-  tcpaMin: number;
-  rangeNm: number;
-  bearingDeg: number;
-  vsepFt: number | null;
-  cpaAt: number;
-  cpaA: { lat: number; lon: number };
-  cpaB: { lat: number; lon: number };
+  reason?: string | null;
+  cpaNm?: number;
+  tcpaMin?: number;
+  rangeNm?: number;
+  bearingDeg?: number | null;
+  vsepFt?: number | null;
+  cpaAt?: number;
+  cpaA?: { lat: number; lon: number };
+  cpaB?: { lat: number; lon: number };
+  notice?: { id: string; ref: string; kind: string; own: boolean; area: number };
+  enterAt?: number;
+  enterPos?: { lat: number; lon: number };
   since: number;
   updatedAt: number;
   draft: {
@@ -211,6 +220,13 @@ export interface Encounter {
     status: 'pending' | 'sent' | 'discarded';
     messageId?: string;
   } | null;
+}
+
+/** Where an encounter is: the middle of its CPA, or where the unit enters the area. */
+export function encounterCentre(e: Encounter): { lat: number; lon: number } | null {
+  if (e.cpaA && e.cpaB)
+    return { lat: (e.cpaA.lat + e.cpaB.lat) / 2, lon: (e.cpaA.lon + e.cpaB.lon) / 2 };
+  return e.enterPos ?? e.cpaA ?? null;
 }
 
 /** A notice of planned activity (live fire, exercise, launch…), as GET /api/v1/notices serves it. */

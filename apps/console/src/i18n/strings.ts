@@ -107,6 +107,10 @@ export const STRINGS = {
     zh: '最近会遇距离 {dist}，{min} 分钟后（{time}）',
   },
   cpaPast: { en: 'CPA {dist} at {time}', zh: '最近会遇距离 {dist}（{time}）' },
+  entersArea: {
+    en: 'heading into the area of {notice}, entering at',
+    zh: '正驶向通告 {notice} 的区域，进入时间',
+  },
   range: { en: 'range {dist}, bearing {brg}', zh: '距离 {dist}，方位 {brg}' },
   vsep: { en: 'vertical separation {ft}', zh: '垂直间隔 {ft}' },
   draftMessage: { en: 'Draft message', zh: '拟发消息' },

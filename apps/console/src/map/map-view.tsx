@@ -3,6 +3,7 @@ import { Map as MlMap, NavigationControl, ScaleControl, setWorkerUrl } from 'map
 import type { GeoJSONSource } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { TrackPicture } from '../api/live.js';
+import { encounterCentre } from '../api/types.js';
 import { formatCourse, formatKnots, formatNm, safeDecimal, safePosition } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Dtg } from '../panes/common.js';
@@ -223,9 +224,10 @@ export function MapView({
   }, [ready, ctx.snap.notices, ctx.snap.noticeShapes, lang]);
   useEffect(() => {
     const e = ctx.snap.encounters.find((x) => x.id === focus);
-    if (e && mapRef.current)
+    const c = e ? encounterCentre(e) : null;
+    if (c && mapRef.current)
       mapRef.current.flyTo({
-        center: [(e.cpaA.lon + e.cpaB.lon) / 2, (e.cpaA.lat + e.cpaB.lat) / 2],
+        center: [c.lon, c.lat],
         zoom: Math.max(mapRef.current.getZoom(), 11),
       });
     // Only when the focus changes, not on every refresh of the list.
@@ -238,12 +240,10 @@ export function MapView({
     if (!ready || !map) return;
     for (const e of ctx.snap.encounters) {
       if (e.level !== 'danger' || e.state === 'past' || e.state === 'resolved') continue;
-      if (shown.current.has(e.id)) continue;
+      if (e.kind === 'area' || shown.current.has(e.id)) continue;
       shown.current.add(e.id);
-      map.flyTo({
-        center: [(e.cpaA.lon + e.cpaB.lon) / 2, (e.cpaA.lat + e.cpaB.lat) / 2],
-        zoom: Math.max(map.getZoom(), 11),
-      });
+      const c = encounterCentre(e);
+      if (c) map.flyTo({ center: [c.lon, c.lat], zoom: Math.max(map.getZoom(), 11) });
     }
   }, [ready, ctx.snap.encounters]);
 
@@ -254,10 +254,13 @@ export function MapView({
   const to = ctx.snap.now || frame?.now || 0;
   const urgent = ctx.snap.encounters
     .filter(
-      (e) => e.draft?.status === 'pending' && (e.state === 'projected' || e.state === 'active'),
+      (e) =>
+        e.kind !== 'area' &&
+        e.draft?.status === 'pending' &&
+        (e.state === 'projected' || e.state === 'active'),
     )
     .sort((a, b) =>
-      a.level === b.level ? a.tcpaMin - b.tcpaMin : a.level === 'danger' ? -1 : 1,
+      a.level === b.level ? (a.tcpaMin ?? 0) - (b.tcpaMin ?? 0) : a.level === 'danger' ? -1 : 1,
     )[0];
 
   return (
@@ -277,8 +280,8 @@ export function MapView({
               level: tx(`level_${urgent.level}`, urgent.level),
               a: urgent.aName ?? urgent.a,
               b: urgent.bName ?? urgent.b,
-              dist: formatNm(urgent.cpaNm, lang),
-              min: Math.max(0, Math.round(urgent.tcpaMin * 10) / 10),
+              dist: formatNm(urgent.cpaNm ?? NaN, lang),
+              min: Math.max(0, Math.round((urgent.tcpaMin ?? 0) * 10) / 10),
             })}
           </span>
           <button

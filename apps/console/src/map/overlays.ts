@@ -49,6 +49,17 @@ export function encounterFeatures(
   const out: Feature[] = [];
   for (const e of list) {
     if (e.state === 'resolved') continue;
+    if (!e.cpaA || !e.cpaB) {
+      // A unit heading into a notice area: a line from the unit to where it enters.
+      const now = trackPosition(p, e.a);
+      if (e.enterPos && now)
+        out.push({
+          type: 'Feature',
+          properties: { level: e.level, id: e.id, state: e.state, role: 'track' },
+          geometry: { type: 'LineString', coordinates: [now, [e.enterPos.lon, e.enterPos.lat]] },
+        });
+      continue;
+    }
     const a: Position = [e.cpaA.lon, e.cpaA.lat];
     const b: Position = [e.cpaB.lon, e.cpaB.lat];
     const props = { level: e.level, id: e.id, state: e.state };
@@ -74,7 +85,7 @@ export function encounterFeatures(
       properties: {
         ...props,
         role: 'label',
-        label: `CPA ${formatNm(e.cpaNm, lang)} ${formatDtg(e.cpaAt)}`,
+        label: `CPA ${formatNm(e.cpaNm ?? NaN, lang)} ${e.cpaAt ? formatDtg(e.cpaAt) : ''}`,
       },
       geometry: { type: 'Point', coordinates: [(a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2] },
     });

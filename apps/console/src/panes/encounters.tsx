@@ -11,12 +11,17 @@ import type { Ctx } from './shell.js';
 const ORDER = { danger: 0, caution: 1 } as const;
 const STATE_ORDER = { active: 0, projected: 1, past: 2, resolved: 3 } as const;
 
+/** Minutes from now to `t` (ms), for ordering; far away when unknown. */
+function minutesTo(t: number | undefined): number {
+  return t === undefined ? 1e9 : (t - Date.now()) / 60_000;
+}
+
 export function sortEncounters(list: Encounter[]): Encounter[] {
   return [...list].sort(
     (a, b) =>
       STATE_ORDER[a.state] - STATE_ORDER[b.state] ||
       ORDER[a.level] - ORDER[b.level] ||
-      a.tcpaMin - b.tcpaMin,
+      (a.tcpaMin ?? minutesTo(a.enterAt)) - (b.tcpaMin ?? minutesTo(b.enterAt)),
   );
 }
 
@@ -72,20 +77,44 @@ function EncounterCard({
         </strong>
         <span className="badge">{tx(`estate_${e.state}`, e.state)}</span>
       </div>
-      <div className="small">
-        {upcoming
-          ? t('cpa', {
-              dist: formatNm(e.cpaNm, lang),
-              min: Math.max(0, Math.round(e.tcpaMin * 10) / 10),
-            })
-          : t('cpaPast', { dist: formatNm(e.cpaNm, lang) })}{' '}
-        <Dtg ms={e.cpaAt} />
-      </div>
-      <div className="small muted">
-        {t('range', { dist: formatNm(e.rangeNm, lang), brg: formatCourse(e.bearingDeg) })}
-        {e.vsepFt !== null ? ` · ${t('vsep', { ft: `${Math.round(e.vsepFt)} ft` })}` : ''} ·{' '}
-        <Pos lat={e.cpaA.lat} lon={e.cpaA.lon} />
-      </div>
+      {e.kind === 'area' ? (
+        <div className="small">
+          {t('entersArea', { notice: e.notice?.ref ?? e.bName ?? e.b })} <Dtg ms={e.enterAt} />
+          {e.enterPos ? (
+            <>
+              {' '}
+              · <Pos lat={e.enterPos.lat} lon={e.enterPos.lon} />
+            </>
+          ) : null}
+        </div>
+      ) : (
+        <>
+          <div className="small">
+            {upcoming
+              ? t('cpa', {
+                  dist: formatNm(e.cpaNm ?? NaN, lang),
+                  min: Math.max(0, Math.round((e.tcpaMin ?? 0) * 10) / 10),
+                })
+              : t('cpaPast', { dist: formatNm(e.cpaNm ?? NaN, lang) })}{' '}
+            <Dtg ms={e.cpaAt} />
+          </div>
+          <div className="small muted">
+            {t('range', {
+              dist: formatNm(e.rangeNm ?? NaN, lang),
+              brg: typeof e.bearingDeg === 'number' ? formatCourse(e.bearingDeg) : '—',
+            })}
+            {typeof e.vsepFt === 'number'
+              ? ` · ${t('vsep', { ft: `${Math.round(e.vsepFt)} ft` })}`
+              : ''}
+            {e.cpaA ? (
+              <>
+                {' '}
+                · <Pos lat={e.cpaA.lat} lon={e.cpaA.lon} />
+              </>
+            ) : null}
+          </div>
+        </>
+      )}
       {d ? (
         <div
           className={`draft draft-${d.status}`}
