@@ -506,7 +506,10 @@ export async function run(args: string[]): Promise<void> {
               (tDelivered === null ? 'after > 10 s' : `at ${fmt(tDelivered - t0)} ms`)) +
           `: ${fmt(rate)} entries/s`,
       );
-      if (tStored === null) break;
+      if (tStored === null) {
+        console.log(`  B's log (last 3,000 characters):\n${b.stderr().slice(-3000)}`);
+        break;
+      }
     }
     const rate = median(rates);
     report({

@@ -210,9 +210,10 @@ export interface LeadershipOptions {
 
 /**
  * The lease loop of one process. It tries to take or renew `station.leader` every third of the
- * lease time. The database's clock decides when a lease lapses; this process also steps down on
- * its own clock once a renewal has not succeeded for most of the lease time, so it stops acting
- * before another can take over. Whatever it still writes after that is refused by the fence.
+ * lease time. The database's clock decides when a lease lapses. This process also steps down on
+ * its own clock once no renewal has succeeded for a whole lease time (another may lead by now).
+ * Safety does not rest on clocks: once another process holds the lease, every fenced write of
+ * this one is refused, whatever it believes.
  */
 export class Leadership {
   readonly holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
@@ -236,7 +237,7 @@ export class Leadership {
     const every = Math.max(50, Math.floor(this.opts.leaseMs / 3));
     const tick = () => {
       // A renewal stuck on an unresponsive database must not keep this process acting as leader.
-      if (this.lease && Date.now() - this.lastRenew > this.opts.leaseMs * 0.8) {
+      if (this.lease && Date.now() - this.lastRenew > this.opts.leaseMs) {
         this.opts.log('lease not renewed in time: stepping down');
         void this.stepDown();
       }
@@ -260,7 +261,7 @@ export class Leadership {
       got = await this.opts.store.acquireLease(LEADER_LEASE, this.holder, this.opts.leaseMs);
     } catch (err) {
       // Cannot reach the database: keep leading only while the lease surely still holds.
-      if (this.lease && Date.now() - this.lastRenew > this.opts.leaseMs * 0.8) {
+      if (this.lease && Date.now() - this.lastRenew > this.opts.leaseMs) {
         this.opts.log('lease not renewed in time: stepping down', err);
         await this.stepDown();
       }

@@ -137,8 +137,10 @@ export class FeedWriter {
    * the database). Returns the function that stops following.
    */
   follow(): () => void {
-    return this.store.onAppend((station) => {
-      if (station === this.station || station === '*') this.refresh().catch(() => undefined);
+    return this.store.onAppend((station, size) => {
+      // Its own commits (and anything it has already caught up on) need no look.
+      if (station === '*' || (station === this.station && (size ?? Infinity) > this.seq))
+        this.refresh().catch(() => undefined);
     });
   }
 

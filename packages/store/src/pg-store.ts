@@ -136,7 +136,7 @@ export class PgStore implements Store {
   private pool: pg.Pool | undefined;
   private listener: pg.Client | undefined;
   private listening: Promise<void> | undefined;
-  private readonly appendListeners = new Set<(station: string) => void>();
+  private readonly appendListeners = new Set<(station: string, size?: number) => void>();
   private reconnectTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -277,9 +277,10 @@ export class PgStore implements Store {
     if (entries.length === 0 && !checkpoint) return;
     await this.tx(async (c) => {
       if (opts.fence) await checkFence(c, opts.fence);
-      await this.insertBatch(c, station, entries, checkpoint);
+      const head = entries.length > 0 ? await lockHead(c, station) : null;
+      await this.insertBatch(c, station, head, entries, checkpoint);
     });
-    if (entries.length > 0) this.notifyLocal(station);
+    if (entries.length > 0) this.notifyLocal(station, entries[entries.length - 1]!.seq);
   }
 
   async appendAtHead(
@@ -287,95 +288,95 @@ export class PgStore implements Store {
     build: (head: FeedHead | null) => Promise<AppendBatch | null>,
     opts: AppendOptions = {},
   ): Promise<void> {
-    let stored = false;
+    let stored = 0;
     await this.tx(async (c) => {
       // Held until COMMIT or ROLLBACK: every writer of this feed, in any process, waits here.
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [`feed:${station}`]);
-      const [head] = (
-        await c.query<FeedHead>(
-          'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1',
-          [station],
-        )
-      ).rows;
-      const batch = await build(head ?? null);
+      // A statement of its own after the lock, so it sees every commit made before the lock.
+      const head = await lockHead(c, station);
+      const batch = await build(head);
       if (!batch) return;
       if (opts.fence) await checkFence(c, opts.fence);
-      await this.insertBatch(c, station, batch.entries, batch.checkpoint);
-      stored = batch.entries.length > 0;
+      await this.insertBatch(c, station, head, batch.entries, batch.checkpoint);
+      stored = batch.entries[batch.entries.length - 1]?.seq ?? 0;
     });
-    if (stored) this.notifyLocal(station);
+    if (stored > 0) this.notifyLocal(station, stored);
   }
 
-  /** Inside a transaction: checks continuity under the head row's lock and inserts the batch. */
+  /**
+   * Inside a transaction, with the head row locked (`lockHead`): checks continuity and stores
+   * the batch, its new head, its checkpoint and the notification in one statement.
+   */
   private async insertBatch(
     c: PoolClient,
     station: string,
+    head: FeedHead | null,
     entries: readonly StoredEntry[],
     checkpoint: Checkpoint | undefined,
   ): Promise<void> {
-    if (entries.length > 0) {
-      const [head] = (
-        await c.query<FeedHead>(
-          'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1 FOR UPDATE',
-          [station],
-        )
-      ).rows;
-      checkContinuity(station, head ?? null, entries);
-      const last = entries[entries.length - 1]!;
-      try {
-        if (head) {
-          await c.query(
-            'UPDATE feeds SET head_seq = $2, head_hash = $3, head_ts = $4 WHERE station = $1',
-            [station, last.seq, last.hash, last.ts],
-          );
-        } else {
-          // A new feed: two racing first batches both get here; the primary key lets one in.
-          await c.query('LOCK TABLE feeds IN SHARE ROW EXCLUSIVE MODE');
-          await c.query(
-            `INSERT INTO feeds (station, ordinal, head_seq, head_hash, head_ts)
-             VALUES ($1, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM feeds), $2, $3, $4)`,
-            [station, last.seq, last.hash, last.ts],
-          );
-        }
-        await c.query(
-          `INSERT INTO entries (station, seq, hash, ts, kind, channel, line)
-           SELECT $1, * FROM unnest($2::bigint[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[])`,
-          [
-            station,
-            entries.map((e) => e.seq),
-            entries.map((e) => Buffer.from(e.hash, 'hex')),
-            entries.map((e) => e.ts),
-            entries.map((e) => e.kind),
-            entries.map((e) => e.channel),
-            entries.map((e) => e.line),
-          ],
-        );
-      } catch (err) {
-        if ((err as { code?: string }).code === '23505') {
-          throw new ParleyError(
-            'PARLEY_E_STORE_CONFLICT',
-            `append to ${station} at seq ${entries[0]!.seq} lost a race with another writer`,
-            { station, seq: entries[0]!.seq },
-          );
-        }
-        throw err;
-      }
-      await c.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, station]);
+    if (entries.length === 0) {
+      if (checkpoint) await c.query(INSERT_CHECKPOINT, checkpointValues(checkpoint));
+      return;
     }
-    if (checkpoint) {
+    checkContinuity(station, head, entries);
+    const last = entries[entries.length - 1]!;
+    try {
+      if (!head) {
+        // A new feed: two racing first batches both get here; the primary key lets one in,
+        // and the table lock keeps the ordinals of two new feeds apart.
+        await c.query('LOCK TABLE feeds IN SHARE ROW EXCLUSIVE MODE');
+        await c.query(
+          `INSERT INTO feeds (station, ordinal, head_seq, head_hash, head_ts)
+           VALUES ($1, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM feeds), $2, $3, $4)`,
+          [station, last.seq, last.hash, last.ts],
+        );
+      }
+      const cp = checkpoint ? checkpointValues(checkpoint) : [null, null, null, null, null];
       await c.query(
-        'INSERT INTO checkpoints (station, size, ts, root, sig) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-        [checkpoint.station, checkpoint.size, checkpoint.ts, checkpoint.root, checkpoint.sig],
+        `WITH e AS (
+           INSERT INTO entries (station, seq, hash, ts, kind, channel, line)
+           SELECT $1, * FROM unnest($2::bigint[], $3::bytea[], $4::bigint[], $5::text[], $6::text[], $7::text[])
+         ), f AS (
+           UPDATE feeds SET head_seq = $8, head_hash = $9, head_ts = $10 WHERE station = $1
+         ), c AS (
+           INSERT INTO checkpoints (station, size, ts, root, sig)
+           SELECT $11::text, $12::bigint, $13::bigint, $14::text, $15::text WHERE $11::text IS NOT NULL
+           ON CONFLICT DO NOTHING
+         )
+         SELECT pg_notify($16, $8::text || ' ' || $1)`,
+        [
+          station,
+          entries.map((e) => e.seq),
+          entries.map((e) => Buffer.from(e.hash, 'hex')),
+          entries.map((e) => e.ts),
+          entries.map((e) => e.kind),
+          entries.map((e) => e.channel),
+          entries.map((e) => e.line),
+          last.seq,
+          last.hash,
+          last.ts,
+          ...cp,
+          APPEND_CHANNEL,
+        ],
       );
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') {
+        throw new ParleyError(
+          'PARLEY_E_STORE_CONFLICT',
+          `append to ${station} at seq ${entries[0]!.seq} lost a race with another writer`,
+          { station, seq: entries[0]!.seq },
+        );
+      }
+      throw err;
     }
   }
 
   /** Listeners in this process hear of their own appends at once, without the round trip. */
-  private notifyLocal(station: string): void {
-    if (!this.listener) for (const fn of this.appendListeners) fn(station);
+  private notifyLocal(station: string, size: number): void {
+    if (!this.listener) for (const fn of this.appendListeners) fn(station, size);
   }
 
-  onAppend(fn: (station: string) => void): () => void {
+  onAppend(fn: (station: string, size?: number) => void): () => void {
     this.ensureOpen();
     this.appendListeners.add(fn);
     if (!this.listening) this.listening = this.listen();
@@ -387,7 +388,11 @@ export class PgStore implements Store {
     const client = new pg.Client({ connectionString: this.url, types });
     client.on('notification', (n) => {
       if (n.channel !== APPEND_CHANNEL || !n.payload) return;
-      for (const fn of this.appendListeners) fn(n.payload);
+      // "<size> <station>"
+      const sp = n.payload.indexOf(' ');
+      const size = Number(n.payload.slice(0, sp));
+      const station = n.payload.slice(sp + 1);
+      for (const fn of this.appendListeners) fn(station, size);
     });
     const retry = () => {
       if (this.listener === client) this.listener = undefined;
@@ -500,10 +505,7 @@ export class PgStore implements Store {
   }
 
   async addCheckpoint(cp: Checkpoint): Promise<void> {
-    await this.q(
-      'INSERT INTO checkpoints (station, size, ts, root, sig) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
-      [cp.station, cp.size, cp.ts, cp.root, cp.sig],
-    );
+    await this.q(INSERT_CHECKPOINT, checkpointValues(cp));
   }
 
   async checkpoints(station: string): Promise<Checkpoint[]> {
@@ -768,19 +770,38 @@ export class PgStore implements Store {
   }
 }
 
-/** Inside a write transaction: refuses unless `fence` is the live lease; holds the row until COMMIT. */
+const INSERT_CHECKPOINT =
+  'INSERT INTO checkpoints (station, size, ts, root, sig) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
+
+function checkpointValues(cp: Checkpoint): [string, number, number, string, string] {
+  return [cp.station, cp.size, cp.ts, cp.root, cp.sig];
+}
+
+/** Inside a transaction: the feed's head, its row locked until COMMIT (null for a new feed). */
+async function lockHead(c: PoolClient, station: string): Promise<FeedHead | null> {
+  const [head] = (
+    await c.query<FeedHead>(
+      'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1 FOR UPDATE',
+      [station],
+    )
+  ).rows;
+  return head ?? null;
+}
+
+/**
+ * Inside a write transaction: refuses unless `fence` still holds the lease (same holder and
+ * token: nobody took it over since). The row stays share-locked until COMMIT, so a takeover
+ * waits for this write and a write after a takeover sees it.
+ */
 async function checkFence(c: PoolClient, fence: Lease): Promise<void> {
   const [cur] = (
-    await c.query<Lease & { live: boolean }>(
-      `SELECT name, holder, token, expires, expires > ${NOW_MS} AS live FROM leases WHERE name = $1 FOR SHARE`,
+    await c.query<Lease>(
+      'SELECT name, holder, token, expires FROM leases WHERE name = $1 FOR SHARE',
       [fence.name],
     )
   ).rows;
-  if (!cur || cur.holder !== fence.holder || cur.token !== fence.token || !cur.live) {
-    throw leaseLost(
-      fence,
-      cur ? { name: cur.name, holder: cur.holder, token: cur.token, expires: cur.expires } : null,
-    );
+  if (!cur || cur.holder !== fence.holder || cur.token !== fence.token) {
+    throw leaseLost(fence, cur ?? null);
   }
 }
 

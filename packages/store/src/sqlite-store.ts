@@ -37,7 +37,7 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private db: Db | undefined;
   private readonly stmt: Record<string, Statement>;
-  private readonly appendListeners = new Set<(station: string) => void>();
+  private readonly appendListeners = new Set<(station: string, size?: number) => void>();
 
   private constructor(db: Db) {
     this.db = db;
@@ -226,7 +226,8 @@ export class SqliteStore implements Store {
           checkpoint.sig,
         );
     }).immediate();
-    for (const fn of this.appendListeners) fn(station);
+    const size = entries[entries.length - 1]!.seq;
+    for (const fn of this.appendListeners) fn(station, size);
   }
 
   /**
@@ -243,7 +244,7 @@ export class SqliteStore implements Store {
     if (batch) await this.append(station, batch.entries, batch.checkpoint, opts);
   }
 
-  onAppend(fn: (station: string) => void): () => void {
+  onAppend(fn: (station: string, size?: number) => void): () => void {
     this.appendListeners.add(fn);
     return () => this.appendListeners.delete(fn);
   }
@@ -273,15 +274,10 @@ export class SqliteStore implements Store {
     return (this.stmt.lease!.get(name) as Lease | undefined) ?? null;
   }
 
-  /** Inside a write transaction: refuses unless `fence` is the live lease. */
+  /** Inside a write transaction: refuses unless `fence` still holds the lease (nobody took it over). */
   private checkFence(fence: Lease): void {
     const cur = this.stmt.lease!.get(fence.name) as Lease | undefined;
-    if (
-      !cur ||
-      cur.holder !== fence.holder ||
-      cur.token !== fence.token ||
-      cur.expires <= Date.now()
-    )
+    if (!cur || cur.holder !== fence.holder || cur.token !== fence.token)
       throw leaseLost(fence, cur ?? null);
   }
 

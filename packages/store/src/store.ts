@@ -138,8 +138,10 @@ export interface Lease {
 
 export interface AppendOptions {
   /**
-   * Store only while this lease is still held with this token and has not lapsed, checked inside
-   * the append's transaction; else `PARLEY_E_LEASE_LOST` and nothing is written.
+   * Store only while this lease is still held with this token — nobody has taken it over since —
+   * checked inside the append's transaction; else `PARLEY_E_LEASE_LOST` and nothing is written.
+   * (A lease that lapsed but that nobody took still fences for its holder: there is no other
+   * leader to conflict with, and a busy leader's late renewal does not fail its writes.)
    */
   fence?: Lease;
 }
@@ -196,12 +198,12 @@ export interface Store {
     opts?: AppendOptions,
   ): Promise<void>;
   /**
-   * Calls `fn` with the station after entries are appended to a feed: by any process sharing the
-   * database for PostgreSQL (LISTEN/NOTIFY), by this store object for SQLite. `fn('*')` means
-   * "notifications may have been missed (reconnected): look at every feed". Returns the
-   * function that unsubscribes.
+   * Calls `fn` with the station, and the feed's new size, after entries are appended to a feed:
+   * by any process sharing the database for PostgreSQL (LISTEN/NOTIFY), by this store object
+   * for SQLite. `fn('*')` (no size) means "notifications may have been missed (reconnected):
+   * look at every feed". Returns the function that unsubscribes.
    */
-  onAppend(fn: (station: string) => void): () => void;
+  onAppend(fn: (station: string, size?: number) => void): () => void;
   /** Up to `limit` entries with seq > `afterSeq`, in seq order. */
   entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]>;
   /** Entry hashes (raw 32 bytes) of seq 1..upTo (or all), in seq order: what a Merkle tree is rebuilt from. */

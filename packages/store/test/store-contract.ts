@@ -1121,18 +1121,22 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         expect((await store.head(chain.station))?.seq).toBe(6);
       });
 
-      it('a fence on a lease that lapsed is refused even if nobody took it over', async () => {
+      it('a lease that lapsed still fences for its holder until another takes it over', async () => {
         const chain = new TestChain();
         const a = (await store.acquireLease('lead', 'a', 100))!;
         await new Promise((r) => setTimeout(r, 200));
-        await expect(
-          store.append(chain.station, chain.rows, undefined, { fence: a }),
-        ).rejects.toMatchObject({ code: 'PARLEY_E_LEASE_LOST' });
-        expect(await store.head(chain.station)).toBeNull();
-        // Renewing a lapsed lease nobody took keeps its token, and the fence passes again.
-        const again = (await store.acquireLease('lead', 'a', 10_000))!;
+        // Lapsed, nobody took it: the holder is still the only leader, and its write goes in.
+        await store.append(chain.station, chain.rows, undefined, { fence: a });
+        // Renewing a lapsed lease nobody took keeps its token.
+        const again = (await store.acquireLease('lead', 'a', 100))!;
         expect(again.token).toBe(a.token);
-        await store.append(chain.station, chain.rows, undefined, { fence: again });
+        await new Promise((r) => setTimeout(r, 200));
+        const b = (await store.acquireLease('lead', 'b', 10_000))!;
+        expect(b.token).toBeGreaterThan(a.token);
+        await expect(
+          store.append(chain.station, chain.add(1), undefined, { fence: a }),
+        ).rejects.toMatchObject({ code: 'PARLEY_E_LEASE_LOST' });
+        expect((await store.head(chain.station))?.seq).toBe(1);
       });
     });
 
