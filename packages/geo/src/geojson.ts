@@ -17,28 +17,14 @@
  * unless `ignoreUnknown` is set (other tools' styling, say). Sizes are bounded before any work.
  */
 import { ParleyError } from '@parley/core';
+import type { TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import type { Domain } from './track-set.js';
 
-export type GeoJsonParty = 'own' | 'other' | 'third';
-export type GeoJsonSource = 'ais' | 'cot' | 'geojson' | 'station';
+export type GeoJsonParty = TrackParty;
+export type GeoJsonSource = TrackSource;
 
-/** One track as imported or exported: the shape the station serves (`at` is ms since the epoch). */
-export interface GeoJsonTrack {
-  id: string;
-  name: string | null;
-  party: GeoJsonParty;
-  source: GeoJsonSource;
-  domain: Domain;
-  lat: number;
-  lon: number;
-  sog: number;
-  cog: number;
-  heading: number | null;
-  altFt: number | null;
-  vsFpm: number | null;
-  /** Report time, ms since the epoch. */
-  at: number;
-}
+/** One track as imported or exported: the shape the station holds and serves (core's `TrackRecord`). */
+export type GeoJsonTrack = TrackRecord;
 
 /** The properties of one exported feature. */
 export interface GeoJsonTrackProperties {

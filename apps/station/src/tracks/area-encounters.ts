@@ -8,6 +8,7 @@
  */
 import { CATALOGUE_VERSION, parseCatalogueMessage, renderCatalogueMessage } from '@parley/core';
 import type { TrackRecord } from '@parley/core';
+import type { TrackIntrusion } from '@parley/geo';
 import type { LiveBus } from '../hotline/live-bus.js';
 import type { Actor } from '../auth.js';
 import type { EncounterDraft } from './track-service.js';
@@ -19,19 +20,7 @@ export interface IntrusionSource {
     horizonMs: number,
   ): Promise<{
     now: number;
-    conflicts: {
-      id: string;
-      name: string | null;
-      enterAt: number;
-      lat: number;
-      lon: number;
-      area: number;
-      alreadyInside: boolean;
-      notice: string;
-      ref: string;
-      kind: string;
-      own: boolean;
-    }[];
+    conflicts: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[];
   }>;
 }
 
