@@ -157,6 +157,11 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     metrics.entriesAppended.inc();
     bus.publish({ type: 'entry', station: handle.station, seq: size, kind: '', channel: null });
   });
+  // What the leading process stores from a peer reaches the live stream of the others too.
+  const offPeerAppends = handle.store.onAppend((station, size) => {
+    if (station !== handle.station && station !== '*' && !links.leading)
+      bus.publish({ type: 'entry', station, seq: size ?? 0, kind: 'peer', channel: null });
+  });
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);
   const notices = new NoticeService(handle, hotline, clock, bus);
@@ -344,6 +349,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await app.close();
       unfollow();
+      offPeerAppends();
       await handle.close();
       trackStore.close();
     },
