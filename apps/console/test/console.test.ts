@@ -134,29 +134,37 @@ beforeAll(async () => {
     now,
   );
   await createUser(
+    a.station.handle.store,
+    { name: 'second-a', role: 'approver', password: PASSWORD },
+    now,
+  );
+  await createUser(
     b.station.handle.store,
     { name: 'watch-b', role: 'operator', password: PASSWORD },
     now,
   );
 
-  // The tactical channel the encounter drafts go to, agreed by both.
+  // The tactical channel the encounter drafts go to, and a ministry channel (two-person rule),
+  // agreed by both.
   const A_ = api(a.url, tokens['a.admin']);
   const B_ = api(b.url, tokens['b.admin']);
-  expect(
-    (await A_.post('/api/v1/channels', { name: 'scs-tactical', agreement: { tier: 'tactical' } }))
-      .status,
-  ).toBe(201);
-  await waitFor('channel proposed at Bravo', async () =>
-    ((await B_.get('/api/v1/channels')).json.channels as { name: string }[]).some(
-      (c) => c.name === 'scs-tactical',
-    ),
-  );
-  expect((await B_.post('/api/v1/channels/scs-tactical/accept', {})).status).toBe(201);
-  await waitFor('channel open at Alpha', async () =>
-    ((await A_.get('/api/v1/channels')).json.channels as { name: string; status: string }[]).some(
-      (c) => c.name === 'scs-tactical' && c.status === 'open',
-    ),
-  );
+  for (const [name, tier] of [
+    ['scs-tactical', 'tactical'],
+    ['mfa-hotline', 'ministry'],
+  ] as const) {
+    expect((await A_.post('/api/v1/channels', { name, agreement: { tier } })).status).toBe(201);
+    await waitFor(`${name} proposed at Bravo`, async () =>
+      ((await B_.get('/api/v1/channels')).json.channels as { name: string }[]).some(
+        (c) => c.name === name,
+      ),
+    );
+    expect((await B_.post(`/api/v1/channels/${name}/accept`, {})).status).toBe(201);
+    await waitFor(`${name} open at Alpha`, async () =>
+      ((await A_.get('/api/v1/channels')).json.channels as { name: string; status: string }[]).some(
+        (c) => c.name === name && c.status === 'open',
+      ),
+    );
+  }
   browser = await launch();
 }, 120_000);
 
@@ -308,9 +316,128 @@ describe('the operator console in Chromium, two stations', () => {
     expect(await labels()).toEqual(en);
     expect(await A.textContent('[data-testid=link-status]')).toMatch(/verified \d{6}Z/);
     await shot(A, 'link-status');
-    await A.click('[data-testid=tab-approvals]');
-    await shot(A, 'approvals');
   }, 60_000);
+
+  it('replays the picture of a few seconds ago with the time slider, then goes back to live', async () => {
+    const A = pages.a!;
+    const slider = A.locator('[data-testid=time-slider] input[type=range]');
+    await expect.poll(() => slider.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await A.evaluate(`(() => {
+      const el = document.querySelector('[data-testid=time-slider] input[type=range]');
+      const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+      set.call(el, el.min);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    })()`);
+    await expect
+      .poll(() => A.textContent('[data-testid=time-slider]'))
+      .toMatch(/REPLAY.*\d{6}Z [A-Z]{3} \d{2}/);
+    await A.click('[data-testid=time-slider] button');
+    await expect.poll(() => A.textContent('[data-testid=time-slider]')).toContain('LIVE');
+  }, 60_000);
+
+  it('the two-person rule: a ministry message waits in the approval queue for a second person', async () => {
+    const A = pages.a!;
+    await A.click('[data-testid=channel-mfa-hotline]');
+    await A.click('[data-testid=mode-text]');
+    await A.fill('[data-testid=free-text]', 'Request a call between our ministries at 0900Z.');
+    await A.click('[data-testid=prec-PRIORITY]');
+    await A.click('[data-testid=send]');
+    await expect
+      .poll(() => A.textContent('[data-testid=compose]'))
+      .toContain('second person to approve');
+    await A.click('[data-testid=tab-approvals]');
+    await A.waitForSelector('[data-testid=draft]');
+    // The watch officer wrote it and holds no approval right: no approve button.
+    expect(await A.locator('[data-testid=draft] [data-testid=approve]').count()).toBe(0);
+    await shot(A, 'approvals');
+
+    const S = await signIn(a.url, 'second-a');
+    await S.click('[data-testid=tab-approvals]');
+    const draft = S.locator('[data-testid=draft]').first();
+    expect(await draft.textContent()).toContain('Request a call between our ministries');
+    expect(await draft.textContent()).toContain('watch-a');
+    await draft.locator('[data-testid=approve]').click();
+    await expect.poll(() => S.locator('[data-testid=draft]').count()).toBe(0);
+    await S.context().close();
+
+    // Sent, signed with both names, and delivered to Bravo.
+    await A.click('[data-testid=channel-mfa-hotline]');
+    const msg = A.locator('[data-testid=message]').last();
+    await expect
+      .poll(() => msg.textContent(), { timeout: 20_000 })
+      .toContain('approved by second-a');
+    await expect
+      .poll(() => msg.locator('[data-testid=tick-delivered]').getAttribute('data-done'), {
+        timeout: 20_000,
+      })
+      .toBe('true');
+    await expect
+      .poll(() => pages.b!.locator('[data-testid=channel-mfa-hotline]').textContent(), {
+        timeout: 20_000,
+      })
+      .toMatch(/1/);
+  }, 90_000);
+
+  it('a late live-fire notice shows in the notices pane, on the map with its window, and is acknowledged', async () => {
+    const start = Date.now() + 30 * 60_000;
+    const r = await api(b.url, tokens['b.operator']).post('/api/v1/notices', {
+      channel: 'scs-tactical',
+      send: true,
+      notice: {
+        kind: 'live-fire',
+        issuer: { party: 'Bravo', unit: 'LANZHOU 170' },
+        areas: [
+          {
+            role: 'danger',
+            area: { type: 'circle', centre: { lat: 10.05, lon: 113.9 }, radius: 5, unit: 'nm' },
+          },
+        ],
+        band: { type: 'surface' },
+        windows: [{ start, end: start + 3 * 3600_000 }],
+        remark: 'Naval gunnery.',
+        contact: 'scs-tactical',
+      },
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    const A = pages.a!;
+    await A.click('[data-testid=tab-notices]');
+    const card = A.locator('[data-testid=notice][data-kind=live-fire]');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.locator('[data-testid=notice-late]').textContent()).toContain('LATE');
+    // The window is shown as date-time groups.
+    expect(await card.textContent()).toMatch(/\d{6}Z [A-Z]{3} \d{2} → \d{6}Z [A-Z]{3} \d{2}/);
+    // The area is on the map, labelled with its window.
+    await expect
+      .poll(
+        () =>
+          A.evaluate(async () => {
+            const map = (
+              globalThis as unknown as {
+                __parleyMap: {
+                  getSource(id: string): {
+                    getData(): Promise<{ features: { properties: { label: string } }[] }>;
+                  };
+                };
+              }
+            ).__parleyMap;
+            const d = await map.getSource('notices').getData();
+            return d.features.map((f) => f.properties.label).join('|');
+          }),
+        { timeout: 20_000 },
+      )
+      .toMatch(/LIVE FIRE · LANZHOU 170\n\d{6}Z/);
+    await card.locator('button.primary').click();
+    await expect
+      .poll(() => card.locator('.tick.done').count(), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(3);
+    await A.evaluate(() => {
+      const map = (globalThis as unknown as { __parleyMap: { jumpTo(o: unknown): void } })
+        .__parleyMap;
+      map.jumpTo({ center: [113.95, 10.08], zoom: 9 });
+    });
+    await A.waitForTimeout(1500);
+    await shot(A, 'notices');
+  }, 90_000);
 
   it('a viewer sees everything but cannot send, in the console or behind its back', async () => {
     const V = await signIn(a.url, 'look-a');

@@ -342,9 +342,9 @@ export function MapView({
           type="range"
           min={from ?? to}
           max={to}
-          step={20_000}
+          step={10_000}
           value={live ? to : (frame?.replayAt ?? to)}
-          disabled={from === null || to - (from ?? to) < 20_000}
+          disabled={from === null || to - (from ?? to) < 10_000}
           onChange={(e) => {
             const v = Number(e.target.value);
             ctx.live.replay(v >= to - 10_000 ? null : v);

@@ -12,7 +12,10 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage
 /** Nautical miles per mercator world unit at the equator (21,600 nm round the world). */
 const NM_PER_WORLD = 21600;
 const VECTOR_HOURS = 0.1; // a 6-minute speed vector, as on a radar or ECDIS display
-const SNAPSHOT_MS = 20_000;
+/** Replay history: a picture every 10 s for the last 10 min, every minute before that, 3 h in all. */
+const SNAPSHOT_MS = 10_000;
+const FINE_MS = 10 * 60_000;
+const COARSE_MS = 60_000;
 const HISTORY_MS = 3 * 3600_000;
 
 let cap = 1024;
@@ -119,6 +122,12 @@ function snapshot(): void {
     flags: flags.slice(0, count),
   });
   while (history.length > 0 && now - history[0]!.t > HISTORY_MS) history.shift();
+  // Thin what is older than FINE_MS to one picture a minute (memory stays ~230 pictures).
+  for (let i = history.length - 2; i > 0; i--) {
+    const h = history[i]!;
+    if (now - h.t <= FINE_MS) continue;
+    if (h.t - history[i - 1]!.t < COARSE_MS) history.splice(i, 1);
+  }
 }
 
 /** Packs a picture into transferable arrays and posts it. */

@@ -59,7 +59,7 @@ export function Notices({ ctx }: { ctx: Ctx }) {
             </span>
             {n.lateness.late ? (
               <span className="badge state-down" data-testid="notice-late">
-                {t('late')}: {n.lateness.text}
+                {t('late')} · {n.lateness.text}
               </span>
             ) : null}
             {n.amended ? <span className="badge">{t('amended')}</span> : null}
