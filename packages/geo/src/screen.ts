@@ -136,6 +136,26 @@ const POLAR_CAP = 90 - POLAR_DEG;
 /** The relative-motion reject is skipped for pairs that can reach past this latitude. */
 const PREFILTER_LAT = 80 * RAD;
 
+/**
+ * tan and cos of latitudes on a grid of 2⁻¹² rad, for bounds that need tan φ from above and cos φ
+ * from below: `tanUp(φ)` = tan of φ rounded up to the grid (≥ tan φ on [0, π/2)), `cosDown(φ)`
+ * likewise (≤ cos φ). A table read instead of two calls per track per screen.
+ */
+const TRIG_STEP = 4096;
+const TAN_UP = new Float64Array(Math.ceil((Math.PI / 2) * TRIG_STEP) + 1);
+const COS_DOWN = new Float64Array(TAN_UP.length);
+for (let i = 0; i < TAN_UP.length; i++) {
+  const x = Math.min(i / TRIG_STEP, Math.PI / 2);
+  TAN_UP[i] = x < Math.PI / 2 ? Math.tan(x) : Infinity;
+  COS_DOWN[i] = x < Math.PI / 2 ? Math.cos(x) : 0;
+}
+function tanUp(phi: number): number {
+  return TAN_UP[Math.ceil(phi * TRIG_STEP)]!;
+}
+function cosDown(phi: number): number {
+  return COS_DOWN[Math.ceil(phi * TRIG_STEP)]!;
+}
+
 // Offsets in a slot's record of derived terms (`Plan.d`): latitude and longitude (rad) and the
 // sine and cosine of the latitude; radii N and M (m); longitude and latitude rates (rad/min);
 // |north speed| / M_MIN (rad/min); speed (m/min); tan of the most poleward latitude the slot's
@@ -154,6 +174,7 @@ const D_SPD = 9;
 const D_TANFAR = 10;
 const D_ALT = 11;
 const D_VS = 12;
+const D_ID = 13;
 
 interface Lvl {
   level: Level;
@@ -268,10 +289,9 @@ const POOL = new Pool();
 class Plan {
   readonly n: number;
   readonly now: number;
-  // Per track, in the plan's order (`slot` maps back to the set): id, motion dead-reckoned to
-  // `now` (degrees, knots, feet, ft/min), domain and dense party.
-  readonly ids: Float64Array;
-  readonly vs: Float64Array;
+  // Per track, in the plan's order (`slot` maps back to the set): position dead-reckoned to
+  // `now` (degrees), speed (knots), cos and sin of the course, domain and dense party. The rest
+  // (id, altitude, vertical rate) is in the track's record of derived terms (`d`).
   readonly dom: Uint8Array;
   readonly pd: Int32Array;
   /** Dense party indices in order of their party ids, e.g. "1,2,7": changes force a rebuild. */
@@ -302,12 +322,13 @@ class Plan {
 
   readonly lat: Float64Array;
   readonly lon: Float64Array;
-  readonly alt: Float64Array;
   readonly sog: Float64Array;
-  readonly cog: Float64Array;
   /** cos and sin of the course (`TrackSet.cosCog`, `sinCog`). */
   readonly cosC: Float64Array;
   readonly sinC: Float64Array;
+  /** The set's speed and course columns, by slot (for the CPA's terms). */
+  private readonly setSog: Float64Array;
+  private readonly setCog: Float64Array;
   /**
    * Derived terms, one record of `STRIDE` doubles per slot (one or two cache lines, where
    * separate columns would cost a miss each on a random partner): see the `D_*` offsets.
@@ -387,43 +408,51 @@ class Plan {
     this.rhoAll = (rho * KN) / M_MIN;
 
     // Per-track columns at `now`, in the plan's order: slots, or (the full screen) a spatial
-    // order so that pairs of neighbours read neighbouring memory.
+    // order so that pairs of neighbours read neighbouring memory. The spatial order is taken
+    // from the reported positions, and the tracks are read in slot order and written to their
+    // place (reading every column in a random order cost more than the terms computed).
     const m = bare ? 0 : n;
-    const lat = mem.f64('lat0', m);
-    const lon = mem.f64('lon0', m);
-    const alt = mem.f64('alt0', m);
-    if (!bare) set.deadReckon(t, lat, lon, alt);
-    const order = layout === 'spatial' ? spatialOrder(lat, lon, mem) : undefined;
-    if (order) {
-      this.slot = order;
-      this.lat = permute(lat, order, mem.f64('lat', m));
-      this.lon = permute(lon, order, mem.f64('lon', m));
-      this.alt = permute(alt, order, mem.f64('alt', m));
-      this.ids = permute(set.ids, order, mem.f64('ids', m));
-      this.sog = permute(set.sog, order, mem.f64('sog', m));
-      this.cog = permute(set.cog, order, mem.f64('cog', m));
-      this.cosC = permute(set.cosCog, order, mem.f64('cosC', m));
-      this.sinC = permute(set.sinCog, order, mem.f64('sinC', m));
-      this.vs = permute(set.vs, order, mem.f64('vs', m));
-      this.dom = permute(set.domain, order, mem.u8('dom', m));
-      this.pd = permute(pd, order, mem.i32('pd', m));
+    const lat0 = mem.f64('lat0', m);
+    const lon0 = mem.f64('lon0', m);
+    const alt0 = mem.f64('alt0', m);
+    if (!bare) set.deadReckon(t, lat0, lon0, alt0);
+    this.setSog = set.sog;
+    this.setCog = set.cog;
+    this.d = mem.f64('d', m * STRIDE);
+    const rank = layout === 'spatial' ? spatialRank(set, mem) : undefined;
+    if (rank) {
+      const slot = (this.slot = mem.i32('slot', m));
+      const lat = (this.lat = mem.f64('lat', m));
+      const lon = (this.lon = mem.f64('lon', m));
+      const sog = (this.sog = mem.f64('sog', m));
+      const cosC = (this.cosC = mem.f64('cosC', m));
+      const sinC = (this.sinC = mem.f64('sinC', m));
+      const dom = (this.dom = mem.u8('dom', m));
+      const pdr = (this.pd = mem.i32('pd', m));
+      for (let s = 0; s < m; s++) slot[rank[s]!] = s;
+      for (let r = 0; r < m; r++) {
+        const s = slot[r]!;
+        lat[r] = lat0[s]!;
+        lon[r] = lon0[s]!;
+        sog[r] = set.sog[s]!;
+        cosC[r] = set.cosCog[s]!;
+        sinC[r] = set.sinCog[s]!;
+        dom[r] = set.domain[s]!;
+        pdr[r] = pd[s]!;
+        this.prepare(r, set, s, lat0[s]!, lon0[s]!, alt0[s]!);
+      }
     } else {
       this.slot = new Int32Array(m);
       for (let r = 0; r < m; r++) this.slot[r] = r;
-      this.lat = lat;
-      this.lon = lon;
-      this.alt = alt;
-      this.ids = set.ids;
+      this.lat = lat0;
+      this.lon = lon0;
       this.sog = set.sog;
-      this.cog = set.cog;
       this.cosC = set.cosCog;
       this.sinC = set.sinCog;
-      this.vs = set.vs;
       this.dom = set.domain;
       this.pd = pd;
+      for (let r = 0; r < m; r++) this.prepare(r, set, r, lat0[r]!, lon0[r]!, alt0[r]!);
     }
-    this.d = mem.f64('d', m * STRIDE);
-    for (let r = 0; r < m; r++) this.prepare(r);
     this.units = mem.f64('units', m * CPA_UNIT_LENGTH);
     this.unitReady = mem.u8('unitReady', m).fill(0);
     this.hits = new HitList(mem);
@@ -495,21 +524,31 @@ class Plan {
     };
   }
 
-  /** Fills the derived terms of track `s` (in the plan's order). */
-  private prepare(s: number): void {
-    const phi = this.lat[s]! * RAD;
+  /**
+   * Fills the derived terms of the track at slot `s` of the set, `r` in the plan's order, from
+   * its position at `now`.
+   */
+  private prepare(
+    r: number,
+    set: TrackSet,
+    s: number,
+    lat: number,
+    lon: number,
+    alt: number,
+  ): void {
+    const phi = lat * RAD;
     const sin = Math.sin(phi);
     const cos = Math.cos(phi);
     const w = 1 - WGS84_E2 * sin * sin;
     const nn = WGS84_A / Math.sqrt(w);
     const mm = (nn * (1 - WGS84_E2)) / w;
-    const v = this.sog[s]! * KN;
-    const vn = v * this.cosC[s]!;
-    const ve = v * this.sinC[s]!;
+    const v = set.sog[s]! * KN;
+    const vn = v * set.cosCog[s]!;
+    const ve = v * set.sinCog[s]!;
     const d = this.d;
-    const o = s * STRIDE;
+    const o = r * STRIDE;
     d[o + D_PHI] = phi;
-    d[o + D_LAM] = this.lon[s]! * RAD;
+    d[o + D_LAM] = lon * RAD;
     d[o + D_SIN] = sin;
     d[o + D_COS] = cos;
     d[o + D_NN] = nn;
@@ -519,9 +558,10 @@ class Plan {
     d[o + D_AVN] = Math.abs(vn) / M_MIN;
     d[o + D_SPD] = v;
     const far = Math.abs(phi) + this.rhoAll;
-    d[o + D_TANFAR] = far < PREFILTER_LAT ? Math.tan(far) : NaN;
-    d[o + D_ALT] = this.alt[s]!;
-    d[o + D_VS] = this.vs[s]!;
+    d[o + D_TANFAR] = far < PREFILTER_LAT ? tanUp(far) : NaN;
+    d[o + D_ALT] = alt;
+    d[o + D_VS] = set.vs[s]!;
+    d[o + D_ID] = set.ids[s]!;
   }
 
   /** Whether slot `s` can be in any screened pair at all. */
@@ -597,20 +637,60 @@ class Plan {
     const ls = air ? rule.air : rule.surface;
     if (ls.levels.length === 0) return;
     if (!this.exhaustive && this.reject(s, t, ls)) return;
+    this.exact(s, t, ls, air);
+  }
+
+  /**
+   * `judge` for many pairs of one rule each, in stages: the rejects over all pairs, then the
+   * exact CPA over the survivors. The same tests in the same order as `judge`, so the same hits;
+   * each stage's loop is short and its data close, where interleaving them cost a third more.
+   * `pairs[2k], pairs[2k+1]`: the slots of pair k; `rule[k]`: its rule. Returns the survivors.
+   */
+  judgeAll(pairs: Int32Array, rule: Int32Array, count: number): number {
+    const { dom, rules } = this;
+    const keep = this.mem.i32('keep', count);
+    let kept = 0;
+    for (let k = 0; k < count; k++) {
+      const s = pairs[2 * k]!;
+      const t = pairs[2 * k + 1]!;
+      const air = (dom[s]! | dom[t]!) === AIR;
+      const r = rules[rule[k]!]!;
+      const ls = air ? r.air : r.surface;
+      if (ls.levels.length === 0) continue;
+      if (this.reject(s, t, ls)) continue;
+      keep[kept++] = k;
+    }
+    for (let m = 0; m < kept; m++) {
+      const k = keep[m]!;
+      const s = pairs[2 * k]!;
+      const t = pairs[2 * k + 1]!;
+      const air = (dom[s]! | dom[t]!) === AIR;
+      const r = rules[rule[k]!]!;
+      this.exact(s, t, air ? r.air : r.surface, air);
+    }
+    return kept;
+  }
+
+  /** The exact CPA of a pair that passed the rejects, and the predicate; pushes a hit. */
+  private exact(s: number, t: number, ls: LevelSet, air: boolean): void {
     // The lower id goes first, so both screens hand the CPA the very same arguments.
-    const ids = this.ids;
-    const i = ids[s]! < ids[t]! ? s : t;
+    const d = this.d;
+    const idS = d[s * STRIDE + D_ID]!;
+    const idT = d[t * STRIDE + D_ID]!;
+    const i = idS < idT ? s : t;
     const j = i === s ? t : s;
     const out = this.out;
     this.cpaCalls++;
     const units = this.units;
     const ready = this.unitReady;
     if (ready[i] === 0) {
-      cpaUnit(units, i * CPA_UNIT_LENGTH, this.lat[i]!, this.sog[i]!, this.cog[i]!);
+      const si = this.slot[i]!;
+      cpaUnit(units, i * CPA_UNIT_LENGTH, this.lat[i]!, this.setSog[si]!, this.setCog[si]!);
       ready[i] = 1;
     }
     if (ready[j] === 0) {
-      cpaUnit(units, j * CPA_UNIT_LENGTH, this.lat[j]!, this.sog[j]!, this.cog[j]!);
+      const sj = this.slot[j]!;
+      cpaUnit(units, j * CPA_UNIT_LENGTH, this.lat[j]!, this.setSog[sj]!, this.setCog[sj]!);
       ready[j] = 1;
     }
     // The same numbers as `cpaInto` on the two motions (and so as `cpa()`), less the bearing.
@@ -618,10 +698,12 @@ class Plan {
     const cpaNm = out[CPA_NM]!;
     const tcpaMin = out[TCPA_MIN]!;
     const rangeNm = out[RANGE_NM]!;
-    const altA = this.alt[i]!;
-    const altB = this.alt[j]!;
+    const a = i * STRIDE;
+    const b = j * STRIDE;
+    const altA = d[a + D_ALT]!;
+    const altB = d[b + D_ALT]!;
     // As `cpa()` gives it; NaN when an altitude is unknown.
-    const vCpa = air ? verticalSeparation(altA, this.vs[i]!, altB, this.vs[j]!, tcpaMin) : NaN;
+    const vCpa = air ? verticalSeparation(altA, d[a + D_VS]!, altB, d[b + D_VS]!, tcpaMin) : NaN;
     const vNow = Math.abs(altB - altA);
     const levels = ls.levels;
     for (let k = 0; k < levels.length; k++) {
@@ -631,7 +713,7 @@ class Plan {
         (tcpaMin >= 0 && tcpaMin <= l.w && cpaNm < l.t && !(vCpa >= l.v)) ||
         (rangeNm < l.t && !(vNow >= l.v));
       if (!met) continue;
-      this.hits.push(ids[i]!, ids[j]!, air, l.level, cpaNm, tcpaMin, rangeNm, vCpa);
+      this.hits.push(d[a + D_ID]!, d[b + D_ID]!, air, l.level, cpaNm, tcpaMin, rangeNm, vCpa);
       return;
     }
   }
@@ -721,30 +803,23 @@ class HitList {
   }
 }
 
-function permute<A extends Float64Array | Int32Array | Uint8Array>(
-  src: A,
-  order: Int32Array,
-  out: A,
-): A {
-  for (let r = 0; r < order.length; r++) out[r] = src[order[r]!]!;
-  return out;
-}
-
 /**
- * Tracks in the order of a 256 × 256 grid over their positions (row by row; a counting sort):
- * neighbours on the sea end up near each other in memory.
+ * Each slot's place in the order of a 256 × 256 grid over the reported positions (row by row; a
+ * counting sort, stable): neighbours on the sea end up near each other in memory.
  */
-function spatialOrder(lat: Float64Array, lon: Float64Array, mem: Mem): Int32Array {
-  const n = lat.length;
+function spatialRank(set: TrackSet, mem: Mem): Int32Array {
+  const { lat, lon, size: n } = set;
   let y0 = Infinity;
   let y1 = -Infinity;
   let x0 = Infinity;
   let x1 = -Infinity;
   for (let s = 0; s < n; s++) {
-    y0 = Math.min(y0, lat[s]!);
-    y1 = Math.max(y1, lat[s]!);
-    x0 = Math.min(x0, lon[s]!);
-    x1 = Math.max(x1, lon[s]!);
+    const y = lat[s]!;
+    const x = lon[s]!;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
   }
   const fy = 255.999 / Math.max(y1 - y0, 1e-9);
   const fx = 255.999 / Math.max(x1 - x0, 1e-9);
@@ -756,9 +831,9 @@ function spatialOrder(lat: Float64Array, lon: Float64Array, mem: Mem): Int32Arra
     count[k + 1]!++;
   }
   for (let k = 0; k < 65536; k++) count[k + 1]! += count[k]!;
-  const order = mem.i32('order', n);
-  for (let s = 0; s < n; s++) order[count[key[s]!]!++] = s;
-  return order;
+  const rank = mem.i32('rank', n);
+  for (let s = 0; s < n; s++) rank[s] = count[key[s]!]!++;
+  return rank;
 }
 
 /** Swept boxes as flat pieces: `box[4k…4k+3]` = minLon, minLat, maxLon, maxLat of `owner[k]`. */
@@ -814,24 +889,38 @@ function sweptBoxes(
  */
 function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
   const g = geometry(plan, 0, undefined, undefined, undefined);
-  const wMax = Math.max(plan.boxW[0]!, plan.boxW[1]!);
+  const { n, boxW, dom, mem } = plan;
+  const wMax = Math.max(boxW[0]!, boxW[1]!);
   const slices = Math.max(1, Math.ceil(wMax / sliceMin));
-  const out = Array.from({ length: slices }, (_, k) => ({
-    ...newBoxes(g.m, g, plan.mem, `slice${k}`),
-    first: plan.mem.i32(`first${k}`, plan.n + 1),
-  }));
-  for (let s = 0; s < plan.n; s++) {
-    for (const b of out) b.first[s] = b.count;
+  const out: SlicedBoxes[] = [];
+  for (let k = 0; k < slices; k++)
+    out.push({
+      count: 0,
+      box: mem.f64(`slice${k}box`, 8 * n),
+      owner: mem.i32(`slice${k}owner`, 2 * n),
+      hmax: g.hmax,
+      rho: g.rho,
+      first: mem.i32(`first${k}`, n + 1),
+    });
+  // Pieces per domain.
+  const pieces = [0, 1].map((d) => Math.max(1, Math.ceil(boxW[d]! / sliceMin)));
+  const one = out[0]!;
+  for (let s = 0; s < n; s++) {
+    for (let k = 0; k < slices; k++) out[k]!.first[s] = out[k]!.count;
     if (Number.isNaN(g.latLo[s]!)) continue;
-    const w = plan.boxW[plan.dom[s]!]!;
-    const kk = Math.max(1, Math.ceil(w / sliceMin));
+    const w = boxW[dom[s]!]!;
+    const kk = pieces[dom[s]!]!;
+    if (kk === 1) {
+      emit(g, s, s, 0, 1, one);
+      continue;
+    }
     for (let k = 0; k < kk; k++) {
       const t0 = k * sliceMin;
       const t1 = k === kk - 1 ? w : (k + 1) * sliceMin;
-      emit(g, s, s, w > 0 ? t0 / w : 0, w > 0 ? t1 / w : 1, out[k]!);
+      emit(g, s, s, t0 / w, t1 / w, out[k]!);
     }
   }
-  for (const b of out) b.first[plan.n] = b.count;
+  for (let k = 0; k < slices; k++) out[k]!.first[n] = out[k]!.count;
   return out;
 }
 
@@ -927,10 +1016,10 @@ function geometry(
     const s = slots ? slots[k]! : k;
     let far = Math.max(Math.abs(la0 - hmax), Math.abs(g.latHi[k]! + hmax)) * RAD;
     if (reportLat) far = Math.max(far, Math.abs(reportLat[s]!) * RAD);
-    const cE = far < POLAR_BOX ? Math.tan(far) * rho * SAFETY + 0.011 * rho : 1;
+    const cE = far < POLAR_BOX ? tanUp(far) * rho * SAFETY + 0.011 * rho : 1;
     g.padLon[k] = NaN;
     if (cE < 0.5) {
-      const k1 = 1 / (N_MIN * Math.cos(far)); // radians per metre east
+      const k1 = 1 / (N_MIN * cosDown(far)); // radians per metre east
       const sw = east[k]! * k1;
       const pad = (half[k]! * k1 + cE * Math.abs(sw)) / (1 - cE);
       if (Math.abs(sw) + 2 * pad < 2 * Math.PI) {
@@ -1110,13 +1199,14 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
   try {
     const plan = new Plan(set, opts, undefined, undefined, 'spatial', pooled ? POOL : FRESH);
     const slices = slicedBoxes(plan, SLICE_MIN);
-    let candidates = 0;
+    const cand = new Candidates(plan.mem);
     for (let k = 0; k < slices.length; k++) {
       const grid = buildGrid(slices[k]!, plan.pd, plan.np, plan.mem);
-      candidates += joinSlice(plan, slices, k, grid);
+      joinSlice(plan, slices, k, grid, cand);
     }
+    plan.judgeAll(cand.pairs, cand.rule, cand.count);
     if (stats) {
-      stats.candidates = candidates;
+      stats.candidates = cand.count;
       stats.cpaCalls = plan.cpaCalls;
     }
     const hits = plan.hits.sorted();
@@ -1134,10 +1224,9 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
  * (`Grid`), and each entry is paired only with the groups that complete the corner: no pair is
  * looked at twice, and only screened party pairs are walked, along flat arrays.
  */
-function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid): number {
+function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: Candidates): void {
   const { table, np } = plan;
   const { cells, start, eBox, eOwner } = g;
-  let candidates = 0;
   for (let c = 0; c < cells; c++) {
     const base = c * np * 4;
     if (start[base + np * 4]! - start[base]! < 2) continue;
@@ -1145,7 +1234,8 @@ function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid): numbe
       const bp = base + 4 * p;
       if (start[bp]! === start[bp + 4]!) continue;
       for (let q = p; q < np; q++) {
-        if (table[p * np + q]! < 0) continue;
+        const rule = table[p * np + q]!;
+        if (rule < 0) continue;
         const bq = base + 4 * q;
         if (start[bq]! === start[bq + 4]!) continue;
         for (let ga = 0; ga < 4; ga++) {
@@ -1167,15 +1257,44 @@ function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid): numbe
               const t = eOwner[j]!;
               if (t === s) continue;
               if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
-              candidates++;
-              plan.judge(s, t);
+              out.push(s, t, rule);
             }
           }
         }
       }
     }
   }
-  return candidates;
+}
+
+/** Pairs of slots to judge, each with its rule, in growing pooled arrays. */
+class Candidates {
+  count = 0;
+  pairs: Int32Array;
+  rule: Int32Array;
+  private readonly mem: Mem;
+
+  constructor(mem: Mem) {
+    this.mem = mem;
+    this.pairs = mem.i32('candPairs', 2 * 1024);
+    this.rule = mem.i32('candRule', 1024);
+  }
+
+  push(s: number, t: number, rule: number): void {
+    const k = this.count;
+    if (k === this.rule.length) {
+      // A pooled array may come back as a longer view of the same buffer: `set` copies in place.
+      const pairs = this.mem.i32('candPairs', 4 * k);
+      pairs.set(this.pairs);
+      this.pairs = pairs;
+      const r = this.mem.i32('candRule', 2 * k);
+      r.set(this.rule);
+      this.rule = r;
+    }
+    this.pairs[2 * k] = s;
+    this.pairs[2 * k + 1] = t;
+    this.rule[k] = rule;
+    this.count = k + 1;
+  }
 }
 
 /**
