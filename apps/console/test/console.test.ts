@@ -439,6 +439,24 @@ describe('the operator console in Chromium, two stations', () => {
     await shot(A, 'notices');
   }, 90_000);
 
+  it('a call request from one console is accepted on the other', async () => {
+    const A = pages.a!;
+    const B = pages.b!;
+    await A.click('[data-testid=tab-calls]');
+    await A.locator('[data-testid=request-call] button.primary').click();
+    await B.click('[data-testid=tab-calls]');
+    const accept = B.locator('[data-testid=calls] .card li button').first();
+    await accept.waitFor({ timeout: 20_000 });
+    await accept.click();
+    await expect
+      .poll(() => A.textContent('[data-testid=calls]'), { timeout: 20_000 })
+      .toContain('accepted');
+    // Bravo works in Chinese: the same state reads 已接受 there.
+    await expect
+      .poll(() => B.textContent('[data-testid=calls]'), { timeout: 20_000 })
+      .toContain('已接受');
+  }, 60_000);
+
   it('a viewer sees everything but cannot send, in the console or behind its back', async () => {
     const V = await signIn(a.url, 'look-a');
     expect(await V.textContent('[data-testid=who]')).toContain('read only');

@@ -136,6 +136,7 @@ export const STRINGS = {
   nstatus_cancelled: { en: 'cancelled', zh: '已取消' },
   calls: { en: 'Calls', zh: '通话请求' },
   noCalls: { en: 'No call requests', zh: '无通话请求' },
+  requestCall: { en: 'Request a call', zh: '请求通话' },
   accept: { en: 'Accept', zh: '接受' },
   decline: { en: 'Decline', zh: '拒绝' },
   call_open: { en: 'open', zh: '待答复' },
