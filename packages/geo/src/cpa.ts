@@ -159,17 +159,42 @@ export function cpaUnit(
 ): void {
   const phi = clampLat(latDeg * RAD);
   const c = cogDeg * RAD;
-  const s = Math.sin(phi);
-  const c0 = Math.cos(phi);
+  cpaUnitOf(
+    st,
+    o,
+    phi,
+    Math.sin(phi),
+    Math.cos(phi),
+    sogKn * KN * Math.cos(c),
+    sogKn * KN * Math.sin(c),
+  );
+}
+
+/** Latitudes beyond this (radians) are clamped to it by `cpaUnit`. @internal */
+export const CPA_LAT_LIMIT = LAT_LIMIT;
+
+/**
+ * `cpaUnit` from the latitude φ (radians, |φ| ≤ `CPA_LAT_LIMIT`), its sine and cosine and the
+ * north and east speeds (m/min) as `cpaUnit` computes them (sog · (1852/60) · cos and sin of the
+ * course), for a caller that has them already. @internal
+ */
+export function cpaUnitOf(
+  st: Float64Array,
+  o: number,
+  phi: number,
+  s: number,
+  c0: number,
+  vn: number,
+  ve: number,
+): void {
   const w = 1 - E2 * s * s;
-  const vn = sogKn * KN * Math.cos(c);
-  const ve = sogKn * KN * Math.sin(c);
+  const sw = Math.sqrt(w);
   st[o] = phi;
   st[o + 1] = vn;
   st[o + 2] = ve;
   st[o + 3] = s;
-  st[o + 4] = w * Math.sqrt(w) * INV_AM; // 1 / meridianRadius(φ0)
-  st[o + 5] = (A * c0) / Math.sqrt(w); // parallelRadius(φ0)
+  st[o + 4] = w * sw * INV_AM; // 1 / meridianRadius(φ0)
+  st[o + 5] = (A * c0) / sw; // parallelRadius(φ0)
   st[o + 6] = c0;
   st[o + 7] = ve / vn; // tan θ (±Infinity or NaN when v_north is 0: then unused)
 }

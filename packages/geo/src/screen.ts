@@ -32,10 +32,12 @@ import Flatbush from 'flatbush';
 import {
   CPA_NM,
   CPA_OUT_LENGTH,
+  CPA_LAT_LIMIT,
   CPA_UNIT_LENGTH,
   RANGE_NM,
   TCPA_MIN,
   cpaUnit,
+  cpaUnitOf,
   cpaUnits,
   verticalSeparation,
 } from './cpa.js';
@@ -175,6 +177,8 @@ const D_TANFAR = 10;
 const D_ALT = 11;
 const D_VS = 12;
 const D_ID = 13;
+const D_VN = 14;
+const D_VE = 15;
 
 interface Lvl {
   level: Level;
@@ -313,12 +317,8 @@ class Plan {
   exhaustive = false;
   /** Pairs that reached the exact CPA. */
   cpaCalls = 0;
-  /**
-   * `cpaUnit`'s terms of each track, computed the first time the track reaches the CPA (most
-   * tracks never do; the others meet several partners): `unitReady[r]` says they are there.
-   */
-  private readonly units: Float64Array;
-  private readonly unitReady: Uint8Array;
+  /** The two units' terms for `cpaUnits`. */
+  private readonly units = new Float64Array(2 * CPA_UNIT_LENGTH);
 
   readonly lat: Float64Array;
   readonly lon: Float64Array;
@@ -453,8 +453,6 @@ class Plan {
       this.pd = pd;
       for (let r = 0; r < m; r++) this.prepare(r, set, r, lat0[r]!, lon0[r]!, alt0[r]!);
     }
-    this.units = mem.f64('units', m * CPA_UNIT_LENGTH);
-    this.unitReady = mem.u8('unitReady', m).fill(0);
     this.hits = new HitList(mem);
   }
 
@@ -562,6 +560,8 @@ class Plan {
     d[o + D_ALT] = alt;
     d[o + D_VS] = set.vs[s]!;
     d[o + D_ID] = set.ids[s]!;
+    d[o + D_VN] = vn;
+    d[o + D_VE] = ve;
   }
 
   /** Whether slot `s` can be in any screened pair at all. */
@@ -671,6 +671,23 @@ class Plan {
     return kept;
   }
 
+  /**
+   * `cpaUnit`'s terms of track r into `units` at o, from its record: the latitude's sine and
+   * cosine and the speeds there are the very numbers `cpaUnit` computes (past `CPA_LAT_LIMIT`,
+   * where `cpaUnit` clamps, it is called).
+   */
+  private unit(r: number, o: number): void {
+    const d = this.d;
+    const a = r * STRIDE;
+    const phi = d[a + D_PHI]!;
+    if (Math.abs(phi) <= CPA_LAT_LIMIT)
+      cpaUnitOf(this.units, o, phi, d[a + D_SIN]!, d[a + D_COS]!, d[a + D_VN]!, d[a + D_VE]!);
+    else {
+      const s = this.slot[r]!;
+      cpaUnit(this.units, o, this.lat[r]!, this.setSog[s]!, this.setCog[s]!);
+    }
+  }
+
   /** The exact CPA of a pair that passed the rejects, and the predicate; pushes a hit. */
   private exact(s: number, t: number, ls: LevelSet, air: boolean): void {
     // The lower id goes first, so both screens hand the CPA the very same arguments.
@@ -682,19 +699,10 @@ class Plan {
     const out = this.out;
     this.cpaCalls++;
     const units = this.units;
-    const ready = this.unitReady;
-    if (ready[i] === 0) {
-      const si = this.slot[i]!;
-      cpaUnit(units, i * CPA_UNIT_LENGTH, this.lat[i]!, this.setSog[si]!, this.setCog[si]!);
-      ready[i] = 1;
-    }
-    if (ready[j] === 0) {
-      const sj = this.slot[j]!;
-      cpaUnit(units, j * CPA_UNIT_LENGTH, this.lat[j]!, this.setSog[sj]!, this.setCog[sj]!);
-      ready[j] = 1;
-    }
+    this.unit(i, 0);
+    this.unit(j, CPA_UNIT_LENGTH);
     // The same numbers as `cpaInto` on the two motions (and so as `cpa()`), less the bearing.
-    cpaUnits(out, units, i * CPA_UNIT_LENGTH, this.lon[i]!, j * CPA_UNIT_LENGTH, this.lon[j]!);
+    cpaUnits(out, units, 0, this.lon[i]!, CPA_UNIT_LENGTH, this.lon[j]!);
     const cpaNm = out[CPA_NM]!;
     const tcpaMin = out[TCPA_MIN]!;
     const rangeNm = out[RANGE_NM]!;

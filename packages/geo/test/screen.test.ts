@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScreenIndex, TrackSet, screen, screenNaive } from '@parley/geo';
+import { ScreenIndex, TrackSet, cpa, screen, screenNaive } from '@parley/geo';
 import type { ScreenHit, ScreenOptions, TrackReport } from '@parley/geo';
 
 const T0 = Date.UTC(2025, 5, 1, 8, 0, 0);
@@ -390,6 +390,11 @@ describe('screen = screenNaive (property)', () => {
             (i === 0 || fast[i - 1]!.a < h.a || (fast[i - 1]!.a === h.a && fast[i - 1]!.b < h.b)),
         );
         expect(ordered).toBe(true);
+        // The screen's numbers are `cpa()`'s on the dead-reckoned motions, to the last bit.
+        for (const h of fast) {
+          const c = cpa(set.motionAt(h.a, T0)!, set.motionAt(h.b, T0)!);
+          expect([h.cpaNm, h.tcpaMin, h.rangeNm]).toEqual([c.cpaNm, c.tcpaMin, c.rangeNm]);
+        }
         tally.scenarios++;
         tally.hits += fast.length;
         for (const h of fast) {
