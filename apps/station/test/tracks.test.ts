@@ -334,8 +334,7 @@ describe('tracks and encounters', () => {
       ],
     });
     expect(r.status).toBe(200);
-    await a.station.tracks.tick();
-    const list = (await A_('viewer').get('/api/v1/encounters')).json.encounters as {
+    type AreaJson = {
       id: string;
       kind: string;
       a: string;
@@ -344,7 +343,13 @@ describe('tracks and encounters', () => {
       enterAt: number;
       notice: { id: string; own: boolean };
       draft: { code: string; channel: string; text: { en: string } } | null;
-    }[];
+    };
+    // The notice folds asynchronously at Alpha: screen until the intrusion shows (bounded).
+    const list = await waitFor('the frigate in the encounter list', async () => {
+      await a.station.tracks.tick();
+      const l = (await A_('viewer').get('/api/v1/encounters')).json.encounters as AreaJson[];
+      return l.some((e) => e.kind === 'area' && e.a === 'stn:FFG-1') ? l : undefined;
+    });
     const frigate = list.find((e) => e.kind === 'area' && e.a === 'stn:FFG-1')!;
     expect(frigate).toMatchObject({
       state: 'projected',
