@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { ApiError, get, post, setCsrf } from './api/client.js';
+import { ApiError, get, onUnauthorized, post, setCsrf } from './api/client.js';
 import { Live } from './api/live.js';
 import type { Lang, Me } from './api/types.js';
 import { I18nContext, translate, translateLoose } from './i18n/i18n.js';
@@ -43,6 +43,15 @@ export function App() {
       })
       .catch(() => setMe(null));
   }, []);
+
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        setCsrf(undefined);
+        setMe(null);
+      }),
+    [],
+  );
 
   const signOut = useCallback(async () => {
     await post('/api/v1/logout').catch(() => undefined);

@@ -300,6 +300,37 @@ describe('the operator console in Chromium, two stations', () => {
     await shot(A, 'conversation');
   }, 120_000);
 
+  it('Bravo edits its own drafted warning in the composer, then sends it; Alpha reads it in English', async () => {
+    const B = pages.b!;
+    await B.click('[data-testid=tab-encounters]');
+    const card = B.locator('[data-testid=encounter][data-level=danger]').first();
+    await card.locator('[data-testid=encounter-edit]').click();
+    // The composer holds the draft's code and parameters; its preview is the draft's text.
+    await expect.poll(() => B.inputValue('[data-testid=catalogue-code]')).toBe('MAN-18');
+    const zh = (await B.locator('[data-testid=preview] p[lang=zh]').textContent())!;
+    expect(zh).toContain('LANZHOU 170');
+    await B.fill('[data-testid=param-speed]', '15');
+    await expect
+      .poll(() => B.locator('[data-testid=preview] p[lang=zh]').textContent())
+      .toContain('航速15节');
+    await B.click('[data-testid=prec-IMMEDIATE]');
+    await B.click('[data-testid=send]');
+    await B.click('[data-testid=tab-encounters]');
+    await expect
+      .poll(() => card.locator('[data-testid=encounter-draft]').getAttribute('data-status'), {
+        timeout: 15_000,
+      })
+      .toBe('discarded');
+    const A = pages.a!;
+    await A.click('[data-testid=tab-conversation]');
+    await A.click('[data-testid=channel-scs-tactical]');
+    const theirs = A.locator('[data-testid=message]').last();
+    await expect
+      .poll(() => theirs.locator('[data-testid=message-text]').textContent(), { timeout: 20_000 })
+      .toMatch(/^My ship LANZHOU 170 .*speed 15 kn/);
+    expect(await theirs.locator('.badge.prec-immediate').count()).toBe(1);
+  }, 60_000);
+
   it('switches every pane between English and 中文', async () => {
     const A = pages.a!;
     const labels = async () => A.locator('nav.tabs [role=tab]').allTextContents();

@@ -12,6 +12,12 @@ export class ApiError extends Error {
 }
 
 let csrf: string | undefined;
+let unauthorized: () => void = () => {};
+
+/** Called when the station says the session is gone (expired, signed out elsewhere). */
+export function onUnauthorized(fn: () => void): void {
+  unauthorized = fn;
+}
 
 /** Remembers the session's CSRF token (from login or /me); sent on every state-changing request. */
 export function setCsrf(token: string | undefined): void {
@@ -38,6 +44,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     const e = (json ?? {}) as { code?: string; message?: string };
+    if (res.status === 401 && path !== '/api/v1/login' && path !== '/api/v1/me') unauthorized();
     throw new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? res.statusText);
   }
   return json as T;

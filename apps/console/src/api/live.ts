@@ -33,6 +33,8 @@ export interface Snapshot {
   noticeShapes: Record<string, FeatureCollection>;
   catalogue: Catalogue | null;
   stream: 'connecting' | 'open' | 'error';
+  /** Link path changes seen since the console opened, newest first (at most 20). */
+  linkLog: { ts: number; peer: string; url: string; state: string }[];
   /** Station time of the latest track picture or encounter list. */
   now: number;
   lastError: string | null;
@@ -51,6 +53,7 @@ const EMPTY: Snapshot = {
   noticeShapes: {},
   catalogue: null,
   stream: 'connecting',
+  linkLog: [],
   now: 0,
   lastError: null,
 };
@@ -170,9 +173,17 @@ export class Live {
       case 'entry':
         this.later(['messages', 'channels', 'calls', 'alarms', 'feeds', 'health']);
         break;
-      case 'link':
+      case 'link': {
+        const l = e as unknown as { peer: string; url: string; state: string };
+        this.set({
+          linkLog: [
+            { ts: Date.now(), peer: l.peer, url: l.url, state: l.state },
+            ...this.snap.linkLog,
+          ].slice(0, 20),
+        });
         this.later(['health', 'channels']);
         break;
+      }
       case 'alarm':
         this.later(['alarms', 'messages', 'channels']);
         break;

@@ -163,6 +163,12 @@ export const STRINGS = {
   course: { en: 'course {c}, speed {s}', zh: '航向{c}，航速{s}' },
   stale: { en: 'stale', zh: '过时' },
   error: { en: 'Error', zh: '错误' },
+  streamLost: { en: 'live stream lost, reconnecting', zh: '实时数据中断，正在重连' },
+  linkEvents: { en: 'Link events', zh: '链路事件' },
+  noLinkEvents: {
+    en: 'No path changes since this console opened',
+    zh: '本控制台打开以来路径无变化',
+  },
   forbiddenAction: { en: 'Your role does not allow this', zh: '您的角色无权执行此操作' },
   loading: { en: 'Loading…', zh: '加载中…' },
   ago: { en: '{age} ago', zh: '{age}前' },

@@ -1,6 +1,6 @@
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Dtg, PrecBadge, useNow } from './common.js';
+import { Dtg, PrecBadge, StateBadge, useNow } from './common.js';
 import type { Ctx } from './shell.js';
 
 export function ChannelList({
@@ -120,6 +120,36 @@ export function AlarmList({ ctx }: { ctx: Ctx }) {
             <PrecBadge p={u.precedence} /> <span className="muted">#{u.channel}</span>{' '}
             {t('unanswered')}
             <div className="small">{u.summary}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Link path changes since the console opened: a cut path shows here as it happens. */
+export function LinkLog({ ctx }: { ctx: Ctx }) {
+  const { t } = useI18n();
+  const log = ctx.snap.linkLog;
+  const peers = ctx.snap.health?.peers ?? [];
+  const pathNo = (url: string) => {
+    for (const p of peers) {
+      const i = p.paths.findIndex((x) => x.url === url);
+      if (i >= 0) return i + 1;
+    }
+    return '?';
+  };
+  return (
+    <section className="panel" aria-label={t('linkEvents')} data-testid="link-log">
+      <h2>{t('linkEvents')}</h2>
+      {log.length === 0 ? <p className="muted small">{t('noLinkEvents')}</p> : null}
+      <ul className="alarms">
+        {log.map((l) => (
+          <li
+            key={`${l.ts}:${l.url}:${l.state}`}
+            className={`link-event state-${l.state.toLowerCase()}`}
+          >
+            <Dtg ms={l.ts} /> {l.peer} {t('path')} {pathNo(l.url)} <StateBadge state={l.state} />
           </li>
         ))}
       </ul>

@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { MapView } from '../map/map-view.js';
 import { Approvals } from './approvals.js';
 import { Calls } from './calls.js';
-import { ChannelList, AlarmList } from './channels.js';
+import { ChannelList, AlarmList, LinkLog } from './channels.js';
 import { LangSwitch, StateBadge, UtcClock } from './common.js';
 import { Conversation } from './conversation.js';
 import { Encounters } from './encounters.js';
@@ -111,7 +111,16 @@ export function Shell({
               ))}
             </>
           ) : null}
-          {snap.stream === 'error' ? <span className="badge state-down">SSE</span> : null}
+          {snap.stream === 'error' ? (
+            <span className="badge state-down" title={t('streamLost')}>
+              {t('streamLost')}
+            </span>
+          ) : null}
+          {snap.lastError ? (
+            <span className="badge state-degraded" title={snap.lastError}>
+              {t('error')}
+            </span>
+          ) : null}
         </div>
         <UtcClock />
         <LangSwitch />
@@ -132,6 +141,7 @@ export function Shell({
           onSelect={(c) => (setChannel(c), setTab('conversation'))}
         />
         <AlarmList ctx={ctx} />
+        <LinkLog ctx={ctx} />
       </aside>
       <main className="centre">
         <MapView
