@@ -76,7 +76,8 @@ describe('parley on PostgreSQL', () => {
       station: string;
       size: number;
     };
-    expect(status).toMatchObject({ station, size: 2 });
+    // No process runs the station, so none leads.
+    expect(status).toMatchObject({ station, size: 2, store: 'postgres', leader: null });
     expect(ok(await parley(['key', '--data', dir])).trim()).toBe(key);
 
     // The private key is on disk only: nothing in the database holds it.

@@ -99,12 +99,16 @@ export function registerStationCommands(program: Command): void {
 
   program
     .command('status')
-    .description('print the station id, name, feed size and latest checkpoint')
+    .description(
+      'print the station id, name, feed size, latest checkpoint, store engine and (PostgreSQL) the leading process',
+    )
     .option(...DATA_OPTION)
     .action(async (opts: { data: string }) => {
       await readStationConfig(opts.data);
       await withStation(opts.data, async (s) => {
         const cp = await s.store.latestCheckpoint(s.station);
+        // On PostgreSQL: which process of the station leads (host/pid/…) and its fencing token.
+        const lease = s.store.engine === 'postgres' ? await s.store.lease('station.leader') : null;
         print(
           JSON.stringify({
             station: s.station,
@@ -113,6 +117,14 @@ export function registerStationCommands(program: Command): void {
             size: s.writer.size,
             head: s.writer.head,
             checkpoint: cp ? { size: cp.size, root: cp.root, ts: cp.ts } : null,
+            store: s.store.engine,
+            ...(s.store.engine === 'postgres'
+              ? {
+                  leader: lease
+                    ? { holder: lease.holder, token: lease.token, expires: lease.expires }
+                    : null,
+                }
+              : {}),
           }),
         );
       });
