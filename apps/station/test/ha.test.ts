@@ -254,6 +254,83 @@ describe('one station, several processes on PostgreSQL', () => {
     expect(textsOf(bCopy)).toEqual(Array.from({ length: 11 }, (_, i) => `B ${i}`));
   });
 
+  it('the deadline watch runs in the leading process only: one alarm per overdue message, also after the leader stops', async () => {
+    const db = await freshDatabase('parley_ha');
+    cleanup.push(db.drop);
+    const root = await tempRoot('parley-ha-');
+    const A = await makeStation(root, 'Alpha', { storeUrl: db.url });
+    const B = await makeStation(root, 'Bravo');
+    // One clock for all three, moved by the test; the watch ticks every 50 ms in each process.
+    const clock = { offset: 0, now: () => Date.now() + clock.offset };
+    const a1 = await startInProcess(A, { clock, deadlineTickMs: 50, leaseMs: 1000 });
+    cleanup.push(() => a1.station.close());
+    const a2 = await startInProcess(A, { clock, deadlineTickMs: 50, leaseMs: 1000 });
+    cleanup.push(() => a2.station.close());
+    const b = await startInProcess(B, { clock, deadlineTickMs: 0 });
+    cleanup.push(() => b.station.close());
+    await addPeer(A, B, [b.url]);
+    await addPeer(B, A, [a1.url, a2.url]);
+    const ta = await token(A, 'admin');
+    const tb = await token(B, 'admin');
+    expect([a1.station.leading(), a2.station.leading()].filter(Boolean)).toHaveLength(1);
+    const [leader, follower] = a1.station.leading() ? [a1, a2] : [a2, a1];
+
+    // A channel by agreement (FLASH must be understood within 10 minutes of delivery).
+    expect(
+      (
+        await api(follower.url, ta).post('/api/v1/channels', {
+          name: 'ops',
+          agreement: { tier: 'theater' },
+        })
+      ).status,
+    ).toBe(201);
+    await waitFor('proposal at B', async () =>
+      ((await api(b.url, tb).get('/api/v1/channels')).json.channels as { name: string }[]).some(
+        (c) => c.name === 'ops',
+      ),
+    );
+    expect((await api(b.url, tb).post('/api/v1/channels/ops/accept', {})).status).toBe(201);
+    const alarmsFor = async (id: string) =>
+      withDb(A, async (s) => {
+        const out = [];
+        for (const e of await s.entriesOfKind(A.station, ['alarm'])) {
+          const body = parseEntryLine(e.line).body as { of?: { station: string; seq: number } };
+          if (body.of && `${body.of.station}:${body.of.seq}` === id) out.push(e);
+        }
+        return out;
+      });
+    const overdue = async (via: string) => {
+      await waitFor('channel open at A', async () =>
+        (
+          (await api(via, ta).get('/api/v1/channels')).json.channels as {
+            name: string;
+            status: string;
+          }[]
+        ).some((c) => c.name === 'ops' && c.status === 'open'),
+      );
+      const sent = await api(via, ta).send('Keep well clear', 'FLASH', 'ops');
+      await waitFor('delivered', async () =>
+        (await api(via, ta).messages('ops')).find((m) => m.id === sent.id && m.status.delivered),
+      );
+      clock.offset += 11 * 60_000;
+      await waitFor(
+        'the alarm',
+        async () => (await alarmsFor(`${A.station}:${sent.seq}`)).length > 0,
+      );
+      // Many more ticks in both processes: still exactly one alarm for the message.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(await alarmsFor(`${A.station}:${sent.seq}`)).toHaveLength(1);
+    };
+    await overdue(follower.url);
+    // The leader stops (releasing its lease); the other process takes over the watch.
+    await leader.station.close();
+    await waitFor('the other process leads', async () => follower.station.leading(), 10_000);
+    await overdue(follower.url);
+    const all = await withDb(A, (s) => s.entriesOfKind(A.station, ['alarm']));
+    expect(all).toHaveLength(2);
+    await withDb(A, (s) => verifiedFeed(s, A.station));
+  });
+
   it('concurrent posts to two processes make one valid feed, and the peer holds the same', async () => {
     const { A, B, a1, a2, ta } = await setup();
     const posts = await Promise.all(
