@@ -199,6 +199,10 @@ interface LevelSet {
   w: number;
   /** Largest vertical threshold, ft (Infinity if any level has none). */
   v: number;
+  /** The rejects' bounds: `t` in metres with the slack, that over M_MIN, `v` with the slack. */
+  tM: number;
+  tRad: number;
+  vPad: number;
 }
 
 interface Rule {
@@ -227,12 +231,19 @@ function resolveLevels(ls: readonly LevelThreshold[], horizon: number, air: bool
       return { level: l.level, t: l.cpaNm, w: Math.min(l.withinMin, horizon), v };
     })
     .sort((x, y) => SEVERITY[x.level] - SEVERITY[y.level]);
-  return {
+  const set: LevelSet = {
     levels,
     t: Math.max(0, ...levels.map((l) => l.t)),
     w: Math.max(0, ...levels.map((l) => l.w)),
     v: Math.max(0, ...levels.map((l) => l.v)),
+    tM: 0,
+    tRad: 0,
+    vPad: 0,
   };
+  set.tM = set.t * NM_M * SAFETY + PAD_M;
+  set.tRad = set.tM / M_MIN;
+  set.vPad = set.v * (1 + 1e-9) + 1e-6;
+  return set;
 }
 
 /** Where a screen's typed arrays come from: fresh (zeroed), or a pool (not zeroed). */
@@ -322,6 +333,9 @@ class Plan {
 
   readonly lat: Float64Array;
   readonly lon: Float64Array;
+  /** The full screen's box terms, filled with the rest (else `geometry` computes them). */
+  geo: Geometry | undefined;
+  /** Speed and course columns in the plan's order; empty in the full screen's plan. */
   readonly sog: Float64Array;
   /** cos and sin of the course (`TrackSet.cosCog`, `sinCog`). */
   readonly cosC: Float64Array;
@@ -421,25 +435,42 @@ class Plan {
     this.d = mem.f64('d', m * STRIDE);
     const rank = layout === 'spatial' ? spatialRank(set, mem) : undefined;
     if (rank) {
+      // The full screen: the boxes' latitude terms in the same pass (`geometry`, which the
+      // other plans use, reads the speed and course columns this layout does not keep).
       const slot = (this.slot = mem.i32('slot', m));
       const lat = (this.lat = mem.f64('lat', m));
       const lon = (this.lon = mem.f64('lon', m));
-      const sog = (this.sog = mem.f64('sog', m));
-      const cosC = (this.cosC = mem.f64('cosC', m));
-      const sinC = (this.sinC = mem.f64('sinC', m));
+      this.sog = this.cosC = this.sinC = new Float64Array(0);
       const dom = (this.dom = mem.u8('dom', m));
       const pdr = (this.pd = mem.i32('pd', m));
       for (let s = 0; s < m; s++) slot[rank[s]!] = s;
+      const g = (this.geo = newGeometry(mem, m, lat, lon));
+      const { boxW, boxE, partyActive } = this;
+      let rhoBox = 0;
+      for (let s = 0; s < m; s++) {
+        if (partyActive[pd[s]!] !== 1 || !(boxW[set.domain[s]!]! >= 0)) continue;
+        const r = (set.sog[s]! * KN * boxW[set.domain[s]!]! * SAFETY) / M_MIN;
+        if (r > rhoBox) rhoBox = r;
+      }
+      g.rho = rhoBox;
+      const cN = 0.011 * rhoBox;
+      const e0 = boxE[0]! * NM_M * SAFETY + PAD_M;
+      const e1 = boxE[1]! * NM_M * SAFETY + PAD_M;
       for (let r = 0; r < m; r++) {
         const s = slot[r]!;
-        lat[r] = lat0[s]!;
+        const la = lat0[s]!;
+        const dm = set.domain[s]!;
+        const p = pd[s]!;
+        lat[r] = la;
         lon[r] = lon0[s]!;
-        sog[r] = set.sog[s]!;
-        cosC[r] = set.cosCog[s]!;
-        sinC[r] = set.sinCog[s]!;
-        dom[r] = set.domain[s]!;
-        pdr[r] = pd[s]!;
-        this.prepare(r, set, s, lat0[s]!, lon0[s]!, alt0[s]!);
+        dom[r] = dm;
+        pdr[r] = p;
+        this.prepare(r, set, s, la, lon0[s]!, alt0[s]!);
+        const w = boxW[dm]!;
+        if (partyActive[p] === 1 && w >= 0) {
+          const sog = set.sog[s]!;
+          latTerms(g, r, la, sog, set.cosCog[s]!, set.sinCog[s]!, w, dm ? e1 : e0, cN);
+        } else g.latLo[r] = NaN;
       }
     } else {
       this.slot = new Int32Array(m);
@@ -586,7 +617,7 @@ class Plan {
     const b = t * STRIDE;
     const W = ls.w;
     if (ls.v !== Infinity) {
-      const V = ls.v * (1 + 1e-9) + 1e-6;
+      const V = ls.vPad;
       const f0 = d[b + D_ALT]! - d[a + D_ALT]!;
       const f1 = f0 + (d[b + D_VS]! - d[a + D_VS]!) * W;
       if ((f0 >= V && f1 >= V) || (f0 <= -V && f1 <= -V)) return true;
@@ -595,12 +626,12 @@ class Plan {
     const tb = d[b + D_TANFAR]!;
     // NaN: the pair can reach past PREFILTER_LAT, where the CPA clamps latitudes: no lateral reject.
     if (Number.isNaN(ta + tb)) return false;
-    const T = ls.t * NM_M * SAFETY + PAD_M;
+    const T = ls.tM;
     const rhoA = d[a + D_AVN]! * W;
     const rhoB = d[b + D_AVN]! * W;
     const rho = rhoA > rhoB ? rhoA : rhoB;
     const dphi = d[b + D_PHI]! - d[a + D_PHI]!;
-    if (Math.abs(dphi) * (1 - 0.011 * rho) >= T / M_MIN + rhoA + rhoB) return true;
+    if (Math.abs(dphi) * (1 - 0.011 * rho) >= ls.tRad + rhoA + rhoB) return true;
     const x = (ta > tb ? ta : tb) * rho;
     if (!(x <= 0.1)) return false;
     // The plane at the mid-latitude: cos φ̄ = √((1 + cos(φa + φb)) / 2).
@@ -624,8 +655,10 @@ class Plan {
     const dy = ny + vy * tt;
     const u1 = 1.2 * x + 0.03 * rho + 0.01 * Math.abs(dphi) + 1e-6;
     const u2 = 1.5 * x + 0.03 * rho + 1e-6;
-    const dist = Math.sqrt(dx * dx + dy * dy);
-    return dist * (1 - u1) >= T + u2 * (d[a + D_SPD]! + d[b + D_SPD]!) * W;
+    // dist·(1 − u1) ≥ bound, squared (both sides are positive when it holds).
+    const k = 1 - u1;
+    const bound = T + u2 * (d[a + D_SPD]! + d[b + D_SPD]!) * W;
+    return k > 0 && (dx * dx + dy * dy) * (k * k) >= bound * bound;
   }
 
   /** The pair test (slots, any order): rejects, then the exact CPA; pushes a hit. */
@@ -896,7 +929,9 @@ function sweptBoxes(
  * stay those of the whole window. `first[s]…first[s+1]−1` are slot s's pieces in each slice.
  */
 function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
-  const g = geometry(plan, 0, undefined, undefined, undefined);
+  let g = plan.geo;
+  if (g) lonTerms(g, undefined, undefined);
+  else g = geometry(plan, 0, undefined, undefined, undefined);
   const { n, boxW, dom, mem } = plan;
   const wMax = Math.max(boxW[0]!, boxW[1]!);
   const slices = Math.max(1, Math.ceil(wMax / sliceMin));
@@ -909,6 +944,7 @@ function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
       hmax: g.hmax,
       rho: g.rho,
       first: mem.i32(`first${k}`, n + 1),
+      split: false,
     });
   // Pieces per domain.
   const pieces = [0, 1].map((d) => Math.max(1, Math.ceil(boxW[d]! / sliceMin)));
@@ -928,7 +964,11 @@ function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
       emit(g, s, s, t0 / w, t1 / w, out[k]!);
     }
   }
-  for (let k = 0; k < slices; k++) out[k]!.first[n] = out[k]!.count;
+  for (let k = 0; k < slices; k++) {
+    const b = out[k]!;
+    b.first[n] = b.count;
+    for (let s = 0; s < n && !b.split; s++) if (b.first[s + 1]! - b.first[s]! > 1) b.split = true;
+  }
   return out;
 }
 
@@ -944,10 +984,31 @@ interface Geometry {
   /** Widenings (radians of latitude, of longitude; NaN: every longitude). */
   padLat: Float64Array;
   padLon: Float64Array;
+  /** East sweep (m) and half the threshold with the slack (m), for `lonTerms`. */
+  east: Float64Array;
+  half: Float64Array;
   hmax: number;
   rho: number;
   lat: Float64Array;
   lon: Float64Array;
+}
+
+function newGeometry(mem: Mem, m: number, lat: Float64Array, lon: Float64Array): Geometry {
+  return {
+    m,
+    latLo: mem.f64('geoLatLo', m),
+    latHi: mem.f64('geoLatHi', m),
+    dn: mem.f64('geoDn', m),
+    sw: mem.f64('geoSw', m),
+    padLat: mem.f64('geoPadLat', m),
+    padLon: mem.f64('geoPadLon', m),
+    east: mem.f64('geoEast', m),
+    half: mem.f64('geoHalf', m),
+    hmax: 0,
+    rho: 0,
+    lat,
+    lon,
+  };
 }
 
 function geometry(
@@ -958,23 +1019,10 @@ function geometry(
   floor: { hmax: number; rho: number } | undefined,
 ): Geometry {
   const m = slots ? slots.length : plan.n;
-  let names = 0;
-  const f = () => plan.mem.f64(`geometry${names++}`, m);
-  const g: Geometry = {
-    m,
-    latLo: f(),
-    latHi: f(),
-    dn: f(),
-    sw: f(),
-    padLat: f(),
-    padLon: f(),
-    hmax: floor?.hmax ?? 0,
-    rho: floor?.rho ?? 0,
-    lat: plan.lat,
-    lon: plan.lon,
-  };
+  const g = newGeometry(plan.mem, m, plan.lat, plan.lon);
+  g.hmax = floor?.hmax ?? 0;
   const { lat, boxW, boxE, sog, cosC, sinC, dom } = plan;
-  let rho = g.rho;
+  let rho = floor?.rho ?? 0;
   for (let k = 0; k < m; k++) {
     const s = slots ? slots[k]! : k;
     if (!plan.active(s)) continue;
@@ -983,9 +1031,6 @@ function geometry(
   }
   g.rho = rho;
   const cN = 0.011 * rho;
-  let hmax = g.hmax;
-  const east = f();
-  const half = f();
   for (let k = 0; k < m; k++) {
     const s = slots ? slots[k]! : k;
     if (!plan.active(s)) {
@@ -993,37 +1038,65 @@ function geometry(
       continue;
     }
     const d = dom[s]!;
-    const reach = ((sog[s]! * (boxW[d]! + extraMin)) / 60) * NM_M * SAFETY;
     const e = boxE[d]! * NM_M * SAFETY + PAD_M;
-    const dn = (reach * cosC[s]!) / M_MIN; // radians
-    const pad = (e / M_MIN + cN * Math.abs(dn)) / (1 - cN);
-    let lo = lat[s]! + (Math.min(0, dn) - pad) / RAD;
-    let hi = lat[s]! + (Math.max(0, dn) + pad) / RAD;
-    // The CPA clamps latitudes short of the poles, moving a unit there up to POLAR_CAP towards
-    // the equator: a box reaching that far takes in the pole and that much more.
-    if (hi > POLAR_DEG) {
-      hi = 91;
-      lo -= POLAR_CAP;
-    }
-    if (lo < -POLAR_DEG) {
-      lo = -91;
-      hi += POLAR_CAP;
-    }
-    g.latLo[k] = lo;
-    g.latHi[k] = hi;
-    g.dn[k] = dn;
-    g.padLat[k] = pad;
-    east[k] = reach * sinC[s]!; // metres
-    half[k] = e;
-    if (hi - lo > hmax) hmax = hi - lo;
+    latTerms(g, k, lat[s]!, sog[s]!, cosC[s]!, sinC[s]!, boxW[d]! + extraMin, e, cN);
   }
-  g.hmax = hmax;
+  lonTerms(g, reportLat, slots);
+  return g;
+}
+
+/**
+ * The latitude range of item k's box (a track at `lat`, `sog` knots along a course of cosine
+ * `cosC` and sine `sinC`, over `w` minutes, widened by `e` metres), and its sweeps; grows
+ * `g.hmax`. `cN` is 0.011 · g.rho (see `sweptBoxes`).
+ */
+function latTerms(
+  g: Geometry,
+  k: number,
+  lat: number,
+  sog: number,
+  cosC: number,
+  sinC: number,
+  w: number,
+  e: number,
+  cN: number,
+): void {
+  const reach = ((sog * w) / 60) * NM_M * SAFETY;
+  const dn = (reach * cosC) / M_MIN; // radians
+  const pad = (e / M_MIN + cN * Math.abs(dn)) / (1 - cN);
+  let lo = lat + (Math.min(0, dn) - pad) / RAD;
+  let hi = lat + (Math.max(0, dn) + pad) / RAD;
+  // The CPA clamps latitudes short of the poles, moving a unit there up to POLAR_CAP towards
+  // the equator: a box reaching that far takes in the pole and that much more.
+  if (hi > POLAR_DEG) {
+    hi = 91;
+    lo -= POLAR_CAP;
+  }
+  if (lo < -POLAR_DEG) {
+    lo = -91;
+    hi += POLAR_CAP;
+  }
+  g.latLo[k] = lo;
+  g.latHi[k] = hi;
+  g.dn[k] = dn;
+  g.padLat[k] = pad;
+  g.east[k] = reach * sinC; // metres
+  g.half[k] = e;
+  if (hi - lo > g.hmax) g.hmax = hi - lo;
+}
+
+/** The longitude widening and sweep of every active item, once `g.hmax` is known. */
+function lonTerms(
+  g: Geometry,
+  reportLat: Float64Array | undefined,
+  slots: ArrayLike<number> | undefined,
+): void {
+  const { m, hmax, rho, latLo, latHi, east, half } = g;
   for (let k = 0; k < m; k++) {
-    const la0 = g.latLo[k]!;
+    const la0 = latLo[k]!;
     if (Number.isNaN(la0)) continue;
-    const s = slots ? slots[k]! : k;
-    let far = Math.max(Math.abs(la0 - hmax), Math.abs(g.latHi[k]! + hmax)) * RAD;
-    if (reportLat) far = Math.max(far, Math.abs(reportLat[s]!) * RAD);
+    let far = Math.max(Math.abs(la0 - hmax), Math.abs(latHi[k]! + hmax)) * RAD;
+    if (reportLat) far = Math.max(far, Math.abs(reportLat[slots ? slots[k]! : k]!) * RAD);
     const cE = far < POLAR_BOX ? tanUp(far) * rho * SAFETY + 0.011 * rho : 1;
     g.padLon[k] = NaN;
     if (cE < 0.5) {
@@ -1036,7 +1109,6 @@ function geometry(
       }
     }
   }
-  return g;
 }
 
 function newBoxes(m: number, g: Geometry, mem: Mem = FRESH, key = ''): Boxes {
@@ -1235,6 +1307,9 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
 function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: Candidates): void {
   const { table, np } = plan;
   const { cells, start, eBox, eOwner } = g;
+  // With one slice and one piece per track (no box split at the antimeridian) every meeting is
+  // a first meeting of two different tracks.
+  const plain = slices.length === 1 && !slices[0]!.split;
   for (let c = 0; c < cells; c++) {
     const base = c * np * 4;
     if (start[base + np * 4]! - start[base]! < 2) continue;
@@ -1263,8 +1338,8 @@ function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: C
               const by0 = eBox[u + 1]!;
               if (bx0 > ax1 || by0 > ay1 || eBox[u + 2]! < ax0 || eBox[u + 3]! < ay0) continue;
               const t = eOwner[j]!;
-              if (t === s) continue;
-              if (!firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)) continue;
+              if (!plain && (t === s || !firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)))
+                continue;
               out.push(s, t, rule);
             }
           }
@@ -1348,7 +1423,8 @@ function meet(b: SlicedBoxes, s: number, t: number): number {
   return -1;
 }
 
-type SlicedBoxes = Boxes & { first: Int32Array };
+/** `first[s]…first[s+1]−1` are slot s's pieces; `split`: some slot has more than one. */
+type SlicedBoxes = Boxes & { first: Int32Array; split: boolean };
 
 /** Minutes per time slice of the full screen's boxes. */
 const SLICE_MIN = 30;

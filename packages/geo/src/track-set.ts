@@ -292,7 +292,11 @@ export class TrackSet {
     const la = lat + (dM * this.cosCog[s]!) / this.mRad[s]! / DEG;
     const k = this.kRad[s]!;
     let lo = k > 1e-3 ? lon + (dM * this.sinCog[s]!) / k / DEG : lon;
-    lo = ((((lo + 180) % 360) + 360) % 360) - 180;
+    // Wrap to [−180, 180): ((((lo + 180) % 360) + 360) % 360) − 180. For lo + 180 in [0, 360)
+    // the first % is the identity and the second an exact subtraction (Sterbenz), so the same
+    // number comes out of plain arithmetic, without two calls to fmod.
+    const y = lo + 180;
+    lo = y >= 0 && y < 360 ? y + 360 - 360 - 180 : ((((lo + 180) % 360) + 360) % 360) - 180;
     out[0] = la > 90 ? 90 : la < -90 ? -90 : la;
     out[1] = lo === -180 ? 180 : lo;
   }
