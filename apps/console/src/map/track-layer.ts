@@ -1,17 +1,11 @@
 // All tracks in one WebGL custom layer: a dot per track coloured by party and a 6-minute speed
-// vector. An update replaces two vertex buffers (uploaded on the next frame), so 10,000 tracks
-// cost the page a buffer upload, not 10,000 features through the style machinery.
+// vector. An update replaces four vertex buffers (positions, vectors and their colours, all
+// packed by the track worker) on the next frame, so 10,000 tracks cost the page a few buffer
+// uploads, not 10,000 features through the style machinery.
 import type { CustomLayerInterface, CustomRenderMethodInput, Map as MlMap } from 'maplibre-gl';
-import { FLAG_GONE, FLAG_STALE } from './track-protocol.js';
 import type { Frame } from './track-protocol.js';
 
-/** Party colours (premultiplied alpha): own blue, other red, third grey. */
-export const PARTY_COLOURS = ['#2f7bf6', '#e5484d', '#8b95a7'] as const;
-const RGB: readonly (readonly [number, number, number])[] = [
-  [0.184, 0.482, 0.965],
-  [0.898, 0.282, 0.302],
-  [0.545, 0.584, 0.655],
-];
+export { PARTY_COLOURS } from './track-protocol.js';
 
 const VS = `
 attribute vec2 a_pos;
@@ -73,6 +67,15 @@ export class TrackLayer implements CustomLayerInterface {
   private vecBuf: WebGLBuffer | null = null;
   private vecColBuf: WebGLBuffer | null = null;
   private frame: Frame | undefined;
+  private readonly loc = new Map<
+    WebGLProgram,
+    {
+      matrix: WebGLUniformLocation | null;
+      size: WebGLUniformLocation | null;
+      pos: number;
+      colour: number;
+    }
+  >();
   private dirty = false;
   private n = 0;
 
@@ -101,35 +104,15 @@ export class TrackLayer implements CustomLayerInterface {
 
   private upload(gl: WebGLRenderingContext): void {
     const f = this.frame!;
-    const n = f.count;
-    // Colour per vertex: rgb of the party; alpha codes size (own/other bigger, stale smaller).
-    const col = new Float32Array(4 * n);
-    const vcol = new Float32Array(8 * n);
-    for (let i = 0; i < n; i++) {
-      const p = f.party[i]!;
-      const fl = f.flags[i]!;
-      const rgb = RGB[p] ?? RGB[2]!;
-      const size = fl & FLAG_GONE ? 0 : (p === 2 ? 0.8 : 1.6) * (fl & FLAG_STALE ? 0.7 : 1);
-      col[4 * i] = rgb[0];
-      col[4 * i + 1] = rgb[1];
-      col[4 * i + 2] = rgb[2];
-      col[4 * i + 3] = size;
-      for (let k = 0; k < 2; k++) {
-        vcol[8 * i + 4 * k] = rgb[0];
-        vcol[8 * i + 4 * k + 1] = rgb[1];
-        vcol[8 * i + 4 * k + 2] = rgb[2];
-        vcol[8 * i + 4 * k + 3] = fl & FLAG_GONE ? 0 : size;
-      }
-    }
     gl.bindBuffer(gl.ARRAY_BUFFER, this.posBuf);
     gl.bufferData(gl.ARRAY_BUFFER, f.xy, gl.DYNAMIC_DRAW);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.colBuf);
-    gl.bufferData(gl.ARRAY_BUFFER, col, gl.DYNAMIC_DRAW);
+    gl.bufferData(gl.ARRAY_BUFFER, f.dotColour, gl.DYNAMIC_DRAW);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.vecBuf);
     gl.bufferData(gl.ARRAY_BUFFER, f.vec, gl.DYNAMIC_DRAW);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.vecColBuf);
-    gl.bufferData(gl.ARRAY_BUFFER, vcol, gl.DYNAMIC_DRAW);
-    this.n = n;
+    gl.bufferData(gl.ARRAY_BUFFER, f.vecColour, gl.DYNAMIC_DRAW);
+    this.n = f.count;
     this.dirty = false;
   }
 
@@ -144,10 +127,20 @@ export class TrackLayer implements CustomLayerInterface {
     size: number,
   ): void {
     gl.useProgram(program);
-    gl.uniformMatrix4fv(gl.getUniformLocation(program, 'u_matrix'), false, matrix);
-    gl.uniform1f(gl.getUniformLocation(program, 'u_size'), size);
-    const aPos = gl.getAttribLocation(program, 'a_pos');
-    const aCol = gl.getAttribLocation(program, 'a_colour');
+    let l = this.loc.get(program);
+    if (!l) {
+      l = {
+        matrix: gl.getUniformLocation(program, 'u_matrix'),
+        size: gl.getUniformLocation(program, 'u_size'),
+        pos: gl.getAttribLocation(program, 'a_pos'),
+        colour: gl.getAttribLocation(program, 'a_colour'),
+      };
+      this.loc.set(program, l);
+    }
+    gl.uniformMatrix4fv(l.matrix, false, matrix);
+    gl.uniform1f(l.size, size);
+    const aPos = l.pos;
+    const aCol = l.colour;
     gl.bindBuffer(gl.ARRAY_BUFFER, pos);
     gl.enableVertexAttribArray(aPos);
     gl.vertexAttribPointer(aPos, 2, gl.FLOAT, false, 0, 0);

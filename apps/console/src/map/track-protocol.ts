@@ -43,6 +43,10 @@ export interface Frame {
   cogsog: Float32Array;
   party: Uint8Array;
   flags: Uint8Array;
+  /** Vertex colours for the WebGL layer, packed in the worker: r, g, b, size per dot… */
+  dotColour: Float32Array;
+  /** …and per vector end (two per track). */
+  vecColour: Float32Array;
   /** Slots whose identity is new or changed since the last frame; `reset` = the page drops all it had. */
   meta: TrackMeta[];
   reset: boolean;
@@ -58,3 +62,11 @@ export type FromWorker =
   | Frame
   | { type: 'event'; event: Record<string, unknown> & { type: string } }
   | { type: 'stream'; state: 'open' | 'error' };
+
+/** Party colours: own blue, other red, third grey (CSS, and 0–1 RGB for the WebGL layer). */
+export const PARTY_COLOURS = ['#2f7bf6', '#e5484d', '#8b95a7'] as const;
+export const PARTY_RGB: readonly (readonly [number, number, number])[] = [
+  [0.184, 0.482, 0.965],
+  [0.898, 0.282, 0.302],
+  [0.545, 0.584, 0.655],
+];

@@ -2,7 +2,14 @@
 // arrays, and posts a frame to the page on every update. Other stream events are passed through.
 /// <reference lib="webworker" />
 import type { Track } from '../api/types.js';
-import { FLAG_AIR, FLAG_GONE, FLAG_STALE, PARTY_CODE, PARTIES } from './track-protocol.js';
+import {
+  FLAG_AIR,
+  FLAG_GONE,
+  FLAG_STALE,
+  PARTY_CODE,
+  PARTIES,
+  PARTY_RGB,
+} from './track-protocol.js';
 import type { FromWorker, ToWorker, TrackMeta } from './track-protocol.js';
 import { advance, syntheticTracks } from './synthetic.js';
 
@@ -170,6 +177,18 @@ function emit(
   }
   const p = src.party.slice(0, n);
   const f = src.flags.slice(0, n);
+  // Colour per vertex: rgb of the party; alpha codes the size (own and other bigger, stale
+  // smaller, gone 0: not drawn).
+  const dotColour = new Float32Array(4 * n);
+  const vecColour = new Float32Array(8 * n);
+  for (let i = 0; i < n; i++) {
+    const party = p[i]!;
+    const fl = f[i]!;
+    const rgb = PARTY_RGB[party] ?? PARTY_RGB[2]!;
+    const size = fl & FLAG_GONE ? 0 : (party === 2 ? 0.8 : 1.6) * (fl & FLAG_STALE ? 0.7 : 1);
+    dotColour.set([rgb[0], rgb[1], rgb[2], size], 4 * i);
+    vecColour.set([rgb[0], rgb[1], rgb[2], size, rgb[0], rgb[1], rgb[2], size], 8 * i);
+  }
   const frame: FromWorker = {
     type: 'frame',
     now,
@@ -180,6 +199,8 @@ function emit(
     cogsog,
     party: p,
     flags: f,
+    dotColour,
+    vecColour,
     meta: pendingMeta,
     reset,
     replayAt,
@@ -188,7 +209,16 @@ function emit(
   };
   pendingMeta = [];
   reset = false;
-  post(frame, [xy.buffer, vec.buffer, lonlat.buffer, cogsog.buffer, p.buffer, f.buffer]);
+  post(frame, [
+    xy.buffer,
+    vec.buffer,
+    lonlat.buffer,
+    cogsog.buffer,
+    p.buffer,
+    f.buffer,
+    dotColour.buffer,
+    vecColour.buffer,
+  ]);
 }
 
 function emitLive(t0: number): void {
