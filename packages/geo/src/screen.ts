@@ -297,6 +297,39 @@ class Pool implements Mem {
 
 const POOL = new Pool();
 
+/** Altitude classes of the full screen's grid (see `altitudeClasses`). */
+const GROUND = 0;
+const MID = 1;
+const HIGH = 2;
+
+/**
+ * Altitude classes, so that the grid never pairs an aircraft high above the surface with a unit
+ * on it: the vertical reject would drop every such pair, but an airliner's box (40 nm in its five
+ * minutes) meets thousands of ships' boxes. GROUND: altitude ≤ 0 now and at the end of the air
+ * window (surface units, at 0 ft). HIGH: an aircraft at or above `high` now and then. Every other
+ * unit (an unknown altitude among them) is MID. A GROUND and a HIGH unit form an air pair (one
+ * is an aircraft) whose altitude difference, linear in time, is at least `high` over the whole
+ * window: at or above every air level's vertical threshold with the reject's slack and a foot
+ * more, so `reject` drops it. When some air level has no vertical threshold, nothing is HIGH.
+ * Returns `high` and the table of rule indices between grid parties (dense party × 3 + class).
+ */
+function altitudeClasses(plan: Plan): { high: number; table: Int32Array } {
+  let vmax = 0;
+  for (const r of plan.rules) if (r.air.levels.length > 0) vmax = Math.max(vmax, r.air.vPad);
+  const high = vmax + 1;
+  const { np, table } = plan;
+  const n3 = 3 * np;
+  const out = new Int32Array(n3 * n3);
+  for (let a = 0; a < n3; a++)
+    for (let b = 0; b < n3; b++) {
+      const ca = a % 3;
+      const cb = b % 3;
+      const apart = (ca === GROUND && cb === HIGH) || (ca === HIGH && cb === GROUND);
+      out[a * n3 + b] = apart ? -1 : table[((a / 3) | 0) * np + ((b / 3) | 0)]!;
+    }
+  return { high, table: out };
+}
+
 /**
  * Everything one screen at one time needs: positions dead-reckoned to `now` with their derived
  * per-track terms, the party-pair table, and the pair test that both screens call.
@@ -335,6 +368,12 @@ class Plan {
   readonly lon: Float64Array;
   /** The full screen's box terms, filled with the rest (else `geometry` computes them). */
   geo: Geometry | undefined;
+  /**
+   * The full screen's grid parties: dense party × 3 + altitude class (`altitudeClasses`), and
+   * their table of rule indices (−1: not paired).
+   */
+  gridParty: Int32Array | undefined;
+  gridTable: Int32Array | undefined;
   /** Speed and course columns in the plan's order; empty in the full screen's plan. */
   readonly sog: Float64Array;
   /** cos and sin of the course (`TrackSet.cosCog`, `sinCog`). */
@@ -456,6 +495,10 @@ class Plan {
       const cN = 0.011 * rhoBox;
       const e0 = boxE[0]! * NM_M * SAFETY + PAD_M;
       const e1 = boxE[1]! * NM_M * SAFETY + PAD_M;
+      const { high, table: gridTable } = altitudeClasses(this);
+      const wAir = Math.max(0, boxW[AIR]!);
+      const gp = (this.gridParty = mem.i32('gridParty', m));
+      this.gridTable = gridTable;
       for (let r = 0; r < m; r++) {
         const s = slot[r]!;
         const la = lat0[s]!;
@@ -465,6 +508,11 @@ class Plan {
         lon[r] = lon0[s]!;
         dom[r] = dm;
         pdr[r] = p;
+        const al = alt0[s]!;
+        const al1 = al + set.vs[s]! * wAir;
+        gp[r] =
+          3 * p +
+          (al <= 0 && al1 <= 0 ? GROUND : dm === AIR && al >= high && al1 >= high ? HIGH : MID);
         this.prepare(r, set, s, la, lon0[s]!, alt0[s]!);
         const w = boxW[dm]!;
         if (partyActive[p] === 1 && w >= 0) {
@@ -1281,7 +1329,7 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
     const slices = slicedBoxes(plan, SLICE_MIN);
     const cand = new Candidates(plan.mem);
     for (let k = 0; k < slices.length; k++) {
-      const grid = buildGrid(slices[k]!, plan.pd, plan.np, plan.mem);
+      const grid = buildGrid(slices[k]!, plan.gridParty!, 3 * plan.np, plan.mem);
       joinSlice(plan, slices, k, grid, cand);
     }
     plan.judgeAll(cand.pairs, cand.rule, cand.count);
@@ -1305,7 +1353,8 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
  * looked at twice, and only screened party pairs are walked, along flat arrays.
  */
 function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: Candidates): void {
-  const { table, np } = plan;
+  const table = plan.gridTable!;
+  const np = 3 * plan.np;
   const { cells, start, eBox, eOwner } = g;
   // With one slice and one piece per track (no box split at the antimeridian) every meeting is
   // a first meeting of two different tracks.
