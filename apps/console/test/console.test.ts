@@ -139,6 +139,11 @@ beforeAll(async () => {
     now,
   );
   await createUser(
+    a.station.handle.store,
+    { name: 'tl-a', role: 'linguist', password: PASSWORD },
+    now,
+  );
+  await createUser(
     b.station.handle.store,
     { name: 'watch-b', role: 'operator', password: PASSWORD },
     now,
@@ -329,6 +334,36 @@ describe('the operator console in Chromium, two stations', () => {
       .poll(() => theirs.locator('[data-testid=message-text]').textContent(), { timeout: 20_000 })
       .toMatch(/^My ship LANZHOU 170 .*speed 15 kn/);
     expect(await theirs.locator('.badge.prec-immediate').count()).toBe(1);
+  }, 60_000);
+
+  it("Alpha's linguist attaches a translation of Bravo's free text; the watch sees the original beside it", async () => {
+    const text = '我舰正在进行例行航行，请你舰保持安全距离。';
+    const r = await api(b.url, tokens['b.operator']).post('/api/v1/messages', {
+      channel: 'scs-tactical',
+      precedence: 'IMMEDIATE',
+      text,
+      lang: 'zh',
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    const L = await signIn(a.url, 'tl-a');
+    await L.click('[data-testid=channel-scs-tactical]');
+    const msg = L.locator(`[data-testid=message][data-id="${r.json.id}"]`);
+    await msg.waitFor({ timeout: 20_000 });
+    // A linguist translates but does not acknowledge.
+    expect(await msg.locator('[data-testid=mark-understood]').count()).toBe(0);
+    await msg
+      .locator('[data-testid=translate-text]')
+      .fill('My ship is on a routine passage; request your ship keep a safe distance.');
+    await msg.locator('[data-testid=translate]').click();
+    await L.context().close();
+    const A = pages.a!;
+    const seen = A.locator(`[data-testid=message][data-id="${r.json.id}"]`);
+    await expect
+      .poll(() => seen.locator('[data-testid=translation]').textContent(), { timeout: 20_000 })
+      .toContain('routine passage');
+    expect(await seen.locator('[data-testid=message-text]').textContent()).toBe(text);
+    expect(await seen.locator('.msg-body.with-translation').count()).toBe(1);
+    expect(await seen.textContent()).toContain('tl-a');
   }, 60_000);
 
   it('switches every pane between English and 中文', async () => {

@@ -56,7 +56,7 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
   const translate = async () => {
     try {
       await post(`/api/v1/messages/${m.id}/translations`, {
-        lang: lang === 'zh' ? 'zh' : 'en',
+        lang: m.lang === 'zh' ? 'en' : m.lang === 'en' ? 'zh' : lang,
         text: tlText,
       });
       setTlText('');
@@ -87,17 +87,29 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
         ) : null}
         {m.catalogue ? <span className="badge code">{m.catalogue.code}</span> : null}
       </header>
-      <div className="msg-body">
-        <p className="msg-text" lang={m.lang ?? undefined} data-testid="message-text">
-          {m.text}
-        </p>
-        {m.rendered ? (
-          <p className="msg-other muted" lang={other}>
-            {m.rendered[other]}
+      <div className={`msg-body ${m.translations.length > 0 ? 'with-translation' : ''}`}>
+        <div className="original">
+          {m.translations.length > 0 ? (
+            <span className="muted small">
+              {t('original')} {m.lang ? `(${m.lang})` : ''}
+            </span>
+          ) : null}
+          <p className="msg-text" lang={m.lang ?? undefined} data-testid="message-text">
+            {m.text}
           </p>
-        ) : null}
+          {m.rendered ? (
+            <p className="msg-other muted" lang={other}>
+              {m.rendered[other]}
+            </p>
+          ) : null}
+        </div>
         {m.translations.map((tr) => (
-          <div key={`${tr.station}:${tr.ts}`} className="translation" lang={tr.lang}>
+          <div
+            key={`${tr.station}:${tr.ts}`}
+            className="translation"
+            lang={tr.lang}
+            data-testid="translation"
+          >
             <span className="muted small">
               {t('translation', { lang: tr.lang })} {tr.translator ?? ''}
             </span>
@@ -178,12 +190,19 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
       {!own && ctx.can('translate') && !m.catalogue ? (
         <div className="row">
           <input
+            data-testid="translate-text"
+
             className="grow"
             value={tlText}
             onChange={(e) => setTlText(e.target.value)}
             placeholder={t('addTranslation')}
           />
-          <button type="button" disabled={!tlText.trim()} onClick={() => void translate()}>
+          <button
+            type="button"
+            disabled={!tlText.trim()}
+            data-testid="translate"
+            onClick={() => void translate()}
+          >
             {t('addTranslation')}
           </button>
         </div>
