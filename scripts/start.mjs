@@ -268,18 +268,22 @@ const admin = api;
 async function ensureUsers() {
   for (const s of STATIONS) {
     const { users } = await admin(s, 'GET', '/api/v1/users');
-    for (const [name, role] of [...LOGINS, ['scripted-watch', 'operator']])
+    for (const [name, role] of [
+      ...LOGINS,
+      ['scripted-watch', 'operator'],
+      ['scripted-linguist', 'linguist'],
+    ])
       if (!users.some((u) => u.name === name))
         await admin(s, 'POST', '/api/v1/users', { name, role, password: PASSWORD });
   }
 }
 
 /** A scripted operator, signed in with a session like a person at the console. */
-async function operator(s) {
+async function operator(s, name = 'scripted-watch') {
   const r = await fetch(s.url + '/api/v1/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'scripted-watch', password: PASSWORD }),
+    body: JSON.stringify({ name, password: PASSWORD }),
   });
   if (!r.ok) throw new Error(`scripted operator cannot sign in at ${s.short}: ${r.status}`);
   const cookie = r.headers.get('set-cookie').split(';')[0];
@@ -506,6 +510,7 @@ async function runScenario() {
   })();
   const alpha = await operator(A);
   const bravo = await operator(B);
+  const linguist = await operator(A, 'scripted-linguist');
 
   say(
     `SCENARIO 30 Sep 2018, Gaven Reef (${formatPosition(GAVEN.lat, GAVEN.lon)}): DECATUR (Alpha) transits north-west at 12 kn; LANZHOU 170 (Bravo) shadows her a mile off the port beam; ${ships.length} AIS contacts in the area`,
@@ -563,6 +568,23 @@ async function runScenario() {
     readback: 'Your acknowledgement received.',
   });
   say('  Alpha reads the answer in English and marks it understood');
+  const t3 = Date.now();
+  const plain = await bravo('POST', '/api/v1/messages', {
+    channel: danger.draft?.channel ?? 'scs-tactical',
+    precedence: 'IMMEDIATE',
+    text: '我舰正在进行例行航行，请你舰保持安全距离。',
+    lang: 'zh',
+  });
+  say('Bravo adds in free text, in Chinese: "我舰正在进行例行航行，请你舰保持安全距离。"');
+  await delivered(B, A, plain.id, t3);
+  await sleep(4000 / SPEED);
+  await linguist('POST', `/api/v1/messages/${plain.id}/translations`, {
+    lang: 'en',
+    text: 'My ship is on a routine passage; request your ship keep a safe distance.',
+  });
+  say("  Alpha's linguist attaches an English translation (signed; the original stays beside it)");
+  await alpha('POST', `/api/v1/messages/${plain.id}/read`, {});
+  await alpha('POST', `/api/v1/messages/${plain.id}/understood`, {});
 
   await at(T.cut);
   for (const p of proxies) p.cut();

@@ -83,7 +83,8 @@ describe('npm start (the two-station demo)', () => {
     expect(first.out).toMatch(/Bravo's watch reads it in Chinese: "我舰DECATUR/);
     expect(first.out).toContain('Bravo marks it understood, read-back in Chinese');
     // Every scripted message came back with the other station's signed delivered receipt.
-    expect(first.out.match(/delivered: /g)).toHaveLength(3);
+    expect(first.out.match(/delivered: /g)).toHaveLength(4);
+    expect(first.out).toContain("Alpha's linguist attaches an English translation");
     // A path is cut and restored, and the hotline keeps working over the other.
     expect(first.out).toContain('path 2 (through the relay) is cut');
     expect(first.out).toContain('path 2 restored');
