@@ -203,8 +203,16 @@ export class PgStore implements Store {
     return err;
   }
 
-  /** Runs `fn` in one transaction on one connection: COMMIT if it resolves, ROLLBACK if it throws. */
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction on one connection: COMMIT if it resolves, ROLLBACK if it throws.
+   * `first` are statements (literals already escaped) sent with BEGIN in one round trip; their
+   * results go to `fn`. Under READ COMMITTED each of them sees what was committed before it ran,
+   * so a lock taken by one is respected by the reads after it.
+   */
+  private async tx<T>(
+    fn: (c: PoolClient, first: pg.QueryResult[]) => Promise<T>,
+    first: string[] = [],
+  ): Promise<T> {
     const pool = this.conn;
     let c: PoolClient;
     try {
@@ -214,8 +222,9 @@ export class PgStore implements Store {
     }
     let broken = false;
     try {
-      await c.query('BEGIN');
-      const out = await fn(c);
+      const begun = (await c.query(['BEGIN', ...first].join(';\n'))) as
+        pg.QueryResult | pg.QueryResult[];
+      const out = await fn(c, Array.isArray(begun) ? begun.slice(1) : []);
       await c.query('COMMIT');
       return out;
     } catch (err) {
@@ -275,11 +284,15 @@ export class PgStore implements Store {
   ): Promise<void> {
     this.ensureOpen();
     if (entries.length === 0 && !checkpoint) return;
-    await this.tx(async (c) => {
-      if (opts.fence) await checkFence(c, opts.fence);
-      const head = entries.length > 0 ? await lockHead(c, station) : null;
+    const first = [
+      ...(opts.fence ? [fenceSql(opts.fence)] : []),
+      ...(entries.length > 0 ? [headSql(station)] : []),
+    ];
+    await this.tx(async (c, [r1, r2]) => {
+      if (opts.fence) checkFence(opts.fence, r1!);
+      const head = entries.length > 0 ? toHead(opts.fence ? r2! : r1!) : null;
       await this.insertBatch(c, station, head, entries, checkpoint);
-    });
+    }, first);
     if (entries.length > 0) this.notifyLocal(station, entries[entries.length - 1]!.seq);
   }
 
@@ -289,17 +302,22 @@ export class PgStore implements Store {
     opts: AppendOptions = {},
   ): Promise<void> {
     let stored = 0;
-    await this.tx(async (c) => {
-      // Held until COMMIT or ROLLBACK: every writer of this feed, in any process, waits here.
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 1))', [`feed:${station}`]);
-      // A statement of its own after the lock, so it sees every commit made before the lock.
-      const head = await lockHead(c, station);
+    // One round trip: BEGIN; the feed's write lock, held until COMMIT or ROLLBACK (every writer
+    // of this feed, in any process, waits here); the head, read after the lock so it sees every
+    // commit made before it; the fence's lease row, share-locked until COMMIT.
+    const first = [
+      `SELECT pg_advisory_xact_lock(hashtextextended(${pg.escapeLiteral(`feed:${station}`)}, 1))`,
+      headSql(station),
+      ...(opts.fence ? [fenceSql(opts.fence)] : []),
+    ];
+    await this.tx(async (c, [, rHead, rFence]) => {
+      if (opts.fence) checkFence(opts.fence, rFence!);
+      const head = toHead(rHead!);
       const batch = await build(head);
       if (!batch) return;
-      if (opts.fence) await checkFence(c, opts.fence);
       await this.insertBatch(c, station, head, batch.entries, batch.checkpoint);
       stored = batch.entries[batch.entries.length - 1]?.seq ?? 0;
-    });
+    }, first);
     if (stored > 0) this.notifyLocal(station, stored);
   }
 
@@ -777,29 +795,26 @@ function checkpointValues(cp: Checkpoint): [string, number, number, string, stri
   return [cp.station, cp.size, cp.ts, cp.root, cp.sig];
 }
 
-/** Inside a transaction: the feed's head, its row locked until COMMIT (null for a new feed). */
-async function lockHead(c: PoolClient, station: string): Promise<FeedHead | null> {
-  const [head] = (
-    await c.query<FeedHead>(
-      'SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = $1 FOR UPDATE',
-      [station],
-    )
-  ).rows;
-  return head ?? null;
+/** The feed's head, its row locked until COMMIT (for `tx`'s first statements). */
+function headSql(station: string): string {
+  return `SELECT head_seq AS seq, head_hash AS hash, head_ts AS ts FROM feeds WHERE station = ${pg.escapeLiteral(station)} FOR UPDATE`;
+}
+
+function toHead(r: pg.QueryResult): FeedHead | null {
+  return (r.rows[0] as FeedHead | undefined) ?? null;
 }
 
 /**
- * Inside a write transaction: refuses unless `fence` still holds the lease (same holder and
- * token: nobody took it over since). The row stays share-locked until COMMIT, so a takeover
- * waits for this write and a write after a takeover sees it.
+ * The fence's lease row, share-locked until COMMIT (for `tx`'s first statements): a takeover
+ * waits for this write, and a write after a takeover sees it.
  */
-async function checkFence(c: PoolClient, fence: Lease): Promise<void> {
-  const [cur] = (
-    await c.query<Lease>(
-      'SELECT name, holder, token, expires FROM leases WHERE name = $1 FOR SHARE',
-      [fence.name],
-    )
-  ).rows;
+function fenceSql(fence: Lease): string {
+  return `SELECT name, holder, token, expires FROM leases WHERE name = ${pg.escapeLiteral(fence.name)} FOR SHARE`;
+}
+
+/** Refuses unless `fence` still holds the lease (same holder and token: nobody took it over since). */
+function checkFence(fence: Lease, r: pg.QueryResult): void {
+  const cur = r.rows[0] as Lease | undefined;
   if (!cur || cur.holder !== fence.holder || cur.token !== fence.token) {
     throw leaseLost(fence, cur ?? null);
   }

@@ -98,6 +98,33 @@ describe('PgStore specifics', () => {
     }
   });
 
+  it("appendAtHead holds the feed lock across processes: a second writer waits and is shown the first one's head", async () => {
+    const { all } = await stores(2);
+    const [a, b] = all as [PgStore, PgStore];
+    const chain = new TestChain();
+    await a.append(chain.station, chain.rows);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: number[] = [];
+    const first = a.appendAtHead(chain.station, async (head) => {
+      seen.push(head!.seq);
+      const rows = chain.add(1);
+      await gate; // holds the lock
+      return { entries: rows };
+    });
+    await waitUntil(() => seen.length === 1);
+    const second = b.appendAtHead(chain.station, async (head) => {
+      seen.push(head!.seq);
+      return { entries: chain.add(1) };
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([1]); // the other process waits for the lock
+    release();
+    await Promise.all([first, second]);
+    expect(seen).toEqual([1, 2]);
+    expect(await readAll(b, chain.station)).toEqual(chain.rows);
+  });
+
   it('writers in three processes appending to one feed at once make one gap-free feed that verifies', async () => {
     const { all } = await stores(3);
     const signer = newSigner();
