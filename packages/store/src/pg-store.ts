@@ -685,14 +685,14 @@ export class PgStore implements Store {
   }
 
   async appendAudit(record: AuditInput): Promise<AuditRecord> {
-    return this.tx(async (c) => {
-      // Concurrent appends, from any process, chain one after another.
-      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_AUDIT.toString()]);
-      const [head] = (
-        await c.query<{ seq: number; hash: string }>(
-          'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
-        )
-      ).rows;
+    // Concurrent appends, from any process, chain one after another: the lock, then the head
+    // read after it, in the round trip that begins the transaction.
+    const first = [
+      `SELECT pg_advisory_xact_lock(${LOCK_AUDIT.toString()})`,
+      'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1',
+    ];
+    return this.tx(async (c, [, rHead]) => {
+      const head = rHead!.rows[0] as { seq: number; hash: string } | undefined;
       const seq = (head?.seq ?? 0) + 1;
       const prev = head?.hash ?? AUDIT_GENESIS;
       const out: AuditRecord = {
@@ -709,7 +709,7 @@ export class PgStore implements Store {
         [seq, out.ts, out.actor, out.action, JSON.stringify(out.detail), prev, out.hash],
       );
       return out;
-    });
+    }, first);
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditRecord[]> {
