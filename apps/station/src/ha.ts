@@ -46,6 +46,7 @@ export class StationLinks extends LinkManager {
   private offAppend: (() => void) | undefined;
   private refreshing: Promise<void> = Promise.resolve();
   private published = '';
+  private lease: Lease | undefined;
 
   constructor(
     private readonly linkHost: LinkHost,
@@ -87,6 +88,7 @@ export class StationLinks extends LinkManager {
   /** This process leads: runs the peer links, every write fenced by `lease` (none for SQLite). */
   async lead(lease: Lease | undefined): Promise<void> {
     if (this.active) return;
+    this.lease = lease;
     const host: LinkHost = lease
       ? {
           ...this.linkHost,
@@ -112,7 +114,10 @@ export class StationLinks extends LinkManager {
     return this.active !== undefined;
   }
 
-  /** The leader writes its link status where followers read it; it also picks up a resume made through a follower. */
+  /**
+   * The leader picks up a halt cleared in the store (`parley peer resume`, or a resume through
+   * a follower) and, with a lease (PostgreSQL), writes its link status where followers read it.
+   */
   private async publish(): Promise<void> {
     const active = this.active;
     if (!active) return;
@@ -123,6 +128,7 @@ export class StationLinks extends LinkManager {
         if (s.halted && (await store.getMeta(haltKey(s.station))) === '')
           await active.resume(s.name);
       }
+      if (!this.lease) return;
       const text = JSON.stringify(status);
       if (text === this.published) return;
       await store.setMeta(STATUS_META, JSON.stringify({ at: clock.now(), status }));

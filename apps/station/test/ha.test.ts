@@ -361,3 +361,37 @@ describe('one station, several processes on PostgreSQL', () => {
     expect(now.slice(0, atB.length)).toEqual(atB);
   });
 });
+
+describe('peer resume', () => {
+  it('a halt cleared in the store (parley peer resume) is picked up by the running leader, no restart', async () => {
+    const root = await tempRoot('parley-resume-');
+    const A = await makeStation(root, 'Alpha');
+    const B = await makeStation(root, 'Bravo');
+    // Alpha starts with its link to Bravo halted, as after an equivocation alarm.
+    await withDb(A, (s) =>
+      s.setMeta(`link.halted.${B.station}`, JSON.stringify({ reason: 'test halt', at: 1 })),
+    );
+    const a = await startInProcess(A);
+    cleanup.push(() => a.station.close());
+    const b = await startInProcess(B);
+    cleanup.push(() => b.station.close());
+    await addPeer(A, B, [b.url]);
+    await addPeer(B, A, [a.url]);
+    const tb = await token(B);
+    const halted = async () =>
+      ((await api(a.url).get('/api/v1/health')).json.peers as { halted: unknown }[])[0]?.halted;
+    await waitFor('the link halted at Alpha', async () => (await halted()) !== undefined);
+    expect(await halted()).toEqual({ reason: 'test halt', at: 1 });
+    const sent = await api(b.url, tb).send('while halted', 'ROUTINE');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await api(b.url, tb).messages()).find((m) => m.id === sent.id)?.status.delivered).toBe(
+      false,
+    );
+    // What `parley peer resume` does, while Alpha runs.
+    await withDb(A, (s) => s.setMeta(`link.halted.${B.station}`, ''));
+    await waitFor('the link resumed', async () => (await halted()) === null, 10_000);
+    await waitFor('delivered after the resume', async () =>
+      (await api(b.url, tb).messages()).find((m) => m.id === sent.id && m.status.delivered),
+    );
+  });
+});

@@ -288,7 +288,7 @@ export function registerServerCommands(program: Command): void {
   peer
     .command('resume')
     .description(
-      "accept a peer's feed again after an equivocation alarm halted it (restart the station afterwards)",
+      "accept a peer's feed again after an equivocation alarm halted it (a running station resumes the link within seconds)",
     )
     .option(...DATA_OPTION)
     .requiredOption('--name <name>', 'the peer to resume')
