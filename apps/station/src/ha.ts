@@ -38,6 +38,9 @@ interface Passive {
  * `LinkManager` whose writes are fenced by its lease. Every process, leading or not, answers
  * the peers' link requests from the shared database: for that it knows each peer's current key
  * from the stored copy of the peer's feed. Followers show the status the leader publishes.
+ *
+ * It extends `LinkManager` so that the routes and the hotline, which take a `LinkManager`, use it
+ * unchanged; every public method is overridden, and the base class's own loops never start.
  */
 export class StationLinks extends LinkManager {
   private active: LinkManager | undefined;
