@@ -297,8 +297,10 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       const tick = opts.deadlineTickMs ?? 1000;
       if (tick > 0) {
         deadlineTimer = setInterval(() => {
+          const fence = lease ? { fence: lease } : {};
           hotline
-            .checkDeadlines(lease ? { fence: lease } : {})
+            .checkDeadlines(fence)
+            .then(() => notices.checkDeadlines(fence))
             .catch((err: unknown) => app.log.error({ err }, 'deadline watch failed'));
         }, tick);
       }

@@ -10,7 +10,7 @@ import {
   renderCatalogueMessage,
   TWO_PERSON_TIERS,
 } from '@parley/core';
-import type { ChannelView, EntryRef, HotlineEntry, Lateness } from '@parley/core';
+import type { ChannelView, EntryRef, HotlineEntry, Lateness, Precedence } from '@parley/core';
 import {
   noticeConflicts,
   NoticeFolder,
@@ -32,7 +32,7 @@ import type {
   TrackMotion,
 } from '@parley/geo';
 import { parseEntryLine } from '@parley/ledger';
-import type { Clock, StationHandle } from '@parley/store';
+import type { Clock, Lease, StationHandle } from '@parley/store';
 import { requireMember, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
 import type { HotlineService } from '../hotline/hotline-service.js';
@@ -102,6 +102,14 @@ function parseReason(value: unknown): string {
       {},
     );
   return value;
+}
+
+/** The alarm type of a notice the other side has not acknowledged in time. */
+export const NOTICE_UNACKNOWLEDGED = 'notice-unacknowledged';
+
+/** Launches and live fire are acknowledged as IMMEDIATE traffic, other notices as PRIORITY. */
+export function noticePrecedence(kind: string): Precedence {
+  return kind === 'launch' || kind === 'live-fire' ? 'IMMEDIATE' : 'PRIORITY';
 }
 
 /**
@@ -378,6 +386,55 @@ export class NoticeService {
   ): Promise<EntryRef> {
     const [s] = await this.handle.writer.appendMany([{ kind, channel, body }]);
     return { station: s!.entry.station, seq: s!.entry.seq, hash: s!.hash };
+  }
+
+  /**
+   * The acknowledgment watch: an own notice (its current version) that the other side has not
+   * marked understood within the handling objective of its precedence on the channel (launch and
+   * live fire IMMEDIATE, others PRIORITY) gets one alarm entry, `notice-unacknowledged`, shown
+   * with the hotline's alarms and on the live stream. Cancelled and expired notices are left out.
+   * Called by the station's deadline watch (the leader's, with its lease as `fence`).
+   */
+  async checkDeadlines(opts: { fence?: Lease } = {}): Promise<number> {
+    const now = this.clock.now();
+    const { state } = await this.hotline.state();
+    const alarmed = new Set(
+      state.alarms
+        .filter((a) => a.type === NOTICE_UNACKNOWLEDGED && a.ref.station === this.station && a.of)
+        .map((a) => a.of!.hash),
+    );
+    let raised = 0;
+    for (const v of (await this.views()).values()) {
+      if (v.station !== this.station) continue;
+      const status = noticeStatus(v, now);
+      if (status === 'cancelled' || status === 'expired') continue;
+      const cur = v.current;
+      if (cur.receipts.understood || alarmed.has(cur.ref.hash)) continue;
+      const precedence = noticePrecedence(cur.content.kind);
+      const objective = state.channels.get(v.channel)?.agreement.handling[precedence];
+      if (objective === undefined || now - cur.ts < objective) continue;
+      const reason = `notice ${this.refText(v)} sent ${formatDtg(cur.ts)} (${precedence}) on ${v.channel}: not acknowledged for ${formatAge(now - cur.ts)}`;
+      const [sealed] = await this.handle.writer.appendMany(
+        [
+          {
+            kind: 'alarm',
+            channel: v.channel,
+            body: { type: NOTICE_UNACKNOWLEDGED, of: cur.ref, reason, due: cur.ts + objective },
+          },
+        ],
+        opts.fence ? { fence: opts.fence } : {},
+      );
+      if (!sealed) continue;
+      raised++;
+      this.bus.publish({
+        type: 'alarm',
+        kind: NOTICE_UNACKNOWLEDGED,
+        of: cur.ref,
+        channel: v.channel,
+        reason,
+      });
+    }
+    return raised;
   }
 
   private async latenessOf(versionHash: string): Promise<LatenessView> {
