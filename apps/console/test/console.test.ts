@@ -466,7 +466,14 @@ describe('the operator console in Chromium, two stations', () => {
     });
     expect(r.status, JSON.stringify(r.json)).toBe(201);
     const A = pages.a!;
-    await A.click('[data-testid=tab-notices]');
+    // It is announced over the map until acknowledged; Review opens it.
+    const banner = A.locator('[data-testid=notice-banner]');
+    await banner.waitFor({ timeout: 20_000 });
+    expect(await banner.textContent()).toMatch(
+      /New notice: LIVE FIRE · LANZHOU 170 from \d{6}Z.*LATE/,
+    );
+    await A.click('[data-testid=review-notice]');
+    expect(await A.getAttribute('[data-testid=tab-notices]', 'aria-selected')).toBe('true');
     const card = A.locator('[data-testid=notice][data-kind=live-fire]');
     await card.waitFor({ timeout: 20_000 });
     expect(await card.locator('[data-testid=notice-late]').textContent()).toContain('LATE');
@@ -496,6 +503,7 @@ describe('the operator console in Chromium, two stations', () => {
     await expect
       .poll(() => card.locator('.tick.done').count(), { timeout: 20_000 })
       .toBeGreaterThanOrEqual(3);
+    await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
     await A.evaluate(() => {
       const map = (globalThis as unknown as { __parleyMap: { jumpTo(o: unknown): void } })
         .__parleyMap;

@@ -123,6 +123,7 @@ export const STRINGS = {
     en: '{level}: {a} and {b}, CPA {dist} in {min} min',
     zh: '{level}：{a} 与 {b}，{min} 分钟后最近会遇距离 {dist}',
   },
+  noticeBanner: { en: 'New notice: {title} from {from}', zh: '新通告：{title}，自 {from}' },
   review: { en: 'Review draft', zh: '查看拟发消息' },
   notices: { en: 'Notices', zh: '航行通告' },
   noNotices: { en: 'No notices', zh: '无通告' },

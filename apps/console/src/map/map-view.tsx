@@ -4,7 +4,16 @@ import type { GeoJSONSource } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { TrackPicture } from '../api/live.js';
 import { encounterCentre } from '../api/types.js';
-import { formatCourse, formatKnots, formatNm, safeDecimal, safePosition } from '../format.js';
+import {
+  formatCourse,
+  formatDtg,
+  formatKnots,
+  formatNm,
+  safeDecimal,
+  safePosition,
+} from '../format.js';
+import { noticeTitle, noticeWindow } from '../panes/notices.js';
+import type { FeatureCollection } from 'geojson';
 import { useI18n } from '../i18n/i18n.js';
 import { Dtg } from '../panes/common.js';
 import type { Ctx } from '../panes/shell.js';
@@ -150,14 +159,40 @@ function nearest(map: MlMap, frame: Frame, x: number, y: number): number {
   return best;
 }
 
+/** The bounding box of a FeatureCollection's polygons, for fitting the map to a notice. */
+function bounds(fc: FeatureCollection | undefined): [[number, number], [number, number]] | null {
+  let w = Infinity;
+  let s = Infinity;
+  let e = -Infinity;
+  let n = -Infinity;
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      w = Math.min(w, c[0] as number);
+      e = Math.max(e, c[0] as number);
+      s = Math.min(s, c[1] as number);
+      n = Math.max(n, c[1] as number);
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  for (const f of fc?.features ?? [])
+    if (f.geometry && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
+  return Number.isFinite(w)
+    ? [
+        [w, s],
+        [e, n],
+      ]
+    : null;
+}
+
 export function MapView({
   ctx,
   focus,
   onEncounter,
+  onNotice,
 }: {
   ctx: Ctx;
   focus: string | null;
   onEncounter: (id: string) => void;
+  onNotice: (id: string) => void;
 }) {
   const { t, tx, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -263,6 +298,13 @@ export function MapView({
       a.level === b.level ? (a.tcpaMin ?? 0) - (b.tcpaMin ?? 0) : a.level === 'danger' ? -1 : 1,
     )[0];
 
+  // The other station's newest notice this station has not yet acknowledged.
+  const newNotice = (ctx.snap.notices ?? [])
+    .filter(
+      (n) => !n.own && !n.receipts.understood && (n.status === 'upcoming' || n.status === 'active'),
+    )
+    .sort((a, b) => b.ts - a.ts)[0];
+
   return (
     <div className="map-wrap">
       <div
@@ -288,6 +330,31 @@ export function MapView({
             type="button"
             onClick={() => onEncounter(urgent.id)}
             data-testid="review-encounter"
+          >
+            {t('review')}
+          </button>
+        </div>
+      ) : null}
+      {newNotice ? (
+        <div
+          className={`map-banner notice-banner ${urgent ? 'second' : ''} ${newNotice.lateness.late ? 'late' : ''}`}
+          data-testid="notice-banner"
+        >
+          <span>
+            {t('noticeBanner', {
+              title: noticeTitle(newNotice, lang),
+              from: formatDtg(noticeWindow(newNotice)?.start ?? newNotice.ts),
+            })}
+            {newNotice.lateness.late ? <span className="badge state-down">{t('late')}</span> : null}
+          </span>
+          <button
+            type="button"
+            onClick={() => {
+              const b = bounds(ctx.snap.noticeShapes[newNotice.id]);
+              if (b && mapRef.current) mapRef.current.fitBounds(b, { padding: 80, maxZoom: 10 });
+              onNotice(newNotice.id);
+            }}
+            data-testid="review-notice"
           >
             {t('review')}
           </button>

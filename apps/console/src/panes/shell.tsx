@@ -151,6 +151,7 @@ export function Shell({
             setFocus(id);
             setTab('encounters');
           }}
+          onNotice={() => setTab('notices')}
         />
       </main>
       <section className="right">
