@@ -53,7 +53,7 @@ function run(
     };
     p.stdout.setEncoding('utf8').on('data', onData);
     p.stderr.setEncoding('utf8').on('data', onData);
-    const t = setTimeout(() => p.kill('SIGKILL'), 100_000);
+    const t = setTimeout(() => p.kill('SIGKILL'), 150_000);
     p.on('close', (code) => {
       clearTimeout(t);
       resolve({ code, out });
@@ -115,5 +115,5 @@ describe('npm start (the two-station demo)', () => {
     });
     expect(idle.code, idle.out).toBe(0);
     expect(idle.out).not.toContain('SCENARIO');
-  }, 300_000);
+  }, 480_000);
 });
