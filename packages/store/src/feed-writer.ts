@@ -139,7 +139,10 @@ export class FeedWriter {
   follow(): () => void {
     return this.store.onAppend((station, size) => {
       // Its own commits (and anything it has already caught up on) need no look.
-      if (station === '*' || (station === this.station && (size ?? Infinity) > this.seq))
+      if (
+        station === '*' ||
+        (station === this.station && (size ?? Infinity) > Math.max(this.seq, this.sealedUpTo))
+      )
         this.refresh().catch(() => undefined);
     });
   }
@@ -297,6 +300,7 @@ export class FeedWriter {
       } catch (err) {
         this.tree.truncate(this.seq);
         this.pending = null;
+        this.sealedUpTo = this.seq;
         if (
           isParleyError(err, 'PARLEY_E_STORE_CONFLICT') &&
           attempt < CONFLICT_RETRIES &&
@@ -319,6 +323,8 @@ export class FeedWriter {
 
   /** What `seal` prepared for the store, and the jobs still in the batch. */
   private pending: { entries: StoredEntry[]; checkpoint: Checkpoint } | null = null;
+  /** The last seq this writer sealed: its own commit's notification may arrive before the commit resolves. */
+  private sealedUpTo = 0;
   private live: WriteJob[] = [];
 
   /**
@@ -382,6 +388,7 @@ export class FeedWriter {
     for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
     const cp = signCheckpoint(this.station, seq, toHex(this.tree.root()), ts, signer);
     this.pending = { entries: rows, checkpoint: cp };
+    this.sealedUpTo = seq;
     return () => {
       this.pending = null;
       this.latest = cp;
