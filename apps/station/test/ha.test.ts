@@ -254,7 +254,7 @@ describe('one station, several processes on PostgreSQL', () => {
     expect(textsOf(bCopy)).toEqual(Array.from({ length: 11 }, (_, i) => `B ${i}`));
   });
 
-  it('the deadline watch runs in the leading process only: one alarm per overdue message, also after the leader stops', async () => {
+  it('the link and the deadline watch run in the leading process only: one alarm per overdue message, also after the leader stops', async () => {
     const db = await freshDatabase('parley_ha');
     cleanup.push(db.drop);
     const root = await tempRoot('parley-ha-');
@@ -274,6 +274,9 @@ describe('one station, several processes on PostgreSQL', () => {
     const tb = await token(B, 'admin');
     expect([a1.station.leading(), a2.station.leading()].filter(Boolean)).toHaveLength(1);
     const [leader, follower] = a1.station.leading() ? [a1, a2] : [a2, a1];
+    // Only the leader runs a link to B (pulls, heartbeats); the other process runs none.
+    await waitFor('the leader links to B', async () => leader.station.links.link(B.station));
+    expect(follower.station.links.link(B.station)).toBeUndefined();
 
     // A channel by agreement (FLASH must be understood within 10 minutes of delivery).
     expect(
@@ -325,6 +328,7 @@ describe('one station, several processes on PostgreSQL', () => {
     // The leader stops (releasing its lease); the other process takes over the watch.
     await leader.station.close();
     await waitFor('the other process leads', async () => follower.station.leading(), 10_000);
+    await waitFor('and links to B', async () => follower.station.links.link(B.station));
     await overdue(follower.url);
     const all = await withDb(A, (s) => s.entriesOfKind(A.station, ['alarm']));
     expect(all).toHaveLength(2);
