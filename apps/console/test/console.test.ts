@@ -144,6 +144,16 @@ beforeAll(async () => {
     now,
   );
   await createUser(
+    a.station.handle.store,
+    { name: 'admin-a', role: 'admin', password: PASSWORD },
+    now,
+  );
+  await createUser(
+    b.station.handle.store,
+    { name: 'admin-b', role: 'admin', password: PASSWORD },
+    now,
+  );
+  await createUser(
     b.station.handle.store,
     { name: 'watch-b', role: 'operator', password: PASSWORD },
     now,
@@ -530,6 +540,40 @@ describe('the operator console in Chromium, two stations', () => {
       .poll(() => B.textContent('[data-testid=calls]'), { timeout: 20_000 })
       .toContain('已接受');
   }, 60_000);
+
+  it('administrators agree a channel across the two consoles, then suspend and resume it with a reason', async () => {
+    const AA = await signIn(a.url, 'admin-a');
+    const BA = await signIn(b.url, 'admin-b');
+    // Only administrators see channel management.
+    expect(await pages.a!.locator('[data-testid=propose-channel]').count()).toBe(0);
+    await AA.fill('[data-testid=propose-name]', 'exercise-net');
+    await AA.selectOption('[data-testid=propose-tier]', 'theater');
+    await AA.click('[data-testid=propose]');
+    await BA.locator('[data-testid=channel-exercise-net]').click({ timeout: 20_000 });
+    expect(await BA.textContent('.conv-head')).toContain('proposed');
+    await BA.click('[data-testid=channel-admin] button.primary');
+    await AA.click('[data-testid=channel-exercise-net]');
+    await expect.poll(() => AA.textContent('.conv-head'), { timeout: 20_000 }).toContain('open');
+    await AA.fill('[data-testid=channel-reason]', 'Exercise paused for weather');
+    await AA.click('[data-testid=channel-suspend]');
+    await expect
+      .poll(() => BA.textContent('.conv-head'), { timeout: 20_000 })
+      .toContain('Exercise paused for weather');
+    // A suspended channel refuses messages, and the console says why.
+    await BA.click('[data-testid=mode-text]');
+    await BA.fill('[data-testid=free-text]', 'Test');
+    await BA.click('[data-testid=send]');
+    await expect
+      .poll(() => BA.textContent('[data-testid=compose]'))
+      .toContain('PARLEY_E_CHANNEL_SUSPENDED');
+    await BA.fill('[data-testid=channel-reason]', 'Weather cleared');
+    await BA.click('[data-testid=channel-suspend]');
+    await expect
+      .poll(() => AA.textContent('.conv-head'), { timeout: 20_000 })
+      .not.toContain('paused');
+    await AA.context().close();
+    await BA.context().close();
+  }, 90_000);
 
   it('a viewer sees everything but cannot send, in the console or behind its back', async () => {
     const V = await signIn(a.url, 'look-a');

@@ -48,6 +48,8 @@ export interface Channel {
   tier: string;
   agreement: { tier: string; languages?: string[]; escalation?: string | null; dormancyMs: number };
   suspension: { station: string; reason: string; ts: number } | null;
+  proposedBy: string;
+  acceptedBy: string | null;
   lastSubstantiveAt: number;
   idleMs: number;
   dormant: boolean;

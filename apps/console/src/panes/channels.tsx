@@ -1,3 +1,5 @@
+import { useState } from 'react';
+import { ApiError, post } from '../api/client.js';
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Dtg, PrecBadge, StateBadge, useNow } from './common.js';
@@ -89,7 +91,59 @@ export function ChannelList({
           );
         })}
       </ul>
+      {ctx.can('channels') ? <ProposeChannel ctx={ctx} /> : null}
     </section>
+  );
+}
+
+const TIERS = ['tactical', 'theater', 'ministry', 'leader'] as const;
+
+/** For administrators: propose a channel and its tier; the other station accepts it. */
+function ProposeChannel({ ctx }: { ctx: Ctx }) {
+  const { t, tx } = useI18n();
+  const [name, setName] = useState('');
+  const [tier, setTier] = useState<(typeof TIERS)[number]>('tactical');
+  const [err, setErr] = useState<string | null>(null);
+  const propose = async () => {
+    setErr(null);
+    try {
+      await post('/api/v1/channels', { name, agreement: { tier } });
+      setName('');
+      ctx.live.later(['channels']);
+    } catch (e) {
+      setErr(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    }
+  };
+  return (
+    <div className="row propose" data-testid="propose-channel">
+      <input
+        className="grow"
+        placeholder={t('newChannel')}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        data-testid="propose-name"
+      />
+      <select
+        value={tier}
+        onChange={(e) => setTier(e.target.value as (typeof TIERS)[number])}
+        data-testid="propose-tier"
+      >
+        {TIERS.map((x) => (
+          <option key={x} value={x}>
+            {tx(`tier_${x}`, x)}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        disabled={!name.trim()}
+        onClick={() => void propose()}
+        data-testid="propose"
+      >
+        {t('propose')}
+      </button>
+      {err ? <p className="error small">{err}</p> : null}
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, post } from '../api/client.js';
-import type { Message } from '../api/types.js';
+import type { Channel, Message } from '../api/types.js';
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Dtg, PrecBadge, useNow } from './common.js';
@@ -212,6 +212,51 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
   );
 }
 
+/** For administrators: accept the other station's proposal, suspend or resume with a reason. */
+function ChannelAdmin({ ctx, channel }: { ctx: Ctx; channel: Channel }) {
+  const { t } = useI18n();
+  const [reason, setReason] = useState('');
+  const [err, setErr] = useState<string | null>(null);
+  const act = async (path: string, body: unknown) => {
+    setErr(null);
+    try {
+      await post(`/api/v1/channels/${encodeURIComponent(channel.name)}/${path}`, body);
+      setReason('');
+      ctx.live.later(['channels']);
+    } catch (e) {
+      setErr(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
+    }
+  };
+  return (
+    <span className="row channel-admin" data-testid="channel-admin">
+      {channel.status === 'proposed' && channel.proposedBy !== ctx.self ? (
+        <button type="button" className="primary" onClick={() => void act('accept', {})}>
+          {t('acceptChannel')}
+        </button>
+      ) : null}
+      {channel.status === 'open' || channel.status === 'suspended' ? (
+        <>
+          <input
+            placeholder={t('reason')}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="channel-reason"
+          />
+          <button
+            type="button"
+            disabled={!reason.trim()}
+            onClick={() => void act(channel.status === 'open' ? 'suspend' : 'resume', { reason })}
+            data-testid="channel-suspend"
+          >
+            {channel.status === 'open' ? t('suspend') : t('resume')}
+          </button>
+        </>
+      ) : null}
+      {err ? <span className="error small">{err}</span> : null}
+    </span>
+  );
+}
+
 export function Conversation({
   ctx,
   channel,
@@ -223,7 +268,7 @@ export function Conversation({
   seed: ComposeSeed | null;
   onSeedUsed: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const list = useRef<HTMLDivElement>(null);
   const messages = ctx.snap.messages.filter((m) => m.channel === channel);
   useEffect(() => {
@@ -235,7 +280,9 @@ export function Conversation({
     <div className="conversation" data-testid="conversation">
       <div className="conv-head">
         <strong>#{channel}</strong>
+        {c ? <span className="badge">{tx(`status_${c.status}`, c.status)}</span> : null}
         {c?.suspension ? <span className="badge state-degraded">{c.suspension.reason}</span> : null}
+        {c && ctx.can('channels') ? <ChannelAdmin ctx={ctx} channel={c} /> : null}
       </div>
       <div className="messages" ref={list}>
         {messages.length === 0 ? <p className="muted">{t('noMessages')}</p> : null}
