@@ -80,7 +80,7 @@ function ParamInput({
   set: (k: string, v: string) => void;
 }) {
   const k = p.name;
-  const label = `${p.name}${p.required ? '' : ' ?'}`;
+  const { t, tx } = useI18n();
   const input = (key: string, props: Record<string, unknown> = {}) => (
     <input
       value={raw[key] ?? ''}
@@ -96,7 +96,9 @@ function ParamInput({
       data-testid={`param-${key}`}
     >
       {options.map((o) => (
-        <option key={o}>{o}</option>
+        <option key={o} value={o}>
+          {tx(`opt_${o}`, o)}
+        </option>
       ))}
     </select>
   );
@@ -108,14 +110,14 @@ function ParamInput({
           {input(`${k}.lat`, {
             type: 'number',
             step: 'any',
-            placeholder: 'lat °N',
+            placeholder: t('latN'),
             min: -90,
             max: 90,
           })}
           {input(`${k}.lon`, {
             type: 'number',
             step: 'any',
-            placeholder: 'lon °E',
+            placeholder: t('lonE'),
             min: -180,
             max: 180,
           })}
@@ -156,7 +158,11 @@ function ParamInput({
   return (
     <label className="param">
       <span className="param-name">
-        {label} <span className="muted small">{p.kind}</span>
+        {tx(`pk_${p.kind}`, p.kind)}{' '}
+        <span className="muted small mono">
+          {p.name}
+          {p.required ? '' : ` (${t('optional')})`}
+        </span>
       </span>
       <span className="param-input">{body}</span>
     </label>
