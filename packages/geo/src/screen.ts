@@ -1019,9 +1019,10 @@ function sweptBoxes(
  * stay those of the whole window. `first[s]…first[s+1]−1` are slot s's pieces in each slice.
  */
 function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
-  let g = plan.geo;
-  if (g) lonTerms(g, undefined, undefined);
-  else g = geometry(plan, 0, undefined, undefined, undefined);
+  // The full screen's plan has the latitude terms: the longitude terms are done track by track
+  // below, each just before its boxes.
+  const pre = plan.geo;
+  const g = pre ?? geometry(plan, 0, undefined, undefined, undefined);
   const { n, boxW, dom, mem } = plan;
   const wMax = Math.max(boxW[0]!, boxW[1]!);
   const slices = Math.max(1, Math.ceil(wMax / sliceMin));
@@ -1042,6 +1043,7 @@ function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
   for (let s = 0; s < n; s++) {
     for (let k = 0; k < slices; k++) out[k]!.first[s] = out[k]!.count;
     if (Number.isNaN(g.latLo[s]!)) continue;
+    if (pre) lonTerm(g, s, 0);
     const w = boxW[dom[s]!]!;
     const kk = pieces[dom[s]!]!;
     if (kk === 1) {
@@ -1181,22 +1183,27 @@ function lonTerms(
   reportLat: Float64Array | undefined,
   slots: ArrayLike<number> | undefined,
 ): void {
-  const { m, hmax, rho, latLo, latHi, east, half } = g;
-  for (let k = 0; k < m; k++) {
-    const la0 = latLo[k]!;
-    if (Number.isNaN(la0)) continue;
-    let far = Math.max(Math.abs(la0 - hmax), Math.abs(latHi[k]! + hmax)) * RAD;
-    if (reportLat) far = Math.max(far, Math.abs(reportLat[slots ? slots[k]! : k]!) * RAD);
-    const cE = far < POLAR_BOX ? tanUp(far) * rho * SAFETY + 0.011 * rho : 1;
-    g.padLon[k] = NaN;
-    if (cE < 0.5) {
-      const k1 = 1 / (N_MIN * cosDown(far)); // radians per metre east
-      const sw = east[k]! * k1;
-      const pad = (half[k]! * k1 + cE * Math.abs(sw)) / (1 - cE);
-      if (Math.abs(sw) + 2 * pad < 2 * Math.PI) {
-        g.sw[k] = sw;
-        g.padLon[k] = pad;
-      }
+  for (let k = 0; k < g.m; k++)
+    if (!Number.isNaN(g.latLo[k]!))
+      lonTerm(g, k, reportLat ? Math.abs(reportLat[slots ? slots[k]! : k]!) : 0);
+}
+
+/**
+ * The longitude widening and sweep of active item k (see `sweptBoxes`); `farDeg`: a latitude
+ * (degrees, ≥ 0) the scale must also hold at.
+ */
+function lonTerm(g: Geometry, k: number, farDeg: number): void {
+  const { hmax, rho } = g;
+  const far = Math.max(Math.abs(g.latLo[k]! - hmax), Math.abs(g.latHi[k]! + hmax), farDeg) * RAD;
+  const cE = far < POLAR_BOX ? tanUp(far) * rho * SAFETY + 0.011 * rho : 1;
+  g.padLon[k] = NaN;
+  if (cE < 0.5) {
+    const k1 = 1 / (N_MIN * cosDown(far)); // radians per metre east
+    const sw = g.east[k]! * k1;
+    const pad = (g.half[k]! * k1 + cE * Math.abs(sw)) / (1 - cE);
+    if (Math.abs(sw) + 2 * pad < 2 * Math.PI) {
+      g.sw[k] = sw;
+      g.padLon[k] = pad;
     }
   }
 }
