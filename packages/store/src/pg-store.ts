@@ -401,7 +401,7 @@ export class PgStore implements Store {
     return () => this.appendListeners.delete(fn);
   }
 
-  /** One dedicated connection LISTENs; after losing it, it reconnects and reports '*'. */
+  /** One dedicated connection LISTENs; after losing it, it reconnects, then reports '*'. */
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, types });
     client.on('notification', (n) => {
@@ -415,7 +415,6 @@ export class PgStore implements Store {
     const retry = () => {
       if (this.listener === client) this.listener = undefined;
       if (!this.pool) return;
-      for (const fn of this.appendListeners) fn('*');
       clearTimeout(this.reconnectTimer);
       this.reconnectTimer = setTimeout(() => {
         this.listening = this.pool ? this.listen() : undefined;

@@ -72,6 +72,49 @@ describe('PgStore specifics', () => {
     await waitUntil(() => heard.includes(chain.station));
   });
 
+  it('after its connections are cut, the store answers again and its listener comes back (reporting "*")', async () => {
+    const { url, all } = await stores(2);
+    const [a, b] = all as [PgStore, PgStore];
+    const heard: string[] = [];
+    b.onAppend((s) => heard.push(s));
+    await waitUntil(() => heard.includes('*'));
+    const chain = new TestChain();
+    await a.append(chain.station, chain.rows);
+    await waitUntil(() => heard.includes(chain.station));
+    heard.length = 0;
+    // Every connection to the database is cut, as by a server restart or a network fault.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    await admin.end();
+    // The listener reconnects, then says notifications may have been missed.
+    await waitUntil(() => heard.includes('*'), 10_000);
+    // A call on a dead pooled connection is refused with a coded error, never a raw one; the
+    // pool then opens fresh connections and the store works again.
+    let head = null;
+    for (let i = 0; i < 20 && !head; i++) {
+      try {
+        head = await b.head(chain.station);
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'PARLEY_E_STORE_UNAVAILABLE' });
+      }
+    }
+    expect(head?.seq).toBe(1);
+    for (let i = 0; ; i++) {
+      try {
+        await a.append(chain.station, chain.add(1));
+        break;
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'PARLEY_E_STORE_UNAVAILABLE' });
+        if (i > 20) throw err;
+      }
+    }
+    await waitUntil(() => heard.includes(chain.station), 10_000);
+    expect(await readAll(b, chain.station)).toEqual(chain.rows);
+  });
+
   it('the audit log refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
     const { url, all } = await stores(1);
     await all[0]!.appendAudit({ ts: 1, actor: 'x', action: 'login', detail: {} });
