@@ -106,6 +106,11 @@ export class Live {
   }
 
   start(): void {
+    // React's development mode starts, stops and starts again: a restart is a fresh start.
+    this.closed = false;
+    this.worker?.terminate();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
     this.worker = new Worker(new URL('../map/track-worker.ts', import.meta.url), {
       type: 'module',
     });
