@@ -335,6 +335,61 @@ describe('one station, several processes on PostgreSQL', () => {
     await withDb(A, (s) => verifiedFeed(s, A.station));
   });
 
+  it("a process that does not lead streams what the others store: its own feed's entries and the peer's", async () => {
+    const db = await freshDatabase('parley_ha');
+    cleanup.push(db.drop);
+    const root = await tempRoot('parley-ha-');
+    const A = await makeStation(root, 'Alpha', { storeUrl: db.url });
+    const B = await makeStation(root, 'Bravo');
+    const a1 = await startInProcess(A, { leaseMs: 1000 });
+    cleanup.push(() => a1.station.close());
+    const a2 = await startInProcess(A, { leaseMs: 1000 });
+    cleanup.push(() => a2.station.close());
+    const b = await startInProcess(B);
+    cleanup.push(() => b.station.close());
+    await addPeer(A, B, [b.url]);
+    await addPeer(B, A, [a1.url, a2.url]);
+    const ta = await token(A);
+    const tb = await token(B);
+    const [leader, follower] = a1.station.leading() ? [a1, a2] : [a2, a1];
+    expect(follower.station.leading()).toBe(false);
+
+    const abort = new AbortController();
+    cleanup.push(async () => abort.abort());
+    const r = await fetch(`${follower.url}/api/v1/stream`, {
+      headers: { authorization: `Bearer ${ta}` },
+      signal: abort.signal,
+    });
+    expect(r.status).toBe(200);
+    const reader = r.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const until = async (re: RegExp) => {
+      const end = Date.now() + 10_000;
+      while (!re.test(text)) {
+        if (Date.now() > end) throw new Error(`no ${re} in stream: ${text}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        text += decoder.decode(value);
+      }
+    };
+    await until(/^: parley live stream/m);
+    // Posted to the leader, appended by it: the follower's stream shows it.
+    const mine = await api(leader.url, ta).send('posted to the other process', 'ROUTINE');
+    await until(new RegExp(`"station":"${A.station}","seq":${mine.seq}`));
+    // Sent by the peer and stored by the leader's link: the follower's stream shows it too.
+    const theirs = await api(b.url, tb).send('from the peer', 'ROUTINE');
+    const peerEvent = new RegExp(`"station":"${B.station}","seq":(\\d+)`, 'g');
+    const end = Date.now() + 10_000;
+    while (![...text.matchAll(peerEvent)].some((m) => Number(m[1]) >= theirs.seq)) {
+      if (Date.now() > end) throw new Error(`no entry of ${B.station} in stream: ${text}`);
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      text += decoder.decode(value);
+    }
+    abort.abort();
+  });
+
   it('concurrent posts to two processes make one valid feed, and the peer holds the same', async () => {
     const { A, B, a1, a2, ta } = await setup();
     const posts = await Promise.all(
