@@ -516,17 +516,52 @@ class Plan {
       const sogs = set.sog;
       const d = this.d;
       const rhoAll = this.rhoAll;
+      // Each track's inputs packed into one 64-byte record in slot order (read in sequence), so
+      // the gather in spatial order below costs one cache line a track, not eight.
+      const inp = mem.f64('inputs', 8 * m);
+      for (let s = 0; s < m; s++) {
+        const o = 8 * s;
+        inp[o] = lat0[s]!;
+        inp[o + 1] = lon0[s]!;
+        inp[o + 2] = alt0[s]!;
+        inp[o + 3] = sogs[s]!;
+        inp[o + 4] = cosCog[s]!;
+        inp[o + 5] = sinCog[s]!;
+        inp[o + 6] = vs[s]!;
+        inp[o + 7] = ids[s]!;
+      }
+      const dp = mem.i32('domParty', m);
+      for (let s = 0; s < m; s++) dp[s] = 2 * pd[s]! + domain[s]!;
+      // The gather alone, a short loop, so that many of its cache misses are in flight at once.
+      const inr = mem.f64('inputsInOrder', 8 * m);
+      const dpr0 = mem.i32('domPartyInOrder', m);
       for (let r = 0; r < m; r++) {
         const s = slot[r]!;
-        const la = lat0[s]!;
-        const lo = lon0[s]!;
-        const al = alt0[s]!;
-        const dm = domain[s]!;
-        const p = pd[s]!;
-        const sog = sogs[s]!;
-        const cs = cosCog[s]!;
-        const sn = sinCog[s]!;
-        const v = vs[s]!;
+        const o = 8 * s;
+        const u = 8 * r;
+        inr[u] = inp[o]!;
+        inr[u + 1] = inp[o + 1]!;
+        inr[u + 2] = inp[o + 2]!;
+        inr[u + 3] = inp[o + 3]!;
+        inr[u + 4] = inp[o + 4]!;
+        inr[u + 5] = inp[o + 5]!;
+        inr[u + 6] = inp[o + 6]!;
+        inr[u + 7] = inp[o + 7]!;
+        dpr0[r] = dp[s]!;
+      }
+      for (let r = 0; r < m; r++) {
+        const o = 8 * r;
+        const la = inr[o]!;
+        const lo = inr[o + 1]!;
+        const al = inr[o + 2]!;
+        const sog = inr[o + 3]!;
+        const cs = inr[o + 4]!;
+        const sn = inr[o + 5]!;
+        const v = inr[o + 6]!;
+        const id = inr[o + 7]!;
+        const dpr = dpr0[r]!;
+        const dm = dpr & 1;
+        const p = dpr >> 1;
         lat[r] = la;
         lon[r] = lo;
         dom[r] = dm;
@@ -535,7 +570,7 @@ class Plan {
         gp[r] =
           3 * p +
           (al <= 0 && al1 <= 0 ? GROUND : dm === AIR && al >= high && al1 >= high ? HIGH : MID);
-        prepare(d, r, la, lo, al, sog, cs, sn, v, ids[s]!, rhoAll);
+        prepare(d, r, la, lo, al, sog, cs, sn, v, id, rhoAll);
         const w = boxW[dm]!;
         if (partyActive[p] === 1 && w >= 0) latTerms(g, r, la, sog, cs, sn, w, dm ? e1 : e0, cN);
         else g.latLo[r] = NaN;
