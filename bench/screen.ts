@@ -2,6 +2,7 @@
 // seeded synthetic South China Sea picture, the fast screen beside the naive all-pairs screen
 // measured in the same run, with both encounter counts (checked equal, hit by hit). The naive
 // screen at 100k takes about a minute; --naive-max=50000 skips it there.
+import { loadavg } from 'node:os';
 import { TrackSet, screen, screenNaive } from '@parley/geo';
 import type { ScreenStats, TrackReport } from '@parley/geo';
 import { fmt, median, prng, report } from './util.js';
@@ -72,7 +73,7 @@ const GROUNDS: [number, number, number][] = [
 ];
 
 /** A seeded synthetic picture of n tracks in roughly 3–23°N, 105–121°E. */
-function picture(n: number, seed = 7): TrackSet {
+export function picture(n: number, seed = 7): TrackSet {
   const rand = prng(seed);
   const gauss = () => {
     const u = Math.max(rand(), 1e-12);
@@ -193,7 +194,9 @@ export async function run(args: string[]): Promise<void> {
     `screen benchmark: seeded South China Sea picture; fast = swept boxes in a uniform grid, ` +
       `naive = all n(n−1)/2 pairs through the same pair test (cheap rejects, then the CPA); ` +
       `median of ${runs} fast runs, naive median of 3 at 10k and one run above; ` +
-      `naive run up to n = ${fmt(naiveMax)}`,
+      `naive run up to n = ${fmt(naiveMax)}; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
   );
   let naiveAt: { n: number; ms: number } | undefined;
   for (const n of SIZES) {
@@ -245,7 +248,8 @@ export async function run(args: string[]): Promise<void> {
       continue;
     }
     console.log(
-      `n = ${fmt(n)}: fast ${fmt(msFast, 1)} ms, naive ${fmt(msNaive, 0)} ms; encounters fast ` +
+      `n = ${fmt(n)}: fast ${fmt(msFast, 1)} ms (best ${fmt(Math.min(...fastMs), 1)}), ` +
+        `naive ${fmt(msNaive, 0)} ms; encounters fast ` +
         `${fmt(row.encounters_fast)}, naive ${naiveCount === null ? '—' : fmt(naiveCount)}; ` +
         `${fmt(stats.candidates)} box-overlap pairs, ${fmt(stats.cpaCalls)} to the CPA` +
         (note ? ` (${note})` : ''),
