@@ -32,6 +32,8 @@ const SHOTS = join(ROOT, '.tmp', 'console-screens');
 const DOCS = join(ROOT, 'docs', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
 const NM_DEG = 1 / 60;
+/** Both stations' clock: the deadline test moves it on (together, so the link sees no skew). */
+const clock = { offset: 0, now: () => Date.now() + clock.offset };
 
 let A: StationDir;
 let B: StationDir;
@@ -112,8 +114,8 @@ beforeAll(async () => {
   const root = await tempRoot('parley-console-');
   A = await makeStation(root, 'Alpha');
   B = await makeStation(root, 'Bravo');
-  a = await startInProcess(A);
-  b = await startInProcess(B);
+  a = await startInProcess(A, { clock });
+  b = await startInProcess(B, { clock });
   await addPeer(A, B, [b.url]);
   await addPeer(B, A, [a.url]);
   for (const [s, side] of [
@@ -167,7 +169,9 @@ beforeAll(async () => {
     ['scs-tactical', 'tactical'],
     ['mfa-hotline', 'ministry'],
   ] as const) {
-    expect((await A_.post('/api/v1/channels', { name, agreement: { tier } })).status).toBe(201);
+    // Unanswered tactical traffic escalates to the ministry channel.
+    const agreement = name === 'scs-tactical' ? { tier, escalation: 'mfa-hotline' } : { tier };
+    expect((await A_.post('/api/v1/channels', { name, agreement })).status).toBe(201);
     await waitFor(`${name} proposed at Bravo`, async () =>
       ((await B_.get('/api/v1/channels')).json.channels as { name: string }[]).some(
         (c) => c.name === name,
@@ -602,6 +606,35 @@ describe('the operator console in Chromium, two stations', () => {
     expect(status).toEqual([403, 'PARLEY_E_FORBIDDEN']);
     await V.context().close();
   }, 60_000);
+
+  it('a FLASH message left unanswered past its deadline raises an alarm and escalates, on screen', async () => {
+    const sent = await api(a.url, tokens['a.operator']).send(
+      'Acknowledge: my helicopter will launch in 5 minutes.',
+      'FLASH',
+      'scs-tactical',
+    );
+    await waitFor('delivery at Bravo', async () =>
+      (await api(a.url, tokens['a.operator']).messages('scs-tactical')).some(
+        (m) => m.id === sent.id && m.status.delivered,
+      ),
+    );
+    // Eleven minutes later on both stations' clocks, Bravo has still not answered.
+    clock.offset = 11 * 60_000;
+    const A = pages.a!;
+    await A.click('[data-testid=tab-conversation]');
+    await A.click('[data-testid=channel-scs-tactical]');
+    const msg = A.locator(`[data-testid=message][data-id="${sent.id}"]`);
+    await expect.poll(() => msg.locator('.banner.alarm').count(), { timeout: 30_000 }).toBe(1);
+    await expect
+      .poll(() => A.textContent('[aria-label=Alarms]'), { timeout: 20_000 })
+      .toMatch(/FLASH\) on scs-tactical: no answer for 1\d min/);
+    // The escalation notice went out on the ministry channel, one precedence up (FLASH stays FLASH).
+    await A.click('[data-testid=channel-mfa-hotline]');
+    const esc = A.locator('[data-testid=message]').filter({ has: A.locator('.banner.escalation') });
+    await expect.poll(() => esc.count(), { timeout: 20_000 }).toBe(1);
+    expect(await esc.textContent()).toMatch(/ESC-01.*unanswered for 1\d min/);
+    await shot(A, 'alarm-escalation');
+  }, 90_000);
 
   it('asked nothing of anyone but its own station', () => {
     const origins = new Set([new URL(a.url).origin, new URL(b.url).origin]);

@@ -81,6 +81,8 @@ export class TrackPicture {
 export class Live {
   snap: Snapshot = EMPTY;
   readonly tracks = new TrackPicture();
+  /** Station clock minus this browser's clock (ms), from the latest station time seen. */
+  offset = 0;
   private listeners = new Set<() => void>();
   private worker: Worker | undefined;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -154,7 +156,10 @@ export class Live {
   private onWorker(m: FromWorker): void {
     if (m.type === 'frame') {
       this.tracks.accept(m);
-      if (m.replayAt === null && m.now > this.snap.now) this.snap = { ...this.snap, now: m.now };
+      if (m.replayAt === null && m.now > this.snap.now) {
+        this.snap = { ...this.snap, now: m.now };
+        this.offset = m.now - Date.now();
+      }
       return;
     }
     if (m.type === 'stream') {
@@ -282,6 +287,7 @@ export class Live {
           case 'encounters': {
             const r = await get<{ now: number; encounters: Encounter[] }>('/api/v1/encounters');
             patch.encounters = r.encounters;
+            this.offset = r.now - Date.now();
             break;
           }
           case 'notices': {

@@ -17,7 +17,8 @@ export function ChannelList({
   onSelect: (name: string) => void;
 }) {
   const { t, tx, lang } = useI18n();
-  const now = useNow();
+  // Deadlines are the station's: counted on its clock.
+  const now = useNow() + ctx.live.offset;
   return (
     <section className="panel" aria-label={t('channels')}>
       <h2>{t('channels')}</h2>

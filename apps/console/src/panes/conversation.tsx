@@ -36,7 +36,8 @@ function Tick({
 
 function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
   const { t, lang } = useI18n();
-  const now = useNow();
+  // Deadlines are the station's: counted on its clock.
+  const now = useNow() + ctx.live.offset;
   const own = m.station === ctx.self;
   const [readback, setReadback] = useState('');
   const [err, setErr] = useState<string | null>(null);
