@@ -399,6 +399,21 @@ describe('tracks and encounters', () => {
     expect(after.find((e) => e.id === frigate.id)!.state).toBe('resolved');
   });
 
+  it('names a unit; a bad name or an unknown unit is refused', async () => {
+    const r = await A_('operator').post('/api/v1/tracks/ais%3A412000170/name', {
+      name: 'LANZHOU (DDG-170)',
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json).toMatchObject({ id: 'ais:412000170', name: 'LANZHOU (DDG-170)' });
+    const bad = await A_('operator').post('/api/v1/tracks/ais%3A412000170/name', { name: ' ' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.code).toBe('PARLEY_E_TRACK_INVALID');
+    const none = await A_('operator').post('/api/v1/tracks/ais%3A1/name', { name: 'X' });
+    expect(none.status).toBe(404);
+    const viewer = await A_('viewer').post('/api/v1/tracks/ais%3A412000170/name', { name: 'Y' });
+    expect(viewer.status).toBe(403);
+  });
+
   it('serves the picture as GeoJSON', async () => {
     const r = await A_('viewer').get('/api/v1/tracks.geojson');
     expect(r.status).toBe(200);

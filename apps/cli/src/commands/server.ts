@@ -37,6 +37,17 @@ function parsePort(value: string): number {
   return n;
 }
 
+function parseStaleMin(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1440)
+    throw new ParleyError(
+      'PARLEY_E_INVALID_ARGUMENT',
+      `--stale-min ${JSON.stringify(value)} is not 1–1440 minutes`,
+      { value },
+    );
+  return n;
+}
+
 function parseHostPort(value: string): { host: string; port: number } {
   const m = /^(.+):(\d{1,5})$/.exec(value);
   if (!m)
@@ -97,6 +108,7 @@ export function registerServerCommands(program: Command): void {
       '--cot-push <host:port>',
       "push the picture (own feeds' tracks, encounter CPA lines) as CoT to a TAK server's TCP input",
     )
+    .option('--stale-min <min>', 'a track not reported for this long is stale (not screened)', '10')
     .option(
       '--screen <pairs>',
       'party pairs screened for encounters, comma-separated: own-other, own-third, other-third',
@@ -124,6 +136,7 @@ export function registerServerCommands(program: Command): void {
         cotHost: string;
         cotPush?: string;
         screen: string;
+        staleMin: string;
       }) => {
         if (opts.tls) {
           opts.tlsCert ??= join(opts.data, TLS_DIR, 'cert.pem');
@@ -151,7 +164,10 @@ export function registerServerCommands(program: Command): void {
           ...(tls ? { tls } : {}),
           ...(opts.store !== undefined ? { storeUrl: opts.store } : {}),
           leaseMs: parseMs(opts.leaseMs, '--lease-ms'),
-          tracks: { partyPairs: parsePartyPairs(opts.screen) },
+          tracks: {
+            partyPairs: parsePartyPairs(opts.screen),
+            staleMs: parseStaleMin(opts.staleMin) * 60_000,
+          },
           cot: {
             ...(opts.cotPort !== undefined
               ? { listen: { host: opts.cotHost, port: parsePort(opts.cotPort) } }

@@ -98,6 +98,10 @@ const ReportsBody = Type.Object(
   { additionalProperties: false },
 );
 const Id = Type.Object({ id: Type.String({ maxLength: 200 }) });
+const NameBody = Type.Object(
+  { name: Type.String({ description: '1–64 printable characters' }) },
+  { additionalProperties: false },
+);
 const SendDraftBody = Type.Object(
   {
     precedence: Type.Optional(Type.String()),
@@ -160,6 +164,23 @@ export async function trackRoutes(
       },
     },
     async (req) => ({ accepted: tracks.report(req.body.reports) }),
+  );
+
+  app.post<{ Params: Static<typeof Id>; Body: Static<typeof NameBody> }>(
+    '/api/v1/tracks/:id/name',
+    {
+      config: { permission: 'send' },
+      schema: {
+        description:
+          'Names a unit (hull number, call sign); the name stays until another is given.',
+        tags: ['tracks'],
+        ...secured,
+        params: Id,
+        body: NameBody,
+        response: { 200: TrackView, '4xx': ErrorBody },
+      },
+    },
+    async (req) => tracks.name(req.params.id, req.body.name),
   );
 
   app.get(

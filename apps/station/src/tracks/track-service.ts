@@ -12,6 +12,7 @@
  */
 import {
   CATALOGUE_VERSION,
+  MAX_TRACK_NAME,
   ParleyError,
   parseCatalogueMessage,
   parseTrackReport,
@@ -200,6 +201,22 @@ export class TrackService {
     });
     this.put(good);
     return good.length;
+  }
+
+  /** Names a unit (hull number, call sign) without a position report. */
+  name(id: string, nameArg: unknown): TrackView {
+    if (!this.tracks.has(id))
+      throw new ParleyError('PARLEY_E_NOT_FOUND', `no track ${JSON.stringify(id)}`, { id });
+    const name = typeof nameArg === 'string' ? nameArg.trim() : '';
+    if (name === '' || name.length > MAX_TRACK_NAME || /\p{Cc}/u.test(name))
+      throw new ParleyError(
+        'PARLEY_E_TRACK_INVALID',
+        `name ${JSON.stringify(nameArg)} is not 1–${MAX_TRACK_NAME} printable characters`,
+        { value: nameArg },
+      );
+    this.store.name([{ id, name }]);
+    this.pull();
+    return this.trackView(this.tracks.get(id)!, this.clock.now());
   }
 
   /** Stores checked records (from a trusted decoder) and applies them. */
