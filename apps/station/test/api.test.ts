@@ -153,6 +153,12 @@ describe('operator API', () => {
     },
     {
       method: 'POST',
+      url: '/api/v1/tracks/nothing/name',
+      body: () => ({ name: 'X' }),
+      expect: by(404, SEND),
+    },
+    {
+      method: 'POST',
       url: '/api/v1/encounters/nothing/send',
       body: () => ({}),
       expect: by(404, SEND),
