@@ -110,11 +110,12 @@ export interface Draft {
 }
 
 export interface Alarm {
-  station: string;
-  seq: number;
+  ref: { station: string; seq: number; hash: string };
   ts: number;
-  channel: string;
+  /** understood-overdue, undelivered-overdue or call-unanswered */
   type: string;
+  channel: string | null;
+  station: string | null;
   reason: string;
 }
 export interface Alarms {

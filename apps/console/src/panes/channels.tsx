@@ -149,7 +149,8 @@ function ProposeChannel({ ctx }: { ctx: Ctx }) {
 }
 
 export function AlarmList({ ctx }: { ctx: Ctx }) {
-  const { t } = useI18n();
+  const { t, tx, lang } = useI18n();
+  const now = useNow() + ctx.live.offset;
   const { alarms, unanswered } = ctx.snap.alarms;
   return (
     <section className="panel" aria-label={t('alarms')}>
@@ -165,16 +166,20 @@ export function AlarmList({ ctx }: { ctx: Ctx }) {
           .reverse()
           .slice(0, 20)
           .map((a) => (
-            <li key={`${a.station}:${a.seq}`} className="alarm">
-              <Dtg ms={a.ts} /> <span className="muted">#{a.channel}</span>
-              <div>{a.reason}</div>
+            <li key={a.ref.hash} className="alarm" title={a.reason}>
+              <strong>{tx(`alarm_${a.type}`, a.type)}</strong> <Dtg ms={a.ts} />{' '}
+              {a.channel ? <span className="muted">#{a.channel}</span> : null}
+              <div className="small">{lang === 'en' ? a.reason : null}</div>
             </li>
           ))}
         {unanswered.map((u) => (
-          <li key={u.id} className="unanswered">
+          <li key={u.id} className="unanswered" title={u.summary}>
             <PrecBadge p={u.precedence} /> <span className="muted">#{u.channel}</span>{' '}
             {t('unanswered')}
-            <div className="small">{u.summary}</div>
+            <div className="small">
+              {t('sentAt')} <Dtg ms={u.sentAt} />,{' '}
+              {t('noAnswerFor', { age: formatSpan(now - u.sentAt, lang) })}
+            </div>
           </li>
         ))}
       </ul>
