@@ -172,6 +172,25 @@ describe('screen: air thresholds', () => {
     delete unknown.altFt;
     expect(both(setOf(ship, unknown))).toHaveLength(1);
   });
+
+  it('aircraft above the surface by the vertical threshold, descending into it, or on levels without one', () => {
+    // The full screen never pairs units on the surface with aircraft that stay high above it:
+    // each case is checked against the naive screen and every pair through the CPA (`both`).
+    const ship = at(18, 110, 0, 0, { id: 1, sog: 12, cog: 0 });
+    const plane = (altFt: number, vsFpm = 0) =>
+      at(18, 110, 0, 3, { id: 2, party: 2, domain: 'air', sog: 90, cog: 180, altFt, vsFpm });
+    expect(both(setOf(ship, plane(999)))).toHaveLength(1);
+    expect(both(setOf(ship, plane(1001)))).toEqual([]);
+    expect(both(setOf(ship, plane(1500)))).toEqual([]);
+    // From 2,500 ft down at 1,000 ft/min: about 750 ft at the CPA, 1.8 min out.
+    expect(both(setOf(ship, plane(2500, -1000)))).toHaveLength(1);
+    // Not low enough within the window: past the CPA it is still above 1,000 ft.
+    expect(both(setOf(ship, plane(30_000, -1000)))).toEqual([]);
+    // A party pair whose air level has no vertical threshold: any altitude meets it.
+    const lateral = { air: [{ level: 'danger' as const, cpaNm: 1, withinMin: 5 }] };
+    expect(both(setOf(ship, plane(35_000)), { thresholds: lateral })).toHaveLength(1);
+    expect(both(setOf(ship, plane(35_000)), { agreement: () => lateral })).toHaveLength(1);
+  });
 });
 
 describe('screen: parties and agreements', () => {
