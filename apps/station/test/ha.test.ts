@@ -28,13 +28,13 @@ afterEach(async () => {
 afterAll(stopTestServer);
 
 /** Station A: two processes on one PostgreSQL database. Station B: one process on SQLite. */
-async function setup() {
+async function setup(leaseMs = LEASE_MS) {
   const db = await freshDatabase('parley_ha');
   cleanup.push(db.drop);
   const root = await tempRoot('parley-ha-');
   const A = await makeStation(root, 'Alpha', { storeUrl: db.url });
   const B = await makeStation(root, 'Bravo');
-  const args = ['--lease-ms', String(LEASE_MS)];
+  const args = ['--lease-ms', String(leaseMs)];
   const a1 = await spawnStation(A, { args });
   cleanup.push(() => a1.stop());
   const a2 = await spawnStation(A, { args });
@@ -96,7 +96,8 @@ function textsOf(lines: string[], kind = 'message'): string[] {
     .map((e) => e.body.text as string);
 }
 
-describe('one station, several processes on PostgreSQL', () => {
+// Real processes on a shared 2-core machine: generous time bounds.
+describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, () => {
   it('kill -9 of the leader during traffic: the other process takes over, nothing lost or duplicated, the peer sees one verified feed', async () => {
     const { root, A, B, a1, a2, b, ta, tb } = await setup();
     const leader = await leaderOf(A, [a1, a2]);
@@ -208,7 +209,10 @@ describe('one station, several processes on PostgreSQL', () => {
   });
 
   it('a paused leader loses the lease; resumed, it does not lead again, receipts stay in order, and it serves as a follower', async () => {
-    const { A, B, a1, a2, b, ta, tb } = await setup();
+    // A longer lease here: on a loaded machine the new leader must not lapse while the old one
+    // is frozen, or the old one could rightly take the lease back when it wakes.
+    const lease = 3000;
+    const { A, B, a1, a2, b, ta, tb } = await setup(lease);
     const leader = await leaderOf(A, [a1, a2]);
     const follower = leader === a1 ? a2 : a1;
     await api(b.url, tb).send('B 0');
@@ -221,8 +225,10 @@ describe('one station, several processes on PostgreSQL', () => {
       // Traffic while the old leader is frozen mid-term, holding its pulls and timers.
       for (let i = 1; i <= 5; i++) await api(b.url, tb).send(`B ${i}`);
       await api(follower.url, ta).send('A via follower');
-      await waitFor('delivered under the new leader', async () =>
-        (await api(b.url, tb).messages()).every((m) => m.status.delivered),
+      await waitFor(
+        'delivered under the new leader',
+        async () => (await api(b.url, tb).messages()).every((m) => m.status.delivered),
+        60_000,
       );
     } finally {
       leader.proc.kill('SIGCONT');
@@ -230,7 +236,7 @@ describe('one station, several processes on PostgreSQL', () => {
     // The old leader wakes up believing it leads; the fence and its lease loop stop it.
     for (let i = 6; i <= 10; i++) await api(b.url, tb).send(`B ${i}`);
     await api(leader.url, ta).send('A via old leader');
-    await new Promise((r) => setTimeout(r, LEASE_MS * 2));
+    await new Promise((r) => setTimeout(r, lease * 2));
     expect(await leaderOf(A, [a1, a2])).toBe(follower);
     await waitFor(
       'settled after the old leader woke',
@@ -244,7 +250,7 @@ describe('one station, several processes on PostgreSQL', () => {
           onOld.every((m) => m.status.delivered)
         );
       },
-      30_000,
+      60_000,
       200,
     );
     const aFeed = await withDb(A, (s) => verifiedFeed(s, A.station));
