@@ -11,7 +11,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Feature, FeatureCollection } from 'geojson';
 import type { Track } from './api/types.js';
 import { TrackPicture } from './api/live.js';
-import { baseStyle } from './map/basemap.js';
+import { MAP_FONT, baseStyle } from './map/basemap.js';
 import { labelFeatures } from './map/overlays.js';
 import { advance, syntheticTracks } from './map/synthetic.js';
 import { TrackLayer } from './map/track-layer.js';
@@ -54,7 +54,7 @@ map.on('load', () => {
       id: 'unit-label',
       type: 'symbol',
       source: 'labels',
-      layout: { 'text-field': ['get', 'name'], 'text-font': ['sans-serif'], 'text-size': 12 },
+      layout: { 'text-field': ['get', 'name'], 'text-font': MAP_FONT, 'text-size': 12 },
     });
     const worker = new Worker(new URL('./map/track-worker.ts', import.meta.url), {
       type: 'module',

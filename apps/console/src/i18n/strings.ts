@@ -113,11 +113,8 @@ export const STRINGS = {
   estate_active: { en: 'active', zh: '进行中' },
   estate_past: { en: 'past', zh: '已过' },
   estate_resolved: { en: 'resolved', zh: '已解除' },
-  cpa: {
-    en: 'CPA {dist} in {min} min ({time})',
-    zh: '最近会遇距离 {dist}，{min} 分钟后（{time}）',
-  },
-  cpaPast: { en: 'CPA {dist} at {time}', zh: '最近会遇距离 {dist}（{time}）' },
+  cpa: { en: 'CPA {dist} in {min} min, at', zh: '{min} 分钟后最近会遇距离 {dist}，时间' },
+  cpaPast: { en: 'CPA {dist} at', zh: '最近会遇距离 {dist}，时间' },
   entersArea: {
     en: 'heading into the area of {notice}, entering at',
     zh: '正驶向通告 {notice} 的区域，进入时间',

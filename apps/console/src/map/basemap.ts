@@ -7,6 +7,7 @@ import type { Topology, GeometryCollection } from 'topojson-specification';
 import type { FeatureCollection, Geometry, MultiLineString } from 'geojson';
 import land50 from 'world-atlas/land-50m.json';
 import countries50 from 'world-atlas/countries-50m.json';
+import fontUrl from '../fonts/DejaVuSans.ttf?url';
 
 type World = Topology<{ land: GeometryCollection; countries: GeometryCollection }>;
 
@@ -52,11 +53,25 @@ function graticule(): FeatureCollection {
   return { type: 'FeatureCollection', features: lines };
 }
 
-/** The map style: local GeoJSON sources only, no glyphs URL, no sprite. */
+/** The font map labels are drawn with (bundled; CJK falls back to the system's font). */
+export const MAP_FONT = ['Parley Sans'];
+
+/**
+ * The map style: local GeoJSON sources only, no sprite, and no glyphs URL: MapLibre draws label
+ * glyphs itself from the bundled font (`font-faces`), served by the station with the console.
+ */
 export function baseStyle(): StyleSpecification {
   const { land, borders } = basemapData();
   return {
     version: 8,
+    'font-faces': {
+      'Parley Sans': [
+        {
+          url: new URL(fontUrl, location.href).href,
+          'unicode-range': ['U+0000-024F', 'U+2000-27FF'],
+        },
+      ],
+    },
     sources: {
       land: { type: 'geojson', data: land },
       borders: { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: borders } },

@@ -17,7 +17,7 @@ import type { FeatureCollection } from 'geojson';
 import { useI18n } from '../i18n/i18n.js';
 import { Dtg } from '../panes/common.js';
 import type { Ctx } from '../panes/shell.js';
-import { baseStyle } from './basemap.js';
+import { MAP_FONT, baseStyle } from './basemap.js';
 import { encounterFeatures, labelFeatures, noticeFeatures } from './overlays.js';
 import { PARTY_COLOURS, TrackLayer } from './track-layer.js';
 import type { Frame } from './track-protocol.js';
@@ -26,7 +26,7 @@ import { FLAG_GONE, FLAG_STALE } from './track-protocol.js';
 setWorkerUrl(workerUrl);
 
 const LEVEL = { caution: '#f5a524', danger: '#ff3b30' };
-const FONT = ['sans-serif'];
+const FONT = MAP_FONT;
 
 interface Hover {
   x: number;
