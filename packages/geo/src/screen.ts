@@ -1469,7 +1469,9 @@ function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: C
               const u = 4 * j;
               const bx0 = eBox[u]!;
               const by0 = eBox[u + 1]!;
-              if (bx0 > ax1 || by0 > ay1 || eBox[u + 2]! < ax0 || eBox[u + 3]! < ay0) continue;
+              // One branch on the four tests, not four (the outcome is hard to predict).
+              if (+(bx0 > ax1) | +(by0 > ay1) | +(eBox[u + 2]! < ax0) | +(eBox[u + 3]! < ay0))
+                continue;
               const t = eOwner[j]!;
               if (!plain && (t === s || !firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)))
                 continue;
