@@ -725,7 +725,10 @@ class Plan {
     let tt = 0;
     if (vv > 0) {
       tt = -(ex * vx + ny * vy) / vv;
-      tt = tt < 0 ? 0 : tt > W ? W : tt;
+      // Clamped to [0, W] by arithmetic, not branches (converging or not is hard to predict);
+      // an ulp off the clamp moves the distance by far less than the slack.
+      tt = 0.5 * (tt + Math.abs(tt));
+      tt = 0.5 * (W + tt - Math.abs(W - tt));
     }
     const dx = ex + vx * tt;
     const dy = ny + vy * tt;
