@@ -1194,8 +1194,10 @@ function latTerms(
   const reach = sog * w * REACH;
   const dn = reach * cosC * INV_M_MIN; // radians
   const pad = (e * INV_M_MIN + cN * Math.abs(dn)) / (1 - cN);
-  let lo = lat + (Math.min(0, dn) - pad) * DEG;
-  let hi = lat + (Math.max(0, dn) + pad) * DEG;
+  // min(0, dn) and max(0, dn), exactly, without branches (north or south is hard to predict).
+  const adn = Math.abs(dn);
+  let lo = lat + (0.5 * (dn - adn) - pad) * DEG;
+  let hi = lat + (0.5 * (dn + adn) + pad) * DEG;
   // The CPA clamps latitudes short of the poles, moving a unit there up to POLAR_CAP towards
   // the equator: a box reaching that far takes in the pole and that much more.
   if (hi > POLAR_DEG) {
@@ -1282,8 +1284,13 @@ function emit(g: Geometry, k: number, s: number, f0: number, f1: number, out: Bo
   if (la1 !== 91 && la0 !== -91) {
     const dn = g.dn[k]!;
     const pl = g.padLat[k]!;
-    la0 = g.lat[s]! + (Math.min(dn * f0, dn * f1) - pl) / RAD;
-    la1 = g.lat[s]! + (Math.max(dn * f0, dn * f1) + pl) / RAD;
+    // The smaller and larger of dn·f0 and dn·f1 without branches; within an ulp, which the
+    // widening's slack covers.
+    const a = dn * f0;
+    const b = dn * f1;
+    const h = 0.5 * Math.abs(a - b);
+    la0 = g.lat[s]! + (0.5 * (a + b) - h - pl) * DEG;
+    la1 = g.lat[s]! + (0.5 * (a + b) + h + pl) * DEG;
   }
   const pad = g.padLon[k]!;
   if (Number.isNaN(pad)) {
@@ -1291,8 +1298,11 @@ function emit(g: Geometry, k: number, s: number, f0: number, f1: number, out: Bo
     return;
   }
   const sw = g.sw[k]!;
-  const lo = g.lon[s]! + (Math.min(sw * f0, sw * f1) - pad) / RAD;
-  const hi = g.lon[s]! + (Math.max(sw * f0, sw * f1) + pad) / RAD;
+  const a = sw * f0;
+  const b = sw * f1;
+  const h = 0.5 * Math.abs(a - b);
+  const lo = g.lon[s]! + (0.5 * (a + b) - h - pad) * DEG;
+  const hi = g.lon[s]! + (0.5 * (a + b) + h + pad) * DEG;
   if (lo < -180) {
     putBox(out, s, lo + 360, 180, la0, la1);
     putBox(out, s, -180, hi, la0, la1);
