@@ -254,6 +254,41 @@ describe('the operator console in Chromium, two stations', () => {
       expect(cpaLines.length).toBeGreaterThanOrEqual(1);
       expect(cpaLines).toContain('danger');
     }
+    // Hovering a track shows it NAVAREA style, with decimal degrees beside.
+    const A = pages.a!;
+    const lat = 10 + 6 / 60;
+    const lon = 114 + 13 / 60;
+    await A.evaluate(
+      ([lo, la]) => {
+        const map = (globalThis as unknown as { __parleyMap: { jumpTo(o: unknown): void } })
+          .__parleyMap;
+        map.jumpTo({ center: [lo, la], zoom: 10 });
+      },
+      [lon, lat],
+    );
+    await A.waitForTimeout(500);
+    const box = (await A.locator('[data-testid=map]').boundingBox())!;
+    const pos = await A.evaluate(
+      ([lo, la]) =>
+        (
+          globalThis as unknown as {
+            __parleyMap: { project(p: [number, number]): { x: number; y: number } };
+          }
+        ).__parleyMap.project([lo!, la!]),
+      [lon, lat],
+    );
+    // The track has moved on a little since its report: find it near its reported position.
+    let tip = '';
+    for (let dy = 0; dy > -40 && !tip.includes('DECATUR'); dy -= 4) {
+      await A.mouse.move(box.x + pos.x, box.y + pos.y + dy);
+      tip =
+        (await A.locator('[data-testid=track-tip]')
+          .textContent()
+          .catch(() => null)) ?? '';
+    }
+    expect(tip).toContain('DECATUR');
+    expect(tip).toMatch(/10-0\d\.\dN 114-13\.0E/);
+    expect(tip).toMatch(/10\.1\d{4}° N, 114\.21667° E/);
     await pages.a!.click('[data-testid=review-encounter]');
     await pages.a!.waitForSelector('[data-testid=encounter] [data-testid=encounter-send]');
     await pages.a!.waitForTimeout(2500); // the map flies to the encounter
