@@ -220,6 +220,26 @@ describe('screen: parties and agreements', () => {
     expect(calls.every(([p, q]) => p <= q)).toBe(true);
   });
 
+  it('a screen run inside an agreement callback does not disturb the outer one', () => {
+    // The full screen keeps its arrays between calls; a nested call must get its own. The inner
+    // set numbers its parties differently slot by slot, so sharing would show.
+    const inner = setOf(
+      at(10, 114, 0, 0, { id: 1, sog: 10, cog: 90 }),
+      at(10, 114, 0, 0.5, { id: 2, sog: 10, cog: 90 }),
+      at(10, 114, 5, 1, { id: 3, party: 2, sog: 10, cog: 270 }),
+    );
+    const innerHits = both(inner);
+    const nested: number[] = [];
+    const agreement = () => {
+      nested.push(screen(inner, { now: T0 }).length);
+      return undefined;
+    };
+    const outer = headOn(4, 0.1);
+    expect(both(outer, { agreement }).map((h) => h.level)).toEqual(['danger']);
+    expect(nested.length).toBeGreaterThan(0);
+    expect(nested.every((k) => k === innerHits.length)).toBe(true);
+  });
+
   it('hits are sorted by (a, b) with a < b, whatever the insertion order', () => {
     const set = setOf(
       at(10, 114, 5, 1, { id: 9, party: 2, sog: 10, cog: 270 }),
