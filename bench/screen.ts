@@ -73,7 +73,7 @@ const GROUNDS: [number, number, number][] = [
 ];
 
 /** A seeded synthetic picture of n tracks in roughly 3–23°N, 105–121°E. */
-export function picture(n: number, seed = 7): TrackSet {
+function picture(n: number, seed = 7): TrackSet {
   const rand = prng(seed);
   const gauss = () => {
     const u = Math.max(rand(), 1e-12);
