@@ -26,6 +26,8 @@ import type {
 
 /** The LISTEN/NOTIFY channel on which every append announces its feed. */
 const APPEND_CHANNEL = 'parley_append';
+/** How long the server lets a session sit idle inside a transaction before ending it, ms. */
+export const IDLE_IN_TRANSACTION_MS = 5000;
 /** Advisory lock keys (pg_advisory_xact_lock, one bigint space): migrations and the audit chain. */
 const LOCK_MIGRATE = 0x7061726c6579n; // "parley"
 const LOCK_AUDIT = 0x7061726c6561n;
@@ -155,6 +157,11 @@ export class PgStore implements Store {
       types,
       application_name: 'parley',
       connectionTimeoutMillis: 10_000,
+      // A process frozen or cut off inside a transaction (SIGSTOP, a hung VM) must not hold its
+      // locks for ever: the feed lock, and the lease row its fenced writes share-lock, would stop
+      // the next leader from taking over. The server ends such a transaction after this long;
+      // its writes are rolled back, and the frozen process finds its connection gone on waking.
+      options: `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}`,
     };
     const pool = new pg.Pool(config);
     // An idle client that loses its connection (server restart) must not crash the process.
@@ -221,6 +228,12 @@ export class PgStore implements Store {
       throw this.mapError(err);
     }
     let broken = false;
+    // The server may end the session while it is checked out (the idle-in-transaction timeout
+    // after a pause, a restart): the next query then fails, and the event must not crash.
+    const onError = (): void => {
+      broken = true;
+    };
+    c.on('error', onError);
     try {
       const begun = (await c.query(['BEGIN', ...first].join(';\n'))) as
         pg.QueryResult | pg.QueryResult[];
@@ -233,6 +246,7 @@ export class PgStore implements Store {
       });
       throw this.mapError(err);
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }

@@ -2,7 +2,13 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { KIND, parseEntryLine, stationIdFromKey } from '@parley/ledger';
 import type { Signer } from '@parley/ledger';
-import { FeedWriter, PG_MIGRATIONS, PgStore, SQLITE_MIGRATIONS } from '@parley/store';
+import {
+  FeedWriter,
+  IDLE_IN_TRANSACTION_MS,
+  PG_MIGRATIONS,
+  PgStore,
+  SQLITE_MIGRATIONS,
+} from '@parley/store';
 import {
   newSigner,
   readAll,
@@ -247,6 +253,45 @@ describe('PgStore specifics', () => {
       KIND.message,
       KIND.message,
     ]);
+  });
+
+  it('a process frozen inside a transaction holding the lease row does not block the takeover', async () => {
+    const { all } = await stores(2);
+    const [frozen, next] = all as [PgStore, PgStore];
+    const lease = (await frozen.acquireLease('station.leader', 'p1', 300))!;
+    expect(lease).toMatchObject({ holder: 'p1' });
+    // p1 is stopped (SIGSTOP) in the middle of a fenced write: its transaction holds the lease
+    // row share-locked and sends nothing more.
+    let wake!: () => void;
+    const asleep = new Promise<void>((r) => (wake = r));
+    const locked = { done: false };
+    const tx = (
+      frozen as unknown as {
+        tx: (fn: (c: pg.PoolClient) => Promise<void>) => Promise<void>;
+      }
+    ).tx(async (c) => {
+      await c.query('SELECT token FROM leases WHERE name = $1 FOR SHARE', ['station.leader']);
+      locked.done = true;
+      await asleep;
+      await c.query('SELECT 1');
+    });
+    const outcome = tx.then(
+      () => 'committed',
+      () => 'rolled back',
+    );
+    await waitUntil(() => locked.done, 5000);
+    const t0 = Date.now();
+    // Once p1's lease has lapsed, p2 takes over: the server ends p1's idle transaction.
+    let taken = null;
+    while (!taken && Date.now() - t0 < IDLE_IN_TRANSACTION_MS + 10_000) {
+      taken = await next.acquireLease('station.leader', 'p2', 5000);
+      if (!taken) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(taken).toMatchObject({ holder: 'p2', token: lease.token + 1 });
+    expect(Date.now() - t0).toBeLessThan(IDLE_IN_TRANSACTION_MS + 10_000);
+    wake();
+    // p1 wakes to find its transaction gone: nothing of it is committed.
+    expect(await outcome).toBe('rolled back');
   });
 
   it('a writer follows a key rotation made by another process, signing with the new key', async () => {
