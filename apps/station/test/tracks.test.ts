@@ -423,4 +423,20 @@ describe('tracks and encounters', () => {
     )!;
     expect(f.geometry.coordinates).toHaveLength(2);
   });
+  it('drops units unreported for the drop age, from the picture and from the store', async () => {
+    const before = a.station.tracks.size;
+    expect(before).toBeGreaterThan(0);
+    clock.offset += 7 * 60 * MIN; // past the 6 h default
+    await a.station.tracks.tick();
+    expect(a.station.tracks.size).toBe(0);
+    const r = await A_('viewer').get('/api/v1/tracks');
+    expect(r.json.tracks).toEqual([]);
+    const { SqliteTrackStore } = await import('@parley/store');
+    const store = new SqliteTrackStore(`${A.dir}/tracks.sqlite`);
+    try {
+      expect(store.count()).toBe(0);
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -286,16 +286,20 @@ export class TrackService {
     const now = Math.max(this.clock.now(), this.lastTick);
     this.lastTick = now;
     this.pull();
+    let dropped = false;
     for (const t of this.tracks.values()) {
       const age = now - t.at;
       if (age >= this.dropMs) {
         this.tracks.delete(t.id);
         this.set.remove(this.handle(t.id));
         this.changed.add(t.id);
+        dropped = true;
       } else if (age >= this.staleMs && this.set.remove(this.handle(t.id))) {
         this.changed.add(t.id);
       }
     }
+    // Dropped units leave the store too, so it holds no more than the picture.
+    if (dropped) this.store.prune(now - this.dropMs);
     this.agreed = (await this.encounterChannel())?.agreement.screening;
     const own = PARTY_NUM.own;
     const other = PARTY_NUM.other;
