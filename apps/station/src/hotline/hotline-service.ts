@@ -19,16 +19,15 @@ import type {
   CallView,
   ChannelView,
   EntryRef,
-  HotlineEntry,
   HotlineState,
   MessageView,
   Precedence,
 } from '@parley/core';
-import { parseEntryLine } from '@parley/ledger';
 import type { LinkManager } from '@parley/link';
 import type { Clock, EntryDraft, Lease, StationHandle } from '@parley/store';
 import { requireMember, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
+import { FeedTail } from './feed-tail.js';
 import type { LiveBus } from './live-bus.js';
 
 const KINDS = new Set<string>(Object.values(HOTLINE_KIND));
@@ -84,8 +83,8 @@ function parseLang(value: unknown): 'en' | 'zh' {
  */
 export class HotlineService {
   private readonly folder = new HotlineFolder();
-  /** Per feed, the last seq already folded: each look reads only what is new. */
-  private readonly cursors = new Map<string, number>();
+  /** Reads only what is new in each feed since the last look. */
+  private readonly tail: FeedTail;
   private readonly byId = new Map<string, MessageView | CallView>();
   private folding: Promise<void> = Promise.resolve();
 
@@ -95,7 +94,9 @@ export class HotlineService {
     private readonly links: LinkManager | undefined,
     private readonly clock: Clock,
     private readonly bus: LiveBus,
-  ) {}
+  ) {
+    this.tail = new FeedTail(handle.store, (kind) => KINDS.has(kind));
+  }
 
   get station(): string {
     return this.handle.station;
@@ -114,31 +115,11 @@ export class HotlineService {
   }
 
   private async catchUp(): Promise<void> {
-    for (const { station, size } of await this.handle.store.feeds()) {
-      let after = this.cursors.get(station) ?? 0;
-      while (after < size) {
-        const rows = await this.handle.store.entries(station, after, 2000);
-        if (rows.length === 0) break;
-        const entries: HotlineEntry[] = [];
-        for (const r of rows) {
-          if (!KINDS.has(r.kind)) continue;
-          entries.push({
-            station,
-            seq: r.seq,
-            hash: r.hash,
-            ts: r.ts,
-            kind: r.kind,
-            channel: r.channel,
-            body: parseEntryLine(r.line).body,
-          });
-          if (r.kind === HOTLINE_KIND.message || r.kind === HOTLINE_KIND.callRequest)
-            this.pendingIds.push(`${station}:${r.seq}`);
-        }
-        this.folder.add(entries);
-        after = rows[rows.length - 1]!.seq;
-        this.cursors.set(station, after);
-      }
-    }
+    const entries = await this.tail.next();
+    for (const e of entries)
+      if (e.kind === HOTLINE_KIND.message || e.kind === HOTLINE_KIND.callRequest)
+        this.pendingIds.push(`${e.station}:${e.seq}`);
+    this.folder.add(entries);
     if (this.pendingIds.length > 0) {
       const s = this.folder.snapshot();
       for (const key of this.pendingIds) {

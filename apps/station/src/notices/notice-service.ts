@@ -31,12 +31,12 @@ import type {
   TrackIntrusion,
   TrackMotion,
 } from '@parley/geo';
-import { parseEntryLine } from '@parley/ledger';
 import type { Clock, Lease, StationHandle } from '@parley/store';
 import { requireMember, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
 import type { HotlineService } from '../hotline/hotline-service.js';
 import type { LiveBus } from '../hotline/live-bus.js';
+import { FeedTail } from '../hotline/feed-tail.js';
 
 const DRAFT_PREFIX = 'notice-draft.';
 const ROUTE_PREFIX = 'notice-route.';
@@ -119,7 +119,8 @@ export function noticePrecedence(kind: string): Precedence {
  */
 export class NoticeService {
   private readonly folder = new NoticeFolder();
-  private readonly cursors = new Map<string, number>();
+  /** Reads only what is new in each feed since the last look. */
+  private readonly tail: FeedTail;
   private folding: Promise<void> = Promise.resolve();
   private tracks: (() => PartyTrack[]) | null = null;
   private readonly unsubscribe: () => void;
@@ -132,6 +133,7 @@ export class NoticeService {
     private readonly clock: Clock,
     private readonly bus: LiveBus,
   ) {
+    this.tail = new FeedTail(handle.store, (kind) => NoticeFolder.reads(kind));
     // New entries on either feed: fold them soon and tell the live stream about notices.
     this.unsubscribe = bus.subscribe((e) => {
       if (e.type !== 'entry' || this.pending || this.closed) return;
@@ -181,31 +183,8 @@ export class NoticeService {
 
   private async catchUp(): Promise<void> {
     if (this.closed) return;
-    const fresh: HotlineEntry[] = [];
-    for (const { station, size } of await this.handle.store.feeds()) {
-      let after = this.cursors.get(station) ?? 0;
-      while (after < size) {
-        const rows = await this.handle.store.entries(station, after, 2000);
-        if (rows.length === 0) break;
-        const entries: HotlineEntry[] = [];
-        for (const r of rows) {
-          if (!NoticeFolder.reads(r.kind)) continue;
-          entries.push({
-            station,
-            seq: r.seq,
-            hash: r.hash,
-            ts: r.ts,
-            kind: r.kind,
-            channel: r.channel,
-            body: parseEntryLine(r.line).body,
-          });
-        }
-        this.folder.add(entries);
-        fresh.push(...entries);
-        after = rows[rows.length - 1]!.seq;
-        this.cursors.set(station, after);
-      }
-    }
+    const fresh = await this.tail.next();
+    this.folder.add(fresh);
     this.fresh.push(...fresh);
   }
 
