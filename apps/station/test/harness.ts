@@ -214,6 +214,37 @@ export function api(url: string, bearer?: string) {
   };
 }
 
+/**
+ * Opens a channel by agreement between two running stations: A (an admin token) proposes it, B
+ * accepts the proposal once it has arrived, and A sees it open. Returns the channel as A lists it.
+ */
+export async function openChannel(
+  a: { url: string; token: string },
+  b: { url: string; token: string },
+  name: string,
+  agreement: Record<string, unknown>,
+): Promise<{ name: string; status: string; agreement: Record<string, any> }> {
+  const p = await api(a.url, a.token).post('/api/v1/channels', { name, agreement });
+  if (p.status !== 201) throw new Error(`propose ${name}: ${p.status} ${JSON.stringify(p.json)}`);
+  await waitFor(`${name} proposed at B`, async () =>
+    ((await api(b.url, b.token).get('/api/v1/channels')).json.channels as { name: string }[]).some(
+      (c) => c.name === name,
+    ),
+  );
+  const acc = await api(b.url, b.token).post(`/api/v1/channels/${name}/accept`, {});
+  if (acc.status !== 201)
+    throw new Error(`accept ${name}: ${acc.status} ${JSON.stringify(acc.json)}`);
+  return waitFor(`${name} open at A`, async () =>
+    (
+      (await api(a.url, a.token).get('/api/v1/channels')).json.channels as {
+        name: string;
+        status: string;
+        agreement: Record<string, any>;
+      }[]
+    ).find((c) => c.name === name && c.status === 'open'),
+  );
+}
+
 /** Polls `fn` until it returns a truthy value, or fails after `timeoutMs` saying what it waited for. */
 export async function waitFor<T>(
   what: string,

@@ -4,7 +4,16 @@
 // alarms; a notice acknowledged in time raises none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Station } from '@parley/station';
-import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
+import {
+  addPeer,
+  api,
+  makeStation,
+  openChannel,
+  startInProcess,
+  tempRoot,
+  token,
+  waitFor,
+} from './harness.js';
 
 const clock = { offset: 0, now: () => Date.now() + clock.offset };
 const MIN = 60_000;
@@ -25,24 +34,9 @@ beforeAll(async () => {
   await addPeer(B, A, [a.url]);
   ta = await token(A, 'admin');
   tb = await token(B, 'admin');
-  expect(
-    (await api(a.url, ta).post('/api/v1/channels', { name: 'ops', agreement: { tier: 'theater' } }))
-      .status,
-  ).toBe(201);
-  await waitFor('proposal at Bravo', async () =>
-    ((await api(b.url, tb).get('/api/v1/channels')).json.channels as { name: string }[]).some(
-      (c) => c.name === 'ops',
-    ),
-  );
-  expect((await api(b.url, tb).post('/api/v1/channels/ops/accept', {})).status).toBe(201);
-  await waitFor('ops open at Alpha', async () =>
-    (
-      (await api(a.url, ta).get('/api/v1/channels')).json.channels as {
-        name: string;
-        status: string;
-      }[]
-    ).some((c) => c.name === 'ops' && c.status === 'open'),
-  );
+  await openChannel({ url: a.url, token: ta }, { url: b.url, token: tb }, 'ops', {
+    tier: 'theater',
+  });
 });
 afterAll(async () => {
   await Promise.allSettled([a.station.close(), b.station.close()]);

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Station } from '@parley/station';
-import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
+import {
+  addPeer,
+  api,
+  makeStation,
+  openChannel,
+  startInProcess,
+  tempRoot,
+  token,
+  waitFor,
+} from './harness.js';
 import type { StationDir } from './harness.js';
 
 const H = 3_600_000;
@@ -28,21 +37,11 @@ beforeAll(async () => {
   ] as const)
     for (const role of ['admin', 'operator', 'viewer'] as const)
       t[`${side}.${role}`] = await token(s, role);
-  const p = await A_('admin').post('/api/v1/channels', {
-    name: 'theater-ops',
-    agreement: { tier: 'theater' },
-  });
-  expect(p.status, JSON.stringify(p.json)).toBe(201);
-  await waitFor('B sees the proposal', async () =>
-    (await B_('viewer').get('/api/v1/channels')).json.channels.some(
-      (c: { name: string }) => c.name === 'theater-ops',
-    ),
-  );
-  expect((await B_('admin').post('/api/v1/channels/theater-ops/accept', {})).status).toBe(201);
-  await waitFor('A sees the channel open', async () =>
-    (await A_('viewer').get('/api/v1/channels')).json.channels.some(
-      (c: { name: string; status: string }) => c.name === 'theater-ops' && c.status === 'open',
-    ),
+  await openChannel(
+    { url: a.url, token: t['a.admin']! },
+    { url: b.url, token: t['b.admin']! },
+    'theater-ops',
+    { tier: 'theater' },
   );
 });
 afterAll(async () => {
@@ -196,21 +195,14 @@ describe('notices of planned activity between two real stations', () => {
       agreement: { tier: 'tactical', leadTimes: { party: H } },
     });
     expect(bad.json.code).toBe('PARLEY_E_BAD_AGREEMENT');
-    const p = await A_('admin').post('/api/v1/channels', {
-      name: 'fleet-ops',
-      agreement: { tier: 'tactical', leadTimes: { launch: 2 * H, 'live-fire': 100 * H } },
-    });
-    expect(p.status, JSON.stringify(p.json)).toBe(201);
-    await waitFor('B sees fleet-ops', async () =>
-      (await B_('viewer').get('/api/v1/channels')).json.channels.some(
-        (c: { name: string }) => c.name === 'fleet-ops',
-      ),
-    );
-    expect((await B_('admin').post('/api/v1/channels/fleet-ops/accept', {})).status).toBe(201);
-    const open = await waitFor('A sees fleet-ops open', async () =>
-      (await A_('viewer').get('/api/v1/channels')).json.channels.find(
-        (c: { name: string; status: string }) => c.name === 'fleet-ops' && c.status === 'open',
-      ),
+    const open = await openChannel(
+      { url: a.url, token: t['a.admin']! },
+      { url: b.url, token: t['b.admin']! },
+      'fleet-ops',
+      {
+        tier: 'tactical',
+        leadTimes: { launch: 2 * H, 'live-fire': 100 * H },
+      },
     );
     expect(open.agreement.leadTimes).toMatchObject({
       launch: 2 * H,
@@ -456,21 +448,11 @@ describe('notices of planned activity between two real stations', () => {
   });
 
   it('on a ministry channel a notice draft is sent by a second person', async () => {
-    const p = await A_('admin').post('/api/v1/channels', {
-      name: 'ministry-ops',
-      agreement: { tier: 'ministry' },
-    });
-    expect(p.status).toBe(201);
-    await waitFor('B sees ministry-ops', async () =>
-      (await B_('viewer').get('/api/v1/channels')).json.channels.some(
-        (c: { name: string }) => c.name === 'ministry-ops',
-      ),
-    );
-    expect((await B_('admin').post('/api/v1/channels/ministry-ops/accept', {})).status).toBe(201);
-    await waitFor('A sees ministry-ops open', async () =>
-      (await A_('viewer').get('/api/v1/channels')).json.channels.some(
-        (c: { name: string; status: string }) => c.name === 'ministry-ops' && c.status === 'open',
-      ),
+    await openChannel(
+      { url: a.url, token: t['a.admin']! },
+      { url: b.url, token: t['b.admin']! },
+      'ministry-ops',
+      { tier: 'ministry' },
     );
     const body = { channel: 'ministry-ops', notice: notice({ kind: 'transit' }) };
     const direct = await A_('operator').post('/api/v1/notices', { ...body, send: true });

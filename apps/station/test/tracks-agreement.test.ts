@@ -4,7 +4,15 @@
 // A malformed threshold is refused when proposed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Station } from '@parley/station';
-import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
+import {
+  addPeer,
+  api,
+  makeStation,
+  openChannel,
+  startInProcess,
+  tempRoot,
+  token,
+} from './harness.js';
 
 const NM_DEG = 1 / 60;
 let a: { station: Station; url: string };
@@ -63,26 +71,16 @@ describe('encounter thresholds agreed on the channel', () => {
 
   it('screens own against other with the agreed thresholds', async () => {
     const screening = { surface: [{ level: 'danger', cpaNm: 0.01, withinMin: 15 }] };
-    const p = await api(a.url, ta).post('/api/v1/channels', {
-      name: 'escort',
-      agreement: { tier: 'tactical', screening },
-    });
-    expect(p.status, JSON.stringify(p.json)).toBe(201);
-    await waitFor('proposal at Bravo', async () =>
-      ((await api(b.url, tb).get('/api/v1/channels')).json.channels as { name: string }[]).some(
-        (c) => c.name === 'escort',
-      ),
+    const escort = await openChannel(
+      { url: a.url, token: ta },
+      { url: b.url, token: tb },
+      'escort',
+      {
+        tier: 'tactical',
+        screening,
+      },
     );
-    expect((await api(b.url, tb).post('/api/v1/channels/escort/accept', {})).status).toBe(201);
-    await waitFor('escort open at Alpha', async () =>
-      (
-        (await api(a.url, ta).get('/api/v1/channels')).json.channels as {
-          name: string;
-          status: string;
-          agreement: { screening?: unknown };
-        }[]
-      ).some((c) => c.name === 'escort' && c.status === 'open'),
-    );
+    expect(escort.agreement.screening).toEqual(screening);
     const now = Date.now();
     const r = await api(a.url, ta).post('/api/v1/tracks', {
       reports: [...pass('A', 40, now, 114), ...pass('B', 10, now, 114.5)],

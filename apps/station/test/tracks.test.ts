@@ -7,7 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Station } from '@parley/station';
 import type { LiveEvent } from '../src/hotline/live-bus.js';
-import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
+import {
+  addPeer,
+  api,
+  makeStation,
+  openChannel,
+  startInProcess,
+  tempRoot,
+  token,
+  waitFor,
+} from './harness.js';
 import type { StationDir } from './harness.js';
 
 const clock = { offset: 0, now: () => Date.now() + clock.offset };
@@ -48,25 +57,15 @@ beforeAll(async () => {
   for (const [name, tier] of [
     ['theater-ops', 'theater'],
     ['scs-tactical', 'tactical'],
-  ] as const) {
-    expect((await A_('admin').post('/api/v1/channels', { name, agreement: { tier } })).status).toBe(
-      201,
+  ] as const)
+    await openChannel(
+      { url: a.url, token: t['a.admin']! },
+      { url: b.url, token: t['b.admin']! },
+      name,
+      {
+        tier,
+      },
     );
-    await waitFor(`${name} proposed at B`, async () =>
-      ((await B_('viewer').get('/api/v1/channels')).json.channels as { name: string }[]).some(
-        (c) => c.name === name,
-      ),
-    );
-    expect((await B_('admin').post(`/api/v1/channels/${name}/accept`, {})).status).toBe(201);
-    await waitFor(`${name} open at A`, async () =>
-      (
-        (await A_('viewer').get('/api/v1/channels')).json.channels as {
-          name: string;
-          status: string;
-        }[]
-      ).some((c) => c.name === name && c.status === 'open'),
-    );
-  }
 });
 afterAll(async () => {
   await Promise.allSettled([a.station.close(), b.station.close()]);
