@@ -634,14 +634,18 @@ export class NoticeService {
     const now = this.clock.now();
     const out: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[] =
       [];
-    if (!this.tracks) return { now, conflicts: out };
-    const all = this.tracks();
+    const source = this.tracks;
+    if (!source) return { now, conflicts: out };
+    // The picture is read (and dead-reckoned) only if some current notice needs it: this runs
+    // after every screen, and most of the time there is no notice to check.
+    let all: PartyTrack[] | undefined;
     for (const v of (await this.views()).values()) {
       if (actor.channels !== '*' && !actor.channels.includes(v.channel)) continue;
       const st = noticeStatus(v, now);
       if (st === 'cancelled' || st === 'expired') continue;
       const own = v.station === this.station;
       const exclude = own ? 'own' : 'other';
+      all ??= source();
       for (const hit of tracksIntoNotice(
         v.current.content,
         all.filter((t) => t.party !== exclude),
