@@ -14,6 +14,7 @@ import {
   toGeoJson,
   wrap180,
 } from './areas.js';
+import { deadReckon } from './dead-reckon.js';
 import type { AreaUnit, LatLon, Shape } from './areas.js';
 import { bandInterval, bandOverlap, inWindows, parseBand, windowOverlap } from './notice.js';
 import type { NoticeContent, TimeWindow, VerticalBand } from './notice.js';
@@ -288,21 +289,9 @@ export interface TrackIntrusion {
   alreadyInside: boolean;
 }
 
-const R_M = 6_371_008.8;
-const RAD = Math.PI / 180;
-
-/** Rhumb-line dead reckoning on the sphere: where a unit holding course and speed is after `ms`. */
+/** Where a unit holding course and speed is `ms` after its report: the screen's WGS84 rhumb line. */
 function reckon(m: TrackMotion, ms: number): LatLon {
-  const d = ((m.sog * 1852) / 3_600_000) * ms;
-  const th = m.cog * RAD;
-  const p1 = m.lat * RAD;
-  let p2 = p1 + (d * Math.cos(th)) / R_M;
-  if (p2 > Math.PI / 2) p2 = Math.PI / 2 - 1e-9;
-  if (p2 < -Math.PI / 2) p2 = -Math.PI / 2 + 1e-9;
-  const dPsi = Math.log(Math.tan(Math.PI / 4 + p2 / 2) / Math.tan(Math.PI / 4 + p1 / 2));
-  const q = Math.abs(dPsi) > 1e-12 ? (p2 - p1) / dPsi : Math.cos(p1);
-  const dLon = (d * Math.sin(th)) / (R_M * q);
-  return { lat: p2 / RAD, lon: wrap180(m.lon + dLon / RAD) };
+  return deadReckon({ lat: m.lat, lon: m.lon, sog: m.sog, cog: m.cog }, ms / 60_000);
 }
 
 function inside(

@@ -152,8 +152,10 @@ describe('notice against tracks (dead reckoning)', () => {
       time: T0,
     };
     const [hit] = tracksIntoNotice(fire, [ship], { now: T0, horizonMs: 6 * H });
-    // Along the parallel on the sphere: R cos φ Δλ.
-    const nm = (6_371_008.8 * Math.cos(10.5 * RAD) * 0.5 * RAD) / 1852;
+    // Along the parallel on WGS84 (the screen's rhumb line): N(φ) cos φ Δλ, N = a / √(1 − e² sin² φ).
+    const e2 = 6.69437999014e-3;
+    const s = Math.sin(10.5 * RAD);
+    const nm = ((6_378_137 / Math.sqrt(1 - e2 * s * s)) * Math.cos(10.5 * RAD) * 0.5 * RAD) / 1852;
     const expected = T0 + (nm / 12) * H;
     expect(hit).toBeDefined();
     expect(Math.abs(hit!.enterAt - expected)).toBeLessThanOrEqual(2000);
