@@ -3,6 +3,39 @@ import type { FeedHead, StoredEntry } from './store.js';
 
 export const ZERO_HASH = '0'.repeat(64);
 
+/** A row of the entries table, as both engines read it. */
+export interface EntryRow {
+  seq: number;
+  hash: Buffer;
+  ts: number;
+  kind: string;
+  channel: string | null;
+  line: string;
+}
+
+/** A stored entry from its row and the hash of the entry before it (null for seq 1). */
+export function toStored(r: EntryRow, prev: Buffer | null | undefined): StoredEntry {
+  return {
+    seq: r.seq,
+    hash: r.hash.toString('hex'),
+    prev: prev ? prev.toString('hex') : ZERO_HASH,
+    ts: r.ts,
+    kind: r.kind,
+    channel: r.channel,
+    line: r.line,
+  };
+}
+
+/** Consecutive rows of one feed, each given the hash of the row before; `prev` is the first's. */
+export function chainRows(rows: readonly EntryRow[], prev: Buffer | null): StoredEntry[] {
+  let before = prev;
+  return rows.map((r) => {
+    const e = toStored(r, before);
+    before = r.hash;
+    return e;
+  });
+}
+
 /**
  * The rule every store enforces inside its append transaction: the batch continues the stored
  * head (seq + 1, prev = head hash) and is itself continuous. A writer that lost a race, or a

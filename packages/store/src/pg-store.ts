@@ -4,7 +4,8 @@ import { ParleyError } from '@parley/core';
 import type { Checkpoint } from '@parley/ledger';
 import { PG_MIGRATIONS } from './migrations.js';
 import type { Migration } from './migrations.js';
-import { checkContinuity, ZERO_HASH } from './continuity.js';
+import { chainRows, checkContinuity, toStored } from './continuity.js';
+import type { EntryRow } from './continuity.js';
 import { leaseLost } from './lease.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
 import type {
@@ -43,13 +44,8 @@ const types = {
       : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
-interface EntryRow {
-  seq: number;
-  hash: Buffer;
-  ts: number;
-  kind: string;
-  channel: string | null;
-  line: string;
+/** An entries row, with the hash of the entry before it when the query joins it. */
+interface PgEntryRow extends EntryRow {
   prev?: Buffer | null;
 }
 
@@ -456,27 +452,13 @@ export class PgStore implements Store {
 
   async entries(station: string, afterSeq: number, limit: number): Promise<StoredEntry[]> {
     // One query: the row at afterSeq (if any) is read too, for the first row's prev.
-    const rows = await this.q<EntryRow>(
+    const rows = await this.q<PgEntryRow>(
       `SELECT seq, hash, ts, kind, channel, line FROM entries
        WHERE station = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,
       [station, afterSeq, limit + 1],
     );
-    let prev = ZERO_HASH;
-    if (rows[0]?.seq === afterSeq) prev = rows.shift()!.hash.toString('hex');
-    return rows.slice(0, limit).map((r) => {
-      const hash = r.hash.toString('hex');
-      const e: StoredEntry = {
-        seq: r.seq,
-        hash,
-        prev,
-        ts: r.ts,
-        kind: r.kind,
-        channel: r.channel,
-        line: r.line,
-      };
-      prev = hash;
-      return e;
-    });
+    const before = rows[0]?.seq === afterSeq ? rows.shift()!.hash : null;
+    return chainRows(rows.slice(0, limit), before);
   }
 
   async hashes(station: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
@@ -490,23 +472,23 @@ export class PgStore implements Store {
   async entriesOfKind(station: string, kinds: readonly string[]): Promise<StoredEntry[]> {
     this.ensureOpen();
     if (kinds.length === 0) return [];
-    const rows = await this.q<EntryRow>(
+    const rows = await this.q<PgEntryRow>(
       `SELECT e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
        LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
        WHERE e.station = $1 AND e.kind = ANY($2::text[]) ORDER BY e.seq`,
       [station, kinds],
     );
-    return rows.map(toStored);
+    return rows.map((r) => toStored(r, r.prev));
   }
 
   async lastOfKind(station: string, kind: string): Promise<StoredEntry | null> {
-    const [r] = await this.q<EntryRow>(
+    const [r] = await this.q<PgEntryRow>(
       `SELECT e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
        LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
        WHERE e.station = $1 AND e.kind = $2 ORDER BY e.seq DESC LIMIT 1`,
       [station, kind],
     );
-    return r ? toStored(r) : null;
+    return r ? toStored(r, r.prev) : null;
   }
 
   async byKind(
@@ -520,13 +502,13 @@ export class PgStore implements Store {
       where += ` AND e.channel = $${values.length}`;
     }
     values.push(opts.limit ?? null);
-    const rows = await this.q<EntryRow & { station: string }>(
+    const rows = await this.q<PgEntryRow & { station: string }>(
       `SELECT e.station, e.seq, e.hash, e.ts, e.kind, e.channel, e.line, p.hash AS prev FROM entries e
        LEFT JOIN entries p ON p.station = e.station AND p.seq = e.seq - 1
        WHERE ${where} ORDER BY e.ts, e.station, e.seq LIMIT $${values.length}`,
       values,
     );
-    return rows.map((r) => ({ station: r.station, ...toStored(r) }));
+    return rows.map((r) => ({ station: r.station, ...toStored(r, r.prev) }));
   }
 
   async feeds(): Promise<{ station: string; size: number }[]> {
@@ -850,18 +832,6 @@ function userFromRow(r: UserRow): UserRecord {
     passwordHash: r.password_hash,
     created: r.created,
     disabled: r.disabled,
-  };
-}
-
-function toStored(r: EntryRow): StoredEntry {
-  return {
-    seq: r.seq,
-    hash: r.hash.toString('hex'),
-    prev: r.prev ? r.prev.toString('hex') : ZERO_HASH,
-    ts: r.ts,
-    kind: r.kind,
-    channel: r.channel,
-    line: r.line,
   };
 }
 

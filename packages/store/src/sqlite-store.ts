@@ -17,17 +17,9 @@ import type {
 } from './store.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
 import type { AuditInput, AuditQuery, AuditRecord, SessionRecord, UserRecord } from './store.js';
-import { checkContinuity, ZERO_HASH } from './continuity.js';
+import { chainRows, checkContinuity, toStored } from './continuity.js';
+import type { EntryRow } from './continuity.js';
 import { leaseLost } from './lease.js';
-
-interface EntryRow {
-  seq: number;
-  hash: Buffer;
-  ts: number;
-  kind: string;
-  channel: string | null;
-  line: string;
-}
 
 /**
  * The embedded default store: one SQLite file through better-sqlite3, in WAL mode with
@@ -286,26 +278,11 @@ export class SqliteStore implements Store {
     const rows = this.stmt.entries!.all(station, afterSeq, limit) as EntryRow[];
     if (rows.length === 0) return [];
     // prev is the hash of the row before; fetch the one before the first row.
-    let prev =
+    const prev =
       rows[0]!.seq === 1
-        ? ZERO_HASH
-        : (this.stmt.prevHash!.get(station, rows[0]!.seq - 1) as { hash: Buffer }).hash.toString(
-            'hex',
-          );
-    return rows.map((r) => {
-      const hash = r.hash.toString('hex');
-      const e: StoredEntry = {
-        seq: r.seq,
-        hash,
-        prev,
-        ts: r.ts,
-        kind: r.kind,
-        channel: r.channel,
-        line: r.line,
-      };
-      prev = hash;
-      return e;
-    });
+        ? null
+        : (this.stmt.prevHash!.get(station, rows[0]!.seq - 1) as { hash: Buffer }).hash;
+    return chainRows(rows, prev);
   }
 
   async hashes(station: string, upTo: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
@@ -594,19 +571,6 @@ function userFromRow(r: UserRow): UserRecord {
     passwordHash: r.password_hash,
     created: r.created,
     disabled: r.disabled !== 0,
-  };
-}
-
-/** A stored entry from its row and the hash of the entry before it (null for seq 1). */
-function toStored(r: EntryRow, prev: Buffer | null): StoredEntry {
-  return {
-    seq: r.seq,
-    hash: r.hash.toString('hex'),
-    prev: prev ? prev.toString('hex') : ZERO_HASH,
-    ts: r.ts,
-    kind: r.kind,
-    channel: r.channel,
-    line: r.line,
   };
 }
 
