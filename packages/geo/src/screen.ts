@@ -2,8 +2,8 @@
  * The near-miss screen: every pair of tracks of screened parties whose closest point of approach
  * falls inside a threshold within a window, by domain and level.
  *
- * Three screens, one pair test. `Plan.judge` (and `Plan.judgeAll`, the same tests for many
- * pairs) is the only place a pair is decided: cheap necessary-condition rejects (vertical gap,
+ * Three screens, one pair test. `Plan.judge` (and `Plan.judgeRule`, the same tests for a pair
+ * whose rule is known) is the only place a pair is decided: cheap necessary-condition rejects (vertical gap,
  * latitude gap, relative motion with a bound on the CPA model's curvature terms), then the exact
  * CPA (`cpaUnits`: the very numbers `cpaInto` and `cpa()` give) and the predicate below.
  * - `screenNaive` puts all n(n−1)/2 pairs through it: the reference answer (STYLE.md §3). With
@@ -17,10 +17,10 @@
  *   intersection. The cost grows with the number of close pairs, not n².
  *   How it is made fast (a 100k-track picture in about 100 ms on one core): tracks are laid out
  *   in a spatial order, so neighbours on the sea are neighbours in memory; each track's terms are
- *   computed once per screen into one record of 16 doubles; the grid walk only collects
- *   candidate pairs, the rejects then run over all of them and the exact CPA over the survivors
- *   (short loops over close data); hits are kept in flat arrays and become objects once, sorted
- *   by a radix sort; the screen's typed arrays are pooled between screens.
+ *   computed once per screen into one record of 16 doubles; the grid walk judges each pair of
+ *   boxes as it meets it, while both records are in the cache; hits are kept in flat arrays and
+ *   become objects once, sorted by a radix sort; the screen's typed arrays are pooled between
+ *   screens.
  * - `ScreenIndex` keeps a flatbush tree of boxes swept a little longer and patches it as reports
  *   arrive (see there).
  * All three return identical hits; `test/screen.test.ts` checks it on random traffic, across the
@@ -753,34 +753,19 @@ class Plan {
   }
 
   /**
-   * `judge` for many pairs of one rule each, in stages: the rejects over all pairs, then the
-   * exact CPA over the survivors. The same tests in the same order as `judge`, so the same hits,
-   * in short loops over close data. `pairs[2k], pairs[2k+1]`: the slots of pair k; `rule[k]`:
-   * its rule (the party pair's). Returns how many reached the CPA.
+   * `judge` for a pair whose rule (the party pair's, from the grid's table) the caller has: the
+   * same tests in the same order, so the same hits. The full screen calls it for each pair of
+   * boxes as it finds them, while both records are fresh in the cache (collecting the pairs
+   * first and judging them in later passes cost more than it saved).
    */
-  judgeAll(pairs: Int32Array, rule: Int32Array, count: number): number {
-    const { dom, rules } = this;
-    const keep = this.mem.i32('keep', count);
-    let kept = 0;
-    for (let k = 0; k < count; k++) {
-      const s = pairs[2 * k]!;
-      const t = pairs[2 * k + 1]!;
-      const air = (dom[s]! | dom[t]!) === AIR;
-      const r = rules[rule[k]!]!;
-      const ls = air ? r.air : r.surface;
-      if (ls.levels.length === 0) continue;
-      if (this.reject(s, t, ls)) continue;
-      keep[kept++] = k;
-    }
-    for (let m = 0; m < kept; m++) {
-      const k = keep[m]!;
-      const s = pairs[2 * k]!;
-      const t = pairs[2 * k + 1]!;
-      const air = (dom[s]! | dom[t]!) === AIR;
-      const r = rules[rule[k]!]!;
-      this.exact(s, t, air ? r.air : r.surface, air);
-    }
-    return kept;
+  judgeRule(s: number, t: number, rule: number): void {
+    const dom = this.dom;
+    const air = (dom[s]! | dom[t]!) === AIR;
+    const r = this.rules[rule]!;
+    const ls = air ? r.air : r.surface;
+    if (ls.levels.length === 0) return;
+    if (this.reject(s, t, ls)) return;
+    this.exact(s, t, ls, air);
   }
 
   /**
@@ -1424,14 +1409,13 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
   try {
     const plan = new Plan(set, opts, undefined, undefined, 'spatial', pooled ? POOL : FRESH);
     const slices = slicedBoxes(plan, SLICE_MIN);
-    const cand = new Candidates(plan.mem);
+    let candidates = 0;
     for (let k = 0; k < slices.length; k++) {
       const grid = buildGrid(slices[k]!, plan.gridParty!, 3 * plan.np, plan.mem);
-      joinSlice(plan, slices, k, grid, cand);
+      candidates += joinSlice(plan, slices, k, grid);
     }
-    plan.judgeAll(cand.pairs, cand.rule, cand.count);
     if (stats) {
-      stats.candidates = cand.count;
+      stats.candidates = candidates;
       stats.cpaCalls = plan.cpaCalls;
     }
     const hits = plan.hits.sorted();
@@ -1449,13 +1433,14 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
  * (`Grid`), and each entry is paired only with the groups that complete the corner: no pair is
  * looked at twice, and only screened party pairs are walked, along flat arrays.
  */
-function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: Candidates): void {
+function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid): number {
   const table = plan.gridTable!;
   const np = 3 * plan.np;
   const { cells, start, eBox, eOwner } = g;
   // With one slice and one piece per track (no box split at the antimeridian) every meeting is
   // a first meeting of two different tracks.
   const plain = slices.length === 1 && !slices[0]!.split;
+  let met = 0;
   for (let c = 0; c < cells; c++) {
     const base = c * np * 4;
     if (start[base + np * 4]! - start[base]! < 2) continue;
@@ -1488,44 +1473,15 @@ function joinSlice(plan: Plan, slices: SlicedBoxes[], k: number, g: Grid, out: C
               const t = eOwner[j]!;
               if (!plain && (t === s || !firstMeeting(slices, k, s, t, ax0, ay0, bx0, by0)))
                 continue;
-              out.push(s, t, rule);
+              met++;
+              plan.judgeRule(s, t, rule);
             }
           }
         }
       }
     }
   }
-}
-
-/** Pairs of slots to judge, each with its rule, in growing pooled arrays. */
-class Candidates {
-  count = 0;
-  pairs: Int32Array;
-  rule: Int32Array;
-  private readonly mem: Mem;
-
-  constructor(mem: Mem) {
-    this.mem = mem;
-    this.pairs = mem.i32('candPairs', 2 * 1024);
-    this.rule = mem.i32('candRule', 1024);
-  }
-
-  push(s: number, t: number, rule: number): void {
-    const k = this.count;
-    if (k === this.rule.length) {
-      // A pooled array may come back as a longer view of the same buffer: `set` copies in place.
-      const pairs = this.mem.i32('candPairs', 4 * k);
-      pairs.set(this.pairs);
-      this.pairs = pairs;
-      const r = this.mem.i32('candRule', 2 * k);
-      r.set(this.rule);
-      this.rule = r;
-    }
-    this.pairs[2 * k] = s;
-    this.pairs[2 * k + 1] = t;
-    this.rule[k] = rule;
-    this.count = k + 1;
-  }
+  return met;
 }
 
 /**
