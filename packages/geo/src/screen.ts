@@ -171,27 +171,28 @@ function cosDown(phi: number): number {
   return COS_DOWN[Math.ceil(phi * TRIG_STEP)]!;
 }
 
-// Offsets in a slot's record of derived terms (`Plan.d`): latitude and longitude (rad) and the
-// sine and cosine of the latitude; radii N and M (m); longitude and latitude rates (rad/min);
-// |north speed| / M_MIN (rad/min); speed (m/min); tan of the most poleward latitude the slot's
-// pairs can see (NaN beyond PREFILTER_LAT); altitude (ft) and vertical rate (ft/min).
+// Offsets in a slot's record of derived terms (`Plan.d`), two cache lines. The first holds all
+// that the lateral rejects read of a partner: latitude and longitude (rad); parallel radius
+// N·cos φ and meridian radius M (m); longitude and latitude rates (rad/min); speed (m/min);
+// |north speed| / M_MIN (rad/min). The second holds what the exact CPA and the vertical reject
+// add: sine and cosine of the latitude, altitude (ft), vertical rate (ft/min), the track id, and
+// the north and east speeds (m/min).
 const STRIDE = 16;
 const D_PHI = 0;
 const D_LAM = 1;
-const D_SIN = 2;
-const D_COS = 3;
-const D_NN = 4;
-const D_MM = 5;
-const D_LR = 6;
-const D_PR = 7;
-const D_AVN = 8;
-const D_SPD = 9;
-const D_TANFAR = 10;
-const D_ALT = 11;
-const D_VS = 12;
-const D_ID = 13;
-const D_VN = 14;
-const D_VE = 15;
+const D_KK = 2;
+const D_MM = 3;
+const D_LR = 4;
+const D_PR = 5;
+const D_SPD = 6;
+const D_AVN = 7;
+const D_SIN = 8;
+const D_COS = 9;
+const D_ALT = 10;
+const D_VS = 11;
+const D_ID = 12;
+const D_VN = 13;
+const D_VE = 14;
 
 interface Lvl {
   level: Level;
@@ -515,7 +516,6 @@ class Plan {
       const { domain, vs, ids, cosCog, sinCog } = set;
       const sogs = set.sog;
       const d = this.d;
-      const rhoAll = this.rhoAll;
       // Each track's inputs packed into one 64-byte record in slot order (read in sequence), so
       // the gather in spatial order below costs one cache line a track, not eight.
       const inp = mem.f64('inputs', 8 * m);
@@ -570,7 +570,7 @@ class Plan {
         gp[r] =
           3 * p +
           (al <= 0 && al1 <= 0 ? GROUND : dm === AIR && al >= high && al1 >= high ? HIGH : MID);
-        prepare(d, r, la, lo, al, sog, cs, sn, v, id, rhoAll);
+        prepare(d, r, la, lo, al, sog, cs, sn, v, id);
         const w = boxW[dm]!;
         if (partyActive[p] === 1 && w >= 0) latTerms(g, r, la, sog, cs, sn, w, dm ? e1 : e0, cN);
         else g.latLo[r] = NaN;
@@ -599,7 +599,6 @@ class Plan {
           sinCog[r]!,
           vs[r]!,
           ids[r]!,
-          this.rhoAll,
         );
     }
     this.hits = new HitList(mem);
@@ -698,21 +697,27 @@ class Plan {
       const f1 = f0 + (d[b + D_VS]! - d[a + D_VS]!) * W;
       if ((f0 >= V && f1 >= V) || (f0 <= -V && f1 <= -V)) return true;
     }
-    const ta = d[a + D_TANFAR]!;
-    const tb = d[b + D_TANFAR]!;
-    // NaN: the pair can reach past PREFILTER_LAT, where the CPA clamps latitudes: no lateral reject.
-    if (Number.isNaN(ta + tb)) return false;
+    const phiA = d[a + D_PHI]!;
+    const phiB = d[b + D_PHI]!;
+    // The most poleward latitude the pair can reach (rhoAll bounds any track's latitude change).
+    // Past PREFILTER_LAT, where the CPA clamps latitudes, there is no lateral reject.
+    const pa = Math.abs(phiA);
+    const pb = Math.abs(phiB);
+    const far = (pa > pb ? pa : pb) + this.rhoAll;
+    if (!(far < PREFILTER_LAT)) return false;
     const T = ls.tM;
     const rhoA = d[a + D_AVN]! * W;
     const rhoB = d[b + D_AVN]! * W;
     const rho = rhoA > rhoB ? rhoA : rhoB;
-    const dphi = d[b + D_PHI]! - d[a + D_PHI]!;
+    const dphi = phiB - phiA;
     if (Math.abs(dphi) * (1 - 0.011 * rho) >= ls.tRad + rhoA + rhoB) return true;
-    const x = (ta > tb ? ta : tb) * rho;
+    const x = tanUp(far) * rho;
     if (!(x <= 0.1)) return false;
-    // The plane at the mid-latitude: cos φ̄ = √((1 + cos(φa + φb)) / 2).
-    const cm = Math.sqrt(0.5 * (1 + d[a + D_COS]! * d[b + D_COS]! - d[a + D_SIN]! * d[b + D_SIN]!));
-    const kb = 0.5 * (d[a + D_NN]! + d[b + D_NN]!) * cm;
+    // The plane at the mid-latitude φ̄, its east scale N(φ̄)·cos φ̄ taken from below as the mean of
+    // the two parallel radii: N grows and cos φ falls with |φ|, so the mean of N·cos φ is at most
+    // mean N · mean cos φ = mean N · cos φ̄ · cos(Δφ/2). Every distance in the plane is then at
+    // most the true one, and a pair rejected with it is rejected with the true scale.
+    const kb = 0.5 * (d[a + D_KK]! + d[b + D_KK]!);
     const mb = 0.5 * (d[a + D_MM]! + d[b + D_MM]!);
     let dl = d[b + D_LAM]! - d[a + D_LAM]!;
     if (dl > Math.PI) dl -= TWO_PI;
@@ -923,7 +928,6 @@ function prepare(
   sinC: number,
   vs: number,
   id: number,
-  rhoAll: number,
 ): void {
   const phi = lat * RAD;
   const sin = Math.sin(phi);
@@ -940,16 +944,14 @@ function prepare(
   const o = r * STRIDE;
   d[o + D_PHI] = phi;
   d[o + D_LAM] = lon * RAD;
+  d[o + D_KK] = nn * cos;
+  d[o + D_MM] = mm;
+  d[o + D_LR] = (ve * sw) / (WGS84_A * cos);
+  d[o + D_PR] = vn * w * sw * INV_AM;
+  d[o + D_SPD] = v;
+  d[o + D_AVN] = Math.abs(vn) * INV_M_MIN;
   d[o + D_SIN] = sin;
   d[o + D_COS] = cos;
-  d[o + D_NN] = nn;
-  d[o + D_MM] = mm;
-  d[o + D_PR] = vn * w * sw * INV_AM;
-  d[o + D_LR] = (ve * sw) / (WGS84_A * cos);
-  d[o + D_AVN] = Math.abs(vn) * INV_M_MIN;
-  d[o + D_SPD] = v;
-  const far = Math.abs(phi) + rhoAll;
-  d[o + D_TANFAR] = far < PREFILTER_LAT ? tanUp(far) : NaN;
   d[o + D_ALT] = alt;
   d[o + D_VS] = vs;
   d[o + D_ID] = id;
