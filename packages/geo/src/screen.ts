@@ -496,14 +496,36 @@ class Plan {
       this.sog = this.cosC = this.sinC = new Float64Array(0);
       const dom = (this.dom = mem.u8('dom', m));
       const pdr = (this.pd = mem.i32('pd', m));
-      for (let s = 0; s < m; s++) slot[rank[s]!] = s;
       const g = (this.geo = newGeometry(mem, m, lat, lon));
       const { boxW, boxE, partyActive } = this;
+      const { domain, vs, ids, cosCog, sinCog } = set;
+      const sogs = set.sog;
+      const d = this.d;
+      // One pass in slot order (every column read in sequence): each track's inputs written as
+      // one 64-byte record to its place in the spatial order, and the largest latitude sweep.
+      const inr = mem.f64('inputsInOrder', 8 * m);
+      const dpr0 = mem.i32('domPartyInOrder', m);
       let rhoBox = 0;
       for (let s = 0; s < m; s++) {
-        if (partyActive[pd[s]!] !== 1 || !(boxW[set.domain[s]!]! >= 0)) continue;
-        const r = (set.sog[s]! * KN * boxW[set.domain[s]!]! * SAFETY) / M_MIN;
-        if (r > rhoBox) rhoBox = r;
+        const r = rank[s]!;
+        slot[r] = s;
+        const u = 8 * r;
+        const sog = sogs[s]!;
+        const dm = domain[s]!;
+        const p = pd[s]!;
+        inr[u] = lat0[s]!;
+        inr[u + 1] = lon0[s]!;
+        inr[u + 2] = alt0[s]!;
+        inr[u + 3] = sog;
+        inr[u + 4] = cosCog[s]!;
+        inr[u + 5] = sinCog[s]!;
+        inr[u + 6] = vs[s]!;
+        inr[u + 7] = ids[s]!;
+        dpr0[r] = 2 * p + dm;
+        const w = boxW[dm]!;
+        if (partyActive[p] !== 1 || !(w >= 0)) continue;
+        const reach = (sog * KN * w * SAFETY) / M_MIN;
+        if (reach > rhoBox) rhoBox = reach;
       }
       g.rho = rhoBox;
       const cN = 0.011 * rhoBox;
@@ -513,42 +535,6 @@ class Plan {
       const wAir = Math.max(0, boxW[AIR]!);
       const gp = (this.gridParty = mem.i32('gridParty', m));
       this.gridTable = gridTable;
-      const { domain, vs, ids, cosCog, sinCog } = set;
-      const sogs = set.sog;
-      const d = this.d;
-      // Each track's inputs packed into one 64-byte record in slot order (read in sequence), so
-      // the gather in spatial order below costs one cache line a track, not eight.
-      const inp = mem.f64('inputs', 8 * m);
-      for (let s = 0; s < m; s++) {
-        const o = 8 * s;
-        inp[o] = lat0[s]!;
-        inp[o + 1] = lon0[s]!;
-        inp[o + 2] = alt0[s]!;
-        inp[o + 3] = sogs[s]!;
-        inp[o + 4] = cosCog[s]!;
-        inp[o + 5] = sinCog[s]!;
-        inp[o + 6] = vs[s]!;
-        inp[o + 7] = ids[s]!;
-      }
-      const dp = mem.i32('domParty', m);
-      for (let s = 0; s < m; s++) dp[s] = 2 * pd[s]! + domain[s]!;
-      // The gather alone, a short loop, so that many of its cache misses are in flight at once.
-      const inr = mem.f64('inputsInOrder', 8 * m);
-      const dpr0 = mem.i32('domPartyInOrder', m);
-      for (let r = 0; r < m; r++) {
-        const s = slot[r]!;
-        const o = 8 * s;
-        const u = 8 * r;
-        inr[u] = inp[o]!;
-        inr[u + 1] = inp[o + 1]!;
-        inr[u + 2] = inp[o + 2]!;
-        inr[u + 3] = inp[o + 3]!;
-        inr[u + 4] = inp[o + 4]!;
-        inr[u + 5] = inp[o + 5]!;
-        inr[u + 6] = inp[o + 6]!;
-        inr[u + 7] = inp[o + 7]!;
-        dpr0[r] = dp[s]!;
-      }
       for (let r = 0; r < m; r++) {
         const o = 8 * r;
         const la = inr[o]!;
