@@ -42,7 +42,9 @@ beforeAll(async () => {
     deadlineTickMs: 0,
     tracks: { tickMs: 0, holdMs: 30_000, staleMs: 30 * MIN },
   };
-  a = await startInProcess(A, opts);
+  // Alpha screens with the helper thread from two tracks on (a station starts it at 20,000):
+  // every encounter below is found through that path too.
+  a = await startInProcess(A, { ...opts, tracks: { ...opts.tracks, screenThreadsMin: 2 } });
   b = await startInProcess(B, opts);
   await addPeer(A, B, [b.url]);
   await addPeer(B, A, [a.url]);
@@ -169,6 +171,10 @@ describe('tracks and encounters', () => {
     const live = events.filter((x) => x.type === 'encounter');
     expect(live.at(-1)).toMatchObject({ encounter: { id: encounterId, state: 'active' } });
     expect(events.some((x) => x.type === 'tracks' && x.tracks.length === 2)).toBe(true);
+    // The helper thread started with the picture; later screens share their pairs with it.
+    await waitFor('the screen helper thread', async () => a.station.tracks.screenThreads);
+    await a.station.tracks.tick();
+    expect((await encounters()).map((x) => x.id)).toEqual([encounterId]);
   });
 
   it('serves tracks dead-reckoned to now', async () => {

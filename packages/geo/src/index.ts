@@ -26,7 +26,14 @@ export {
 export type { MotionKeys } from './cpa.js';
 export { TrackSet, SURFACE, AIR } from './track-set.js';
 export type { Domain, TrackReport } from './track-set.js';
-export { screen, screenNaive, ScreenIndex, DEFAULT_THRESHOLDS } from './screen.js';
+export {
+  screen,
+  screenNaive,
+  ScreenIndex,
+  DEFAULT_THRESHOLDS,
+  PAIR_CHUNK,
+  judgeShare,
+} from './screen.js';
 export type {
   Level,
   LevelThreshold,
@@ -35,6 +42,9 @@ export type {
   ScreenHit,
   ScreenStats,
   ScreenIndexOptions,
+  PairHelper,
+  PairJob,
+  PairResult,
 } from './screen.js';
 export {
   parseArea,

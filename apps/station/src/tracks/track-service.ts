@@ -39,6 +39,7 @@ import {
 import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
 import type { LiveBus } from '../hotline/live-bus.js';
+import { ScreenThreads, SCREEN_THREADS_MIN_TRACKS } from './screen-threads.js';
 import type { AreaEncounters, AreaEncounterView } from './area-encounters.js';
 
 /** Parties as the screen numbers them. */
@@ -59,6 +60,11 @@ export interface TrackServiceOptions {
   /** Encounter hysteresis factor and hold time (see EncounterTracker). */
   hysteresis?: number;
   holdMs?: number;
+  /**
+   * Picture size from which the screen shares its pair search with a helper thread
+   * (`ScreenThreads`, started when the picture first reaches it); 0 never. Default 20,000.
+   */
+  screenThreadsMin?: number;
 }
 
 /** A track as the API serves it: dead-reckoned to `now`. */
@@ -127,6 +133,11 @@ export class TrackService {
   private areas: AreaEncounters | undefined;
   /** Thresholds agreed on the encounter channel for own-versus-other pairs (undefined: defaults). */
   private agreed: Partial<Thresholds> | undefined;
+  private readonly threadsMin: number;
+  /** The screen's helper thread once started, and its start while pending. */
+  private threads: ScreenThreads | undefined;
+  private threadsStart: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: TrackStore,
@@ -139,6 +150,7 @@ export class TrackService {
     this.dropMs = opts.dropMs ?? 6 * 60 * MIN_MS;
     this.tickMs = opts.tickMs ?? 1000;
     this.horizonMin = opts.horizonMin ?? 30;
+    this.threadsMin = opts.screenThreadsMin ?? SCREEN_THREADS_MIN_TRACKS;
     this.pairs = (opts.partyPairs ?? [['own', 'other']]).map(
       ([a, b]) => [PARTY_NUM[a], PARTY_NUM[b]] as [number, number],
     );
@@ -176,9 +188,34 @@ export class TrackService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.ticking;
+    await this.threadsStart;
+    await this.threads?.stop();
+    this.threads = undefined;
+  }
+
+  /** Whether the screen's helper thread is running (see `screenThreadsMin`). */
+  get screenThreads(): boolean {
+    return this.threads !== undefined;
+  }
+
+  /**
+   * Starts the helper thread once the picture reaches `screenThreadsMin`. Until it is ready, and
+   * if it cannot start, the screen runs on this thread alone: the hits are the same either way.
+   */
+  private helper(): ScreenThreads | undefined {
+    if (this.threadsMin > 0 && this.set.size >= this.threadsMin && !this.threadsStart)
+      this.threadsStart = ScreenThreads.start({ minTracks: this.threadsMin }).then(
+        async (t) => {
+          if (this.stopped) await t.stop();
+          else this.threads = t;
+        },
+        () => undefined,
+      );
+    return this.threads;
   }
 
   /**
@@ -307,6 +344,7 @@ export class TrackService {
       this.set.size > 1
         ? screen(this.set, {
             now,
+            threads: this.helper(),
             horizonMin: this.horizonMin,
             partyPairs: this.pairs,
             agreement: (pa, pb) => (pa === own && pb === other ? this.agreed : undefined),
