@@ -172,7 +172,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     clock,
     bus,
     { channels: async () => [...(await hotline.state()).state.channels.values()] },
-    opts.tracks,
+    { warn: (message) => app.log.warn(message), ...opts.tracks },
   );
   bus.subscribe((e) => {
     if (e.type !== 'tracks' && e.type !== 'encounter') return;

@@ -42,8 +42,9 @@ beforeAll(async () => {
     deadlineTickMs: 0,
     tracks: { tickMs: 0, holdMs: 30_000, staleMs: 30 * MIN },
   };
-  // Alpha screens with the helper thread from two tracks on (a station starts it at 20,000):
-  // every encounter below is found through that path too.
+  // Alpha starts the screen's helper thread from two tracks on (a station starts it at 20,000),
+  // so its screens below offer their pairs to a real worker; whichever share it takes, the
+  // encounters are the same (apps/station/test/screen-threads.test.ts).
   a = await startInProcess(A, { ...opts, tracks: { ...opts.tracks, screenThreadsMin: 2 } });
   b = await startInProcess(B, opts);
   await addPeer(A, B, [b.url]);

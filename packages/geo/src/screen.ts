@@ -122,15 +122,21 @@ export interface ScreenOptions {
 
 /**
  * The calling side of a helper thread for the full screen, as `screen` uses it; the station's
- * `ScreenThreads` implements it over a worker thread (this package does no I/O and starts none). Per slice: `offer` the job; then `claim` chunks of
- * `PAIR_CHUNK` grid cells (shared with the helper) until none is left; then `finish`, which
- * returns the helper's share if it took part (waiting for it to finish), or undefined if it did
- * not join in time (then every chunk was judged here).
+ * `ScreenThreads` implements it over a worker thread (this package does no I/O and starts none).
+ * Per slice: `offer` the job; then `claim` chunks of `PAIR_CHUNK` grid cells (shared with the
+ * helper) until −1; then always `finish`.
  */
 export interface PairHelper {
-  /** False when the helper cannot take part in this screen (too small, or not running). */
-  offer(job: PairJob): boolean;
+  /** Whether the helper takes part in a screen of `n` tracks (no: too small, or not running). */
+  wants(n: number): boolean;
+  offer(job: PairJob): void;
+  /** The first cell of the next chunk to judge on the calling thread, or −1: none left. */
   claim(): number;
+  /**
+   * Ends the job: undefined if the helper did not take part (every chunk was claimed by the
+   * calling thread), else its share, once it has finished. Throws if the helper took part and
+   * failed; the screen then judges the whole slice again on its own thread.
+   */
   finish(): PairResult | undefined;
 }
 
@@ -165,6 +171,8 @@ export interface PairJob {
 
 /** A helper's share of one slice: its hits (`HitList`'s columns) and counters. @internal */
 export interface PairResult {
+  /** The job's id. */
+  id: number;
   length: number;
   a: Float64Array;
   b: Float64Array;
@@ -1560,7 +1568,7 @@ export function judgeShare(job: PairJob, claim: () => number): PairResult {
   let met = 0;
   for (let c = claim(); c >= 0; c = claim())
     met += joinSlice(plan, slices, job.k, grid, c, Math.min(job.cells, c + PAIR_CHUNK));
-  return { ...plan.hits.columns(), cpaCalls: plan.cpaCalls, met };
+  return { id: job.id, ...plan.hits.columns(), cpaCalls: plan.cpaCalls, met };
 }
 
 /**
@@ -1583,13 +1591,36 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
     let helped = 0;
     for (let k = 0; k < slices.length; k++) {
       const grid = buildGrid(slices[k]!, plan.gridParty!, 3 * plan.np, plan.mem);
-      if (!threads?.offer(plan.job(set, slices, k, grid))) {
+      if (!threads?.wants(plan.n)) {
         candidates += joinSlice(plan, slices, k, grid, 0, grid.cells);
         continue;
       }
-      for (let c = threads.claim(); c >= 0; c = threads.claim())
-        candidates += joinSlice(plan, slices, k, grid, c, Math.min(grid.cells, c + PAIR_CHUNK));
-      const share = threads.finish();
+      const before = { hits: plan.hits.length, cpaCalls: plan.cpaCalls };
+      let mine = 0;
+      threads.offer(plan.job(set, slices, k, grid));
+      try {
+        for (let c = threads.claim(); c >= 0; c = threads.claim())
+          mine += joinSlice(plan, slices, k, grid, c, Math.min(grid.cells, c + PAIR_CHUNK));
+      } catch (err) {
+        // Settle the job (waiting for the helper if it took part) before reporting this error.
+        try {
+          threads.finish();
+        } catch {
+          // The screen's own error is the one to report.
+        }
+        throw err;
+      }
+      let share: PairResult | undefined;
+      try {
+        share = threads.finish();
+      } catch {
+        // The helper took part and failed (it tells its owner why): which chunks it judged is
+        // unknown, so this thread judges the whole slice again.
+        plan.hits.length = before.hits;
+        plan.cpaCalls = before.cpaCalls;
+        mine = joinSlice(plan, slices, k, grid, 0, grid.cells);
+      }
+      candidates += mine;
       if (share) {
         plan.hits.append(share);
         plan.cpaCalls += share.cpaCalls;

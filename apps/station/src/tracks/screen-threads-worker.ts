@@ -16,13 +16,15 @@ port.on('message', (job: PairJob) => {
   if (Atomics.compareExchange(ctl, STATE, open(j), joined(j)) !== open(j)) return;
   try {
     const share = judgeShare(job, () => {
+      // Only while the job is still this one (the caller never moves on without waiting).
+      if (Atomics.load(ctl, STATE) !== joined(j)) return -1;
       const c = Atomics.add(ctl, NEXT, PAIR_CHUNK);
       return c < job.cells ? c : -1;
     });
     const bufs = [share.a, share.b, share.code, share.num].map((x) => x.buffer as ArrayBuffer);
     port.postMessage(share, bufs);
   } catch (err) {
-    port.postMessage({ error: err instanceof Error ? err.message : String(err) });
+    port.postMessage({ id: j, error: err instanceof Error ? err.message : String(err) });
   }
   Atomics.store(ctl, DONE, j);
   Atomics.notify(ctl, DONE);

@@ -12,14 +12,17 @@
  *   with its chunks, turns it from open(j) to closed(j). Exactly one of the two succeeds: if the
  *   worker was too late (still starting, or its core busy), the caller did every chunk and does
  *   not wait; a late worker sees closed(j) and skips the job.
- * - A worker that joined posts its hits on the job's channel, then sets `DONE` = j and notifies;
- *   the caller waits for that, then takes the message with `receiveMessageOnPort`.
- * A worker that fails or does not answer within `timeoutMs` is stopped and never offered
- * another job; the screen that waited for it throws rather than return part of an answer.
+ * - A worker that joined posts its hits (tagged j) on the job's channel, then sets `DONE` = j and
+ *   notifies; the caller waits for that, then takes the message with `receiveMessageOnPort`,
+ *   passing over any of an earlier job. A worker stops claiming once the job is not its own.
+ * A worker that fails, exits or does not answer within `timeoutMs` is stopped, `failure` says
+ * why, and it is offered nothing more. The screen that waited for it judges that slice again on
+ * its own thread: its answer is whole either way.
  */
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { PAIR_CHUNK } from '@parley/geo';
@@ -42,7 +45,10 @@ export const SCREEN_THREADS_MIN_TRACKS = 20_000;
 export interface ScreenThreadsOptions {
   /** Pictures smaller than this are screened on the calling thread alone. Default 20,000. */
   minTracks?: number;
-  /** How long a screen waits for the worker's share before giving up on it. Default 10 s. */
+  /**
+   * How long a screen waits for the worker's share before giving up on it. Default 2 s: far
+   * above its share of any screen, and below a station's 3 s leadership lease.
+   */
   timeoutMs?: number;
 }
 
@@ -71,9 +77,14 @@ export class ScreenThreads implements PairHelper {
     this.port = port;
     this.ctl = ctl;
     this.minTracks = o.minTracks ?? SCREEN_THREADS_MIN_TRACKS;
-    this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.timeoutMs = o.timeoutMs ?? 2000;
     worker.on('error', (err) => (this.failed ??= err));
     worker.on('exit', () => (this.failed ??= new Error('screen helper thread exited')));
+  }
+
+  /** Why the helper no longer takes part, once it has failed or been stopped. */
+  get failure(): Error | undefined {
+    return this.failed;
   }
 
   /** Starts the worker; resolves once it is ready to take jobs. */
@@ -91,12 +102,15 @@ export class ScreenThreads implements PairHelper {
     const init = { workerData: { ctl, port: port2 }, transferList: [port2] };
     let worker: Worker;
     if (ts) {
-      // tsx's ESM API (`require` resolves its CommonJS twin beside it).
+      // tsx's ESM API (`require` resolves its CommonJS twin beside it), with the checkout's test
+      // configuration, so that the worker runs the workspace packages' sources as its caller does.
       const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
       const api = pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+      const tsconfig = fileURLToPath(new URL('../../../../tsconfig.test.json', import.meta.url));
+      const options = existsSync(tsconfig) ? { tsconfig } : {};
       const boot =
-        `import(${JSON.stringify(api)})` +
-        `.then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+        `import(${JSON.stringify(api)}).then((m) => {` +
+        ` m.register(${JSON.stringify(options)}); return import(${JSON.stringify(url.href)}); });`;
       worker = new Worker(boot, { ...init, eval: true });
     } else worker = new Worker(url, init);
     worker.unref();
@@ -104,20 +118,26 @@ export class ScreenThreads implements PairHelper {
     const [ready] = (await Promise.race([
       once(worker, 'message'),
       once(worker, 'error').then(([err]) => Promise.reject(err as Error)),
+      once(worker, 'exit').then(([code]) =>
+        Promise.reject(new Error(`screen helper thread exited while starting (${String(code)})`)),
+      ),
     ])) as unknown[];
     if (ready !== 'ready') throw new Error(`screen helper thread: unexpected ${String(ready)}`);
     return new ScreenThreads(worker, port1, ctl, o);
   }
 
-  offer(job: PairJob): boolean {
-    if (this.failed || job.n < this.minTracks) return false;
+  wants(n: number): boolean {
+    return this.failed === undefined && n >= this.minTracks;
+  }
+
+  offer(job: PairJob): void {
     const j = (this.job = (this.job % (JOBS - 1)) + 1);
     this.cells = job.cells;
     Atomics.store(this.ctl, NEXT, 0);
+    Atomics.store(this.ctl, DONE, 0);
     Atomics.store(this.ctl, STATE, open(j));
     job.id = j;
     this.port.postMessage(job);
-    return true;
   }
 
   claim(): number {
@@ -129,28 +149,30 @@ export class ScreenThreads implements PairHelper {
     const j = this.job;
     if (Atomics.compareExchange(this.ctl, STATE, open(j), closed(j)) === open(j)) return undefined;
     // The worker joined job j: wait for its share.
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = performance.now() + this.timeoutMs;
     for (;;) {
       const done = Atomics.load(this.ctl, DONE);
       if (done === j) break;
-      const left = deadline - Date.now();
-      if (left <= 0 || Atomics.wait(this.ctl, DONE, done, left) === 'timed-out') {
-        this.failed = new Error(`screen helper thread did not answer within ${this.timeoutMs} ms`);
-        void this.worker.terminate();
-        throw this.failed;
-      }
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.ctl, DONE, done, left) === 'timed-out')
+        this.fail(`did not answer within ${this.timeoutMs} ms`);
     }
-    const got = receiveMessageOnPort(this.port) as
-      { message: PairResult | { error: string } } | undefined;
-    if (!got || 'error' in got.message) {
-      this.failed = new Error(
-        `screen helper thread failed: ${got ? (got.message as { error: string }).error : 'no answer'}`,
-      );
-      void this.worker.terminate();
-      throw this.failed;
+    for (;;) {
+      const got = receiveMessageOnPort(this.port) as
+        { message: PairResult | { id: number; error: string } } | undefined;
+      if (!got) this.fail('posted no answer');
+      const m = got.message;
+      if (m.id !== j) continue; // an earlier job's
+      if ('error' in m) this.fail(m.error);
+      this.joinedJobs++;
+      return m;
     }
-    this.joinedJobs++;
-    return got.message;
+  }
+
+  private fail(why: string): never {
+    this.failed = new Error(`screen helper thread: ${why}`);
+    void this.worker.terminate();
+    throw this.failed;
   }
 
   /** Stops the worker. */

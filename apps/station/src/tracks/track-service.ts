@@ -65,7 +65,12 @@ export interface TrackServiceOptions {
    * (`ScreenThreads`, started when the picture first reaches it); 0 never. Default 20,000.
    */
   screenThreadsMin?: number;
+  /** Where the service reports trouble that does not stop it (a failed helper thread). */
+  warn?: (message: string) => void;
 }
+
+/** After a helper thread fails, the screen runs alone this long before another is started. */
+const HELPER_RETRY_MS = 60_000;
 
 /** A track as the API serves it: dead-reckoned to `now`. */
 export interface TrackView extends TrackRecord {
@@ -137,7 +142,9 @@ export class TrackService {
   /** The screen's helper thread once started, and its start while pending. */
   private threads: ScreenThreads | undefined;
   private threadsStart: Promise<void> | undefined;
+  private threadsRetryAt = 0;
   private stopped = false;
+  private readonly warn: (message: string) => void;
 
   constructor(
     private readonly store: TrackStore,
@@ -151,6 +158,7 @@ export class TrackService {
     this.tickMs = opts.tickMs ?? 1000;
     this.horizonMin = opts.horizonMin ?? 30;
     this.threadsMin = opts.screenThreadsMin ?? SCREEN_THREADS_MIN_TRACKS;
+    this.warn = opts.warn ?? (() => undefined);
     this.pairs = (opts.partyPairs ?? [['own', 'other']]).map(
       ([a, b]) => [PARTY_NUM[a], PARTY_NUM[b]] as [number, number],
     );
@@ -207,13 +215,25 @@ export class TrackService {
    * if it cannot start, the screen runs on this thread alone: the hits are the same either way.
    */
   private helper(): ScreenThreads | undefined {
-    if (this.threadsMin > 0 && this.set.size >= this.threadsMin && !this.threadsStart)
+    const failure = this.threads?.failure;
+    if (failure) {
+      this.warn(`${failure.message}; screening on one thread, another helper in 60 s`);
+      this.threads = undefined;
+      this.threadsStart = undefined;
+      this.threadsRetryAt = Date.now() + HELPER_RETRY_MS;
+    }
+    const wanted = this.threadsMin > 0 && this.set.size >= this.threadsMin;
+    if (wanted && !this.threadsStart && Date.now() >= this.threadsRetryAt)
       this.threadsStart = ScreenThreads.start({ minTracks: this.threadsMin }).then(
         async (t) => {
           if (this.stopped) await t.stop();
           else this.threads = t;
         },
-        () => undefined,
+        (err: unknown) => {
+          this.warn(`the screen helper thread did not start: ${String(err)}`);
+          this.threadsRetryAt = Date.now() + HELPER_RETRY_MS;
+          this.threadsStart = undefined;
+        },
       );
     return this.threads;
   }
