@@ -107,4 +107,21 @@ describe('CoT in and out of a station', () => {
     expect(tak.some((x) => x.includes('LZ-170') && !x.includes('u-d-f'))).toBe(false);
     expect(station.cot.status().pushing).toMatchObject({ connected: true });
   });
+
+  it('with no open channel, sending the draft is refused (PARLEY_E_ENCOUNTER_DRAFT) and it stays pending', async () => {
+    const list = await api(url, tok).get('/api/v1/encounters');
+    const e = (list.json.encounters as { id: string; draft: { channel: string | null } | null }[])
+      .filter((x) => x.draft !== null)
+      .at(0)!;
+    expect(e.draft!.channel).toBeNull();
+    const r = await api(url, tok).post(`/api/v1/encounters/${e.id}/send`, {});
+    expect(r.status).toBe(409);
+    expect(r.json.code).toBe('PARLEY_E_ENCOUNTER_DRAFT');
+    expect(r.json.message).toMatch(/no open channel/);
+    const after = await api(url, tok).get('/api/v1/encounters');
+    const same = (after.json.encounters as { id: string; draft: { status: string } }[]).find(
+      (x) => x.id === e.id,
+    );
+    expect(same!.draft.status).toBe('pending');
+  });
 });

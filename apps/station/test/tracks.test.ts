@@ -196,8 +196,16 @@ describe('tracks and encounters', () => {
     const denied = await A_('viewer').post(`/api/v1/encounters/${encounterId}/send`, {});
     expect(denied.status).toBe(403);
     expect(denied.json.code).toBe('PARLEY_E_FORBIDDEN');
-    const sent = await A_('operator').post(`/api/v1/encounters/${encounterId}/send`, {});
+    // Two operators press send at once: one message goes out, the other request is refused.
+    const both = await Promise.all([
+      A_('operator').post(`/api/v1/encounters/${encounterId}/send`, {}),
+      A_('operator').post(`/api/v1/encounters/${encounterId}/send`, {}),
+    ]);
+    both.sort((x, y) => x.status - y.status);
+    const [sent, twice] = both as [(typeof both)[0], (typeof both)[0]];
     expect(sent.status, JSON.stringify(sent.json)).toBe(201);
+    expect(twice.status).toBe(409);
+    expect(twice.json.code).toBe('PARLEY_E_ENCOUNTER_DRAFT');
     const atB = await waitFor('the warning at Bravo', async () =>
       (
         (await B_('viewer').get('/api/v1/messages?channel=scs-tactical&lang=zh')).json.messages as {
@@ -209,6 +217,12 @@ describe('tracks and encounters', () => {
     );
     expect(atB.precedence).toBe('FLASH');
     expect(atB.text).toMatch(/^我舰DECATUR位于/);
+    const warnings = (
+      (await A_('viewer').get('/api/v1/messages?channel=scs-tactical')).json.messages as {
+        text: string;
+      }[]
+    ).filter((m) => /^My ship DECATUR at/.test(m.text));
+    expect(warnings).toHaveLength(1);
     const [e] = (await encounters()).filter((x) => x.id === encounterId);
     expect(e!.draft).toMatchObject({ status: 'sent', messageId: sent.json.id });
     const again = await A_('operator').post(`/api/v1/encounters/${encounterId}/send`, {});
@@ -252,13 +266,50 @@ describe('tracks and encounters', () => {
     expect(missing.json.code).toBe('PARLEY_E_ENCOUNTER_NOT_FOUND');
   });
 
+  it('a draft is sent once: a second send while the first signs is refused; a failed send leaves it pending', async () => {
+    const now = clock.now();
+    const reports = headOn(now).map((r) => ({ ...r, id: r.id + '-3', name: `${r.name} 3` }));
+    expect((await A_('operator').post('/api/v1/tracks', { reports })).status).toBe(200);
+    await a.station.tracks.tick();
+    const e = (await encounters()).find((x) => x.a === 'stn:DDG-73-3')!;
+    const service = a.station.tracks;
+    await expect(
+      service.sendDraft(e.id, async () => {
+        throw new Error('the hotline refused it');
+      }),
+    ).rejects.toThrow('the hotline refused it');
+    expect((await encounters()).find((x) => x.id === e.id)!.draft!.status).toBe('pending');
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const first = service.sendDraft(e.id, async () => {
+      await gate;
+      return { messageId: 'm-1', result: 'sent' };
+    });
+    await expect(
+      service.sendDraft(e.id, async () => ({ messageId: 'm-2', result: 'sent' })),
+    ).rejects.toMatchObject({ code: 'PARLEY_E_ENCOUNTER_DRAFT', details: { status: 'sending' } });
+    release();
+    expect(await first).toBe('sent');
+    expect((await encounters()).find((x) => x.id === e.id)!.draft).toMatchObject({
+      status: 'sent',
+      messageId: 'm-1',
+    });
+  });
+
   it('a track unreported for longer than the stale age is flagged and leaves the screen', async () => {
     clock.offset += 35 * MIN;
     await a.station.tracks.tick();
     const r = await A_('viewer').get('/api/v1/tracks');
     const stale = (r.json.tracks as { id: string; stale: boolean }[]).filter((x) => x.stale);
     expect(stale.map((x) => x.id).sort()).toEqual(
-      ['ais:412000170', 'ais:412000170-2', 'stn:DDG-73', 'stn:DDG-73-2'].sort(),
+      [
+        'ais:412000170',
+        'ais:412000170-2',
+        'ais:412000170-3',
+        'stn:DDG-73',
+        'stn:DDG-73-2',
+        'stn:DDG-73-3',
+      ].sort(),
     );
     const open = (await encounters()).filter((x) => x.state !== 'resolved');
     expect(open).toEqual([]);

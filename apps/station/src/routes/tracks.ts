@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
+import { ParleyError } from '@parley/core';
 import { tracksToGeoJson } from '@parley/geo';
 import type { HotlineService } from '../hotline/hotline-service.js';
 import type { TrackService } from '../tracks/track-service.js';
@@ -219,18 +220,28 @@ export async function trackRoutes(
       },
     },
     async (req, reply) => {
-      const d = tracks.pendingDraft(req.params.id);
-      const r = await hotline.send(actorOf(req), {
-        channel: req.body.channel ?? d.channel,
-        precedence: req.body.precedence ?? d.precedence,
-        catalogue: { code: d.code, params: d.params },
+      const id = req.params.id;
+      const sent = await tracks.sendDraft<{ status: 201 | 202; body: object }>(id, async (d) => {
+        const channel = req.body.channel ?? d.channel;
+        if (channel === null)
+          throw new ParleyError(
+            'PARLEY_E_ENCOUNTER_DRAFT',
+            `encounter ${id}: no open channel to send its draft on; name one`,
+            { id, status: 'pending' },
+          );
+        const r = await hotline.send(actorOf(req), {
+          channel,
+          precedence: req.body.precedence ?? d.precedence,
+          catalogue: { code: d.code, params: d.params },
+        });
+        return 'draft' in r
+          ? { messageId: r.draft.id, result: { status: 202, body: { draft: { id: r.draft.id } } } }
+          : {
+              messageId: r.entry.hash,
+              result: { status: 201, body: { id: r.entry.hash, seq: r.entry.seq } },
+            };
       });
-      if ('draft' in r) {
-        tracks.settleDraft(req.params.id, 'sent', r.draft.id);
-        return reply.status(202).send({ draft: { id: r.draft.id } });
-      }
-      tracks.settleDraft(req.params.id, 'sent', r.entry.hash);
-      return reply.status(201).send({ id: r.entry.hash, seq: r.entry.seq });
+      return reply.status(sent.status).send(sent.body);
     },
   );
 

@@ -445,7 +445,7 @@ export class TrackService {
     return this.view(e, this.clock.now());
   }
 
-  /** The pending draft of an encounter (refreshed to the present geometry), for sending. */
+  /** The pending draft of an encounter, for sending. */
   pendingDraft(id: string): EncounterDraft {
     const view = this.encounter(id);
     const d = view.draft;
@@ -457,6 +457,37 @@ export class TrackService {
       );
     return d;
   }
+
+  /**
+   * Sends an encounter's pending draft once: `send` signs it as a hotline message and returns
+   * the message id, and the draft is then marked sent. A second request while the first is
+   * signing is refused like one for a draft already sent; a send that fails leaves it pending.
+   */
+  async sendDraft<T>(
+    id: string,
+    send: (d: EncounterDraft) => Promise<{ messageId: string; result: T }>,
+  ): Promise<T> {
+    const d = this.pendingDraft(id);
+    if (this.sending.has(id))
+      throw new ParleyError(
+        'PARLEY_E_ENCOUNTER_DRAFT',
+        `encounter ${id}: its draft is being sent`,
+        {
+          id,
+          status: 'sending',
+        },
+      );
+    this.sending.add(id);
+    try {
+      const { messageId, result } = await send(d);
+      this.settleDraft(id, 'sent', messageId);
+      return result;
+    } finally {
+      this.sending.delete(id);
+    }
+  }
+
+  private readonly sending = new Set<string>();
 
   /** Marks a draft sent (with the hotline message id) or discarded, and tells the stream. */
   settleDraft(
