@@ -115,6 +115,9 @@ describe('notice → CoT drawing shapes', () => {
     expect(t.geometry.type).toBe('Polygon');
     const ring = (t.geometry as { coordinates: number[][][] }).coordinates[0]!;
     expect(ring.map((p) => p[0])).toEqual([179.5, -179.5, 180, 179.5]);
+    // Its centre is on the antimeridian, not averaged across the globe to 60°E.
+    expect(t.properties.center![0]).toBeCloseTo(180, 6);
+    expect(t.properties.center![1]).toBeCloseTo(10 + 1 / 3, 6);
     const c = corridor!.to_geojson();
     expect(c.properties.type).toBe('u-d-f');
     expect(c.geometry.type).toBe('Polygon');
@@ -123,5 +126,20 @@ describe('notice → CoT drawing shapes', () => {
     const lons = cr.map((p) => p[0]!);
     expect(Math.min(...lons)).toBeLessThan(113);
     expect(Math.max(...lons)).toBeGreaterThan(116);
+  });
+
+  it('characters XML forbids, in a notice from a peer, are dropped: the document still parses', () => {
+    const hostile = parseNotice({
+      kind: 'survey',
+      issuer: { party: 'Bravo\u0001', unit: 'Unit\u000b "7" <&>' },
+      areas: [{ area: { type: 'circle', centre: { lat: 10, lon: 114 }, radius: 2, unit: 'nm' } }],
+      band: { type: 'unlimited' },
+      windows: [{ start: T0 + 30 * H, end: T0 + 32 * H }],
+      contact: 'theater-ops',
+    });
+    const out = noticeCot(hostile, { uid: 'parley-notice-y', ref: 'BRAVO NTC 1/26', now: T0 });
+    expect(out.includes('\u0001') || out.includes('\u000b')).toBe(false);
+    const [only] = events(out);
+    expect(only!.to_geojson().properties.remarks).toBe('survey Bravo Unit "7" <&>');
   });
 });

@@ -6,19 +6,12 @@
  * clients write their own drawings. Written here (not with node-cot) so the output is exactly
  * what these few shapes need.
  */
-import { areaShape, toMetres } from '@parley/geo';
+import { areaShape, toMetres, wrapLon } from '@parley/geo';
 import type { NoticeContent } from '@parley/geo';
+import { xmlText as esc } from '../tracks/xml-text.js';
 
-const esc = (s: string) =>
-  s.replace(/[<>&"']/g, (c) =>
-    c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : c === '"' ? '&quot;' : '&apos;',
-  );
 const iso = (ms: number) => new Date(ms).toISOString();
 const num = (x: number) => String(Math.round(x * 1e7) / 1e7);
-const wrap = (lon: number) => {
-  const w = ((((lon + 180) % 360) + 360) % 360) - 180;
-  return w === -180 ? 180 : w;
-};
 
 /** ARGB colours TAK reads as signed 32-bit integers: red stroke, translucent red fill. */
 const STROKE = -65536; // 0xFFFF0000
@@ -47,29 +40,28 @@ export function noticeCot(
       const m = toMetres(area.radius, area.unit);
       inner.push(`<shape><ellipse major="${num(m)}" minor="${num(m)}" angle="360"/></shape>`);
     } else {
-      let ring: number[][];
+      // The area's shape has continuous longitudes across the antimeridian: its ring gives the
+      // centre (and a corridor's outline); a polygon's corners go out as they were given.
+      const shape = areaShape(area);
+      const outline = (
+        shape.type === 'Polygon' ? shape.coordinates[0]! : shape.coordinates[0]![0]!
+      ).slice(0, -1) as number[][];
+      let ring = outline;
       if (area.type === 'polygon') {
         ring = area.points.map((p) => [p.lon, p.lat]);
         const lats = new Set(area.points.map((p) => p.lat));
         const lons = new Set(area.points.map((p) => p.lon));
         type = area.points.length === 4 && lats.size === 2 && lons.size === 2 ? 'u-d-r' : 'u-d-f';
-      } else {
-        const shape = areaShape(area);
-        ring = (shape.type === 'Polygon' ? shape.coordinates[0]! : shape.coordinates[0]![0]!).slice(
-          0,
-          -1,
-        ) as number[][];
-        type = 'u-d-f';
-      }
+      } else type = 'u-d-f';
       let lat = 0;
       let lon = 0;
-      for (const [x, y] of ring) {
+      for (const [x, y] of outline) {
         lat += y!;
         lon += x!;
       }
-      centre = { lat: lat / ring.length, lon: wrap(lon / ring.length) };
+      centre = { lat: lat / outline.length, lon: wrapLon(lon / outline.length) };
       const pts = type === 'u-d-f' ? [...ring, ring[0]!] : ring;
-      for (const [x, y] of pts) inner.push(`<link point="${num(y!)},${num(wrap(x!))}"/>`);
+      for (const [x, y] of pts) inner.push(`<link point="${num(y!)},${num(wrapLon(x!))}"/>`);
     }
     inner.push(`<contact callsign="${esc(name)}"/>`);
     inner.push(

@@ -32,6 +32,7 @@
  * strings are escaped for `&`, `<` and `>` before they reach it.
  */
 import { ParleyError } from '@parley/core';
+import { xmlAttr, xmlClean } from './xml-text.js';
 
 export type CotParty = 'own' | 'other' | 'third';
 export type CotDomain = 'surface' | 'air';
@@ -324,17 +325,6 @@ const EMIT_AFFILIATIONS: Readonly<Record<CotParty, string>> = Object.freeze({
   third: 'u',
 });
 
-/** Drops the characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF). */
-function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex -- the XML 1.0 Char production, controls by design
-  return s.replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '');
-}
-
-/** Escapes what node-cot's XML writer leaves alone in attributes (it escapes `"` itself). */
-function attr(s: string): string {
-  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 function iso(ms: number, what: string): string {
   const d = new Date(ms);
   if (Number.isNaN(d.getTime())) malformed(`${what} ${ms} is not a time`, { field: what });
@@ -362,9 +352,9 @@ function eventAttrs(uid: string, type: string, how: string, now: number, staleMs
   const t = iso(now, 'time');
   return {
     version: '2.0',
-    uid: attr(uid),
-    type: attr(type),
-    how: attr(how),
+    uid: xmlAttr(uid),
+    type: xmlAttr(type),
+    how: xmlAttr(how),
     time: t,
     start: t,
     stale: iso(now + staleMs, 'stale'),
@@ -409,7 +399,7 @@ export function trackToCot(t: CotEmitTrack, opts: CotEmitOptions = {}): string {
         },
       },
       detail: {
-        contact: { _attributes: { callsign: attr(t.name ?? t.id) } },
+        contact: { _attributes: { callsign: xmlAttr(t.name ?? t.id) } },
         track: { _attributes: track },
       },
     },
@@ -474,14 +464,14 @@ export function encounterToCot(e: CotEncounterLine, opts: CotEmitOptions = {}): 
         },
       },
       detail: {
-        contact: { _attributes: { callsign: attr(label) } },
+        contact: { _attributes: { callsign: xmlAttr(label) } },
         link: pts.map((p) => ({ _attributes: { point: `${p.lat},${p.lon}` } })),
         strokeColor: { _attributes: { value: String(LINE_ARGB[e.level]) } },
         strokeWeight: { _attributes: { value: '3' } },
         strokeStyle: { _attributes: { value: e.level === 'danger' ? 'solid' : 'dashed' } },
         labels_on: { _attributes: { value: 'true' } },
         remarks: {
-          _text: clean(
+          _text: xmlClean(
             `${e.level} encounter ${e.id}${who ? `: ${who}` : ''}, CPA ${e.cpaNm.toFixed(2)} NM in ${finite(e.tcpaMin, 'tcpaMin').toFixed(1)} min`,
           ),
         },
