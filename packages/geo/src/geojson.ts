@@ -16,7 +16,15 @@
  * Feature `id` member, if present, must equal `properties.id`. Unknown properties are refused
  * unless `ignoreUnknown` is set (other tools' styling, say). Sizes are bounded before any work.
  */
-import { ParleyError } from '@parley/core';
+import {
+  MAX_TRACK_NAME,
+  ParleyError,
+  TRACK_DOMAINS,
+  TRACK_ID_RE,
+  TRACK_PARTIES,
+  TRACK_SOURCES,
+  parseTrackReport,
+} from '@parley/core';
 import type { TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import type { Domain } from './track-set.js';
 
@@ -63,9 +71,9 @@ export interface GeoJsonImportOptions {
   ignoreUnknown?: boolean;
 }
 
-const PARTIES: readonly string[] = ['own', 'other', 'third'];
-const SOURCES: readonly string[] = ['ais', 'cot', 'geojson', 'station'];
-const DOMAINS: readonly string[] = ['surface', 'air'];
+const PARTIES: readonly string[] = TRACK_PARTIES;
+const SOURCES: readonly string[] = TRACK_SOURCES;
+const DOMAINS: readonly string[] = TRACK_DOMAINS;
 const KNOWN = new Set([
   'id',
   'name',
@@ -80,8 +88,8 @@ const KNOWN = new Set([
   'source',
 ]);
 /** Track ids: a source prefix and a local id of printable ASCII (as the station's API). */
-const ID_RE = /^[a-z]{2,8}:[\x21-\x7e]{1,64}$/;
-const MAX_NAME = 64;
+const ID_RE = TRACK_ID_RE;
+const MAX_NAME = MAX_TRACK_NAME;
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
 
 const DEFAULT_MAX_FEATURES = 100_000;
@@ -222,7 +230,15 @@ function featureToTrack(i: number, f: unknown, ignoreUnknown: boolean): GeoJsonT
     p.source === undefined || p.source === null
       ? 'geojson'
       : oneOf<GeoJsonSource>(i, 'properties.source', p.source, SOURCES);
-  return { id, name, party, source, domain, lat, lon, sog, cog, heading, altFt, vsFpm, at };
+  // The checks above name the GeoJSON field; core resolves the report as the station's API does
+  // (−180° stored as 180°, a course of 360° as 0°, names trimmed, no altitude for a surface unit).
+  const report = { id, name, party, source, domain, lat, lon, sog, cog, heading, altFt, vsFpm };
+  try {
+    return parseTrackReport({ ...report, time: at }, at, source);
+  } catch (err) {
+    if (err instanceof ParleyError) fail(i, 'feature', undefined, err.message);
+    throw err;
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isParleyError } from '@parley/core';
+import { isParleyError, parseTrackReport } from '@parley/core';
 import { geoJsonToTracks, parseGeoJsonTracks, tracksToGeoJson } from '@parley/geo';
 import type { GeoJsonImportOptions, GeoJsonTrack } from '@parley/geo';
 
@@ -164,6 +164,27 @@ describe('geojson: import', () => {
     ]);
   });
 
+  it('resolves a report as the station API does: −180° → 180°, 360° → 0°, names trimmed, no surface altitude', () => {
+    const f = {
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [-180, 10] },
+      properties: {
+        id: 'stn:DDG-89',
+        name: '  DECATUR ',
+        party: 'own',
+        domain: 'surface',
+        sog: 12,
+        cog: 360,
+        altFt: 40,
+        time: '2025-06-01T08:00:00Z',
+      },
+    };
+    const [t] = geoJsonToTracks(collection(f));
+    expect(t).toMatchObject({ lon: 180, cog: 0, name: 'DECATUR', altFt: null });
+    const { time: _time, ...p } = f.properties;
+    expect(t).toEqual(parseTrackReport({ ...p, lat: 10, lon: -180, time: T0 }, T0, 'geojson'));
+  });
+
   it('an empty collection is no tracks', () => {
     expect(parseGeoJsonTracks('{"type":"FeatureCollection","features":[]}')).toEqual([]);
   });
@@ -299,8 +320,11 @@ const trackArb: fc.Arbitrary<GeoJsonTrack> = fc
     vsFpm: fc.option(finite(-60_000, 60_000), { nil: null }),
     at: fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
   })
-  .map(({ prefix, local, ...t }) => ({ id: `${prefix}:${local}`, ...t }))
-  .filter((t) => t.name === null || t.name.length <= 64);
+  .filter((t) => t.name === null || t.name.length <= 64)
+  // As the station holds tracks: resolved by core (−180° as 180°, 360° as 0°, names trimmed).
+  .map(({ prefix, local, at, ...t }) =>
+    parseTrackReport({ id: `${prefix}:${local}`, ...t, time: at }, at),
+  );
 
 const tracksArb = fc.uniqueArray(trackArb, { selector: (t) => t.id, maxLength: 30 });
 
