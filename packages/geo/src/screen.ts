@@ -15,8 +15,8 @@
  *   class (`altitudeClasses`), so only screened pairs are walked, and by whether they start in
  *   the cell, so each pair of boxes is looked at once, in the cell holding the corner of their
  *   intersection. The cost grows with the number of close pairs, not n².
- *   How it is made fast (a 100k-track picture in about 90 ms on one core, about 65 ms when a
- *   helper thread shares the pair search, `ScreenOptions.threads`): tracks are laid out
+ *   How it is made fast (for a 100k-track picture, `npm run bench -- screen`; a helper thread
+ *   can share the pair search, `ScreenOptions.threads`): tracks are laid out
  *   in a spatial order, so neighbours on the sea are neighbours in memory; each track's terms are
  *   computed once per screen into one record of 16 doubles; the grid walk judges each pair of
  *   boxes as it meets it, while both records are in the cache; hits are kept in flat arrays and
@@ -868,18 +868,12 @@ class Plan {
   /** The pair test (slots, any order): rejects, then the exact CPA; pushes a hit. */
   judge(s: number, t: number): void {
     const r = this.table[this.pd[s]! * this.np + this.pd[t]!]!;
-    if (r < 0) return;
-    const air = (this.dom[s]! | this.dom[t]!) === AIR;
-    const rule = this.rules[r]!;
-    const ls = air ? rule.air : rule.surface;
-    if (ls.levels.length === 0) return;
-    if (!this.exhaustive && this.reject(s, t, ls)) return;
-    this.exact(s, t, ls, air);
+    if (r >= 0) this.judgeRule(s, t, r);
   }
 
   /**
-   * `judge` for a pair whose rule (the party pair's, from the grid's table) the caller has: the
-   * same tests in the same order, so the same hits. The full screen calls it for each pair of
+   * The pair test for a pair whose rule (the party pair's) the caller has: `judge` looks it up,
+   * the full screen takes it from the grid's table. The full screen calls it for each pair of
    * boxes as it finds them, while both records are fresh in the cache (collecting the pairs
    * first and judging them in later passes cost more than it saved).
    */
@@ -889,7 +883,7 @@ class Plan {
     const r = this.rules[rule]!;
     const ls = air ? r.air : r.surface;
     if (ls.levels.length === 0) return;
-    if (this.reject(s, t, ls)) return;
+    if (!this.exhaustive && this.reject(s, t, ls)) return;
     this.exact(s, t, ls, air);
   }
 
@@ -1193,11 +1187,9 @@ function sweptBoxes(
  * and passing ships that cross the same water at different times no longer pair. The widenings
  * stay those of the whole window. `first[s]…first[s+1]−1` are slot s's pieces in each slice.
  */
-function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
-  // The full screen's plan has the latitude terms: the longitude terms are done track by track
-  // below, each just before its boxes.
-  const pre = plan.geo;
-  const g = pre ?? geometry(plan, 0, undefined, undefined, undefined);
+function slicedBoxes(plan: Plan, g: Geometry, sliceMin: number): SlicedBoxes[] {
+  // The full screen's plan has the latitude terms (`g`): the longitude terms are done track by
+  // track below, each just before its boxes.
   const { n, boxW, dom, mem } = plan;
   const wMax = Math.max(boxW[0]!, boxW[1]!);
   const slices = Math.max(1, Math.ceil(wMax / sliceMin));
@@ -1218,7 +1210,7 @@ function slicedBoxes(plan: Plan, sliceMin: number): SlicedBoxes[] {
   for (let s = 0; s < n; s++) {
     for (let k = 0; k < slices; k++) out[k]!.first[s] = out[k]!.count;
     if (Number.isNaN(g.latLo[s]!)) continue;
-    if (pre) lonTerm(g, s, 0);
+    lonTerm(g, s, 0);
     const w = boxW[dom[s]!]!;
     const kk = pieces[dom[s]!]!;
     if (kk === 1) {
@@ -1584,7 +1576,7 @@ export function screen(set: TrackSet, opts: ScreenOptions = {}, stats?: ScreenSt
   POOL.busy = true;
   try {
     const plan = new Plan(set, opts, undefined, undefined, 'spatial', pooled ? POOL : FRESH);
-    const slices = slicedBoxes(plan, SLICE_MIN);
+    const slices = slicedBoxes(plan, plan.geo!, SLICE_MIN);
     // A helper thread reads the pool's shared arrays: not for a screen on fresh arrays.
     const threads = pooled ? opts.threads : undefined;
     let candidates = 0;
