@@ -11,7 +11,9 @@
  * Terms, for one pair and one level of its domain (cpaNm T, window W = min(withinMin, horizon),
  * vsepFt V; V = ∞ for surface levels; an unknown vertical separation counts as 0, a conflict):
  *   meets(L)      = (0 ≤ tcpa ≤ W and cpa < T and vsep < V) or (range < T and vsep < V)
- *                   — the screen's own predicate, so a screen hit meets its level;
+ *                   — the screen's predicate, except that the range branch takes the vertical
+ *                   separation at the CPA where the screen takes the present one; a screen hit
+ *                   is counted as meeting its level whatever this gives;
  *   looseMeets(L) = the same with T, W and V multiplied by the hysteresis factor f (default 1.2).
  * "Held" means true at every step for at least `holdMs` (default 60 s) of screen time.
  *

@@ -332,7 +332,7 @@ export class PgStore implements Store {
   }
 
   /**
-   * Inside a transaction, with the head row locked (`lockHead`): checks continuity and stores
+   * Inside a transaction, with the head row locked (`SELECT … FOR UPDATE`): checks continuity and stores
    * the batch, its new head, its checkpoint and the notification in one statement.
    */
   private async insertBatch(
