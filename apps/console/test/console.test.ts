@@ -367,6 +367,17 @@ describe('the operator console in Chromium, two stations', () => {
       .toContain('航速15节');
     await B.click('[data-testid=prec-IMMEDIATE]');
     await B.click('[data-testid=send]');
+    // A choice in the form reads as it will in the message: MAN-06's side is 左舷/右舷 (of a
+    // ship's side), where MAN-18's turn is 左/右.
+    expect(await B.locator('[data-testid=param-turn] option').allTextContents()).toEqual([
+      '左',
+      '右',
+    ]);
+    await B.selectOption('[data-testid=catalogue-code]', 'MAN-06');
+    expect(await B.locator('[data-testid=param-side] option').allTextContents()).toEqual([
+      '左舷',
+      '右舷',
+    ]);
     await B.click('[data-testid=tab-encounters]');
     await expect
       .poll(() => card.locator('[data-testid=encounter-draft]').getAttribute('data-status'), {

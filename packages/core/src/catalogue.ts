@@ -189,7 +189,8 @@ const PARAM_CHECKS = Object.fromEntries(
 ) as Record<ParamKind, TypeCheck<TSchema>>;
 
 /** How each enumeration value reads in each language. */
-const ENUM_LABELS = {
+/** How the values of the choice kinds read in each language (compose forms use these too). */
+export const ENUM_LABELS = {
   side: { port: { en: 'port', zh: '左舷' }, starboard: { en: 'starboard', zh: '右舷' } },
   turn: { port: { en: 'port', zh: '左' }, starboard: { en: 'starboard', zh: '右' } },
   medium: { voice: { en: 'voice', zh: '语音' }, video: { en: 'video', zh: '视频' } },

@@ -1,5 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
-import { CATALOGUE_VERSION, parseCatalogueMessage, renderCatalogueMessage } from '@parley/core';
+import {
+  CATALOGUE_VERSION,
+  ENUM_LABELS,
+  parseCatalogueMessage,
+  renderCatalogueMessage,
+} from '@parley/core';
 import { ApiError, post } from '../api/client.js';
 import { PRECEDENCES } from '../api/types.js';
 import type { CatalogueEntry, CatalogueParam, Lang, Precedence } from '../api/types.js';
@@ -80,7 +85,7 @@ function ParamInput({
   set: (k: string, v: string) => void;
 }) {
   const k = p.name;
-  const { t, tx } = useI18n();
+  const { t, tx, lang } = useI18n();
   const input = (key: string, props: Record<string, unknown> = {}) => (
     <input
       value={raw[key] ?? ''}
@@ -89,7 +94,12 @@ function ParamInput({
       {...props}
     />
   );
-  const select = (key: string, options: string[]) => (
+  /** A choice; `labels` (the catalogue's own, so the form reads as the message will) or the value. */
+  const select = (
+    key: string,
+    options: readonly string[],
+    labels?: Readonly<Record<string, Readonly<Record<'en' | 'zh', string>>>>,
+  ) => (
     <select
       value={raw[key] ?? options[0]}
       onChange={(e) => set(key, e.target.value)}
@@ -97,7 +107,7 @@ function ParamInput({
     >
       {options.map((o) => (
         <option key={o} value={o}>
-          {tx(`opt_${o}`, o)}
+          {labels?.[o]?.[lang] ?? o}
         </option>
       ))}
     </select>
@@ -147,10 +157,8 @@ function ParamInput({
       break;
     case 'side':
     case 'turn':
-      body = select(k, ['port', 'starboard']);
-      break;
     case 'medium':
-      body = select(k, ['voice', 'video']);
+      body = select(k, Object.keys(ENUM_LABELS[p.kind]), ENUM_LABELS[p.kind]);
       break;
     default:
       body = input(k, { type: 'text', maxLength: 200 });
