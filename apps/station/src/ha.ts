@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyB64 } from '@parley/core';
 import { ParleyError } from '@parley/core';
-import { LinkManager } from '@parley/link';
+import { LinkManager, haltKey } from '@parley/link';
 import type { LinkHost, LinkOptions, PathStatus, PeerStatus } from '@parley/link';
 import { currentKey } from '@parley/store';
 import type { Lease, PeerRecord, Store } from '@parley/store';
@@ -11,7 +11,6 @@ import type { Lease, PeerRecord, Store } from '@parley/store';
 export const LEADER_LEASE = 'station.leader';
 /** Where the leader publishes its link status for the other processes to show. */
 const STATUS_META = 'ha.links';
-const haltKey = (station: string) => `link.halted.${station}`;
 
 /** A store whose appends are fenced by `lease`: a process that lost the lease stores nothing. */
 export function fencedStore(store: Store, lease: Lease): Store {
@@ -236,10 +235,6 @@ export class Leadership {
 
   get leading(): boolean {
     return this.lease !== undefined;
-  }
-
-  get currentLease(): Lease | undefined {
-    return this.lease;
   }
 
   start(): void {

@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import { LINK_DEFAULTS } from '@parley/link';
 import type { LinkEvents, LinkManager, LinkOptions } from '@parley/link';
 import { join } from 'node:path';
-import { SqliteTrackStore, StationHandle, systemClock } from '@parley/store';
+import { SqliteTrackStore, StationHandle, systemClock, TRACKS_FILE } from '@parley/store';
 import type { Clock } from '@parley/store';
 import { apiRoutes } from './routes/api.js';
 import { linkRoutes } from './routes/link.js';
@@ -166,7 +166,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   const operators = new Operators(handle.store, clock, opts.operators);
   const notices = new NoticeService(handle, hotline, clock, bus);
   // Sensor data in its own file beside the transcript database (ADR 0002).
-  const trackStore = new SqliteTrackStore(join(opts.dataDir, 'tracks.sqlite'));
+  const trackStore = new SqliteTrackStore(join(opts.dataDir, TRACKS_FILE));
   const tracks = new TrackService(
     trackStore,
     clock,

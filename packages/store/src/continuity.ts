@@ -1,5 +1,5 @@
 import { ParleyError } from '@parley/core';
-import type { FeedHead, StoredEntry } from './store.js';
+import type { FeedHead, StoredEntry, UserRecord } from './store.js';
 
 export const ZERO_HASH = '0'.repeat(64);
 
@@ -59,4 +59,25 @@ export function checkContinuity(
     seq = e.seq;
     hash = e.hash;
   }
+}
+
+/** An operator's row as both engines store it (`disabled`: a boolean, or SQLite's 0/1). */
+export interface UserRow {
+  name: string;
+  role: string;
+  channels: string;
+  password_hash: string;
+  created: number;
+  disabled: boolean | number;
+}
+
+export function userFromRow(r: UserRow): UserRecord {
+  return {
+    name: r.name,
+    role: r.role,
+    channels: JSON.parse(r.channels) as '*' | string[],
+    passwordHash: r.password_hash,
+    created: r.created,
+    disabled: Boolean(r.disabled),
+  };
 }

@@ -4,8 +4,8 @@ import { ParleyError } from '@parley/core';
 import type { Checkpoint } from '@parley/ledger';
 import { PG_MIGRATIONS } from './migrations.js';
 import type { Migration } from './migrations.js';
-import { chainRows, checkContinuity, toStored } from './continuity.js';
-import type { EntryRow } from './continuity.js';
+import { chainRows, checkContinuity, toStored, userFromRow } from './continuity.js';
+import type { EntryRow, UserRow } from './continuity.js';
 import { leaseLost } from './lease.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
 import type {
@@ -813,26 +813,6 @@ function checkFence(fence: Lease, r: pg.QueryResult): void {
   if (!cur || cur.holder !== fence.holder || cur.token !== fence.token) {
     throw leaseLost(fence, cur ?? null);
   }
-}
-
-interface UserRow {
-  name: string;
-  role: string;
-  channels: string;
-  password_hash: string;
-  created: number;
-  disabled: boolean;
-}
-
-function userFromRow(r: UserRow): UserRecord {
-  return {
-    name: r.name,
-    role: r.role,
-    channels: JSON.parse(r.channels) as '*' | string[],
-    passwordHash: r.password_hash,
-    created: r.created,
-    disabled: r.disabled,
-  };
 }
 
 /** Applies the migrations not yet recorded, each once, under a lock so that processes starting together do not race. */

@@ -17,8 +17,8 @@ import type {
 } from './store.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
 import type { AuditInput, AuditQuery, AuditRecord, SessionRecord, UserRecord } from './store.js';
-import { chainRows, checkContinuity, toStored } from './continuity.js';
-import type { EntryRow } from './continuity.js';
+import { chainRows, checkContinuity, toStored, userFromRow } from './continuity.js';
+import type { EntryRow, UserRow } from './continuity.js';
 import { leaseLost } from './lease.js';
 
 /**
@@ -552,26 +552,6 @@ export class SqliteStore implements Store {
     this.db.close();
     this.db = undefined;
   }
-}
-
-interface UserRow {
-  name: string;
-  role: string;
-  channels: string;
-  password_hash: string;
-  created: number;
-  disabled: number;
-}
-
-function userFromRow(r: UserRow): UserRecord {
-  return {
-    name: r.name,
-    role: r.role,
-    channels: JSON.parse(r.channels) as '*' | string[],
-    passwordHash: r.password_hash,
-    created: r.created,
-    disabled: r.disabled !== 0,
-  };
 }
 
 function migrate(db: Db, migrations: readonly Migration[]): void {

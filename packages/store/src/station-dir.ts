@@ -21,6 +21,8 @@ import type { Store } from './store.js';
 export const STATION_FILE = 'station.json';
 export const KEYS_DIR = 'keys';
 export const DB_FILE = 'parley.db';
+/** The track picture's own SQLite file beside the transcript (ADR 0002). */
+export const TRACKS_FILE = 'tracks.sqlite';
 /** The database password, when the store URL given to `parley init` held one (mode 0600). */
 export const STORE_SECRET_FILE = 'store.secret';
 export const STATION_FORMAT = 'parley-station/1';

@@ -12,7 +12,7 @@ import {
   parseGeoJsonTracks,
   tracksToGeoJson,
 } from '@parley/geo';
-import { readStationConfig, SqliteTrackStore } from '@parley/store';
+import { readStationConfig, SqliteTrackStore, TRACKS_FILE } from '@parley/store';
 import { print } from '../output.js';
 import { eachLine } from './ais.js';
 import { DATA_OPTION } from './station.js';
@@ -30,7 +30,7 @@ export interface PartyMap {
 /** The track store of the station in `dir` (checked to hold a station). */
 export async function openTrackStore(dir: string): Promise<SqliteTrackStore> {
   await readStationConfig(dir);
-  return new SqliteTrackStore(join(resolve(dir), 'tracks.sqlite'));
+  return new SqliteTrackStore(join(resolve(dir), TRACKS_FILE));
 }
 
 export function readPartyMap(store: SqliteTrackStore): PartyMap {
