@@ -189,7 +189,9 @@ export class TrackService {
           .then(async () => {
             await this.tick();
           })
-          .catch(() => undefined);
+          .catch((err: unknown) =>
+            this.warn(`track screen failed: ${err instanceof Error ? err.message : String(err)}`),
+          );
       }, this.tickMs);
       this.timer.unref();
     }
