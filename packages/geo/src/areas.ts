@@ -17,6 +17,7 @@ import { featureCollection, polygon as turfPolygon } from '@turf/helpers';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import geodesicLib from 'geographiclib-geodesic';
 import { ParleyError } from '@parley/core';
+import { wrapLon } from './dead-reckon.js';
 
 const WGS84 = geodesicLib.Geodesic.WGS84;
 const NM = 1852;
@@ -77,12 +78,6 @@ const malformed = (what: string, value: unknown, expected: string) =>
   new ParleyError('PARLEY_E_AREA_MALFORMED', `${what} ${show(value)} is not ${expected}`, {
     field: what,
   });
-
-/** Wraps a longitude difference into (−180, 180]. */
-export function wrap180(d: number): number {
-  const r = ((((d + 180) % 360) + 360) % 360) - 180;
-  return r === -180 ? 180 : r;
-}
 
 function parsePoint(v: unknown, what: string): LatLon {
   const p = v as Partial<LatLon> | null;
@@ -173,7 +168,7 @@ function unwrap(points: LatLon[], start?: number): Position[] {
   const out: Position[] = [];
   let prev = start ?? points[0]!.lon;
   for (const p of points) {
-    const lon = prev + wrap180(p.lon - prev);
+    const lon = prev + wrapLon(p.lon - prev);
     out.push([lon, p.lat]);
     prev = lon;
   }
@@ -214,7 +209,7 @@ function circleRing(centre: LatLon, metres: number, steps = CIRCLE_STEPS): Posit
   for (let i = 0; i < steps; i++)
     pts.push(direct(centre.lat, centre.lon, (360 * i) / steps, metres));
   pts.reverse();
-  const ring = pts.map((p) => [centre.lon + wrap180(p.lon - centre.lon), p.lat]);
+  const ring = pts.map((p) => [centre.lon + wrapLon(p.lon - centre.lon), p.lat]);
   ring.push(ring[0]!);
   return ring;
 }
@@ -247,7 +242,7 @@ function buildShape(area: Area, what: string): Shape {
     const ring = unwrap(area.points);
     // A ring that does not come back to its starting longitude goes round a pole.
     const closing =
-      ring[ring.length - 1]![0]! + wrap180(area.points[0]!.lon - ring[ring.length - 1]![0]!);
+      ring[ring.length - 1]![0]! + wrapLon(area.points[0]!.lon - ring[ring.length - 1]![0]!);
     if (Math.abs(closing - ring[0]![0]!) > 1e-9)
       throw malformed(
         `${what}.points`,
@@ -261,8 +256,8 @@ function buildShape(area: Area, what: string): Shape {
       const c = kinks.features[0]!.geometry.coordinates;
       throw new ParleyError(
         'PARLEY_E_AREA_SELF_INTERSECTING',
-        `${what}: polygon edges cross at ${c[1]!.toFixed(4)}, ${wrap180(c[0]!).toFixed(4)}`,
-        { at: { lat: c[1], lon: wrap180(c[0]!) } },
+        `${what}: polygon edges cross at ${c[1]!.toFixed(4)}, ${wrapLon(c[0]!).toFixed(4)}`,
+        { at: { lat: c[1], lon: wrapLon(c[0]!) } },
       );
     }
     if (Math.abs(planarArea(ring)) < 1e-12)
@@ -294,14 +289,14 @@ function corridorShape(area: CorridorArea, what: string): Shape {
   const m = toMetres(area.halfWidth, area.unit);
   const line = unwrap(area.points);
   checkSpan(line, `${what}.points`);
-  const near = (p: LatLon, lon: number): Position => [lon + wrap180(p.lon - wrap180(lon)), p.lat];
+  const near = (p: LatLon, lon: number): Position => [lon + wrapLon(p.lon - wrapLon(lon)), p.lat];
   const parts: Feature<Polygon>[] = [];
   for (let i = 0; i < area.points.length; i++) {
     const p = area.points[i]!;
     if (poleInside(p, m))
       throw malformed(`${what}.points[${i}]`, p, `a point more than the half-width from a pole`);
     const lonC = line[i]![0]!;
-    const ring = circleRing(p, m, 36).map(([x, y]) => [x! - wrap180(p.lon) + lonC, y!]);
+    const ring = circleRing(p, m, 36).map(([x, y]) => [x! - wrapLon(p.lon) + lonC, y!]);
     parts.push(turfPolygon([ring]));
     if (i + 1 < area.points.length) {
       const q = area.points[i + 1]!;
@@ -503,5 +498,5 @@ export function clockwiseFromNorthWest(points: LatLon[]): LatLon[] {
     const score = (p: Position) => p[1]! - cy - (p[0]! - cx);
     if (score(cw[i]!) > score(cw[best]!)) best = i;
   }
-  return [...cw.slice(best), ...cw.slice(0, best)].map(([x, y]) => ({ lat: y!, lon: wrap180(x!) }));
+  return [...cw.slice(best), ...cw.slice(0, best)].map(([x, y]) => ({ lat: y!, lon: wrapLon(x!) }));
 }

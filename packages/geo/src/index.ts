@@ -59,7 +59,6 @@ export {
   clockwiseFromNorthWest,
   alignTo,
   toMetres,
-  wrap180,
   MAX_RADIUS_NM,
   CIRCLE_STEPS,
 } from './areas.js';

@@ -12,11 +12,17 @@ import {
   shapeBounds,
   shapeKm2,
   toGeoJson,
-  wrap180,
 } from './areas.js';
-import { deadReckon } from './dead-reckon.js';
+import { deadReckon, wrapLon } from './dead-reckon.js';
 import type { AreaUnit, LatLon, Shape } from './areas.js';
-import { bandInterval, bandOverlap, inWindows, parseBand, windowOverlap } from './notice.js';
+import {
+  bandInterval,
+  bandOverlap,
+  inWindows,
+  noticeShapes,
+  parseBand,
+  windowOverlap,
+} from './notice.js';
 import type { NoticeContent, TimeWindow, VerticalBand } from './notice.js';
 
 /** A planned route of one's own unit: waypoints with UTC times, a band and a half-width. */
@@ -156,17 +162,14 @@ export function noticeConflicts(
   notice: NoticeContent,
   others: { id: string; name: string; content: NoticeContent }[],
 ): SpaceTimeConflict[] {
-  const shapes = notice.areas.map((a) => areaShape(a.area));
+  const shapes = noticeShapes(notice);
   const out: SpaceTimeConflict[] = [];
   for (const o of others) {
     const band = bandOverlap(notice.band, o.content.band);
     if (!band) continue;
     const windows = windowOverlap(notice.windows, o.content.windows);
     if (windows.length === 0) continue;
-    const overlap = overlapOf(
-      shapes,
-      o.content.areas.map((a) => areaShape(a.area)),
-    );
+    const overlap = overlapOf(shapes, noticeShapes(o.content));
     if (!overlap) continue;
     out.push({
       with: { type: 'notice', id: o.id, name: o.name },
@@ -187,8 +190,8 @@ function routeAt(r: PlannedRoute, t: number): LatLon | null {
     const b = w[i + 1]!;
     if (t > b.time) continue;
     const f = (t - a.time) / (b.time - a.time);
-    const dLon = wrap180(b.lon - a.lon);
-    return { lat: a.lat + (b.lat - a.lat) * f, lon: wrap180(a.lon + dLon * f) };
+    const dLon = wrapLon(b.lon - a.lon);
+    return { lat: a.lat + (b.lat - a.lat) * f, lon: wrapLon(a.lon + dLon * f) };
   }
   return null;
 }
@@ -221,7 +224,7 @@ function intervals(
  * windows' edges included).
  */
 export function routeConflicts(notice: NoticeContent, routes: PlannedRoute[]): SpaceTimeConflict[] {
-  const shapes = notice.areas.map((a) => areaShape(a.area));
+  const shapes = noticeShapes(notice);
   const out: SpaceTimeConflict[] = [];
   for (const r of routes) {
     const band = bandOverlap(notice.band, r.band);
@@ -344,7 +347,7 @@ function mayReach(
 ): boolean {
   const a = reckon(m, from - m.time);
   const b = reckon(m, to - m.time);
-  const bLon = a.lon + wrap180(b.lon - a.lon);
+  const bLon = a.lon + wrapLon(b.lon - a.lon);
   const w = Math.min(a.lon, bLon) - 1e-6;
   const e = Math.max(a.lon, bLon) + 1e-6;
   const s = Math.min(a.lat, b.lat) - 1e-6;
@@ -362,7 +365,7 @@ function projectTracks(
   opts: { now: number; horizonMs: number; stepMs?: number },
   filter: boolean,
 ): TrackIntrusion[] {
-  const shapes = notice.areas.map((a) => areaShape(a.area));
+  const shapes = noticeShapes(notice);
   const boxes = shapes.map(shapeBounds);
   const band = bandInterval(notice.band);
   const end = opts.now + opts.horizonMs;

@@ -152,7 +152,6 @@ export class NoticeFolder {
   snapshot(leadFor: (channel: string, kind: NoticeKind) => number): Map<string, NoticeView> {
     const roots = new Map<string, NoticeView>();
     const all = [...this.notices.values()].sort((a, b) => a.seq - b.seq);
-    const byHash = new Map<string, NoticeView>();
     const version = (e: HotlineEntry & { content: NoticeContent }): NoticeVersion => {
       const dts = this.deliveredAt(e.station, e.seq);
       const d: At | undefined = dts === undefined ? undefined : { ts: dts, by: null };
@@ -180,7 +179,6 @@ export class NoticeFolder {
           cancelled: null,
         };
         roots.set(e.hash, view);
-        byHash.set(e.hash, view);
         continue;
       }
       // An amendment counts only from the notice's own station, naming a notice it holds.
@@ -189,7 +187,6 @@ export class NoticeFolder {
       const v = version(e);
       root.versions.push(v);
       root.current = v;
-      byHash.set(e.hash, root);
     }
     // Cancellations: the first one from the notice's own station stands; later versions are void.
     for (const c of [...this.cancels].sort((a, b) => a.seq - b.seq)) {
