@@ -98,9 +98,14 @@ describe('CoT in and out of a station', () => {
     });
     expect(r.status).toBe(200);
     await station.tracks.tick();
-    await waitFor('own track at the TAK server', async () =>
-      tak.some((x) => x.includes('uid="parley.stn:DDG-73"')),
+    const own = await waitFor('own track at the TAK server', async () =>
+      tak.find((x) => x.includes('uid="parley.stn:DDG-73"')),
     );
+    // It stays on the TAK picture while it is live here (10 min by default), not 2 min.
+    const stale = Date.parse(/ stale="([^"]+)"/.exec(own)![1]!);
+    const time = Date.parse(/ time="([^"]+)"/.exec(own)![1]!);
+    expect(stale - time).toBeGreaterThan(9 * 60_000);
+    expect(stale - time).toBeLessThanOrEqual(10 * 60_000);
     await waitFor('the CPA line at the TAK server', async () =>
       tak.some((x) => /type="u-d-f"/.test(x) && x.includes('uid="parley.enc.')),
     );

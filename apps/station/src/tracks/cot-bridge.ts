@@ -67,8 +67,13 @@ export class CotBridge {
       push.start();
       this.unsubscribe = this.bus.subscribe((e: LiveEvent) => {
         if (e.type === 'tracks') {
+          // A track stays on the TAK picture as long as it stays live here (not the CoT
+          // default of 2 min): it is pushed again only when it is reported again.
           for (const t of e.tracks as TrackView[])
-            if (t.source !== 'cot' && !t.stale) push.send(cot.trackToCot(t, { now: e.now }));
+            if (t.source !== 'cot' && !t.stale) {
+              const staleMs = Math.max(60_000, t.at + this.tracks.staleMs - e.now);
+              push.send(cot.trackToCot(t, { now: e.now, staleMs }));
+            }
         } else if (e.type === 'encounter') {
           const enc = e.encounter as EncounterView;
           if (enc.state !== 'resolved' && enc.cpaA && enc.cpaB)

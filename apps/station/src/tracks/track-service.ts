@@ -126,7 +126,8 @@ export class TrackService {
   private readonly tracker: EncounterTracker;
   private readonly drafts = new Map<string, EncounterDraft>();
   private readonly changed = new Set<string>();
-  private readonly staleMs: number;
+  /** A track not reported for this long is stale (`TrackServiceOptions.staleMs`). */
+  readonly staleMs: number;
   private readonly dropMs: number;
   private readonly tickMs: number;
   private readonly horizonMin: number;
