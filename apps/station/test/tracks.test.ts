@@ -456,6 +456,68 @@ describe('tracks and encounters', () => {
     expect(after.find((e) => e.id === frigate.id)!.state).toBe('resolved');
   });
 
+  it("the other side's unit heading into our own notified area gets an NTC-06 warning draft", async () => {
+    const now = clock.now();
+    const own = await A_('operator').post('/api/v1/notices', {
+      channel: 'scs-tactical',
+      send: true,
+      notice: {
+        kind: 'live-fire',
+        issuer: { party: 'Alpha', unit: 'FFG 1' },
+        areas: [
+          {
+            role: 'danger',
+            area: { type: 'circle', centre: { lat: 17, lon: 117 }, radius: 5, unit: 'nm' },
+          },
+        ],
+        band: { type: 'surface' },
+        windows: [{ start: now - 60 * MIN, end: now + 6 * 60 * MIN }],
+        contact: 'hotline channel scs-tactical',
+      },
+    });
+    expect(own.status, JSON.stringify(own.json)).toBe(201);
+    // Their patrol ship 10 nm west of the centre, eastbound at 10 kn: 5 nm to the edge, 30 min.
+    const r = await A_('operator').post('/api/v1/tracks', {
+      reports: [
+        {
+          id: 'ais:412000999',
+          name: 'HAI XUN 9',
+          party: 'other',
+          domain: 'surface',
+          lat: 17,
+          lon: 117 - 10 / 60 / Math.cos((17 * Math.PI) / 180),
+          sog: 10,
+          cog: 90,
+          time: now,
+        },
+      ],
+    });
+    expect(r.status).toBe(200);
+    type AreaJson = {
+      kind: string;
+      a: string;
+      state: string;
+      enterAt: number;
+      notice: { id: string; own: boolean };
+      draft: { code: string; channel: string; text: { en: string; zh: string } } | null;
+    };
+    const patrol = await waitFor('their patrol ship in the encounter list', async () => {
+      await a.station.tracks.tick();
+      const l = (await A_('viewer').get('/api/v1/encounters')).json.encounters as AreaJson[];
+      return l.find((e) => e.kind === 'area' && e.a === 'ais:412000999');
+    });
+    expect(patrol).toMatchObject({
+      state: 'projected',
+      notice: { id: own.json.id, own: true },
+      draft: { code: 'NTC-06', channel: 'scs-tactical' },
+    });
+    expect(Math.abs(patrol.enterAt - (now + 30 * MIN))).toBeLessThan(2 * MIN);
+    expect(patrol.draft!.text.en).toMatch(
+      /^Your unit HAI XUN 9 is projected to enter the area of my notice ALPHA NTC \d+\/\d\d at /,
+    );
+    expect(patrol.draft!.text.zh).toMatch(/^你方HAI XUN 9预计于.*进入我方通报ALPHA NTC/);
+  });
+
   it('names a unit; a bad name or an unknown unit is refused', async () => {
     const r = await A_('operator').post('/api/v1/tracks/ais%3A412000170/name', {
       name: 'LANZHOU (DDG-170)',
