@@ -192,6 +192,8 @@ export class HotlineFolder {
   private readonly undelivered = new Map<string, Item[]>();
   private readonly maxUpTo = new Map<string, number>();
   private readonly seen = new Set<string>();
+  /** Whether an entry was added since the last snapshot (which then recomputes the deadlines). */
+  private changed = true;
 
   /** Adds entries (any order, any feed); an entry already added is ignored. */
   add(entries: Iterable<HotlineEntry>): void {
@@ -200,6 +202,7 @@ export class HotlineFolder {
       const key = refKey(e);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
+      this.changed = true;
       switch (e.kind) {
         case HOTLINE_KIND.channelPropose:
         case HOTLINE_KIND.channelAccept:
@@ -230,6 +233,19 @@ export class HotlineFolder {
 
   /** The current view (deadlines computed for now). Later `add`s update the same objects. */
   snapshot(): HotlineState {
+    // Deadlines and last exchanges change only with entries: a look with nothing new (the
+    // screen's and the deadline watch's every second) costs nothing.
+    if (this.changed) this.settle();
+    return {
+      channels: this.channels,
+      messages: this.messages,
+      calls: this.calls,
+      alarms: this.alarms,
+    };
+  }
+
+  private settle(): void {
+    this.changed = false;
     for (const c of this.channels.values())
       c.lastSubstantiveAt = Math.max(c.lastSubstantiveAt, this.touches.get(c.name) ?? 0);
     for (const m of [...this.messages.values(), ...this.calls.values()]) {
@@ -240,12 +256,6 @@ export class HotlineFolder {
           : (m as CallView & { deliveredAt?: number }).deliveredAt;
       m.deadline = handling === undefined || delivered === undefined ? null : delivered + handling;
     }
-    return {
-      channels: this.channels,
-      messages: this.messages,
-      calls: this.calls,
-      alarms: this.alarms,
-    };
   }
 
   private touch(channel: string | null, ts: number): void {
