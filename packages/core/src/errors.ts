@@ -45,6 +45,12 @@ export const ERROR_CODES = {
   PARLEY_E_ENTRY_TOO_LARGE: 'An entry is larger than the size limit.',
   PARLEY_E_GENESIS: 'The first entry of a feed is not a valid genesis entry for that station id.',
   PARLEY_E_KEY_ROTATION: 'A key-rotation entry is malformed or its new key did not countersign it.',
+  PARLEY_E_ENTRY_WRONG_FEED:
+    'An entry or checkpoint names a different audience than the feed it is in (or none where one is required).',
+  PARLEY_E_AUDIENCE:
+    'An audience is malformed: not 2–64 distinct station ids, or its genesis does not derive its id.',
+  PARLEY_E_AUDIENCE_NOT_MEMBER:
+    "A station is not a member of the audience: it may neither read nor write that audience's feeds.",
 
   // Merkle log and checkpoints (RFC 9162, C2SP tlog-checkpoint)
   PARLEY_E_PROOF_RANGE: 'A proof was asked for sizes or indexes outside the tree.',

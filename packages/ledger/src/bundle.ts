@@ -5,12 +5,15 @@ import type { Checkpoint } from './checkpoint.js';
 import { KIND, parseEntryLine } from './entry.js';
 import { FeedVerifier } from './feed-verifier.js';
 import type { KeyPeriod } from './feed-verifier.js';
+import { feedKey } from './audience.js';
+import type { AudienceId } from './audience.js';
 
 /**
  * An exported bundle is a directory of three files:
  * - `entries.jsonl`: every entry of every feed, one per line, each feed contiguous and in seq order;
  * - `checkpoints.jsonl`: signed checkpoints, one per line, any order;
- * - `keys.json`: each station's name and key history, which must agree with its feed.
+ * - `keys.json`: each feed's station name and key history, which must agree with the feed.
+ * A feed is a station's identity feed or one of its audience feeds (`feedKey`).
  */
 export const BUNDLE_FILES = {
   entries: 'entries.jsonl',
@@ -19,7 +22,7 @@ export const BUNDLE_FILES = {
 } as const;
 export const KEYS_FORMAT = 'parley-keys/1';
 
-/** The content of `keys.json`. */
+/** The content of `keys.json`: by feed key (`stn_…` or `stn_…/aud_…`). */
 export interface BundleKeys {
   format: typeof KEYS_FORMAT;
   stations: Record<string, { name: string; keys: KeyPeriod[] }>;
@@ -28,6 +31,8 @@ export interface BundleKeys {
 /** What one verified feed looks like. */
 export interface FeedSummary {
   station: StationId;
+  /** The audience of an audience feed, null for an identity feed. */
+  audience: AudienceId | null;
   name: string;
   size: number;
   root: string;
@@ -146,9 +151,10 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       fault(err, BUNDLE_FILES.checkpoints, cpLine);
     }
     cpCount++;
-    const list = checkpoints.get(cp.station) ?? [];
+    const key = feedKey(cp.station, cp.audience);
+    const list = checkpoints.get(key) ?? [];
     list.push({ cp, line: cpLine });
-    checkpoints.set(cp.station, list);
+    checkpoints.set(key, list);
   }
 
   const feeds: FeedSummary[] = [];
@@ -162,8 +168,9 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   // Witness cosignatures found in any feed: each embeds another station's checkpoint.
   const cosigned: { cp: Checkpoint; line: number; witness: string; seq: number }[] = [];
   const finish = (f: FeedVerifier) => {
-    verifiers.set(f.station, f);
-    feeds.push(finishFeed(f, checkpoints.get(f.station) ?? [], keys));
+    const key = feedKey(f.station, f.audience);
+    verifiers.set(key, f);
+    feeds.push(finishFeed(f, checkpoints.get(key) ?? [], keys));
   };
 
   for await (const text of input.entryLines) {
@@ -184,17 +191,21 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
       const entry = parseEntryLine(text);
       station = entry.station;
       seq = entry.seq;
-      if (!feed || feed.station !== entry.station) {
+      const key = feedKey(entry.station, entry.audience);
+      if (!feed || feedKey(feed.station, feed.audience) !== key) {
         if (feed) finish(feed);
-        if (seen.has(entry.station)) {
+        if (seen.has(key)) {
           throw new ParleyError(
             'PARLEY_E_BUNDLE_FEED_SPLIT',
-            `entries of station ${entry.station} appear in two separate runs`,
+            `entries of feed ${key} appear in two separate runs`,
             {},
           );
         }
-        seen.add(entry.station);
-        feed = new FeedVerifier(entry.station as StationId);
+        seen.add(key);
+        feed = new FeedVerifier(
+          entry.station as StationId,
+          (entry.audience ?? null) as AudienceId | null,
+        );
       }
       feed.push(entry);
       if (entry.kind === KIND.cosignature) {
@@ -213,32 +224,32 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   if (feed) finish(feed);
   if (input.onProgress) input.onProgress(lineNo);
 
-  for (const [station, list] of checkpoints) {
-    if (!seen.has(station)) {
+  for (const [key, list] of checkpoints) {
+    if (!seen.has(key)) {
       const first = list[0]!;
       fault(
         new ParleyError(
           'PARLEY_E_CHECKPOINT_BEYOND_FEED',
-          `checkpoint of station ${station} has no entries in the bundle`,
+          `checkpoint of feed ${key} has no entries in the bundle`,
           {},
         ),
         BUNDLE_FILES.checkpoints,
         first.line,
-        station,
+        first.cp.station,
       );
     }
   }
-  for (const station of Object.keys(keys.stations)) {
-    if (!seen.has(station)) {
+  for (const key of Object.keys(keys.stations)) {
+    if (!seen.has(key)) {
       fault(
         new ParleyError(
           'PARLEY_E_BUNDLE_KEYS',
-          `keys.json lists station ${station}, which has no entries`,
+          `keys.json lists feed ${key}, which has no entries`,
           {},
         ),
         BUNDLE_FILES.keys,
         undefined,
-        station,
+        key.split('/')[0],
       );
     }
   }
@@ -253,7 +264,7 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   // what catches a station that truncated or rewrote its own feed after its peer witnessed it.
   const witnessed = new Map<string, number>();
   for (const c of cosigned) {
-    const target = verifiers.get(c.cp.station);
+    const target = verifiers.get(feedKey(c.cp.station, c.cp.audience));
     if (!target) continue;
     try {
       target.checkCheckpoint(c.cp);
@@ -267,14 +278,15 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
         c.seq,
       );
     }
-    witnessed.set(c.cp.station, Math.max(witnessed.get(c.cp.station) ?? 0, c.cp.size));
+    const key = feedKey(c.cp.station, c.cp.audience);
+    witnessed.set(key, Math.max(witnessed.get(key) ?? 0, c.cp.size));
   }
-  for (const f of feeds) f.witnessedSize = witnessed.get(f.station) ?? 0;
+  for (const f of feeds) f.witnessedSize = witnessed.get(feedKey(f.station, f.audience)) ?? 0;
 
   const trusted = input.trustedKeys ?? [];
   if (trusted.length > 0) {
     for (const f of feeds) {
-      const chain = keys.stations[f.station]!.keys.map((k) => k.key);
+      const chain = keys.stations[feedKey(f.station, f.audience)]!.keys.map((k) => k.key);
       if (!chain.some((k) => trusted.includes(k))) {
         fault(
           new ParleyError(
@@ -319,7 +331,7 @@ function finishFeed(
       fault(err, BUNDLE_FILES.checkpoints, bySize[i]!.line, feed.station);
     }
   }
-  const listed = keys.stations[feed.station];
+  const listed = keys.stations[feedKey(feed.station, feed.audience)];
   const same =
     listed !== undefined &&
     listed.name === feed.name &&
@@ -344,6 +356,7 @@ function finishFeed(
   const latest = bySize[bySize.length - 1]?.cp.size ?? 0;
   return {
     station: feed.station,
+    audience: feed.audience,
     name: feed.name ?? '',
     size: feed.size,
     root: feed.rootHex(),

@@ -15,6 +15,12 @@ import { verifySignature } from './keys.js';
 export const CheckpointSchema = Type.Object(
   {
     station: Type.String({ pattern: '^stn_[0-9a-f]{24}$', description: 'whose feed' }),
+    audience: Type.Optional(
+      Type.String({
+        pattern: '^aud_[0-9a-f]{24}$',
+        description: "which of the station's audience feeds; absent for its identity feed",
+      }),
+    ),
     size: Type.Integer({
       minimum: 1,
       maximum: Number.MAX_SAFE_INTEGER,
@@ -37,7 +43,13 @@ export type Checkpoint = Static<typeof CheckpointSchema>;
 const checkpointCheck = TypeCompiler.Compile(CheckpointSchema);
 
 /** The C2SP note body that a checkpoint signature covers. */
-export function checkpointBody(station: string, size: number, rootHex: string, ts: number): string {
+export function checkpointBody(
+  station: string,
+  size: number,
+  rootHex: string,
+  ts: number,
+  audience?: string,
+): string {
   const root = fromHex(rootHex);
   if (!root || root.length !== 32) {
     throw new ParleyError(
@@ -46,7 +58,8 @@ export function checkpointBody(station: string, size: number, rootHex: string, t
       {},
     );
   }
-  return `parley.checkpoint/v1/${station}\n${size}\n${toBase64(root)}\ntime ${ts}\n`;
+  const origin = audience ? `${station}/${audience}` : station;
+  return `parley.checkpoint/v1/${origin}\n${size}\n${toBase64(root)}\ntime ${ts}\n`;
 }
 
 /** Signs a checkpoint for `size` entries with Merkle root `rootHex`. */
@@ -56,9 +69,13 @@ export function signCheckpoint(
   rootHex: string,
   ts: number,
   signer: Signer,
+  audience?: string,
 ): Checkpoint {
-  const body = checkpointBody(station, size, rootHex, ts);
-  return { station, size, root: rootHex, ts, sig: toBase64Url(signer.sign(utf8.encode(body))) };
+  const body = checkpointBody(station, size, rootHex, ts, audience);
+  const sig = toBase64Url(signer.sign(utf8.encode(body)));
+  return audience
+    ? { station, audience, size, root: rootHex, ts, sig }
+    : { station, size, root: rootHex, ts, sig };
 }
 
 /** True when the checkpoint's signature verifies under `key`. Never throws. */
@@ -68,7 +85,7 @@ export function verifyCheckpointSignature(cp: Checkpoint, key: PublicKeyB64): bo
   try {
     return verifySignature(
       key,
-      utf8.encode(checkpointBody(cp.station, cp.size, cp.root, cp.ts)),
+      utf8.encode(checkpointBody(cp.station, cp.size, cp.root, cp.ts, cp.audience)),
       sig,
     );
   } catch {

@@ -55,6 +55,12 @@ export const EntrySchema = Type.Object(
     channel: Type.Optional(
       Type.String({ pattern: CHANNEL_RE.source, description: 'channel name, if any' }),
     ),
+    audience: Type.Optional(
+      Type.String({
+        pattern: '^aud_[0-9a-f]{24}$',
+        description: 'the audience feed this entry belongs to; absent in the identity feed',
+      }),
+    ),
     body: Type.Record(Type.String(), Type.Unknown(), { description: 'kind-specific content' }),
     sig: Type.String({
       pattern: '^[A-Za-z0-9_-]{86}$',
@@ -168,10 +174,14 @@ export function parseEntry(value: unknown): Entry {
   return value;
 }
 
-/** Body of the genesis entry (seq 1): the station's name and first public key. */
+/**
+ * Body of the genesis entry (seq 1): the station's name and first public key. The genesis of an
+ * audience feed also names the audience's members (sorted station ids).
+ */
 export interface GenesisBody {
   name: string;
   key: PublicKeyB64;
+  members?: string[];
 }
 
 /** Body of a key-rotation entry: the next key, and its signature over `rotationProofBytes`. */
@@ -182,12 +192,15 @@ export interface KeyRotationBody {
 
 /**
  * What the incoming key signs to accept a rotation, so nobody can rotate a station onto a key
- * it does not hold: `parley-key-rotation/v1\n<station>\n<seq>\n<next key>\n`.
+ * it does not hold: `parley-key-rotation/v1\n<feed>\n<seq>\n<next key>\n`, where the feed is
+ * the station id (identity feed) or `<station>/<audience>` (an audience feed).
  */
 export function rotationProofBytes(
   station: StationId,
   seq: number,
   next: PublicKeyB64,
+  audience?: string | null,
 ): Uint8Array {
-  return new TextEncoder().encode(`parley-key-rotation/v1\n${station}\n${seq}\n${next}\n`);
+  const feed = audience ? `${station}/${audience}` : station;
+  return new TextEncoder().encode(`parley-key-rotation/v1\n${feed}\n${seq}\n${next}\n`);
 }

@@ -7,6 +7,8 @@ import type { Entry } from './entry.js';
 import { fromBase64Url, fromHex, sha256, toHex } from './hash.js';
 import { parsePublicKey, stationIdFromKey, verifySignature } from './keys.js';
 import { MerkleTree, verifyConsistency } from './merkle.js';
+import { audienceId, checkMembers } from './audience.js';
+import type { AudienceId } from './audience.js';
 
 /** Verification state saved by `FeedVerifier.mark()`. */
 export interface VerifierMark {
@@ -15,6 +17,7 @@ export interface VerifierMark {
   lastTs: number;
   keys: KeyPeriod[];
   name: string | undefined;
+  members: string[] | undefined;
 }
 
 /** A key and the entries it signs: seq `from` through `to` (null while it is the current key). */
@@ -35,6 +38,10 @@ export interface KeyPeriod {
  */
 export class FeedVerifier {
   readonly station: StationId;
+  /** The audience of an audience feed (every entry must name it); null for an identity feed. */
+  readonly audience: AudienceId | null;
+  /** An audience feed's members, from its genesis. */
+  members: string[] | undefined;
   readonly tree = new MerkleTree();
   /** Key history so far. */
   readonly keys: KeyPeriod[] = [];
@@ -43,8 +50,9 @@ export class FeedVerifier {
   private headHash: HashHex = GENESIS_PREV;
   private lastTs = 0;
 
-  constructor(station: StationId) {
+  constructor(station: StationId, audience: AudienceId | null = null) {
     this.station = station;
+    this.audience = audience;
   }
 
   /**
@@ -59,12 +67,15 @@ export class FeedVerifier {
       head: string;
       lastTs: number;
       leafHashes: Iterable<Uint8Array>;
+      audience?: AudienceId | null;
+      members?: string[];
     },
   ): FeedVerifier {
-    const v = new FeedVerifier(station);
+    const v = new FeedVerifier(station, state.audience ?? null);
     for (const h of state.leafHashes) v.tree.appendLeafHash(h);
     if (v.tree.size > 0) {
       v.name = state.name;
+      if (state.members) v.members = [...state.members];
       v.keys.push(...state.keys.map((k) => ({ ...k })));
       v.headHash = state.head as HashHex;
       v.lastTs = state.lastTs;
@@ -106,6 +117,13 @@ export class FeedVerifier {
       throw new ParleyError(
         'PARLEY_E_ENTRY_WRONG_STATION',
         `entry names station ${entry.station}, feed is ${this.station}`,
+        where,
+      );
+    }
+    if ((entry.audience ?? null) !== this.audience) {
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_WRONG_FEED',
+        `entry names audience ${entry.audience ?? 'none'}, feed is ${this.audience ?? 'the identity feed'}`,
         where,
       );
     }
@@ -186,6 +204,30 @@ export class FeedVerifier {
         where,
       );
     }
+    if (this.audience !== null || entry.body.members !== undefined) {
+      let members: string[];
+      try {
+        members = checkMembers(entry.body.members);
+      } catch {
+        throw new ParleyError(
+          'PARLEY_E_AUDIENCE',
+          `genesis of ${this.audience ?? 'an identity feed'} has members ${JSON.stringify(entry.body.members)}, not 2–64 sorted station ids`,
+          where,
+        );
+      }
+      if (
+        this.audience === null ||
+        !members.includes(entry.station) ||
+        audienceId(members) !== this.audience
+      ) {
+        throw new ParleyError(
+          'PARLEY_E_AUDIENCE',
+          `genesis members ${members.join(', ')} do not make audience ${this.audience ?? 'none'} with ${entry.station} in it`,
+          where,
+        );
+      }
+      this.members = members;
+    }
     this.name = name;
     this.keys.push({ key: pub, from: 1, to: null });
     return pub;
@@ -207,7 +249,11 @@ export class FeedVerifier {
     const proofSig = typeof proof === 'string' ? fromBase64Url(proof) : undefined;
     if (
       !proofSig ||
-      !verifySignature(nextKey, rotationProofBytes(this.station, entry.seq, nextKey), proofSig)
+      !verifySignature(
+        nextKey,
+        rotationProofBytes(this.station, entry.seq, nextKey, this.audience),
+        proofSig,
+      )
     ) {
       throw new ParleyError(
         'PARLEY_E_KEY_ROTATION',
@@ -227,6 +273,7 @@ export class FeedVerifier {
       lastTs: this.lastTs,
       keys: this.keys.map((k) => ({ ...k })),
       name: this.name,
+      members: this.members,
     };
   }
 
@@ -237,6 +284,7 @@ export class FeedVerifier {
     this.lastTs = m.lastTs;
     this.keys.splice(0, this.keys.length, ...m.keys.map((k) => ({ ...k })));
     this.name = m.name;
+    this.members = m.members;
   }
 
   /** The key that signed entry `seq`, if the feed has reached it. */
@@ -268,6 +316,13 @@ export class FeedVerifier {
       throw new ParleyError(
         'PARLEY_E_ENTRY_WRONG_STATION',
         `checkpoint names station ${cp.station}, feed is ${this.station}`,
+        where,
+      );
+    }
+    if ((cp.audience ?? null) !== this.audience) {
+      throw new ParleyError(
+        'PARLEY_E_ENTRY_WRONG_FEED',
+        `checkpoint names audience ${cp.audience ?? 'none'}, feed is ${this.audience ?? 'the identity feed'}`,
         where,
       );
     }

@@ -3,6 +3,7 @@ export * from './canonical-json.js';
 export * from './merkle.js';
 export * from './keys.js';
 export * from './entry.js';
+export * from './audience.js';
 export * from './checkpoint.js';
 export * from './feed-verifier.js';
 export * from './bundle.js';

@@ -1,4 +1,6 @@
 import { ParleyError } from '@parley/core';
+import { feedKey, parseFeedKey } from '@parley/ledger';
+import type { Checkpoint } from '@parley/ledger';
 import type { FeedHead, StoredEntry, UserRecord } from './store.js';
 
 export const ZERO_HASH = '0'.repeat(64);
@@ -80,4 +82,18 @@ export function userFromRow(r: UserRow): UserRecord {
     created: r.created,
     disabled: Boolean(r.disabled),
   };
+}
+
+/** The feed key a checkpoint is stored under (its station, or `<station>/<audience>`). */
+export function checkpointFeed(cp: Checkpoint): string {
+  return feedKey(cp.station, cp.audience);
+}
+
+/** A checkpoint from a row whose `station` column holds the feed key. */
+export function checkpointFromRow(row: Checkpoint): Checkpoint {
+  const { station, audience } = parseFeedKey(row.station);
+  const { size, root, ts, sig } = row;
+  return audience
+    ? { station, audience, size: Number(size), root, ts: Number(ts), sig }
+    : { station, size: Number(size), root, ts: Number(ts), sig };
 }

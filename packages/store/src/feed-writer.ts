@@ -12,7 +12,8 @@ import {
   toBase64Url,
   toHex,
 } from '@parley/ledger';
-import type { Checkpoint, SealedEntry, Signer, UnsignedEntry } from '@parley/ledger';
+import { feedKey } from '@parley/ledger';
+import type { AudienceId, Checkpoint, SealedEntry, Signer, UnsignedEntry } from '@parley/ledger';
 import type { FeedHead, Lease, Store, StoredEntry } from './store.js';
 
 /** Where the time comes from; injectable so tests can drive time. */
@@ -30,6 +31,8 @@ export interface EntryDraft {
 
 export interface WriterOptions {
   clock?: Clock;
+  /** The audience feed to write (ADR 0003); absent: the station's identity feed. */
+  audience?: AudienceId;
   maxBatch?: number;
   /**
    * Loads the signer of a key that another process rotated to (several processes share one
@@ -49,6 +52,8 @@ type Job =
       type: 'append';
       drafts: EntryDraft[];
       fence?: Lease;
+      /** Append only to an empty feed (a genesis another process may have written first). */
+      ifEmpty?: boolean;
       resolve: (v: SealedEntry[]) => void;
       reject: (e: unknown) => void;
     }
@@ -92,10 +97,13 @@ export class FeedWriter {
   /** The size last announced to `onCommit` listeners. */
   private announced: number;
   private syncQueued = false;
+  /** The key this feed is stored under: the station id, or `<station>/<audience>`. */
+  readonly feed: string;
 
   private constructor(
     readonly store: Store,
     readonly station: StationId,
+    readonly audience: AudienceId | null,
     private signer: Signer,
     readonly tree: MerkleTree,
     head: { seq: number; hash: string; ts: number } | null,
@@ -107,6 +115,7 @@ export class FeedWriter {
     this.headHash = (head?.hash ?? GENESIS_PREV) as HashHex;
     this.lastTs = head?.ts ?? 0;
     this.announced = this.seq;
+    this.feed = feedKey(station, audience);
   }
 
   /** Opens the writer at the stored head, rebuilding the Merkle tree from stored hashes. */
@@ -116,13 +125,15 @@ export class FeedWriter {
     signer: Signer,
     opts: WriterOptions = {},
   ): Promise<FeedWriter> {
-    const head = await store.head(station);
+    const feed = feedKey(station, opts.audience);
+    const head = await store.head(feed);
     const tree = MerkleTree.fromLeafHashes(
-      (await store.hashes(station, head?.seq ?? 0)).map(leafHash),
+      (await store.hashes(feed, head?.seq ?? 0)).map(leafHash),
     );
     return new FeedWriter(
       store,
       station,
+      opts.audience ?? null,
       signer,
       tree,
       head,
@@ -141,7 +152,7 @@ export class FeedWriter {
       // Its own commits (and anything it has already caught up on) need no look.
       if (
         station === '*' ||
-        (station === this.station && (size ?? Infinity) > Math.max(this.seq, this.sealedUpTo))
+        (station === this.feed && (size ?? Infinity) > Math.max(this.seq, this.sealedUpTo))
       )
         this.refresh().catch(() => undefined);
     });
@@ -211,8 +222,19 @@ export class FeedWriter {
   }
 
   /**
+   * Appends a feed's first entries, unless the feed already has entries (another process of the
+   * station wrote them first): then nothing is appended and the result is empty.
+   */
+  appendIfEmpty(...drafts: EntryDraft[]): Promise<SealedEntry[]> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({ type: 'append', drafts, ifEmpty: true, resolve, reject }),
+    );
+  }
+
+  /**
    * Rotates the identity key: appends a key-rotation entry signed by the current key and
-   * countersigned by `next`; every later entry is signed by `next`.
+   * countersigned by `next`; every later entry is signed by `next`. A feed already at `next`
+   * (another process rotated it) gets nothing.
    */
   async rotateKey(next: Signer): Promise<SealedEntry> {
     const [sealed] = await new Promise<SealedEntry[]>((resolve, reject) =>
@@ -259,7 +281,7 @@ export class FeedWriter {
         this.queue.shift();
         this.syncQueued = false;
         try {
-          await this.catchUp(await this.store.head(this.station));
+          await this.catchUp(await this.store.head(this.feed));
           head.resolve();
         } catch (err) {
           head.reject(err);
@@ -289,7 +311,7 @@ export class FeedWriter {
       this.live = batch;
       try {
         await this.store.appendAtHead(
-          this.station,
+          this.feed,
           async (head) => {
             await this.catchUp(head);
             done = await this.seal(batch);
@@ -342,6 +364,13 @@ export class FeedWriter {
       // Seal each job on its own: a job that cannot be sealed (too large, not canonical JSON)
       // fails alone, and the others still go in.
       const mark = { seq, prev, ts, signer, rows: rows.length };
+      if (
+        (job.type === 'append' && job.ifEmpty && seq > 0) ||
+        (job.type === 'rotate' && job.next.publicKey === signer.publicKey)
+      ) {
+        accepted.push({ job, sealed: [] });
+        continue;
+      }
       try {
         const drafts: EntryDraft[] =
           job.type === 'append' ? job.drafts : [this.rotationDraft(seq + 1, job.next)];
@@ -358,6 +387,7 @@ export class FeedWriter {
             body: d.body,
           };
           if (d.channel !== undefined) unsigned.channel = d.channel;
+          if (this.audience) unsigned.audience = this.audience;
           const s = sealEntry(unsigned, signer);
           sealed.push(s);
           rows.push({
@@ -381,12 +411,24 @@ export class FeedWriter {
       }
     }
     this.live = accepted.map((a) => a.job);
-    if (rows.length === 0) return undefined;
+    if (rows.length === 0) {
+      // Nothing to store (only jobs with nothing left to do): they are done as they are.
+      for (const a of accepted) a.job.resolve(a.sealed);
+      this.live = [];
+      return undefined;
+    }
     // Every commit carries a checkpoint over the new head, in the same transaction, so the
     // latest signed tree head always covers the whole feed (peers witness it at every sync).
     // The tree is truncated back if the store does not commit.
     for (const r of rows) this.tree.appendLeaf(Buffer.from(r.hash, 'hex'));
-    const cp = signCheckpoint(this.station, seq, toHex(this.tree.root()), ts, signer);
+    const cp = signCheckpoint(
+      this.station,
+      seq,
+      toHex(this.tree.root()),
+      ts,
+      signer,
+      this.audience ?? undefined,
+    );
     this.pending = { entries: rows, checkpoint: cp };
     this.sealedUpTo = seq;
     return () => {
@@ -421,7 +463,7 @@ export class FeedWriter {
     let signer = this.signer;
     const leaves: Uint8Array[] = [];
     while (seq < stored) {
-      const rows = await this.store.entries(this.station, seq, Math.min(2000, stored - seq));
+      const rows = await this.store.entries(this.feed, seq, Math.min(2000, stored - seq));
       if (rows.length === 0) break;
       for (const r of rows) {
         if (r.seq !== seq + 1 || r.prev !== prev) {
@@ -460,7 +502,7 @@ export class FeedWriter {
     this.headHash = prev as HashHex;
     this.lastTs = ts;
     this.signer = signer;
-    this.latest = (await this.store.latestCheckpoint(this.station)) ?? undefined;
+    this.latest = (await this.store.latestCheckpoint(this.feed)) ?? undefined;
   }
 
   /** Tells `onCommit` listeners the new size once per change, whoever appended. */
@@ -482,14 +524,23 @@ export class FeedWriter {
   }
 
   private rotationDraft(seq: number, next: Signer): EntryDraft {
-    const proof = toBase64Url(next.sign(rotationProofBytes(this.station, seq, next.publicKey)));
+    const proof = toBase64Url(
+      next.sign(rotationProofBytes(this.station, seq, next.publicKey, this.audience)),
+    );
     return { kind: KIND.keyRotation, body: { next: next.publicKey, proof } };
   }
 
   private async doCheckpoint(job: Extract<Job, { type: 'checkpoint' }>): Promise<void> {
     try {
       const ts = Math.max(this.lastTs, this.clock.now());
-      const cp = signCheckpoint(this.station, this.seq, toHex(this.tree.root()), ts, this.signer);
+      const cp = signCheckpoint(
+        this.station,
+        this.seq,
+        toHex(this.tree.root()),
+        ts,
+        this.signer,
+        this.audience ?? undefined,
+      );
       await this.store.addCheckpoint(cp);
       this.latest = cp;
       job.resolve(cp);

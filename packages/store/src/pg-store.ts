@@ -4,7 +4,14 @@ import { ParleyError } from '@parley/core';
 import type { Checkpoint } from '@parley/ledger';
 import { PG_MIGRATIONS } from './migrations.js';
 import type { Migration } from './migrations.js';
-import { chainRows, checkContinuity, toStored, userFromRow } from './continuity.js';
+import {
+  chainRows,
+  checkContinuity,
+  checkpointFeed,
+  checkpointFromRow,
+  toStored,
+  userFromRow,
+} from './continuity.js';
 import type { EntryRow, UserRow } from './continuity.js';
 import { leaseLost } from './lease.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
@@ -522,10 +529,11 @@ export class PgStore implements Store {
   }
 
   async checkpoints(station: string): Promise<Checkpoint[]> {
-    return this.q<Checkpoint>(
+    const rows = await this.q<Checkpoint>(
       'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = $1 ORDER BY size, ts',
       [station],
     );
+    return rows.map(checkpointFromRow);
   }
 
   async latestCheckpoint(station: string): Promise<Checkpoint | null> {
@@ -533,7 +541,7 @@ export class PgStore implements Store {
       'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = $1 ORDER BY size DESC, ts DESC LIMIT 1',
       [station],
     );
-    return r ?? null;
+    return r ? checkpointFromRow(r) : null;
   }
 
   async peers(): Promise<PeerRecord[]> {
@@ -787,7 +795,7 @@ const INSERT_CHECKPOINT =
   'INSERT INTO checkpoints (station, size, ts, root, sig) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
 
 function checkpointValues(cp: Checkpoint): [string, number, number, string, string] {
-  return [cp.station, cp.size, cp.ts, cp.root, cp.sig];
+  return [checkpointFeed(cp), cp.size, cp.ts, cp.root, cp.sig];
 }
 
 /** The feed's head, its row locked until COMMIT (for `tx`'s first statements). */

@@ -17,7 +17,14 @@ import type {
 } from './store.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
 import type { AuditInput, AuditQuery, AuditRecord, SessionRecord, UserRecord } from './store.js';
-import { chainRows, checkContinuity, toStored, userFromRow } from './continuity.js';
+import {
+  chainRows,
+  checkContinuity,
+  checkpointFeed,
+  checkpointFromRow,
+  toStored,
+  userFromRow,
+} from './continuity.js';
 import type { EntryRow, UserRow } from './continuity.js';
 import { leaseLost } from './lease.js';
 
@@ -211,7 +218,7 @@ export class SqliteStore implements Store {
       else this.stmt.newFeed!.run(station, last.seq, last.hash, last.ts);
       if (checkpoint)
         this.stmt.addCheckpoint!.run(
-          checkpoint.station,
+          checkpointFeed(checkpoint),
           checkpoint.size,
           checkpoint.ts,
           checkpoint.root,
@@ -395,17 +402,18 @@ export class SqliteStore implements Store {
 
   async addCheckpoint(cp: Checkpoint): Promise<void> {
     this.ensureOpen();
-    this.stmt.addCheckpoint!.run(cp.station, cp.size, cp.ts, cp.root, cp.sig);
+    this.stmt.addCheckpoint!.run(checkpointFeed(cp), cp.size, cp.ts, cp.root, cp.sig);
   }
 
   async checkpoints(station: string): Promise<Checkpoint[]> {
     this.ensureOpen();
-    return this.stmt.checkpoints!.all(station) as Checkpoint[];
+    return (this.stmt.checkpoints!.all(station) as Checkpoint[]).map(checkpointFromRow);
   }
 
   async latestCheckpoint(station: string): Promise<Checkpoint | null> {
     this.ensureOpen();
-    return (this.stmt.latestCheckpoint!.get(station) as Checkpoint | undefined) ?? null;
+    const row = this.stmt.latestCheckpoint!.get(station) as Checkpoint | undefined;
+    return row ? checkpointFromRow(row) : null;
   }
 
   // --- Operators (schema version 3) ---------------------------------------------------------

@@ -4,15 +4,19 @@ import { randomBytes } from 'node:crypto';
 import { ParleyError, parseStationName } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import {
+  audienceId,
+  feedKey,
   generateIdentity,
   KIND,
   keyId,
   parseEntryLine,
+  parseFeedKey,
   signerFromPem,
   stationIdFromKey,
 } from '@parley/ledger';
-import type { Signer } from '@parley/ledger';
+import type { AudienceId, Signer } from '@parley/ledger';
 import { FeedWriter } from './feed-writer.js';
+import { keyHistory } from './bundle-files.js';
 import type { Clock } from './feed-writer.js';
 import { SqliteStore } from './sqlite-store.js';
 import { parseStoreUrl, PgStore, redactStoreUrl } from './pg-store.js';
@@ -302,19 +306,27 @@ async function loadSigner(dir: string, key: PublicKeyB64): Promise<Signer> {
   return signer;
 }
 
-/** An open station: its configuration, store and the writer of its own feed. */
+/**
+ * An open station: its configuration, store, the writer of its identity feed (genesis and key
+ * rotations, shared with every peer) and the writers of its audience feeds (one per set of
+ * stations it shares channels with, ADR 0003), opened or created on demand.
+ */
 export class StationHandle {
+  private readonly audiences = new Map<AudienceId, Promise<FeedWriter>>();
+  private readonly created = new Set<(w: FeedWriter) => void>();
+
   private constructor(
     readonly dir: string,
     readonly config: StationConfig,
     readonly store: Store,
     readonly writer: FeedWriter,
+    private readonly clock: Clock | undefined,
   ) {}
 
   /**
    * Opens the station in `dir`; the current key is found by following the feed's key chain.
    * `storeUrl` overrides the PostgreSQL URL in `station.json` (e.g. after a failover to a
-   * promoted standby).
+   * promoted standby). The audience feeds already stored are opened too.
    */
   static async open(
     dirArg: string,
@@ -334,11 +346,104 @@ export class StationHandle {
         ...(opts.clock ? { clock: opts.clock } : {}),
         signerFor: (key) => loadSigner(dir, key as PublicKeyB64),
       });
-      return new StationHandle(dir, config, store, writer);
+      const handle = new StationHandle(dir, config, store, writer, opts.clock);
+      for (const f of await store.feeds()) {
+        const { station, audience } = parseFeedKey(f.station);
+        if (station === config.station && audience) await handle.openAudience(audience);
+      }
+      return handle;
     } catch (err) {
       await store.close();
       throw err;
     }
+  }
+
+  /** The writer of this station's feed for the audience of `members` (this station among them), created if new. */
+  audienceWriter(members: readonly string[]): Promise<FeedWriter> {
+    const all = [...new Set([...members, this.config.station])].sort();
+    return this.openAudience(audienceId(all), all);
+  }
+
+  /** The writer of an audience feed this station already has, or undefined. */
+  async existingAudience(audience: AudienceId): Promise<FeedWriter | undefined> {
+    const w = this.audiences.get(audience);
+    if (w) return w;
+    if (await this.store.head(feedKey(this.station, audience))) return this.openAudience(audience);
+    return undefined;
+  }
+
+  /** The audience feeds open here (every one this station has written). */
+  async audienceWriters(): Promise<FeedWriter[]> {
+    return Promise.all(this.audiences.values());
+  }
+
+  /** Calls `fn` with each audience feed this station creates from now on; returns the unsubscribe function. */
+  onAudienceCreated(fn: (w: FeedWriter) => void): () => void {
+    this.created.add(fn);
+    return () => this.created.delete(fn);
+  }
+
+  private openAudience(audience: AudienceId, members?: string[]): Promise<FeedWriter> {
+    let w = this.audiences.get(audience);
+    if (!w) {
+      w = this.createAudience(audience, members);
+      this.audiences.set(audience, w);
+      w.catch(() => this.audiences.delete(audience));
+    }
+    return w;
+  }
+
+  /**
+   * Opens (or starts) one audience feed. A new feed begins with a genesis entry signed by the
+   * genesis key and naming the members, then repeats every key rotation of the identity feed,
+   * each signed by the key it replaces, so the feed verifies on its own (ADR 0003). A feed left
+   * behind a rotation (a crash between feeds, another process) is brought up to the current key.
+   */
+  private async createAudience(audience: AudienceId, members?: string[]): Promise<FeedWriter> {
+    const feed = feedKey(this.station, audience);
+    const stored = await this.store.head(feed);
+    if (!stored && !members) {
+      throw new ParleyError('PARLEY_E_AUDIENCE', `this station has no feed for ${audience}`, {
+        audience,
+      });
+    }
+    const chain = (await keyHistory(this.store, this.station)).keys;
+    const start = stored ? await currentKey(this.store, feed) : chain[0]!.key;
+    const writer = await FeedWriter.open(this.store, this.station, await this.signer(start), {
+      ...(this.clock ? { clock: this.clock } : {}),
+      audience,
+      signerFor: (key) => this.signer(key as PublicKeyB64),
+    });
+    if (!stored) {
+      await writer.appendIfEmpty({
+        kind: KIND.genesis,
+        body: { name: this.config.name, key: chain[0]!.key, members: members! },
+      });
+    }
+    await this.alignKeys(writer);
+    if (!stored) for (const fn of this.created) fn(writer);
+    return writer;
+  }
+
+  /** Rotates an audience feed through the identity feed's key chain up to its current key. */
+  private async alignKeys(writer: FeedWriter): Promise<void> {
+    const chain = (await keyHistory(this.store, this.station)).keys.map((k) => k.key);
+    for (;;) {
+      const at = chain.indexOf(writer.publicKey as PublicKeyB64);
+      if (at < 0) {
+        throw new ParleyError(
+          'PARLEY_E_STATION_CORRUPT',
+          `the feed ${writer.feed} is signed by ${writer.publicKey}, which is not in the identity key chain`,
+          { feed: writer.feed },
+        );
+      }
+      if (at === chain.length - 1) return;
+      await writer.rotateKey(await this.signer(chain[at + 1]!));
+    }
+  }
+
+  private signer(key: PublicKeyB64): Promise<Signer> {
+    return loadSigner(this.dir, key);
   }
 
   get station(): StationId {
@@ -353,11 +458,15 @@ export class StationHandle {
     const identity = generateIdentity();
     await writeKeyFile(this.dir, identity.publicKey, identity.privatePem);
     await this.writer.rotateKey(signerFromPem(identity.privatePem));
+    // Every audience feed follows: each gets its own rotation entry, signed by the old key.
+    for (const w of await this.audienceWriters()) await this.alignKeys(w);
     return identity.publicKey;
   }
 
   async close(): Promise<void> {
     await this.writer.idle();
+    for (const w of await Promise.allSettled(this.audiences.values()))
+      if (w.status === 'fulfilled') await w.value.idle();
     await this.store.close();
   }
 }
