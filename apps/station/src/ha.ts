@@ -96,6 +96,10 @@ export class StationLinks extends LinkManager {
           ...this.linkHost,
           store: fencedStore(this.linkHost.store, lease),
           writer: this.linkHost.writer.fenced(lease),
+          audienceWriter: async (members) =>
+            (await this.linkHost.audienceWriter(members)).fenced(lease),
+          sharedWith: async (peer) =>
+            (await this.linkHost.sharedWith(peer)).map((w) => w.fenced(lease)),
         }
       : this.linkHost;
     const active = new LinkManager(host, this.linkOpts, this.reload);
@@ -170,7 +174,7 @@ export class StationLinks extends LinkManager {
         lastExchangeAt: null,
         paths,
         size,
-        deliveredUpTo: 0,
+        feeds: [],
         halted: null,
       };
     });

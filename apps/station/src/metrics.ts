@@ -37,8 +37,8 @@ export class StationMetrics {
   });
   readonly deliveredUpTo = new Gauge({
     name: 'parley_peer_delivered_up_to',
-    help: "Highest seq of this station's feed the peer has receipted as delivered",
-    labelNames: ['peer'] as const,
+    help: "Highest seq of this station's feed for an audience that the peer has receipted as delivered",
+    labelNames: ['peer', 'audience'] as const,
     registers: [this.registry],
   });
   readonly feedRejected = new Counter({
@@ -82,7 +82,7 @@ export class StationMetrics {
         log.warn({ peer }, `EQUIVOCATION by ${peer}: ${reason}; its feed is halted`);
       },
       pathState: (peer, url, state) => this.pathState.set({ peer, url }, STATE_VALUE[state]),
-      delivered: (peer, upTo) => this.deliveredUpTo.set({ peer }, upTo),
+      delivered: (peer, upTo, audience) => this.deliveredUpTo.set({ peer, audience }, upTo),
     };
   }
 }

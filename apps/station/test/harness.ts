@@ -292,19 +292,13 @@ export async function assertSettled(
         if (JSON.stringify(texts(fromB)) !== JSON.stringify(expected.fromB)) return false;
         if (!msgs.every((m) => m.status.delivered)) return false;
       }
-      const fa = (await api(a.url, a.token).get('/api/v1/feeds')).json as {
-        station: string;
-        size: number;
-        root: string;
-      }[];
-      const fb = (await api(b.url, b.token).get('/api/v1/feeds')).json as {
-        station: string;
-        size: number;
-        root: string;
-      }[];
-      const norm = (xs: typeof fa) =>
-        JSON.stringify([...xs].map((x) => [x.station, x.size, x.root]).sort());
-      return fa.length === 2 && norm(fa) === norm(fb);
+      type FeedRow = { station: string; audience?: string; size: number; root: string };
+      const fa = (await api(a.url, a.token).get('/api/v1/feeds')).json as FeedRow[];
+      const fb = (await api(b.url, b.token).get('/api/v1/feeds')).json as FeedRow[];
+      const norm = (xs: FeedRow[]) =>
+        JSON.stringify([...xs].map((x) => [x.station, x.audience, x.size, x.root]).sort());
+      // Both identity feeds and both feeds of the pair's audience (ADR 0003), the same on both sides.
+      return fa.length === 4 && norm(fa) === norm(fb);
     },
     timeoutMs,
     100,

@@ -81,8 +81,15 @@ describe('two stations on loopback', () => {
     const res = await verifyBundleDir(bundle, { trustedKeys: [A.key as never, B.key as never] });
     expect(res.ok, JSON.stringify(res)).toBe(true);
     if (res.ok) {
-      expect(res.feeds.map((f) => f.station).sort()).toEqual([A.station, B.station].sort());
-      for (const f of res.feeds) expect(f.witnessedSize).toBeGreaterThan(1);
+      // Each station's identity feed and its feed for the pair's audience (ADR 0003).
+      expect(res.feeds.map((f) => f.station).sort()).toEqual(
+        [A.station, A.station, B.station, B.station].sort(),
+      );
+      const audiences = res.feeds.filter((f) => f.audience !== null);
+      expect(audiences).toHaveLength(2);
+      expect(audiences[0]!.audience).toBe(audiences[1]!.audience);
+      // The audience feeds are witnessed by the other party (identity feeds are repeated in them).
+      for (const f of audiences) expect(f.witnessedSize).toBeGreaterThan(1);
     }
   });
 

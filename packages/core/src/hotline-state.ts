@@ -8,9 +8,11 @@ import type { Precedence } from './precedence.js';
  * tests drive it with entries and a clock.
  */
 
-/** The fields of an entry the hotline reads (station, seq, hash identify it). */
+/** The fields of an entry the hotline reads (station, audience, seq, hash identify it). */
 export interface HotlineEntry {
   station: string;
+  /** The audience feed the entry is in (ADR 0003); null for a station's identity feed. */
+  audience: string | null;
   seq: number;
   hash: string;
   ts: number;
@@ -19,14 +21,30 @@ export interface HotlineEntry {
   body: Record<string, unknown>;
 }
 
-/** A reference to an entry of either feed. */
+/** A reference to an entry of any feed: its station, audience feed, seq and hash. */
 export interface EntryRef {
   station: string;
+  audience?: string;
   seq: number;
   hash: string;
 }
 
-export const refKey = (r: { station: string; seq: number }) => `${r.station}:${r.seq}`;
+export const refKey = (r: { station: string; audience?: string | null; seq: number }) =>
+  r.audience ? `${r.station}/${r.audience}:${r.seq}` : `${r.station}:${r.seq}`;
+
+const refOf = (e: HotlineEntry): EntryRef =>
+  e.audience
+    ? { station: e.station, audience: e.audience, seq: e.seq, hash: e.hash }
+    : { station: e.station, seq: e.seq, hash: e.hash };
+
+/** One recipient's receipts of a message: when it was delivered, read and understood there. */
+export interface RecipientView {
+  delivered?: { ts: number };
+  read?: { ts: number; by: string | null; readback?: string };
+  understood?: { ts: number; by: string | null; readback?: string };
+  /** When `understood` is due from this recipient (its delivery + the handling objective). */
+  deadline: number | null;
+}
 
 export interface ChannelEvent {
   kind: 'proposed' | 'accepted' | 'suspended' | 'resumed';
@@ -38,6 +56,12 @@ export interface ChannelEvent {
 
 export interface ChannelView {
   name: string;
+  /** The audience whose feeds carry the channel (ADR 0003). */
+  audience: string | null;
+  /** The parties to the channel: the audience's members (sorted station ids). */
+  members: string[];
+  /** Members that have accepted the proposal (the proposer included). */
+  accepted: string[];
   status: ChannelStatus;
   agreement: ChannelAgreement;
   proposedBy: string;
@@ -65,6 +89,8 @@ export interface MessageView {
   id: string;
   ts: number;
   channel: string;
+  /** Every party but the sender, each with its own receipts and deadline. */
+  recipients: Record<string, RecipientView>;
   precedence: Precedence;
   text: string | null;
   lang: string | null;
@@ -73,10 +99,11 @@ export interface MessageView {
   escalates: EntryRef | null;
   author: string | null;
   approver: string | null;
+  /** A level is reached when every recipient has reached it (the time is the last of them). */
   receipts: Partial<Record<ReceiptLevel, { ts: number; by: string | null; readback?: string }>>;
   translations: TranslationView[];
   replies: EntryRef[];
-  /** When `understood` is due (delivery + handling objective), null before delivery. */
+  /** The earliest deadline of a recipient that has not understood yet (null before any delivery). */
   deadline: number | null;
   alarmed: boolean;
 }
@@ -86,6 +113,7 @@ export interface CallView {
   id: string;
   ts: number;
   channel: string;
+  recipients: Record<string, RecipientView>;
   precedence: Precedence;
   slots: number[];
   medium: string;
@@ -107,6 +135,8 @@ export interface AlarmView {
   type: string;
   of: EntryRef | null;
   station: string | null;
+  /** The parties that missed the objective (a deadline alarm of a multi-party channel). */
+  parties: string[];
   reason: string;
   channel: string | null;
 }
@@ -134,12 +164,16 @@ export const HOTLINE_KIND = {
 
 function asRef(v: unknown): EntryRef | null {
   const r = v as Partial<EntryRef> | null | undefined;
-  return r &&
-    typeof r.station === 'string' &&
-    typeof r.seq === 'number' &&
-    typeof r.hash === 'string'
-    ? { station: r.station, seq: r.seq, hash: r.hash }
-    : null;
+  if (
+    !r ||
+    typeof r.station !== 'string' ||
+    typeof r.seq !== 'number' ||
+    typeof r.hash !== 'string'
+  )
+    return null;
+  return typeof r.audience === 'string'
+    ? { station: r.station, audience: r.audience, seq: r.seq, hash: r.hash }
+    : { station: r.station, seq: r.seq, hash: r.hash };
 }
 
 /**
@@ -170,10 +204,16 @@ type Item = MessageView | CallView;
  * The hotline state, folded incrementally: a station adds the entries that are new since its
  * last look, and the view stays current at a cost proportional to what is new, not to history.
  *
- * Every rule is independent of arrival order, because the two stations' clocks differ and
+ * Every rule is independent of arrival order, because the stations' clocks differ and
  * replication interleaves feeds: channel events are replayed in time order; an entry that
  * refers to a message not yet known waits for it; the earliest receipt of each level wins;
- * a message is delivered at the earliest delivered receipt that covers it.
+ * a message is delivered to a recipient at the earliest delivered receipt of that recipient
+ * that covers it.
+ *
+ * Audiences (ADR 0003): a channel lives in the feeds of one audience, whose members come from
+ * the genesis entries of those feeds. Only entries of that audience count for the channel and
+ * its messages; entries of a station's identity feed have no hotline meaning. A message is
+ * delivered, read and understood by each member but its sender, with a deadline each.
  */
 export class HotlineFolder {
   private readonly channels = new Map<string, ChannelView>();
@@ -182,28 +222,37 @@ export class HotlineFolder {
   private readonly alarms: AlarmView[] = [];
   /** Channel events, in time order, replayed to give each channel its status. */
   private readonly channelEvents: HotlineEntry[] = [];
-  /** Latest substantive exchange per channel name. */
+  /** Latest substantive exchange per channel (audience and name). */
   private readonly touches = new Map<string, number>();
   /** Entries that refer to a message or call not yet seen, by its key. */
   private readonly waiting = new Map<string, HotlineEntry[]>();
-  /** Delivered receipts per sending station, in time order. */
+  /** Members of each audience, from its feeds' genesis entries. */
+  private readonly audiences = new Map<string, string[]>();
+  /** Items whose audience's members are not known yet. */
+  private readonly awaitingMembers = new Map<string, Item[]>();
+  /** Delivered receipts per (sender's feed, receiver), in time order. */
   private readonly receipts = new Map<string, { ts: number; upTo: number }[]>();
-  /** Items per sending station still without a delivered receipt, in seq order. */
+  /** Items per (sender's feed, receiver) still without a delivered receipt, in seq order. */
   private readonly undelivered = new Map<string, Item[]>();
   private readonly maxUpTo = new Map<string, number>();
   private readonly seen = new Set<string>();
-  /** Whether an entry was added since the last snapshot (which then recomputes the deadlines). */
+  /** Whether an entry was added since the last snapshot (which then recomputes the views). */
   private changed = true;
 
   /** Adds entries (any order, any feed); an entry already added is ignored. */
   add(entries: Iterable<HotlineEntry>): void {
     let channelsChanged = false;
     for (const e of entries) {
+      // A station's identity feed is shared with every peer: it carries no hotline traffic.
+      if (!e.audience) continue;
       const key = refKey(e);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       this.changed = true;
       switch (e.kind) {
+        case 'genesis':
+          if (this.addAudience(e)) channelsChanged = true;
+          break;
         case HOTLINE_KIND.channelPropose:
         case HOTLINE_KIND.channelAccept:
         case HOTLINE_KIND.channelSuspend:
@@ -244,22 +293,73 @@ export class HotlineFolder {
     };
   }
 
+  /** The members of an audience, once one of its feeds' genesis entries is held. */
+  members(audience: string): readonly string[] | undefined {
+    return this.audiences.get(audience);
+  }
+
+  private addAudience(e: HotlineEntry): boolean {
+    const m = e.body.members;
+    const audience = e.audience!;
+    if (this.audiences.has(audience) || !Array.isArray(m) || !m.includes(e.station)) return false;
+    this.audiences.set(audience, [...(m as string[])].sort());
+    const items = this.awaitingMembers.get(audience) ?? [];
+    this.awaitingMembers.delete(audience);
+    for (const it of items) this.addRecipients(it);
+    return true;
+  }
+
   private settle(): void {
     this.changed = false;
     for (const c of this.channels.values())
-      c.lastSubstantiveAt = Math.max(c.lastSubstantiveAt, this.touches.get(c.name) ?? 0);
+      c.lastSubstantiveAt = Math.max(
+        c.lastSubstantiveAt,
+        this.touches.get(`${c.audience}|${c.name}`) ?? 0,
+      );
     for (const m of [...this.messages.values(), ...this.calls.values()]) {
-      const handling = this.channels.get(m.channel)?.agreement.handling[m.precedence];
-      const delivered =
-        'receipts' in m
-          ? m.receipts.delivered?.ts
-          : (m as CallView & { deliveredAt?: number }).deliveredAt;
-      m.deadline = handling === undefined || delivered === undefined ? null : delivered + handling;
+      const c = this.channels.get(m.channel);
+      const handling =
+        c?.audience === (m.ref.audience ?? null) ? c.agreement.handling[m.precedence] : undefined;
+      let earliest: number | null = null;
+      for (const r of Object.values(m.recipients)) {
+        r.deadline = handling === undefined || !r.delivered ? null : r.delivered.ts + handling;
+        if (r.deadline !== null && !r.understood && 'receipts' in m)
+          earliest = earliest === null ? r.deadline : Math.min(earliest, r.deadline);
+        if (r.deadline !== null && !('receipts' in m))
+          earliest = earliest === null ? r.deadline : Math.min(earliest, r.deadline);
+      }
+      m.deadline = earliest;
+      if ('receipts' in m) m.receipts = this.aggregate(m);
     }
   }
 
-  private touch(channel: string | null, ts: number): void {
-    if (channel && ts > (this.touches.get(channel) ?? -Infinity)) this.touches.set(channel, ts);
+  /** The message's receipts at each level once every recipient has reached it (the last time wins). */
+  private aggregate(m: MessageView): MessageView['receipts'] {
+    const members = this.audiences.get(m.ref.audience ?? '');
+    const out: MessageView['receipts'] = {};
+    if (!members) return out;
+    const recips = members.filter((x) => x !== m.ref.station);
+    if (recips.length === 0) return out;
+    for (const level of ['delivered', 'read', 'understood'] as const) {
+      let last: { ts: number; by: string | null; readback?: string } | undefined;
+      for (const r of recips) {
+        const got = m.recipients[r]?.[level];
+        if (!got) {
+          last = undefined;
+          break;
+        }
+        if (!last || got.ts > last.ts)
+          last = { by: null, ...(got as { ts: number; by?: string | null; readback?: string }) };
+      }
+      if (last) out[level] = last;
+    }
+    return out;
+  }
+
+  private touch(audience: string | null, channel: string | null, ts: number): void {
+    if (!channel) return;
+    const key = `${audience}|${channel}`;
+    if (ts > (this.touches.get(key) ?? -Infinity)) this.touches.set(key, ts);
   }
 
   private replayChannels(): void {
@@ -268,33 +368,43 @@ export class HotlineFolder {
       const b = e.body;
       const name = e.channel!;
       const c = this.channels.get(name);
+      const members = this.audiences.get(e.audience!) ?? [];
       if (e.kind === HOTLINE_KIND.channelPropose) {
+        // The first proposal of a name stands, in whatever audience it was made.
         if (c) continue;
         this.channels.set(name, {
           name,
+          audience: e.audience,
+          members: [...members],
+          accepted: [e.station],
           status: 'proposed',
           agreement: b.agreement as ChannelAgreement,
           proposedBy: e.station,
-          proposal: { station: e.station, seq: e.seq, hash: e.hash },
+          proposal: refOf(e),
           acceptedBy: null,
           suspension: null,
           history: [{ kind: 'proposed', station: e.station, seq: e.seq, ts: e.ts }],
           lastSubstantiveAt: e.ts,
         });
-      } else if (e.kind === HOTLINE_KIND.channelAccept) {
+        continue;
+      }
+      if (!c || c.audience !== e.audience || !members.includes(e.station)) continue;
+      if (e.kind === HOTLINE_KIND.channelAccept) {
         const proposal = asRef(b.proposal);
         if (
-          !c ||
           c.status !== 'proposed' ||
-          e.station === c.proposedBy ||
+          c.accepted.includes(e.station) ||
           proposal?.hash !== c.proposal.hash
         )
           continue;
-        c.status = 'open';
-        c.acceptedBy = e.station;
-        c.lastSubstantiveAt = Math.max(c.lastSubstantiveAt, e.ts);
+        c.accepted.push(e.station);
+        c.acceptedBy ??= e.station;
         c.history.push({ kind: 'accepted', station: e.station, seq: e.seq, ts: e.ts });
-      } else if (c && c.status !== 'proposed') {
+        if (members.every((m) => c.accepted.includes(m))) {
+          c.status = 'open';
+          c.lastSubstantiveAt = Math.max(c.lastSubstantiveAt, e.ts);
+        }
+      } else if (c.status !== 'proposed') {
         const reason = typeof b.reason === 'string' ? b.reason : '';
         if (e.kind === HOTLINE_KIND.channelSuspend && c.status === 'open') {
           c.status = 'suspended';
@@ -311,7 +421,7 @@ export class HotlineFolder {
 
   private addItem(e: HotlineEntry): void {
     const b = e.body;
-    const ref = { station: e.station, seq: e.seq, hash: e.hash };
+    const ref = refOf(e);
     const key = refKey(e);
     let item: Item;
     if (e.kind === HOTLINE_KIND.message) {
@@ -320,6 +430,7 @@ export class HotlineFolder {
         id: e.hash,
         ts: e.ts,
         channel: e.channel!,
+        recipients: {},
         precedence: b.precedence as Precedence,
         text: typeof b.text === 'string' ? b.text : null,
         lang: typeof b.lang === 'string' ? b.lang : null,
@@ -344,6 +455,7 @@ export class HotlineFolder {
         id: e.hash,
         ts: e.ts,
         channel: e.channel!,
+        recipients: {},
         precedence: (b.precedence as Precedence) ?? 'PRIORITY',
         slots: Array.isArray(b.slots) ? (b.slots as number[]) : [],
         medium: String(b.medium ?? 'voice'),
@@ -354,17 +466,12 @@ export class HotlineFolder {
       this.calls.set(key, c);
       item = c;
     }
-    this.touch(e.channel, e.ts);
-    // Delivery: the earliest receipt already held that covers it, else wait for one.
-    const r =
-      e.seq <= (this.maxUpTo.get(e.station) ?? 0)
-        ? this.receipts.get(e.station)?.find((x) => x.upTo >= e.seq)
-        : undefined;
-    if (r) this.markDelivered(item, r.ts);
+    this.touch(e.audience, e.channel, e.ts);
+    if (this.audiences.has(e.audience!)) this.addRecipients(item);
     else {
-      const list = this.undelivered.get(e.station) ?? [];
-      insertSorted(list, item, (x, y) => x.ref.seq - y.ref.seq);
-      this.undelivered.set(e.station, list);
+      const list = this.awaitingMembers.get(e.audience!) ?? [];
+      list.push(item);
+      this.awaitingMembers.set(e.audience!, list);
     }
     const waiting = this.waiting.get(key);
     if (waiting) {
@@ -373,42 +480,65 @@ export class HotlineFolder {
     }
   }
 
-  private markDelivered(item: Item, ts: number): void {
-    if ('receipts' in item) item.receipts.delivered = { ts, by: null };
-    else (item as CallView & { deliveredAt?: number }).deliveredAt = ts;
+  /** Each member but the sender becomes a recipient; a delivered receipt already held counts at once. */
+  private addRecipients(item: Item): void {
+    const sender = item.ref.station;
+    for (const r of this.audiences.get(item.ref.audience!) ?? []) {
+      if (r === sender) continue;
+      item.recipients[r] ??= { deadline: null };
+      const dkey = deliveryKey(sender, item.ref.audience!, r);
+      const covering =
+        item.ref.seq <= (this.maxUpTo.get(dkey) ?? 0)
+          ? this.receipts.get(dkey)?.find((x) => x.upTo >= item.ref.seq)
+          : undefined;
+      if (covering) this.markDelivered(item, r, covering.ts);
+      else {
+        const list = this.undelivered.get(dkey) ?? [];
+        insertSorted(list, item, (x, y) => x.ref.seq - y.ref.seq);
+        this.undelivered.set(dkey, list);
+      }
+    }
+  }
+
+  private markDelivered(item: Item, receiver: string, ts: number): void {
+    const r = (item.recipients[receiver] ??= { deadline: null });
+    if (!r.delivered || ts < r.delivered.ts) r.delivered = { ts };
   }
 
   private addDelivered(e: HotlineEntry): void {
     const b = e.body;
     if (typeof b.station !== 'string' || typeof b.upTo !== 'number' || b.station === e.station)
       return;
-    const list = this.receipts.get(b.station) ?? [];
+    const dkey = deliveryKey(b.station, e.audience!, e.station);
+    const list = this.receipts.get(dkey) ?? [];
     const receipt = { ts: e.ts, upTo: b.upTo };
     insertSorted(list, receipt, (x, y) => x.ts - y.ts);
-    this.receipts.set(b.station, list);
-    this.maxUpTo.set(b.station, Math.max(this.maxUpTo.get(b.station) ?? 0, b.upTo));
+    this.receipts.set(dkey, list);
+    this.maxUpTo.set(dkey, Math.max(this.maxUpTo.get(dkey) ?? 0, b.upTo));
     // One receiver's receipts normally come in time order; this one is then the earliest that
     // covers anything still undelivered. Otherwise search for the earliest covering receipt.
     const latest = list[list.length - 1] === receipt;
     const earliest = (seq: number) => (latest ? e.ts : list.find((x) => x.upTo >= seq)!.ts);
-    const pending = this.undelivered.get(b.station);
+    const pending = this.undelivered.get(dkey);
     if (pending) {
       const keep: Item[] = [];
       for (const it of pending) {
-        if (it.ref.seq <= b.upTo) this.markDelivered(it, earliest(it.ref.seq));
+        if (it.ref.seq <= b.upTo) this.markDelivered(it, e.station, earliest(it.ref.seq));
         else keep.push(it);
       }
-      this.undelivered.set(b.station, keep);
+      this.undelivered.set(dkey, keep);
     }
     if (!latest) {
       // An older receipt arrived late: it may lower delivery times already set.
       for (const m of [...this.messages.values(), ...this.calls.values()]) {
-        if (m.ref.station !== b.station || m.ref.seq > b.upTo) continue;
-        const at =
-          'receipts' in m
-            ? m.receipts.delivered?.ts
-            : (m as CallView & { deliveredAt?: number }).deliveredAt;
-        if (at !== undefined && e.ts < at) this.markDelivered(m, e.ts);
+        if (
+          m.ref.station !== b.station ||
+          m.ref.audience !== e.audience ||
+          m.ref.seq > b.upTo ||
+          !m.recipients[e.station]
+        )
+          continue;
+        this.markDelivered(m, e.station, e.ts);
       }
     }
   }
@@ -417,12 +547,16 @@ export class HotlineFolder {
   private refer(e: HotlineEntry): void {
     const of = asRef(e.body.of);
     if (e.kind === HOTLINE_KIND.alarm) {
+      const parties = Array.isArray(e.body.parties)
+        ? (e.body.parties as unknown[]).filter((x): x is string => typeof x === 'string')
+        : [];
       this.alarms.push({
-        ref: { station: e.station, seq: e.seq, hash: e.hash },
+        ref: refOf(e),
         ts: e.ts,
         type: String(e.body.type ?? 'alarm'),
         of,
         station: typeof e.body.station === 'string' ? e.body.station : null,
+        parties,
         reason: String(e.body.reason ?? ''),
         channel: e.channel,
       });
@@ -444,10 +578,11 @@ export class HotlineFolder {
   private apply(e: HotlineEntry, target: Item): void {
     const b = e.body;
     const of = asRef(b.of);
-    if (!of || of.hash !== target.ref.hash) return;
+    // Only entries of the message's own audience count for it.
+    if (!of || of.hash !== target.ref.hash || e.audience !== (target.ref.audience ?? null)) return;
     if (e.kind === 'reply') {
       if ('replies' in target)
-        insertSorted(target.replies, { station: e.station, seq: e.seq, hash: e.hash }, (x, y) =>
+        insertSorted(target.replies, refOf(e), (x, y) =>
           x.station < y.station ? -1 : x.station > y.station ? 1 : x.seq - y.seq,
         );
       return;
@@ -467,13 +602,13 @@ export class HotlineFolder {
         by,
         ...(typeof b.readback === 'string' ? { readback: b.readback } : {}),
       };
+      const rec = (target.recipients[e.station] ??= { deadline: null });
       // The earliest receipt of each level stands.
-      const cur = target.receipts[level];
-      if (!cur || e.ts < cur.ts) target.receipts[level] = r;
+      const cur = rec[level];
+      if (!cur || e.ts < cur.ts) rec[level] = r;
       // Understanding implies reading.
-      if (level === 'understood' && (!target.receipts.read || e.ts < target.receipts.read.ts))
-        target.receipts.read = { ts: e.ts, by };
-      this.touch(target.channel, e.ts);
+      if (level === 'understood' && (!rec.read || e.ts < rec.read.ts)) rec.read = { ts: e.ts, by };
+      this.touch(e.audience, target.channel, e.ts);
     } else if (e.kind === HOTLINE_KIND.translation && 'translations' in target) {
       if (typeof b.text !== 'string') return;
       insertSorted(
@@ -488,7 +623,7 @@ export class HotlineFolder {
         },
         before,
       );
-      this.touch(target.channel, e.ts);
+      this.touch(e.audience, target.channel, e.ts);
     } else if (e.kind === HOTLINE_KIND.callResponse && 'responses' in target) {
       if (e.station === target.ref.station) return;
       const action = b.action as 'accept' | 'decline' | 'counter';
@@ -512,54 +647,73 @@ export class HotlineFolder {
           : first.action === 'decline'
             ? 'declined'
             : 'countered';
-      this.touch(target.channel, e.ts);
+      this.touch(e.audience, target.channel, e.ts);
     }
   }
 }
 
+const deliveryKey = (sender: string, audience: string, receiver: string) =>
+  `${sender}/${audience}>${receiver}`;
+
 /** What a watch must see about a message at time `now`. */
 export interface Overdue {
+  /** The message's key (`refKey`). */
   key: string;
   kind: 'understood-overdue' | 'undelivered-overdue' | 'call-unanswered';
   ref: EntryRef;
   channel: string;
   precedence: Precedence;
   since: number;
+  /** The earliest objective the parties missed. */
   due: number;
+  /** The recipients that missed it, sorted. */
+  parties: string[];
 }
 
 /**
  * Messages (and call requests) of `station` whose handling objective has passed at `now`
- * without the awaited answer: not understood by the deadline running from delivery, or not even
- * delivered within the objective counted from sending (the link is down: never silent).
+ * without the awaited answer, with the parties that missed it: not understood by a recipient's
+ * deadline (running from its delivery), or not even delivered to it within the objective
+ * counted from sending (the link is down: never silent). One item per message and kind.
  */
 export function overdue(state: HotlineState, station: string, now: number): Overdue[] {
   const out: Overdue[] = [];
+  const handlingOf = (m: MessageView | CallView) => {
+    const c = state.channels.get(m.channel);
+    return c && c.audience === (m.ref.audience ?? null)
+      ? c.agreement.handling[m.precedence]
+      : undefined;
+  };
   for (const m of state.messages.values()) {
-    if (m.ref.station !== station || m.receipts.understood) continue;
-    const handling = state.channels.get(m.channel)?.agreement.handling[m.precedence];
+    if (m.ref.station !== station) continue;
+    const handling = handlingOf(m);
     if (handling === undefined) continue;
-    if (m.deadline !== null && now > m.deadline) {
+    const late = { understood: [] as string[], undelivered: [] as string[] };
+    let dueU = Infinity;
+    for (const [party, r] of Object.entries(m.recipients)) {
+      if (r.understood) continue;
+      if (r.deadline !== null && now > r.deadline) {
+        late.understood.push(party);
+        dueU = Math.min(dueU, r.deadline);
+      } else if (!r.delivered && now > m.ts + handling) late.undelivered.push(party);
+    }
+    const base = { key: refKey(m.ref), ref: m.ref, channel: m.channel, precedence: m.precedence };
+    if (late.understood.length > 0)
       out.push({
-        key: refKey(m.ref),
+        ...base,
         kind: 'understood-overdue',
-        ref: m.ref,
-        channel: m.channel,
-        precedence: m.precedence,
         since: m.ts,
-        due: m.deadline,
+        due: dueU,
+        parties: late.understood.sort(),
       });
-    } else if (!m.receipts.delivered && now > m.ts + handling) {
+    if (late.undelivered.length > 0)
       out.push({
-        key: refKey(m.ref),
+        ...base,
         kind: 'undelivered-overdue',
-        ref: m.ref,
-        channel: m.channel,
-        precedence: m.precedence,
         since: m.ts,
         due: m.ts + handling,
+        parties: late.undelivered.sort(),
       });
-    }
   }
   for (const c of state.calls.values()) {
     if (
@@ -577,6 +731,7 @@ export function overdue(state: HotlineState, station: string, now: number): Over
       precedence: c.precedence,
       since: c.ts,
       due: c.deadline,
+      parties: Object.keys(c.recipients).sort(),
     });
   }
   return out;

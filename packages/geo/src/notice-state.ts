@@ -6,7 +6,7 @@
  * lead times, so both stations compute the same value. The result does not depend on the order
  * entries are added in.
  */
-import { noticeLateness } from '@parley/core';
+import { noticeLateness, refKey } from '@parley/core';
 import type { EntryRef, HotlineEntry, Lateness, NoticeKind } from '@parley/core';
 import { parseNotice } from './notice.js';
 import type { NoticeContent } from './notice.js';
@@ -48,17 +48,28 @@ export function noticeStatus(n: NoticeView, now: number): NoticeStatus {
   return now < Math.max(...ws.map((w) => w.end)) ? 'upcoming' : 'expired';
 }
 
-const refOf = (e: HotlineEntry): EntryRef => ({ station: e.station, seq: e.seq, hash: e.hash });
+const refOf = (e: HotlineEntry): EntryRef =>
+  e.audience
+    ? { station: e.station, audience: e.audience, seq: e.seq, hash: e.hash }
+    : { station: e.station, seq: e.seq, hash: e.hash };
 
 function asRef(v: unknown): EntryRef | null {
   const r = v as Partial<EntryRef> | null | undefined;
-  return r &&
-    typeof r.station === 'string' &&
-    typeof r.seq === 'number' &&
-    typeof r.hash === 'string'
-    ? { station: r.station, seq: r.seq, hash: r.hash }
-    : null;
+  if (
+    !r ||
+    typeof r.station !== 'string' ||
+    typeof r.seq !== 'number' ||
+    typeof r.hash !== 'string'
+  )
+    return null;
+  return typeof r.audience === 'string'
+    ? { station: r.station, audience: r.audience, seq: r.seq, hash: r.hash }
+    : { station: r.station, seq: r.seq, hash: r.hash };
 }
+
+/** The feed an entry is in: its station and audience (ADR 0003). */
+const feedOf = (station: string, audience: string | null | undefined) =>
+  audience ? `${station}/${audience}` : station;
 
 const earlier = (a: At | undefined, b: At): At => (a && a.ts <= b.ts ? a : b);
 
@@ -85,7 +96,9 @@ export class NoticeFolder {
 
   add(entries: Iterable<HotlineEntry>): void {
     for (const e of entries) {
-      const key = `${e.station}:${e.seq}`;
+      // Notices live in audience feeds; a station's identity feed carries none.
+      if (!e.audience) continue;
+      const key = refKey(e);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       if (e.kind === NOTICE_ENTRY.notice) {
@@ -106,8 +119,11 @@ export class NoticeFolder {
   private addReceipt(r: HotlineEntry): void {
     const level = r.body.level;
     if (level === 'delivered') {
-      const st = r.body.station;
-      if (typeof st !== 'string' || typeof r.body.upTo !== 'number' || st === r.station) return;
+      const sender = r.body.station;
+      if (typeof sender !== 'string' || typeof r.body.upTo !== 'number' || sender === r.station)
+        return;
+      // A receipt covers the sender's feed of the receipt's own audience.
+      const st = feedOf(sender, r.audience);
       const list = this.delivered.get(st) ?? [];
       list.push({ ts: r.ts, upTo: r.body.upTo });
       this.delivered.set(st, list);
@@ -119,7 +135,8 @@ export class NoticeFolder {
       } else this.deliveredIndex.delete(st);
     } else if (level === 'read' || level === 'understood') {
       const of = asRef(r.body.of);
-      if (!of) return;
+      // Only a receipt of the notice's own audience counts.
+      if (!of || of.audience !== r.audience) return;
       const list = this.acks.get(of.hash) ?? [];
       list.push(r);
       this.acks.set(of.hash, list);
@@ -153,7 +170,7 @@ export class NoticeFolder {
     const roots = new Map<string, NoticeView>();
     const all = [...this.notices.values()].sort((a, b) => a.seq - b.seq);
     const version = (e: HotlineEntry & { content: NoticeContent }): NoticeVersion => {
-      const dts = this.deliveredAt(e.station, e.seq);
+      const dts = this.deliveredAt(feedOf(e.station, e.audience), e.seq);
       const d: At | undefined = dts === undefined ? undefined : { ts: dts, by: null };
       return {
         ref: refOf(e),
@@ -183,7 +200,13 @@ export class NoticeFolder {
       }
       // An amendment counts only from the notice's own station, naming a notice it holds.
       const root = roots.get(amends.hash);
-      if (!root || root.station !== e.station || root.ref.seq !== amends.seq) continue;
+      if (
+        !root ||
+        root.station !== e.station ||
+        root.ref.seq !== amends.seq ||
+        root.ref.audience !== e.audience
+      )
+        continue;
       const v = version(e);
       root.versions.push(v);
       root.current = v;
@@ -192,7 +215,8 @@ export class NoticeFolder {
     for (const c of [...this.cancels].sort((a, b) => a.seq - b.seq)) {
       const of = asRef(c.body.of);
       const root = of ? roots.get(of.hash) : undefined;
-      if (!root || root.station !== c.station || root.cancelled) continue;
+      if (!root || root.station !== c.station || root.ref.audience !== c.audience || root.cancelled)
+        continue;
       root.cancelled = {
         ref: refOf(c),
         ts: c.ts,
@@ -207,7 +231,7 @@ export class NoticeFolder {
       for (const v of root.versions)
         for (const r of this.acks.get(v.ref.hash) ?? []) {
           const level = r.body.level as 'read' | 'understood';
-          if (r.station === root.station) continue;
+          if (r.station === root.station || r.audience !== root.ref.audience) continue;
           const at = { ts: r.ts, by: typeof r.body.by === 'string' ? r.body.by : null };
           v.receipts[level] = earlier(v.receipts[level], at);
           if (level === 'understood') v.receipts.read = earlier(v.receipts.read, at);

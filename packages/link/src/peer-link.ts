@@ -1,21 +1,19 @@
 import { isParleyError, ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import {
-  fromBase64Url,
+  AUDIENCE_RE,
+  feedKey,
   KIND,
-  parseCheckpointLine,
-  parseEntryLine,
-  signingBytes,
+  parseFeedKey,
   verifyCheckpointSignature,
-  verifySignature,
 } from '@parley/ledger';
-import type { Checkpoint, Entry, FeedVerifier } from '@parley/ledger';
-import { loadFeedVerifier } from '@parley/store';
-import type { Clock, EntryDraft, FeedWriter, PeerRecord, Store, StoredEntry } from '@parley/store';
+import type { AudienceId, Checkpoint } from '@parley/ledger';
+import type { Clock, FeedWriter, PeerRecord, Store } from '@parley/store';
+import { FeedReplica } from './feed-replica.js';
+import type { ReplicaOwner } from './feed-replica.js';
 import { PeerClient } from './peer-client.js';
 import type { PathTarget } from './peer-client.js';
-import { REPLAY_WINDOW_MS } from './request-auth.js';
-import type { SignatureJob, VerifyPool } from './verify-pool.js';
+import type { VerifyPool } from './verify-pool.js';
 import { LINK_DEFAULTS, parseHeartbeatReply, parsePullResponse, ROUTES } from './wire.js';
 
 export type LinkState = 'UP' | 'DEGRADED' | 'DOWN';
@@ -36,10 +34,10 @@ export interface PeerStatus {
   state: LinkState;
   lastExchangeAt: number | null;
   paths: PathStatus[];
-  /** Entries of the peer's feed held here, all verified. */
+  /** Entries of the peer's feeds held here (identity and shared audiences), all verified. */
   size: number;
-  /** The highest seq of this station's feed that the peer has receipted as delivered. */
-  deliveredUpTo: number;
+  /** Per feed of the peer held here: its audience (null: identity feed), size, and how far the peer has receipted this station's feed of that audience. */
+  feeds: { audience: string | null; size: number; deliveredUpTo: number }[];
   /** Set after an equivocation: the peer's feed is not accepted until an operator resumes it. */
   halted: { reason: string; at: number } | null;
 }
@@ -50,7 +48,7 @@ export interface LinkEvents {
   ingested(peer: string, entries: number): void;
   equivocation(peer: string, reason: string): void;
   pathState(peer: string, url: string, state: LinkState): void;
-  delivered(peer: string, upTo: number): void;
+  delivered(peer: string, upTo: number, audience: string): void;
 }
 
 export interface LinkOptions {
@@ -66,12 +64,11 @@ export interface LinkHost {
   writer: FeedWriter;
   clock: Clock;
   events: LinkEvents;
+  /** This station's feed for an audience (created if new; `members` include this station). */
+  audienceWriter(members: readonly string[]): Promise<FeedWriter>;
+  /** This station's audience feeds shared with `peer`. */
+  sharedWith(peer: string): Promise<FeedWriter[]>;
 }
-
-/** Kinds that get no delivered receipt (receipting them would echo forever). */
-const NOT_RECEIPTED = new Set<string>([KIND.receipt, KIND.cosignature]);
-/** Kinds that do not by themselves call for a fresh witness cosignature. */
-const NOT_WITNESSED = new Set<string>([KIND.cosignature]);
 
 export const haltKey = (station: string) => `link.halted.${station}`;
 
@@ -92,14 +89,17 @@ interface PathRuntime extends PathStatus {
 }
 
 /**
- * The link to one peer. It pulls the peer's feed over the first healthy path (long poll),
- * verifies every entry and checkpoint before storing it, answers with a delivered receipt and a
- * witness cosignature in this station's own feed, and beats on every path. Its cursor is the
- * stored head of the peer's feed, so catch-up starts by itself after a restart or an outage and
- * re-delivery is harmless. An equivocation halts the peer's feed and raises an alarm entry.
+ * The link to one peer. It pulls the peer's feeds this station may read — the identity feed and
+ * each audience feed it is a member of — over the first healthy path (one long poll for all of
+ * them), verifies every entry and checkpoint before storing it, answers each audience feed with
+ * a delivered receipt and a witness cosignature in this station's own feed for that audience,
+ * and beats on every path. Its cursors are the stored heads of the peer's feeds, so catch-up
+ * starts by itself after a restart or an outage and re-delivery is harmless. An equivocation
+ * halts the peer and raises an alarm entry.
  */
-export class PeerLink {
-  private verifier!: FeedVerifier;
+export class PeerLink implements ReplicaOwner {
+  private identity!: FeedReplica;
+  private readonly replicas = new Map<AudienceId, FeedReplica>();
   private readonly client: PeerClient;
   private readonly paths: PathRuntime[];
   private readonly stop$ = new AbortController();
@@ -107,10 +107,6 @@ export class PeerLink {
   private pullPath: PathRuntime | undefined;
   private loops: Promise<void>[] = [];
   private halted: { reason: string; at: number } | null = null;
-  private deliveredUpTo = 0;
-  private lastCheckpoint: Checkpoint | null = null;
-  private witnessDue = false;
-  private receiptDue = false;
   private failover = 0;
 
   constructor(
@@ -136,32 +132,42 @@ export class PeerLink {
     });
   }
 
-  /** Keys the peer may sign requests and responses with: its current key once its feed is verified here, else the pinned key. */
+  get peerName(): string {
+    return this.peer.name;
+  }
+
+  get peerStation(): StationId {
+    return this.peer.station as StationId;
+  }
+
+  /** Keys the peer may sign requests and responses with: its current key once its identity feed is verified here, else the pinned key. */
   keys(): readonly PublicKeyB64[] {
-    const current = this.verifier?.currentKey;
+    const current = this.identity?.verifier?.currentKey;
     return current ? [current] : [this.peer.key as PublicKeyB64];
   }
 
   /** Loads the stored state and starts the pull and heartbeat loops. */
   async start(): Promise<void> {
     const { store } = this.host;
-    this.verifier = await loadFeedVerifier(store, this.peer.station as StationId);
-    this.lastCheckpoint = await store.latestCheckpoint(this.peer.station);
     const halted = await store.getMeta(haltKey(this.peer.station));
     this.halted = halted ? (JSON.parse(halted) as { reason: string; at: number }) : null;
-    for (const r of await store.entriesOfKind(this.peer.station, [KIND.receipt]))
-      this.noteReceipt(parseEntryLine(r.line));
-    // Catch up on answers owed from before a restart: a receipt and a cosignature of what is held.
-    const ownReceipts = await store.entriesOfKind(this.host.station, [KIND.receipt]);
-    const receipted = ownReceipts
-      .map((r) => parseEntryLine(r.line).body)
-      .filter((b) => b.station === this.peer.station);
-    const lastUpTo = Math.max(0, ...receipted.map((b) => Number(b.upTo) || 0));
-    this.receiptDue = this.verifier.size > lastUpTo;
-    const cosigned = (await store.lastOfKind(this.host.station, KIND.cosignature)) !== null;
-    this.witnessDue = this.verifier.size > 0 && (!cosigned || this.receiptDue);
-    await this.answer();
+    this.identity = new FeedReplica(this.host, this, null, this.pool);
+    await this.identity.load();
+    for (const f of await store.feeds()) {
+      const { station, audience } = parseFeedKey(f.station);
+      if (station === this.peer.station && audience) await this.replica(audience);
+    }
     this.loops = [this.pullLoop(), ...this.paths.map((p) => this.heartbeatLoop(p))];
+  }
+
+  private async replica(audience: AudienceId): Promise<FeedReplica> {
+    let r = this.replicas.get(audience);
+    if (!r) {
+      r = new FeedReplica(this.host, this, audience, this.pool);
+      await r.load();
+      this.replicas.set(audience, r);
+    }
+    return r;
   }
 
   /** Stops the loops, aborting a held pull, and closes the connections. */
@@ -193,15 +199,21 @@ export class PeerLink {
       state,
       lastExchangeAt: last || null,
       paths: this.paths.map(({ target: _t, ...p }) => ({ ...p })),
-      size: this.verifier?.size ?? 0,
-      deliveredUpTo: this.deliveredUpTo,
+      size: [this.identity, ...this.replicas.values()].reduce((n, r) => n + (r?.size ?? 0), 0),
+      feeds: [this.identity, ...this.replicas.values()]
+        .filter((r) => r !== undefined)
+        .map((r) => ({ audience: r.audience, size: r.size, deliveredUpTo: r.deliveredUpTo })),
       halted: this.halted,
     };
   }
 
-  /** The highest seq of this station's feed the peer has receipted as delivered. */
-  get delivered(): number {
-    return this.deliveredUpTo;
+  /** The highest seq of this station's feed for `audience` that the peer has receipted as delivered. */
+  deliveredUpTo(audience: string): number {
+    return this.replicas.get(audience as AudienceId)?.deliveredUpTo ?? 0;
+  }
+
+  delivered(audience: AudienceId, upTo: number): void {
+    this.host.events.delivered(this.peer.name, upTo, audience);
   }
 
   private markOk(p: PathRuntime): void {
@@ -280,8 +292,15 @@ export class PeerLink {
       this.pullAbort = new AbortController();
       const abort = AbortSignal.any([signal, this.pullAbort.signal]);
       try {
-        const q = `${ROUTES.entries}?after=${this.verifier.size}&limit=${this.opts.pullLimit}&wait=${this.opts.pullWaitMs}`;
-        const res = await this.client.request(p.target, 'GET', q, undefined, {
+        const body = {
+          feeds: [this.identity, ...this.replicas.values()].map((r) => ({
+            audience: r.audience,
+            after: r.size,
+          })),
+          limit: this.opts.pullLimit,
+          wait: this.opts.pullWaitMs,
+        };
+        const res = await this.client.request(p.target, 'POST', ROUTES.pull, body, {
           timeoutMs: this.opts.pullWaitMs + 10_000,
           signal: abort,
         });
@@ -318,12 +337,12 @@ export class PeerLink {
   }
 
   /**
-   * Verifies a pull response and stores it in one transaction, or stores nothing: every entry
-   * must continue the verified feed, and the checkpoint must match the verified entries.
+   * Verifies a pull response feed by feed: each feed's part is stored in one transaction, or
+   * nothing of it (`FeedReplica.ingest`). A feed the response names for the first time becomes
+   * a new replica, kept only once its part verified. The first refusal stops the response.
    */
   async ingest(json: unknown): Promise<number> {
     const res = parsePullResponse(json);
-    const v = this.verifier;
     if (res.station !== this.peer.station) {
       throw new ParleyError(
         'PARLEY_E_LINK_MALFORMED',
@@ -331,215 +350,35 @@ export class PeerLink {
         {},
       );
     }
-    const entries = res.entries.map((line) => ({ line, entry: parseEntryLine(line) }));
-    const pre = await this.preverify(entries.map((e) => e.entry));
-    const mark = v.mark();
-    const rows: StoredEntry[] = [];
-    const receipts: Entry[] = [];
-    let receiptDue = false;
-    let witnessDue = false;
-    let checkpoint: Checkpoint | undefined;
-    try {
-      const now = this.host.clock.now();
-      for (const { line, entry } of entries) {
-        if (entry.seq <= mark.size) {
-          await this.checkKnown(entry);
-          continue;
-        }
-        if (entry.seq <= v.size) {
-          // A seq this very batch already carried: a repeat, or a second signed version (a fork).
-          const held = rows[entry.seq - mark.size - 1];
-          if (
-            held &&
-            held.line !== line &&
-            this.signedByPeer(entry, v.keyForSeq(entry.seq) ?? v.currentKey)
-          ) {
-            await this.equivocate(`two different entries signed for seq ${entry.seq}`, line);
-            throw new ParleyError(
-              'PARLEY_E_LINK_EQUIVOCATION',
-              `peer ${this.peer.name} signed two different entries for seq ${entry.seq}`,
-              { seq: entry.seq },
-            );
-          }
-        }
-        if (entry.ts > now + REPLAY_WINDOW_MS) {
-          throw new ParleyError(
-            'PARLEY_E_LINK_CLOCK_SKEW',
-            `seq ${entry.seq} is timestamped ${entry.ts}, ahead of this station's clock ${now}`,
-            { seq: entry.seq },
-          );
-        }
-        let hash: string;
-        try {
-          hash = v.push(entry, pre.get(entry));
-        } catch (err) {
-          if (
-            isParleyError(err, 'PARLEY_E_ENTRY_PREV_HASH') &&
-            this.signedByPeer(entry, v.currentKey)
-          ) {
-            await this.equivocate(
-              `seq ${entry.seq} does not extend the verified feed (a fork)`,
-              line,
-            );
-          }
-          throw err;
-        }
-        rows.push({
-          seq: entry.seq,
-          hash,
-          prev: entry.prev,
-          ts: entry.ts,
-          kind: entry.kind,
-          channel: entry.channel ?? null,
-          line,
-        });
-        if (!NOT_RECEIPTED.has(entry.kind)) receiptDue = true;
-        if (!NOT_WITNESSED.has(entry.kind)) witnessDue = true;
-        if (entry.kind === KIND.receipt) receipts.push(entry);
+    let stored = 0;
+    for (const chunk of res.feeds) {
+      if (chunk.audience === null) {
+        stored += await this.identity.ingest(chunk);
+        continue;
       }
-      if (
-        res.checkpoint &&
-        res.checkpoint.size <= v.size &&
-        !this.sameCheckpoint(res.checkpoint, this.lastCheckpoint)
-      ) {
-        const cp = parseCheckpointLine(JSON.stringify(res.checkpoint));
-        try {
-          v.checkCheckpoint(cp);
-        } catch (err) {
-          if (isParleyError(err, 'PARLEY_E_CHECKPOINT_ROOT')) {
-            await this.equivocate(
-              `checkpoint of size ${cp.size} contradicts the verified entries`,
-              JSON.stringify(cp),
-            );
-          }
-          throw err;
-        }
-        checkpoint = cp;
+      if (!AUDIENCE_RE.test(chunk.audience)) {
+        throw new ParleyError('PARLEY_E_LINK_MALFORMED', `bad audience ${chunk.audience}`, {});
       }
-      if (rows.length > 0 || checkpoint)
-        await this.host.store.append(this.peer.station, rows, checkpoint);
-    } catch (err) {
-      v.rollback(mark);
-      throw err;
+      const audience = chunk.audience as AudienceId;
+      const known = this.replicas.get(audience);
+      if (known) {
+        stored += await known.ingest(chunk);
+        continue;
+      }
+      const fresh = new FeedReplica(this.host, this, audience, this.pool);
+      await fresh.load();
+      stored += await fresh.ingest(chunk);
+      if (fresh.size > 0) this.replicas.set(audience, fresh);
     }
-    if (checkpoint) this.lastCheckpoint = checkpoint;
-    for (const r of receipts) this.noteReceipt(r);
-    if (rows.length > 0) this.host.events.ingested(this.peer.name, rows.length);
-    this.receiptDue ||= receiptDue;
-    this.witnessDue ||= witnessDue;
-    await this.answer();
-    return rows.length;
+    return stored;
   }
 
   /**
-   * Signing bytes and signature checks for the new entries of a batch, done ahead on the verify
-   * pool. Only entries under the feed's current key are vouched for: the run stops at the first
-   * key rotation (later entries need the new key) and at seq 1 (the genesis key comes from the
-   * entry). Whatever is not vouched for is checked by the feed verifier itself, which raises the
-   * coded error; this only saves work, it never accepts anything the verifier would refuse.
+   * The peer signed two histories of one of its feeds: the halt is recorded durably, and an
+   * alarm entry goes into this station's feed for that audience (for the identity feed, into
+   * each of its audience feeds shared with the peer, so no other party learns of the pairing).
    */
-  private async preverify(
-    entries: Entry[],
-  ): Promise<Map<Entry, { bytes: Uint8Array; verifiedKey?: PublicKeyB64 }>> {
-    const out = new Map<Entry, { bytes: Uint8Array; verifiedKey?: PublicKeyB64 }>();
-    const key = this.verifier.currentKey;
-    if (!this.pool || !key) return out;
-    const fresh: Entry[] = [];
-    let next = this.verifier.size + 1;
-    for (const e of entries) {
-      if (e.seq < next) continue;
-      if (e.seq !== next || e.seq === 1) break;
-      next++;
-      const sig = fromBase64Url(e.sig);
-      if (!sig) break;
-      fresh.push(e);
-      out.set(e, { bytes: signingBytes(e) });
-      if (e.kind === KIND.keyRotation) break;
-    }
-    if (fresh.length === 0) return out;
-    const jobs: SignatureJob[] = fresh.map((e) => ({
-      key,
-      bytes: out.get(e)!.bytes,
-      sig: fromBase64Url(e.sig)!,
-    }));
-    const ok = await this.pool.verifyAll(jobs);
-    fresh.forEach((e, i) => {
-      if (ok[i]) out.get(e)!.verifiedKey = key;
-    });
-    return out;
-  }
-
-  /** Appends what this station owes for what it stored: a delivered receipt and a witness cosignature, in one commit. */
-  private async answer(): Promise<void> {
-    const drafts: EntryDraft[] = [];
-    const v = this.verifier;
-    if (this.receiptDue && v.size > 0) {
-      drafts.push({
-        kind: KIND.receipt,
-        body: { level: 'delivered', station: this.peer.station, upTo: v.size, hash: v.head },
-      });
-    }
-    const cp = this.lastCheckpoint;
-    if (this.witnessDue && cp) {
-      drafts.push({
-        kind: KIND.cosignature,
-        body: { station: cp.station, size: cp.size, root: cp.root, ts: cp.ts, sig: cp.sig },
-      });
-    }
-    if (drafts.length === 0) return;
-    await this.host.writer.appendMany(drafts);
-    this.receiptDue = false;
-    if (cp) this.witnessDue = false;
-  }
-
-  private noteReceipt(e: Entry): void {
-    const b = e.body;
-    if (
-      b.level === 'delivered' &&
-      b.station === this.host.station &&
-      typeof b.upTo === 'number' &&
-      b.upTo > this.deliveredUpTo
-    ) {
-      this.deliveredUpTo = b.upTo;
-      this.host.events.delivered(this.peer.name, b.upTo);
-    }
-  }
-
-  private sameCheckpoint(
-    a: { size: number; root: string; ts: number },
-    b: Checkpoint | null,
-  ): boolean {
-    return b !== null && a.size === b.size && a.root === b.root && a.ts === b.ts;
-  }
-
-  private signedByPeer(entry: Entry, key: PublicKeyB64 | undefined): boolean {
-    const sig = fromBase64Url(entry.sig);
-    return key !== undefined && sig !== undefined && verifySignature(key, signingBytes(entry), sig);
-  }
-
-  /** An entry at a seq already held: harmless if identical, an equivocation if validly signed and different. */
-  private async checkKnown(entry: Entry): Promise<void> {
-    const [stored] = await this.host.store.entries(this.peer.station, entry.seq - 1, 1);
-    if (!stored) return;
-    const parsed = parseEntryLine(stored.line);
-    if (parsed.sig === entry.sig && stored.prev === entry.prev) return;
-    if (
-      this.signedByPeer(entry, this.verifier.keyForSeq(entry.seq)) &&
-      JSON.stringify(parsed) !== JSON.stringify(entry)
-    ) {
-      await this.equivocate(
-        `two different entries signed for seq ${entry.seq}`,
-        JSON.stringify(entry),
-      );
-      throw new ParleyError(
-        'PARLEY_E_LINK_EQUIVOCATION',
-        `peer ${this.peer.name} signed two different entries for seq ${entry.seq}`,
-        { seq: entry.seq },
-      );
-    }
-  }
-
-  private async equivocate(reason: string, evidence: string): Promise<void> {
+  async equivocate(reason: string, evidence: string, audience: AudienceId | null): Promise<void> {
     if (this.halted) return;
     const at = this.host.clock.now();
     this.halted = { reason, at };
@@ -551,7 +390,11 @@ export class PeerLink {
       reason,
     };
     if (evidence.length <= 16_384) body.evidence = evidence;
-    await this.host.writer.append({ kind: KIND.alarm, body });
+    const members = audience ? this.replicas.get(audience)?.verifier.members : undefined;
+    const writers = members
+      ? [await this.host.audienceWriter(members)]
+      : await this.host.sharedWith(this.peer.station);
+    for (const w of writers) await w.append({ kind: KIND.alarm, body });
     this.host.events.equivocation(this.peer.name, reason);
   }
 

@@ -5,7 +5,7 @@ import { ParleyError } from '@parley/core';
 
 /** Link routes, relative to a path's base URL. */
 export const ROUTES = {
-  entries: 'link/v1/entries',
+  pull: 'link/v1/pull',
   heartbeat: 'link/v1/heartbeat',
 } as const;
 
@@ -17,46 +17,81 @@ export const MAX_PULL_BYTES = 4 * 1024 * 1024;
 /** The longest a pull may wait. */
 export const MAX_PULL_WAIT_MS = 60_000;
 
-export const PullQuerySchema = Type.Object(
+const AUDIENCE = Type.String({ pattern: '^aud_[0-9a-f]{24}$' });
+/** Which feed: an audience id, or null for the station's identity feed. */
+const FeedName = Type.Union([AUDIENCE, Type.Null()], {
+  description: "an audience id, or null for the station's identity feed",
+});
+
+export const PullRequestSchema = Type.Object(
   {
-    after: Type.Integer({ minimum: 0, description: 'return entries with seq greater than this' }),
+    feeds: Type.Array(
+      Type.Object(
+        {
+          audience: FeedName,
+          after: Type.Integer({
+            minimum: 0,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description: 'entries of that feed the requester holds',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        maxItems: 1024,
+        description: 'cursors; a shared feed not named here is sent from its first entry',
+      },
+    ),
     limit: Type.Optional(
       Type.Integer({
         minimum: 1,
         maximum: MAX_PULL_LIMIT,
-        description: 'at most this many entries',
+        description: 'at most this many entries in all',
       }),
     ),
     wait: Type.Optional(
       Type.Integer({
         minimum: 0,
         maximum: MAX_PULL_WAIT_MS,
-        description: 'hold the request up to this many ms until there is an entry after `after`',
+        description: 'hold the request up to this many ms until a shared feed has news',
       }),
     ),
   },
   { additionalProperties: false },
 );
-export type PullQuery = Static<typeof PullQuerySchema>;
+export type PullRequest = Static<typeof PullRequestSchema>;
 
 export const CheckpointWire = Type.Object({
   station: Type.String(),
+  audience: Type.Optional(Type.String()),
   size: Type.Integer(),
   root: Type.String(),
   ts: Type.Integer(),
   sig: Type.String(),
 });
 
-export const PullResponseSchema = Type.Object(
+export const FeedChunkSchema = Type.Object(
   {
-    station: Type.String({ description: 'the serving station (whose feed this is)' }),
+    audience: FeedName,
     entries: Type.Array(Type.String({ description: 'one entry, its JSON line' }), {
-      description: 'entries after `after`, in seq order',
+      description: 'entries after the cursor, in seq order',
     }),
     checkpoint: Type.Union([CheckpointWire, Type.Null()], {
-      description: "the serving station's latest signed checkpoint",
+      description: "the feed's latest signed checkpoint",
     }),
-    head: Type.Integer({ minimum: 0, description: "size of the serving station's feed" }),
+    head: Type.Integer({ minimum: 0, description: 'size of the feed' }),
+  },
+  { additionalProperties: false },
+);
+export type FeedChunk = Static<typeof FeedChunkSchema>;
+
+export const PullResponseSchema = Type.Object(
+  {
+    station: Type.String({ description: 'the serving station (whose feeds these are)' }),
+    feeds: Type.Array(FeedChunkSchema, {
+      description:
+        'the shared feeds with entries past their cursor: the identity feed first, then audiences by id',
+    }),
   },
   { additionalProperties: false },
 );

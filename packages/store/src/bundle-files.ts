@@ -5,7 +5,15 @@ import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { ParleyError } from '@parley/core';
 import type { PublicKeyB64 } from '@parley/core';
-import { BUNDLE_FILES, KEYS_FORMAT, KIND, parseEntryLine, verifyBundle } from '@parley/ledger';
+import {
+  AUDIENCE_RE,
+  BUNDLE_FILES,
+  KEYS_FORMAT,
+  KIND,
+  parseEntryLine,
+  parseFeedKey,
+  verifyBundle,
+} from '@parley/ledger';
 import type { BundleKeys, KeyPeriod, VerifyResult } from '@parley/ledger';
 import type { Store } from './store.js';
 
@@ -43,7 +51,17 @@ export async function keyHistory(
  * leaves nothing behind. The caller signs a fresh checkpoint first if it wants the whole feed
  * covered. Refuses a target that exists and is not an empty directory.
  */
-export async function exportBundle(store: Store, outArg: string): Promise<ExportSummary> {
+export async function exportBundle(
+  store: Store,
+  outArg: string,
+  opts: { audience?: string } = {},
+): Promise<ExportSummary> {
+  if (opts.audience !== undefined && !AUDIENCE_RE.test(opts.audience))
+    throw new ParleyError(
+      'PARLEY_E_AUDIENCE',
+      `${JSON.stringify(opts.audience)} is not an audience id (aud_ and 24 hex digits)`,
+      {},
+    );
   const out = resolve(outArg);
   const outExists = await stat(out).then(
     () => true,
@@ -71,6 +89,9 @@ export async function exportBundle(store: Store, outArg: string): Promise<Export
     const cps = await open(join(tmp, BUNDLE_FILES.checkpoints), 'wx');
     try {
       for (const { station } of await store.feeds()) {
+        // One audience's bundle holds that audience's feeds and nothing else (ADR 0003).
+        if (opts.audience !== undefined && parseFeedKey(station).audience !== opts.audience)
+          continue;
         let after = 0;
         for (;;) {
           const page = await store.entries(station, after, PAGE);

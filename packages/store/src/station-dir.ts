@@ -313,6 +313,8 @@ async function loadSigner(dir: string, key: PublicKeyB64): Promise<Signer> {
  */
 export class StationHandle {
   private readonly audiences = new Map<AudienceId, Promise<FeedWriter>>();
+  /** Each open audience feed's members (sorted station ids, this station among them). */
+  private readonly memberLists = new Map<AudienceId, readonly string[]>();
   private readonly created = new Set<(w: FeedWriter) => void>();
 
   private constructor(
@@ -377,6 +379,17 @@ export class StationHandle {
     return Promise.all(this.audiences.values());
   }
 
+  /** The members of one of this station's audience feeds, if it is open. */
+  members(audience: AudienceId): readonly string[] | undefined {
+    return this.memberLists.get(audience);
+  }
+
+  /** This station's audience feeds whose members include `station`. */
+  async sharedWith(station: string): Promise<FeedWriter[]> {
+    const all = await this.audienceWriters();
+    return all.filter((w) => this.memberLists.get(w.audience!)?.includes(station));
+  }
+
   /** Calls `fn` with each audience feed this station creates from now on; returns the unsubscribe function. */
   onAudienceCreated(fn: (w: FeedWriter) => void): () => void {
     this.created.add(fn);
@@ -420,6 +433,8 @@ export class StationHandle {
         body: { name: this.config.name, key: chain[0]!.key, members: members! },
       });
     }
+    const [genesis] = await this.store.entriesOfKind(feed, [KIND.genesis]);
+    this.memberLists.set(audience, parseEntryLine(genesis!.line).body.members as string[]);
     await this.alignKeys(writer);
     if (!stored) for (const fn of this.created) fn(writer);
     return writer;

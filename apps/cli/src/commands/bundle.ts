@@ -43,11 +43,20 @@ export function registerBundleCommands(program: Command): void {
     )
     .option(...DATA_OPTION)
     .requiredOption('--out <dir>', 'bundle directory to create (must not exist, or be empty)')
+    .option(
+      '--audience <id>',
+      "only that audience's feeds (aud_…): a bundle for one relationship, holding nothing of any other",
+    )
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { data: string; out: string; json?: boolean }) => {
+    .action(async (opts: { data: string; out: string; audience?: string; json?: boolean }) => {
       await withStation(opts.data, async (s) => {
         await s.writer.checkpoint();
-        const summary = await exportBundle(s.store, opts.out);
+        for (const w of await s.audienceWriters()) await w.checkpoint();
+        const summary = await exportBundle(
+          s.store,
+          opts.out,
+          opts.audience !== undefined ? { audience: opts.audience } : {},
+        );
         if (opts.json) print(JSON.stringify(summary));
         else {
           for (const f of summary.feeds)

@@ -1,5 +1,5 @@
 import type { HotlineEntry } from '@parley/core';
-import { parseEntryLine } from '@parley/ledger';
+import { parseEntryLine, parseFeedKey } from '@parley/ledger';
 import type { Store } from '@parley/store';
 
 /** Entries read per store query while catching up. */
@@ -22,15 +22,17 @@ export class FeedTail {
   /** The wanted entries stored since the last call, feed by feed, each feed in seq order. */
   async next(): Promise<HotlineEntry[]> {
     const out: HotlineEntry[] = [];
-    for (const { station, size } of await this.store.feeds()) {
-      let after = this.cursors.get(station) ?? 0;
+    for (const { station: feed, size } of await this.store.feeds()) {
+      const { station, audience } = parseFeedKey(feed);
+      let after = this.cursors.get(feed) ?? 0;
       while (after < size) {
-        const rows = await this.store.entries(station, after, PAGE);
+        const rows = await this.store.entries(feed, after, PAGE);
         if (rows.length === 0) break;
         for (const r of rows) {
           if (!this.wants(r.kind)) continue;
           out.push({
             station,
+            audience,
             seq: r.seq,
             hash: r.hash,
             ts: r.ts,
@@ -40,7 +42,7 @@ export class FeedTail {
           });
         }
         after = rows[rows.length - 1]!.seq;
-        this.cursors.set(station, after);
+        this.cursors.set(feed, after);
       }
     }
     return out;

@@ -24,13 +24,15 @@ import type {
   Precedence,
 } from '@parley/core';
 import type { LinkManager } from '@parley/link';
-import type { Clock, EntryDraft, Lease, StationHandle } from '@parley/store';
+import type { AudienceId } from '@parley/ledger';
+import type { Clock, EntryDraft, FeedWriter, Lease, StationHandle } from '@parley/store';
 import { requireMember, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
 import { FeedTail } from './feed-tail.js';
 import type { LiveBus } from './live-bus.js';
 
-const KINDS = new Set<string>(Object.values(HOTLINE_KIND));
+// Genesis entries name each audience's members.
+const KINDS = new Set<string>([...Object.values(HOTLINE_KIND), 'genesis']);
 const DRAFT_PREFIX = 'draft.';
 const MAX_REASON = 500;
 
@@ -118,7 +120,7 @@ export class HotlineService {
     const entries = await this.tail.next();
     for (const e of entries)
       if (e.kind === HOTLINE_KIND.message || e.kind === HOTLINE_KIND.callRequest)
-        this.pendingIds.push(`${e.station}:${e.seq}`);
+        this.pendingIds.push(refKey(e));
     this.folder.add(entries);
     if (this.pendingIds.length > 0) {
       const s = this.folder.snapshot();
@@ -132,25 +134,83 @@ export class HotlineService {
 
   private pendingIds: string[] = [];
 
-  private async append(drafts: EntryDraft[], fence?: Lease): Promise<EntryRef[]> {
-    const sealed = await this.handle.writer.appendMany(drafts, fence ? { fence } : {});
-    return sealed.map((s) => ({ station: s.entry.station, seq: s.entry.seq, hash: s.hash }));
+  /**
+   * Appends to this station's feed for the channel's audience (ADR 0003); `undefined`: an
+   * informal channel, which goes to the audience of this station and its only peer.
+   */
+  private async append(
+    channel: ChannelView | undefined,
+    drafts: EntryDraft[],
+    fence?: Lease,
+  ): Promise<EntryRef[]> {
+    const writer = channel ? await this.writerFor(channel) : await this.informalWriter();
+    const sealed = await writer.appendMany(drafts, fence ? { fence } : {});
+    return sealed.map((s) => ({
+      station: s.entry.station,
+      ...(s.entry.audience ? { audience: s.entry.audience } : {}),
+      seq: s.entry.seq,
+      hash: s.hash,
+    }));
+  }
+
+  /** This station's feed for a channel's audience, started if this station has not written there yet. */
+  async writerFor(channel: ChannelView): Promise<FeedWriter> {
+    const audience = channel.audience as AudienceId;
+    return (
+      (await this.handle.existingAudience(audience)) ?? this.handle.audienceWriter(channel.members)
+    );
   }
 
   private async channel(name: string): Promise<ChannelView | undefined> {
     return (await this.state()).state.channels.get(name);
   }
 
-  /** Refuses traffic on a channel that is proposed but not accepted, or suspended. A channel never proposed is an informal one. */
+  /** The feed of an informal channel: the audience of this station and its only peer. */
+  private async informalWriter(): Promise<FeedWriter> {
+    const peers = await this.handle.store.peers();
+    if (peers.length !== 1)
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_NOT_FOUND',
+        `this station has ${peers.length} peers: a channel must be proposed to its members before it carries traffic`,
+        {},
+      );
+    return this.handle.audienceWriter([peers[0]!.station]);
+  }
+
+  /** The channel, or `PARLEY_E_CHANNEL_NOT_FOUND` (a station outside a channel's audience never sees it). */
+  private async known(name: string): Promise<ChannelView> {
+    const c = await this.channel(name);
+    if (!c)
+      throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} has been proposed`, {
+        channel: name,
+      });
+    return c;
+  }
+
+  /**
+   * Refuses traffic on a channel that is proposed but not accepted by every member, or
+   * suspended. A name never proposed is an informal channel, allowed only while this station
+   * has exactly one peer (with several, its audience would be undefined: ADR 0003); it returns
+   * undefined then.
+   */
   private async checkSendable(name: string): Promise<ChannelView | undefined> {
     const c = await this.channel(name);
-    if (c?.status === 'proposed')
+    if (!c) {
+      const peers = await this.handle.store.peers();
+      if (peers.length === 1) return undefined;
       throw new ParleyError(
-        'PARLEY_E_CHANNEL_NOT_OPEN',
-        `channel ${name} awaits the other station's acceptance`,
+        'PARLEY_E_CHANNEL_NOT_FOUND',
+        `no channel ${name} has been proposed, and with ${peers.length} peers an informal channel has no audience: propose it to its members`,
         { channel: name },
       );
-    if (c?.status === 'suspended') {
+    }
+    if (c.status === 'proposed')
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_NOT_OPEN',
+        `channel ${name} awaits the acceptance of ${c.members.filter((m) => !c.accepted.includes(m)).join(', ') || 'its members'}`,
+        { channel: name },
+      );
+    if (c.status === 'suspended') {
       throw new ParleyError(
         'PARLEY_E_CHANNEL_SUSPENDED',
         `channel ${name} is suspended (${c.suspension?.reason ?? ''}); the link itself keeps running`,
@@ -162,38 +222,80 @@ export class HotlineService {
     return c;
   }
 
-  async proposeChannel(actor: Actor, nameArg: unknown, agreementArg: unknown): Promise<EntryRef> {
+  /**
+   * Proposes a channel to its members: the station ids of the other parties (with one peer and
+   * none named, that peer). It opens once every member has accepted this exact proposal.
+   */
+  async proposeChannel(
+    actor: Actor,
+    nameArg: unknown,
+    agreementArg: unknown,
+    membersArg?: unknown,
+  ): Promise<EntryRef> {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
     const agreement = parseAgreement(agreementArg);
+    const members = await this.parseMembers(membersArg);
     if (await this.channel(name))
       throw new ParleyError(
         'PARLEY_E_CHANNEL_EXISTS',
         `channel ${name} is already proposed or open`,
         { channel: name },
       );
-    const [ref] = await this.append([
+    const writer = await this.handle.audienceWriter(members);
+    const [sealed] = await writer.appendMany([
       { kind: HOTLINE_KIND.channelPropose, channel: name, body: { agreement, by: actor.name } },
     ]);
-    return ref!;
+    return {
+      station: sealed!.entry.station,
+      audience: sealed!.entry.audience!,
+      seq: sealed!.entry.seq,
+      hash: sealed!.hash,
+    };
+  }
+
+  /** A channel's other parties: paired peers' station ids, distinct; none given means the only peer. */
+  private async parseMembers(value: unknown): Promise<string[]> {
+    const peers = await this.handle.store.peers();
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+      if (peers.length === 1) return [peers[0]!.station];
+      throw new ParleyError(
+        'PARLEY_E_INVALID_ARGUMENT',
+        `name the channel's members (station ids): this station has ${peers.length} peers`,
+        {},
+      );
+    }
+    if (!Array.isArray(value) || value.length > 63 || !value.every((m) => typeof m === 'string'))
+      throw new ParleyError(
+        'PARLEY_E_INVALID_ARGUMENT',
+        'members must be a list of up to 63 station ids',
+        {},
+      );
+    const known = new Set(peers.map((p) => p.station));
+    const out = [...new Set(value as string[])];
+    for (const m of out) {
+      if (m === this.station || !known.has(m))
+        throw new ParleyError(
+          'PARLEY_E_PEER_NOT_FOUND',
+          `member ${JSON.stringify(m)} is not a paired peer of this station`,
+          { member: m },
+        );
+    }
+    return out.sort();
   }
 
   async acceptChannel(actor: Actor, nameArg: unknown): Promise<EntryRef> {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
-    const c = await this.channel(name);
-    if (!c)
-      throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} has been proposed`, {
-        channel: name,
-      });
-    if (c.status !== 'proposed' || c.proposedBy === this.station) {
+    const c = await this.known(name);
+    if (c.status !== 'proposed' || c.accepted.includes(this.station)) {
       throw new ParleyError(
         'PARLEY_E_CHANNEL_STATE',
-        `channel ${name} is ${c.status}${c.proposedBy === this.station ? ' and was proposed by this station' : ''}`,
+        `channel ${name} is ${c.status}${c.accepted.includes(this.station) ? ' and this station has already agreed to it' : ''}`,
         { channel: name },
       );
     }
-    const [ref] = await this.append([
+    const [ref] = await this.append(c, [
       {
         kind: HOTLINE_KIND.channelAccept,
         channel: name,
@@ -213,11 +315,7 @@ export class HotlineService {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
     const reason = parseReason(reasonArg);
-    const c = await this.channel(name);
-    if (!c)
-      throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} has been proposed`, {
-        channel: name,
-      });
+    const c = await this.known(name);
     if (c.status !== (suspend ? 'open' : 'suspended')) {
       throw new ParleyError(
         'PARLEY_E_CHANNEL_STATE',
@@ -226,7 +324,7 @@ export class HotlineService {
       );
     }
     const kind = suspend ? HOTLINE_KIND.channelSuspend : HOTLINE_KIND.channelResume;
-    const [ref] = await this.append([{ kind, channel: name, body: { reason, by: actor.name } }]);
+    const [ref] = await this.append(c, [{ kind, channel: name, body: { reason, by: actor.name } }]);
     this.bus.publish({
       type: 'channel',
       channel: name,
@@ -268,7 +366,7 @@ export class HotlineService {
     }
     if (input.replyTo !== undefined) {
       const target = (await this.state()).byId.get(String(input.replyTo));
-      if (!target || !('receipts' in target))
+      if (!target || !('receipts' in target) || target.channel !== channel)
         throw new ParleyError(
           'PARLEY_E_MESSAGE_NOT_FOUND',
           `no message ${JSON.stringify(input.replyTo)} to reply to`,
@@ -299,7 +397,7 @@ export class HotlineService {
       this.bus.publish({ type: 'draft', id: draft.id, channel });
       return { draft };
     }
-    const [entry] = await this.append([{ kind: HOTLINE_KIND.message, channel, body }]);
+    const [entry] = await this.append(view, [{ kind: HOTLINE_KIND.message, channel, body }]);
     return { entry: entry! };
   }
 
@@ -328,8 +426,8 @@ export class HotlineService {
         `${actor.name} wrote draft ${id} and cannot also approve it`,
         { id },
       );
-    await this.checkSendable(draft.channel);
-    const [entry] = await this.append([
+    const view = await this.checkSendable(draft.channel);
+    const [entry] = await this.append(view, [
       {
         kind: HOTLINE_KIND.message,
         channel: draft.channel,
@@ -345,6 +443,23 @@ export class HotlineService {
     if (!(await this.handle.store.getMeta(DRAFT_PREFIX + id)))
       throw new ParleyError('PARLEY_E_DRAFT_NOT_FOUND', `no draft ${JSON.stringify(id)}`, { id });
     await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+  }
+
+  /**
+   * Where an answer to a message goes: its channel when the channel is of the message's own
+   * audience, else (an informal channel) straight to that audience's feed.
+   */
+  private async channelOf(m: MessageView | CallView): Promise<ChannelView> {
+    const c = await this.channel(m.channel);
+    if (c && c.audience === (m.ref.audience ?? null)) return c;
+    const members = this.folder.members(m.ref.audience ?? '');
+    if (!members)
+      throw new ParleyError(
+        'PARLEY_E_AUDIENCE_NOT_MEMBER',
+        `message ${m.id} is not in an audience of this station`,
+        { id: m.id },
+      );
+    return { ...(c ?? ({} as ChannelView)), audience: m.ref.audience!, members: [...members] };
   }
 
   private async peerMessage(id: string): Promise<MessageView> {
@@ -368,19 +483,22 @@ export class HotlineService {
     requirePermission(actor, 'acknowledge');
     const m = await this.peerMessage(id);
     requireMember(actor, m.channel);
-    if (m.ref.station === this.station) {
+    const mine = m.recipients[this.station];
+    if (m.ref.station === this.station || !mine) {
       throw new ParleyError(
         'PARLEY_E_RECEIPT_NOT_ALLOWED',
-        `message ${id} is this station's own; only the receiving side acknowledges`,
+        `message ${id} ${m.ref.station === this.station ? "is this station's own" : 'is not addressed to this station'}; only a receiving party acknowledges`,
         { id },
       );
     }
     // Acknowledging twice is harmless: the first receipt stands.
-    if (m.receipts[level]) return null;
+    if (mine[level]) return null;
     const body: Record<string, unknown> = { level, of: m.ref, by: actor.name };
     if (readback !== undefined && readback !== null && readback !== '')
       body.readback = parseText(readback);
-    const [ref] = await this.append([{ kind: HOTLINE_KIND.receipt, channel: m.channel, body }]);
+    const [ref] = await this.append(await this.channelOf(m), [
+      { kind: HOTLINE_KIND.receipt, channel: m.channel, body },
+    ]);
     return ref!;
   }
 
@@ -389,7 +507,7 @@ export class HotlineService {
     requirePermission(actor, 'translate');
     const m = await this.peerMessage(id);
     requireMember(actor, m.channel);
-    const [ref] = await this.append([
+    const [ref] = await this.append(await this.channelOf(m), [
       {
         kind: HOTLINE_KIND.translation,
         channel: m.channel,
@@ -416,8 +534,8 @@ export class HotlineService {
         `medium ${JSON.stringify(input.medium)} is not voice or video`,
         {},
       );
-    await this.checkSendable(channel);
-    const [ref] = await this.append([
+    const view = await this.checkSendable(channel);
+    const [ref] = await this.append(view, [
       {
         kind: HOTLINE_KIND.callRequest,
         channel,
@@ -457,7 +575,7 @@ export class HotlineService {
         id,
       });
     requireMember(actor, c.channel);
-    if (c.ref.station === this.station || c.status !== 'open') {
+    if (c.ref.station === this.station || c.status !== 'open' || !c.recipients[this.station]) {
       throw new ParleyError(
         'PARLEY_E_CALL_STATE',
         `call request ${id} is ${c.status}${c.ref.station === this.station ? " and is this station's own" : ''}`,
@@ -482,7 +600,7 @@ export class HotlineService {
         {},
       );
     }
-    const [ref] = await this.append([
+    const [ref] = await this.append(await this.channelOf(c), [
       { kind: HOTLINE_KIND.callResponse, channel: c.channel, body },
     ]);
     return ref!;
@@ -498,23 +616,35 @@ export class HotlineService {
   async checkDeadlines(opts: { fence?: Lease } = {}): Promise<number> {
     const { state } = await this.state();
     const now = this.clock.now();
-    const alarmed = new Set(
-      state.alarms.filter((a) => a.of && a.ref.station === this.station).map((a) => refKey(a.of!)),
-    );
-    const due = overdue(state, this.station, now).filter((o) => !alarmed.has(o.key));
+    // Each party is alarmed once per message and kind (an alarm without parties covers all).
+    const alarmed = new Set<string>();
+    for (const a of state.alarms) {
+      if (!a.of || a.ref.station !== this.station) continue;
+      const target = state.messages.get(refKey(a.of)) ?? state.calls.get(refKey(a.of));
+      const parties = a.parties.length > 0 ? a.parties : Object.keys(target?.recipients ?? {});
+      for (const p of parties) alarmed.add(`${refKey(a.of)}|${a.type}|${p}`);
+    }
+    const due = overdue(state, this.station, now)
+      .map((o) => ({
+        ...o,
+        parties: o.parties.filter((p) => !alarmed.has(`${o.key}|${o.kind}|${p}`)),
+      }))
+      .filter((o) => o.parties.length > 0);
+    const names = new Map((await this.handle.store.peers()).map((p) => [p.station, p.name]));
     for (const o of due) {
-      const reason = `sent ${formatDtg(o.since)} (${o.precedence}) on ${o.channel}: ${o.kind === 'undelivered-overdue' ? 'not delivered' : 'no answer'} for ${formatAge(now - o.since)}`;
-      const drafts: EntryDraft[] = [
-        {
-          kind: HOTLINE_KIND.alarm,
-          channel: o.channel,
-          body: { type: o.kind, of: o.ref, reason, due: o.due },
-        },
-      ];
-      const target = state.channels.get(o.channel)?.agreement.escalation;
+      const who = o.parties.map((p) => names.get(p) ?? p).join(', ');
+      const reason = `sent ${formatDtg(o.since)} (${o.precedence}) on ${o.channel}: ${o.kind === 'undelivered-overdue' ? 'not delivered' : 'no answer'} for ${formatAge(now - o.since)} from ${who}`;
+      const view = state.channels.get(o.channel)!;
+      const alarm: EntryDraft = {
+        kind: HOTLINE_KIND.alarm,
+        channel: o.channel,
+        body: { type: o.kind, of: o.ref, reason, due: o.due, parties: o.parties },
+      };
+      const target = view.agreement.escalation;
       const esc = target ? state.channels.get(target) : undefined;
+      let escalation: EntryDraft | undefined;
       if (target && (!esc || esc.status !== 'open')) {
-        drafts[0]!.body.escalation = `not possible: channel ${target} is ${esc?.status ?? 'not agreed'}`;
+        alarm.body.escalation = `not possible: channel ${target} is ${esc?.status ?? 'not agreed'}`;
       } else if (target) {
         const code = o.kind === 'call-unanswered' ? 'ESC-02' : 'ESC-01';
         const params: Record<string, unknown> = {
@@ -522,19 +652,33 @@ export class HotlineService {
           duration: Math.max(1, Math.floor((now - o.since) / 60_000)),
         };
         if (code === 'ESC-01') params.channel = o.channel;
-        drafts.push({
+        escalation = {
           kind: HOTLINE_KIND.message,
           channel: target,
           body: {
             precedence: this.escalatedPrecedence(o.precedence),
             catalogue: parseCatalogueMessage({ v: CATALOGUE_VERSION, code, params }),
             escalates: o.ref,
+            parties: o.parties,
             author: 'deadline watch',
           },
-        });
+        };
       }
-      await this.append(drafts, opts.fence);
-      this.bus.publish({ type: 'alarm', kind: o.kind, of: o.ref, channel: o.channel, reason });
+      // The escalation channel may have another audience: its notice goes to that audience's feed.
+      if (escalation && esc!.audience === view.audience)
+        await this.append(view, [alarm, escalation], opts.fence);
+      else {
+        await this.append(view, [alarm], opts.fence);
+        if (escalation) await this.append(esc!, [escalation], opts.fence);
+      }
+      this.bus.publish({
+        type: 'alarm',
+        kind: o.kind,
+        of: o.ref,
+        channel: o.channel,
+        reason,
+        parties: o.parties,
+      });
     }
     return due.length;
   }
@@ -553,6 +697,7 @@ export class HotlineService {
       sentAt: number;
       due: number;
       kind: string;
+      parties: string[];
       age: string;
       summary: string;
     }[];
@@ -560,7 +705,7 @@ export class HotlineService {
     const { state, byId } = await this.state();
     const now = this.clock.now();
     const unanswered = overdue(state, this.station, now).map((o) => {
-      const id = [...byId.values()].find((m) => refKey(m.ref) === o.key)!.id;
+      const id = (state.messages.get(o.key) ?? state.calls.get(o.key))!.id;
       const age = formatAge(now - o.since);
       return {
         id,
@@ -569,6 +714,7 @@ export class HotlineService {
         sentAt: o.since,
         due: o.due,
         kind: o.kind,
+        parties: o.parties,
         age,
         summary: `sent ${formatDtg(o.since)}, no answer for ${age}`,
       };
@@ -594,6 +740,9 @@ export class HotlineService {
         const idle = now - c.lastSubstantiveAt;
         return {
           name: c.name,
+          audience: c.audience,
+          members: c.members,
+          accepted: c.accepted,
           status: c.status,
           tier: c.agreement.tier,
           agreement: c.agreement,
@@ -610,12 +759,21 @@ export class HotlineService {
             precedence: m.precedence,
             due: m.deadline,
             overdue: now > (m.deadline ?? Infinity),
+            parties: Object.entries(m.recipients)
+              .filter(([, r]) => !r.understood)
+              .map(([station, r]) => ({
+                station,
+                due: r.deadline,
+                overdue: now > (r.deadline ?? Infinity),
+              })),
           })),
-          link: health.map((p) => ({
-            peer: p.name,
-            state: p.state,
-            paths: p.paths.map((x) => ({ url: x.url, state: x.state })),
-          })),
+          link: health
+            .filter((p) => c.members.includes(p.station))
+            .map((p) => ({
+              peer: p.name,
+              state: p.state,
+              paths: p.paths.map((x) => ({ url: x.url, state: x.state })),
+            })),
         };
       });
   }

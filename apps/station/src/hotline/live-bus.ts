@@ -4,7 +4,14 @@ import { EventEmitter } from 'node:events';
 export type LiveEvent =
   | { type: 'entry'; station: string; seq: number; kind: string; channel: string | null }
   | { type: 'link'; peer: string; url: string; state: string }
-  | { type: 'alarm'; kind: string; of: unknown; channel: string; reason: string }
+  | {
+      type: 'alarm';
+      kind: string;
+      of: unknown;
+      channel: string;
+      reason: string;
+      parties?: string[];
+    }
   | { type: 'channel'; channel: string; status: string; reason: string }
   | { type: 'draft'; id: string; channel: string }
   | {

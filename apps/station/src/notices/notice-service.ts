@@ -363,8 +363,28 @@ export class NoticeService {
     channel: string,
     body: Record<string, unknown>,
   ): Promise<EntryRef> {
-    const [s] = await this.handle.writer.appendMany([{ kind, channel, body }]);
-    return { station: s!.entry.station, seq: s!.entry.seq, hash: s!.hash };
+    const writer = await this.writerFor(channel);
+    const [s] = await writer.appendMany([{ kind, channel, body }]);
+    return {
+      station: s!.entry.station,
+      ...(s!.entry.audience ? { audience: s!.entry.audience } : {}),
+      seq: s!.entry.seq,
+      hash: s!.hash,
+    };
+  }
+
+  /** This station's feed for the channel's audience (ADR 0003). */
+  private async writerFor(channel: string) {
+    const view = (await this.hotline.state()).state.channels.get(channel);
+    if (!view)
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_NOT_FOUND',
+        `no channel ${channel} has been proposed`,
+        {
+          channel,
+        },
+      );
+    return this.hotline.writerFor(view);
   }
 
   /**
@@ -393,7 +413,8 @@ export class NoticeService {
       const objective = state.channels.get(v.channel)?.agreement.handling[precedence];
       if (objective === undefined || now - cur.ts < objective) continue;
       const reason = `notice ${this.refText(v)} sent ${formatDtg(cur.ts)} (${precedence}) on ${v.channel}: not acknowledged for ${formatAge(now - cur.ts)}`;
-      const [sealed] = await this.handle.writer.appendMany(
+      const writer = await this.writerFor(v.channel);
+      const [sealed] = await writer.appendMany(
         [
           {
             kind: 'alarm',

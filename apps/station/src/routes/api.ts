@@ -30,8 +30,18 @@ const PeerView = Type.Object({
   station: Type.String(),
   state: Type.String({ description: 'UP, DEGRADED or DOWN' }),
   lastExchangeAt: Type.Union([Type.Integer(), Type.Null()]),
-  size: Type.Integer({ description: "verified entries of the peer's feed held here" }),
-  deliveredUpTo: Type.Integer(),
+  size: Type.Integer({ description: "verified entries of the peer's feeds held here" }),
+  feeds: Type.Array(
+    Type.Object({
+      audience: Type.Union([Type.String(), Type.Null()], {
+        description: 'the audience of the feed; null for the identity feed',
+      }),
+      size: Type.Integer({ description: 'verified entries held here' }),
+      deliveredUpTo: Type.Integer({
+        description: "how far the peer has receipted this station's feed of that audience",
+      }),
+    }),
+  ),
   halted: Type.Union([Type.Object({ reason: Type.String(), at: Type.Integer() }), Type.Null()]),
   paths: Type.Array(PathView),
 });
@@ -131,6 +141,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
           200: Type.Array(
             Type.Object({
               station: Type.String(),
+              audience: Type.Optional(Type.String()),
               size: Type.Integer(),
               root: Type.String(),
               ts: Type.Integer(),
@@ -144,7 +155,14 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       const out = [];
       for (const f of await station.store.feeds()) {
         const cp = await station.store.latestCheckpoint(f.station);
-        if (cp) out.push({ station: cp.station, size: cp.size, root: cp.root, ts: cp.ts });
+        if (cp)
+          out.push({
+            station: cp.station,
+            ...(cp.audience ? { audience: cp.audience } : {}),
+            size: cp.size,
+            root: cp.root,
+            ts: cp.ts,
+          });
       }
       return out;
     },

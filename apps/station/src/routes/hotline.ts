@@ -24,7 +24,12 @@ function render(msg: unknown, lang: 'en' | 'zh'): string {
 }
 
 const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
-const Ref = Type.Object({ station: Type.String(), seq: Type.Integer(), hash: Type.String() });
+const Ref = Type.Object({
+  station: Type.String(),
+  audience: Type.Optional(Type.String()),
+  seq: Type.Integer(),
+  hash: Type.String(),
+});
 const Created = Type.Object({ entry: Ref });
 const Name = Type.Object({ name: Type.String() });
 const Id = Type.Object({ id: Type.String() });
@@ -68,6 +73,13 @@ export const SendBody = Type.Object(
 const ProposeBody = Type.Object(
   {
     name: Type.String({ description: 'channel name: 1–64 of [a-z0-9._-]' }),
+    members: Type.Optional(
+      Type.Array(Type.String({ pattern: '^stn_[0-9a-f]{24}$' }), {
+        maxItems: 63,
+        description:
+          "the station ids of the channel's other parties (paired peers); with one peer, none means that peer",
+      }),
+    ),
     agreement: Type.Object(
       {
         tier: Type.String({ description: 'leader, ministry, theater or tactical' }),
@@ -166,7 +178,8 @@ export async function hotlineRoutes(
     {
       config: { permission: 'channels' },
       schema: {
-        description: 'Proposes a channel and its agreement; the other station accepts it.',
+        description:
+          'Proposes a channel, its members and its agreement; it opens when every member has accepted it.',
         tags: ['hotline'],
         ...secured,
         body: ProposeBody,
@@ -175,7 +188,12 @@ export async function hotlineRoutes(
     },
     async (req, reply) =>
       reply.status(201).send({
-        entry: await hotline.proposeChannel(actorOf(req), req.body.name, req.body.agreement),
+        entry: await hotline.proposeChannel(
+          actorOf(req),
+          req.body.name,
+          req.body.agreement,
+          req.body.members,
+        ),
       }),
   );
 

@@ -8,14 +8,14 @@ import {
   HeartbeatSchema,
   LinkErrorSchema,
   NonceCache,
-  PullQuerySchema,
+  PullRequestSchema,
   PullResponseSchema,
   serveHeartbeat,
   servePull,
   signResponse,
   verifyRequest,
 } from '@parley/link';
-import type { Heartbeat, LinkManager, PullQuery, ServeContext } from '@parley/link';
+import type { Heartbeat, LinkManager, PullRequest, ServeContext } from '@parley/link';
 import type { Clock } from '@parley/store';
 import type { Signer } from '@parley/ledger';
 import { httpError } from '../http-errors.js';
@@ -119,21 +119,22 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
     return reply.status(status).send(body);
   });
 
-  app.get<{ Querystring: PullQuery }>(
-    '/link/v1/entries',
+  app.post<{ Body: PullRequest }>(
+    '/link/v1/pull',
     {
       schema: {
         description:
-          "Entries of this station's own feed after a seq (long poll with `wait`). Signed request from a paired peer.",
+          "Entries of this station's feeds that the requester may read (its identity feed, and each audience feed the requester is a member of) after the requester's cursors; long poll with `wait`. Signed request from a paired peer.",
         tags: ['link'],
-        querystring: PullQuerySchema,
+        body: PullRequestSchema,
         response: { 200: PullResponseSchema, '4xx': LinkErrorSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
+      // The response's close, not the request's: a request with a body closes once it is read.
       const aborted = new AbortController();
-      req.raw.on('close', () => aborted.abort());
-      return servePull(deps.serve, req.query, aborted.signal);
+      reply.raw.on('close', () => aborted.abort());
+      return servePull(deps.serve, req.peerStation!, req.body, aborted.signal);
     },
   );
 

@@ -1,0 +1,328 @@
+import { isParleyError, ParleyError } from '@parley/core';
+import type { PublicKeyB64, StationId } from '@parley/core';
+import {
+  feedKey,
+  fromBase64Url,
+  KIND,
+  parseCheckpointLine,
+  parseEntryLine,
+  signingBytes,
+  verifySignature,
+} from '@parley/ledger';
+import type { AudienceId, Checkpoint, Entry, FeedVerifier } from '@parley/ledger';
+import { loadFeedVerifier } from '@parley/store';
+import type { EntryDraft, FeedWriter, StoredEntry } from '@parley/store';
+import { REPLAY_WINDOW_MS } from './request-auth.js';
+import type { SignatureJob, VerifyPool } from './verify-pool.js';
+import type { FeedChunk } from './wire.js';
+import type { LinkHost } from './peer-link.js';
+
+/** Kinds that get no delivered receipt (receipting them would echo forever). */
+const NOT_RECEIPTED = new Set<string>([KIND.receipt, KIND.cosignature]);
+/** Kinds that do not by themselves call for a fresh witness cosignature. */
+const NOT_WITNESSED = new Set<string>([KIND.cosignature]);
+
+/** What a replica asks of the link it belongs to. */
+export interface ReplicaOwner {
+  readonly peerName: string;
+  readonly peerStation: StationId;
+  /** Records the peer's equivocation: halts the peer and raises the alarm. */
+  equivocate(reason: string, evidence: string, audience: AudienceId | null): Promise<void>;
+  /** The peer has receipted this station's feed of `audience` up to `upTo`. */
+  delivered(audience: AudienceId, upTo: number): void;
+}
+
+/**
+ * This station's verified copy of one of a peer's feeds: its identity feed, or one of its
+ * audience feeds that this station is a member of (ADR 0003). It verifies and stores what the
+ * peer serves, all or nothing, and answers an audience feed with a delivered receipt and a
+ * witness cosignature in this station's own feed for the same audience.
+ */
+export class FeedReplica {
+  verifier!: FeedVerifier;
+  private lastCheckpoint: Checkpoint | null = null;
+  private witnessDue = false;
+  private receiptDue = false;
+  /** The highest seq of this station's feed for the audience that the peer has receipted. */
+  deliveredUpTo = 0;
+  readonly feed: string;
+
+  constructor(
+    private readonly host: LinkHost,
+    private readonly owner: ReplicaOwner,
+    readonly audience: AudienceId | null,
+    private readonly pool?: VerifyPool,
+  ) {
+    this.feed = feedKey(owner.peerStation, audience);
+  }
+
+  /** Loads the stored state and appends any answers owed from before a restart. */
+  async load(): Promise<void> {
+    const { store } = this.host;
+    this.verifier = await loadFeedVerifier(store, this.owner.peerStation, this.audience);
+    this.lastCheckpoint = await store.latestCheckpoint(this.feed);
+    if (!this.audience) return;
+    for (const r of await store.entriesOfKind(this.feed, [KIND.receipt]))
+      this.noteReceipt(parseEntryLine(r.line));
+    const own = await this.ownWriter();
+    if (!own) return;
+    const ownReceipts = await store.entriesOfKind(own.feed, [KIND.receipt]);
+    const receipted = ownReceipts
+      .map((r) => parseEntryLine(r.line).body)
+      .filter((b) => b.station === this.owner.peerStation);
+    const lastUpTo = Math.max(0, ...receipted.map((b) => Number(b.upTo) || 0));
+    this.receiptDue = this.verifier.size > lastUpTo;
+    const cosigned = (await store.lastOfKind(own.feed, KIND.cosignature)) !== null;
+    this.witnessDue = this.verifier.size > 0 && (!cosigned || this.receiptDue);
+    await this.answer();
+  }
+
+  get size(): number {
+    return this.verifier?.size ?? 0;
+  }
+
+  /** This station's own feed for the same audience (created once the peer's copy names its members). */
+  private async ownWriter(): Promise<FeedWriter | undefined> {
+    const members = this.verifier.members;
+    if (!this.audience || !members) return undefined;
+    return this.host.audienceWriter(members);
+  }
+
+  /**
+   * Verifies one feed's part of a pull response and stores it in one transaction, or stores
+   * nothing: every entry must continue the verified feed, name this feed's audience, and the
+   * checkpoint must match the verified entries. An audience feed whose members do not include
+   * this station is refused (`PARLEY_E_AUDIENCE_NOT_MEMBER`).
+   */
+  async ingest(res: FeedChunk): Promise<number> {
+    const v = this.verifier;
+    const entries = res.entries.map((line) => ({ line, entry: parseEntryLine(line) }));
+    const pre = await this.preverify(entries.map((e) => e.entry));
+    const mark = v.mark();
+    const rows: StoredEntry[] = [];
+    const receipts: Entry[] = [];
+    let receiptDue = false;
+    let witnessDue = false;
+    let checkpoint: Checkpoint | undefined;
+    try {
+      const now = this.host.clock.now();
+      for (const { line, entry } of entries) {
+        if (entry.seq <= mark.size) {
+          await this.checkKnown(entry);
+          continue;
+        }
+        if (entry.seq <= v.size) {
+          // A seq this very batch already carried: a repeat, or a second signed version (a fork).
+          const held = rows[entry.seq - mark.size - 1];
+          if (
+            held &&
+            held.line !== line &&
+            this.signedByPeer(entry, v.keyForSeq(entry.seq) ?? v.currentKey)
+          ) {
+            await this.owner.equivocate(
+              `two different entries signed for seq ${entry.seq} of ${this.feed}`,
+              line,
+              this.audience,
+            );
+            throw new ParleyError(
+              'PARLEY_E_LINK_EQUIVOCATION',
+              `peer ${this.owner.peerName} signed two different entries for seq ${entry.seq}`,
+              { seq: entry.seq },
+            );
+          }
+        }
+        if (entry.ts > now + REPLAY_WINDOW_MS) {
+          throw new ParleyError(
+            'PARLEY_E_LINK_CLOCK_SKEW',
+            `seq ${entry.seq} is timestamped ${entry.ts}, ahead of this station's clock ${now}`,
+            { seq: entry.seq },
+          );
+        }
+        let hash: string;
+        try {
+          hash = v.push(entry, pre.get(entry));
+        } catch (err) {
+          if (
+            isParleyError(err, 'PARLEY_E_ENTRY_PREV_HASH') &&
+            this.signedByPeer(entry, v.currentKey)
+          ) {
+            await this.owner.equivocate(
+              `seq ${entry.seq} of ${this.feed} does not extend the verified feed (a fork)`,
+              line,
+              this.audience,
+            );
+          }
+          throw err;
+        }
+        if (entry.seq === 1 && this.audience && !v.members?.includes(this.host.station)) {
+          throw new ParleyError(
+            'PARLEY_E_AUDIENCE_NOT_MEMBER',
+            `peer ${this.owner.peerName} served ${this.audience}, whose members do not include this station`,
+            { audience: this.audience },
+          );
+        }
+        rows.push({
+          seq: entry.seq,
+          hash,
+          prev: entry.prev,
+          ts: entry.ts,
+          kind: entry.kind,
+          channel: entry.channel ?? null,
+          line,
+        });
+        if (!NOT_RECEIPTED.has(entry.kind)) receiptDue = true;
+        if (!NOT_WITNESSED.has(entry.kind)) witnessDue = true;
+        if (entry.kind === KIND.receipt) receipts.push(entry);
+      }
+      if (
+        res.checkpoint &&
+        res.checkpoint.size <= v.size &&
+        !this.sameCheckpoint(res.checkpoint, this.lastCheckpoint)
+      ) {
+        const cp = parseCheckpointLine(JSON.stringify(res.checkpoint));
+        try {
+          v.checkCheckpoint(cp);
+        } catch (err) {
+          if (isParleyError(err, 'PARLEY_E_CHECKPOINT_ROOT')) {
+            await this.owner.equivocate(
+              `checkpoint of size ${cp.size} of ${this.feed} contradicts the verified entries`,
+              JSON.stringify(cp),
+              this.audience,
+            );
+          }
+          throw err;
+        }
+        checkpoint = cp;
+      }
+      if (rows.length > 0 || checkpoint) await this.host.store.append(this.feed, rows, checkpoint);
+    } catch (err) {
+      v.rollback(mark);
+      throw err;
+    }
+    if (checkpoint) this.lastCheckpoint = checkpoint;
+    for (const r of receipts) this.noteReceipt(r);
+    if (rows.length > 0) this.host.events.ingested(this.owner.peerName, rows.length);
+    if (this.audience) {
+      this.receiptDue ||= receiptDue;
+      this.witnessDue ||= witnessDue;
+      await this.answer();
+    }
+    return rows.length;
+  }
+
+  /**
+   * Signing bytes and signature checks for the new entries of a batch, done ahead on the verify
+   * pool. Only entries under the feed's current key are vouched for: the run stops at the first
+   * key rotation (later entries need the new key) and at seq 1 (the genesis key comes from the
+   * entry). Whatever is not vouched for is checked by the feed verifier itself, which raises the
+   * coded error; this only saves work, it never accepts anything the verifier would refuse.
+   */
+  private async preverify(
+    entries: Entry[],
+  ): Promise<Map<Entry, { bytes: Uint8Array; verifiedKey?: PublicKeyB64 }>> {
+    const out = new Map<Entry, { bytes: Uint8Array; verifiedKey?: PublicKeyB64 }>();
+    const key = this.verifier.currentKey;
+    if (!this.pool || !key) return out;
+    const fresh: Entry[] = [];
+    let next = this.verifier.size + 1;
+    for (const e of entries) {
+      if (e.seq < next) continue;
+      if (e.seq !== next || e.seq === 1) break;
+      next++;
+      const sig = fromBase64Url(e.sig);
+      if (!sig) break;
+      fresh.push(e);
+      out.set(e, { bytes: signingBytes(e) });
+      if (e.kind === KIND.keyRotation) break;
+    }
+    if (fresh.length === 0) return out;
+    const jobs: SignatureJob[] = fresh.map((e) => ({
+      key,
+      bytes: out.get(e)!.bytes,
+      sig: fromBase64Url(e.sig)!,
+    }));
+    const ok = await this.pool.verifyAll(jobs);
+    fresh.forEach((e, i) => {
+      if (ok[i]) out.get(e)!.verifiedKey = key;
+    });
+    return out;
+  }
+
+  /**
+   * Appends what this station owes for what it stored of an audience feed: a delivered receipt
+   * and a witness cosignature, in one commit of its own feed for that audience.
+   */
+  async answer(): Promise<void> {
+    if (!this.receiptDue && !this.witnessDue) return;
+    const writer = await this.ownWriter();
+    if (!writer) return;
+    const drafts: EntryDraft[] = [];
+    const v = this.verifier;
+    if (this.receiptDue && v.size > 0) {
+      drafts.push({
+        kind: KIND.receipt,
+        body: {
+          level: 'delivered',
+          station: this.owner.peerStation,
+          upTo: v.size,
+          hash: v.head,
+        },
+      });
+    }
+    const cp = this.lastCheckpoint;
+    if (this.witnessDue && cp) drafts.push({ kind: KIND.cosignature, body: { ...cp } });
+    if (drafts.length === 0) return;
+    await writer.appendMany(drafts);
+    this.receiptDue = false;
+    if (cp) this.witnessDue = false;
+  }
+
+  private noteReceipt(e: Entry): void {
+    const b = e.body;
+    if (
+      this.audience &&
+      b.level === 'delivered' &&
+      b.station === this.host.station &&
+      typeof b.upTo === 'number' &&
+      b.upTo > this.deliveredUpTo
+    ) {
+      this.deliveredUpTo = b.upTo;
+      this.owner.delivered(this.audience, b.upTo);
+    }
+  }
+
+  private sameCheckpoint(
+    a: { size: number; root: string; ts: number },
+    b: Checkpoint | null,
+  ): boolean {
+    return b !== null && a.size === b.size && a.root === b.root && a.ts === b.ts;
+  }
+
+  signedByPeer(entry: Entry, key: PublicKeyB64 | undefined): boolean {
+    const sig = fromBase64Url(entry.sig);
+    return key !== undefined && sig !== undefined && verifySignature(key, signingBytes(entry), sig);
+  }
+
+  /** An entry at a seq already held: harmless if identical, an equivocation if validly signed and different. */
+  private async checkKnown(entry: Entry): Promise<void> {
+    const [stored] = await this.host.store.entries(this.feed, entry.seq - 1, 1);
+    if (!stored) return;
+    const parsed = parseEntryLine(stored.line);
+    if (parsed.sig === entry.sig && stored.prev === entry.prev) return;
+    if (
+      this.signedByPeer(entry, this.verifier.keyForSeq(entry.seq)) &&
+      JSON.stringify(parsed) !== JSON.stringify(entry)
+    ) {
+      await this.owner.equivocate(
+        `two different entries signed for seq ${entry.seq} of ${this.feed}`,
+        JSON.stringify(entry),
+        this.audience,
+      );
+      throw new ParleyError(
+        'PARLEY_E_LINK_EQUIVOCATION',
+        `peer ${this.owner.peerName} signed two different entries for seq ${entry.seq}`,
+        { seq: entry.seq },
+      );
+    }
+  }
+}
