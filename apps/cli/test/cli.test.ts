@@ -217,6 +217,38 @@ describe('parley command line', () => {
     expect(onFile.stderr).toContain('PARLEY_E_EXPORT_TARGET_EXISTS');
   });
 
+  it('peer add and fingerprint refuse a key that is not a prime-order Ed25519 point', async () => {
+    const own = join(dir, 'pairing');
+    expect((await parley(['init', '--data', own, '--name', 'Pairing'])).code).toBe(0);
+    const add = (key: string) =>
+      parley([
+        'peer',
+        'add',
+        '--data',
+        own,
+        '--name',
+        'peer',
+        '--key',
+        key,
+        '--url',
+        'http://127.0.0.1:9',
+      ]);
+    // The identity point (0100…00): with it, R = identity and S = 0 verifies on any message.
+    const identity = Buffer.from(`01${'00'.repeat(31)}`, 'hex').toString('base64url');
+    const bad = await add(identity);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('PARLEY_E_KEY_INVALID');
+    expect(bad.stderr).toContain('small order');
+    expect((await parley(['fingerprint', '--key', identity])).stderr).toContain(
+      'PARLEY_E_KEY_INVALID',
+    );
+    expect((await parley(['peer', 'list', '--data', own])).stdout).toBe('');
+    const other = join(dir, 'pairing-peer');
+    await parley(['init', '--data', other, '--name', 'Peer']);
+    const good = await add((await parley(['key', '--data', other])).stdout.trim());
+    expect(good.code, good.stderr).toBe(0);
+  });
+
   it('verify refuses a bundle signed by a key other than the one given', async () => {
     const other = join(dir, 'other');
     await parley(['init', '--data', other, '--name', 'Other']);

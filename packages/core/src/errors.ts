@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   PARLEY_E_TEXT_EMPTY: 'The message text is empty.',
   PARLEY_E_BAD_STATION_NAME: 'The station name is not 1–64 printable characters.',
   PARLEY_E_BAD_PUBLIC_KEY: 'A public key is not a base64url-encoded 32-byte Ed25519 key.',
+  PARLEY_E_KEY_INVALID:
+    'A 32-byte public key is not an acceptable Ed25519 key: a non-canonical encoding, not on the curve, of small order or not of prime order.',
 
   // Station data directory and keys
   PARLEY_E_STATION_EXISTS:

@@ -27,6 +27,13 @@ export interface KeyPeriod {
   to: number | null;
 }
 
+/** Why `parsePublicKey` refused a key (its message and code), for the verifier's own error. */
+function keyRefusal(err: unknown): { why: string; keyCode: string | undefined } {
+  return err instanceof ParleyError
+    ? { why: err.message, keyCode: err.code }
+    : { why: String(err), keyCode: undefined };
+}
+
 /**
  * Verifies one station's feed entry by entry: schema-checked entries go in, in seq order, and
  * each is checked for station, seq continuity, prev-hash chain, non-decreasing time, and its
@@ -183,11 +190,13 @@ export class FeedVerifier {
     let pub: PublicKeyB64;
     try {
       pub = parsePublicKey(key);
-    } catch {
+    } catch (err) {
+      const { why, keyCode } = keyRefusal(err);
       throw new ParleyError(
         'PARLEY_E_GENESIS',
-        `genesis key ${JSON.stringify(key)} is not an Ed25519 public key`,
-        where,
+        `genesis key refused: ${why}`,
+        { ...where, keyCode },
+        { cause: err },
       );
     }
     if (typeof name !== 'string') {
@@ -239,11 +248,13 @@ export class FeedVerifier {
     let nextKey: PublicKeyB64;
     try {
       nextKey = parsePublicKey(next);
-    } catch {
+    } catch (err) {
+      const { why, keyCode } = keyRefusal(err);
       throw new ParleyError(
         'PARLEY_E_KEY_ROTATION',
-        `seq ${entry.seq} rotates to ${JSON.stringify(next)}, not an Ed25519 key`,
-        where,
+        `seq ${entry.seq} rotates to a refused key: ${why}`,
+        { ...where, keyCode },
+        { cause: err },
       );
     }
     const proofSig = typeof proof === 'string' ? fromBase64Url(proof) : undefined;

@@ -2,6 +2,7 @@ export * from './hash.js';
 export * from './canonical-json.js';
 export * from './merkle.js';
 export * from './keys.js';
+export * from './key-check.js';
 export * from './entry.js';
 export * from './audience.js';
 export * from './checkpoint.js';

@@ -10,6 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import { ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import { fromBase64Url, toHex } from './hash.js';
+import { isAcceptablePublicKey, publicKeyProblem } from './key-check.js';
 
 /** Signs with one Ed25519 identity key. The private key never leaves the object. */
 export interface Signer {
@@ -49,34 +50,49 @@ export function signerFromPem(pem: string): Signer {
 }
 
 /**
- * Parses a base64url (no padding) raw 32-byte Ed25519 public key, or throws
- * `PARLEY_E_BAD_PUBLIC_KEY` naming the value.
+ * Parses a base64url (no padding) raw 32-byte Ed25519 public key. Throws
+ * `PARLEY_E_BAD_PUBLIC_KEY` naming the value when it is not base64url of 32 bytes, and
+ * `PARLEY_E_KEY_INVALID` saying why when the 32 bytes are not an acceptable key
+ * (`publicKeyProblem`: a non-canonical encoding, not on the curve, small or mixed order).
  */
 export function parsePublicKey(text: unknown): PublicKeyB64 {
-  if (typeof text === 'string') {
-    const raw = fromBase64Url(text);
-    if (raw && raw.length === 32) {
-      try {
-        keyObject(text as PublicKeyB64);
-        return text as PublicKeyB64;
-      } catch {
-        // fall through to the coded error
-      }
-    }
+  const raw = typeof text === 'string' ? fromBase64Url(text) : undefined;
+  if (!raw || raw.length !== 32) {
+    throw new ParleyError(
+      'PARLEY_E_BAD_PUBLIC_KEY',
+      `public key ${JSON.stringify(text)} is not base64url of a 32-byte Ed25519 key`,
+      { value: text },
+    );
   }
-  throw new ParleyError(
-    'PARLEY_E_BAD_PUBLIC_KEY',
-    `public key ${JSON.stringify(text)} is not base64url of a 32-byte Ed25519 key`,
-    { value: text },
-  );
+  const problem = publicKeyProblem(raw);
+  if (problem !== undefined) {
+    throw new ParleyError('PARLEY_E_KEY_INVALID', `public key ${JSON.stringify(text)} ${problem}`, {
+      value: text,
+      problem,
+    });
+  }
+  try {
+    keyObject(text as PublicKeyB64, true);
+  } catch (err) {
+    throw new ParleyError(
+      'PARLEY_E_BAD_PUBLIC_KEY',
+      `public key ${JSON.stringify(text)} is not an Ed25519 key node:crypto accepts`,
+      { value: text },
+      { cause: err },
+    );
+  }
+  return text as PublicKeyB64;
 }
 
 // KeyObject construction costs more than a verification; keep the few keys a process sees.
 const keyCache = new Map<string, KeyObject>();
 
-function keyObject(key: PublicKeyB64): KeyObject {
+/** The `KeyObject` of a key; throws for a key `publicKeyProblem` refuses (unless `checked`). */
+function keyObject(key: PublicKeyB64, checked = false): KeyObject {
   let obj = keyCache.get(key);
   if (!obj) {
+    const raw = fromBase64Url(key);
+    if (!checked && !(raw && isAcceptablePublicKey(raw))) throw new Error(`refused key ${key}`);
     obj = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key }, format: 'jwk' });
     if (keyCache.size > 1024) keyCache.clear();
     keyCache.set(key, obj);
@@ -84,7 +100,11 @@ function keyObject(key: PublicKeyB64): KeyObject {
   return obj;
 }
 
-/** Ed25519 verification that never throws: false for a bad key, a bad length or a bad signature. */
+/**
+ * Ed25519 verification (RFC 8032, cofactorless, by `node:crypto`) that never throws: false for
+ * a bad length, a bad signature, or a key `publicKeyProblem` refuses. A signature whose S is not
+ * below the group order L is refused by OpenSSL itself (tested in key-check.test.ts).
+ */
 export function verifySignature(
   key: PublicKeyB64,
   data: Uint8Array,
