@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   PARLEY_E_ENTRY_TOO_LARGE: 'An entry is larger than the size limit.',
   PARLEY_E_GENESIS: 'The first entry of a feed is not a valid genesis entry for that station id.',
   PARLEY_E_KEY_ROTATION: 'A key-rotation entry is malformed or its new key did not countersign it.',
+  PARLEY_E_KEY_REPIN_REQUIRED:
+    'An emergency key rotation names a key this verifier holds no re-pin for (run `parley peer repin` after checking its safety number).',
 
   // Merkle log and checkpoints (RFC 9162, C2SP tlog-checkpoint)
   PARLEY_E_PROOF_RANGE: 'A proof was asked for sizes or indexes outside the tree.',
@@ -95,6 +97,9 @@ export const ERROR_CODES = {
     'The peer signed two different histories (a fork or a conflicting checkpoint); its feed is halted.',
   PARLEY_E_PEER_EXISTS: 'A peer with that name or station is already paired.',
   PARLEY_E_PEER_NOT_FOUND: 'No paired peer has that name.',
+  PARLEY_E_PEER_KEY_NOT_GENESIS:
+    "The peer answers as another station than the pinned key derives: pin the peer's genesis key, not a later one.",
+  PARLEY_E_SAFETY_NUMBER_MISMATCH: 'The safety number given is not the safety number of that key.',
   PARLEY_E_BAD_URL: 'A transport URL is not an http:// or https:// URL.',
 
   // Hotline: channels, receipts, deadlines, operators

@@ -10,7 +10,7 @@ import {
   verifySignature,
 } from '@parley/ledger';
 import type { Checkpoint, Entry, FeedVerifier } from '@parley/ledger';
-import { loadFeedVerifier } from '@parley/store';
+import { loadFeedVerifier, repinsFor } from '@parley/store';
 import type { Clock, EntryDraft, FeedWriter, PeerRecord, Store, StoredEntry } from '@parley/store';
 import { PeerClient } from './peer-client.js';
 import type { PathTarget } from './peer-client.js';
@@ -112,6 +112,8 @@ export class PeerLink {
   private witnessDue = false;
   private receiptDue = false;
   private failover = 0;
+  /** Keys this station re-pinned for the peer (emergency rotations it accepts). */
+  private repins: readonly PublicKeyB64[] = [];
 
   constructor(
     private readonly host: LinkHost,
@@ -130,22 +132,48 @@ export class PeerLink {
     this.client = new PeerClient({
       self: host.station,
       peer: peer.station as StationId,
-      signer: () => host.writer.currentSigner,
-      peerKeys: () => this.keys(),
+      signer: (n) => (n === undefined ? host.writer.currentSigner : host.writer.signerAfter(n)),
+      known: () => this.verifier?.size ?? 0,
+      peerKeys: (n) => this.keysAt(n),
       now: () => host.clock.now(),
     });
   }
 
-  /** Keys the peer may sign requests and responses with: its current key once its feed is verified here, else the pinned key. */
+  /**
+   * Keys the peer may sign requests with: its current key once its feed is verified here, else
+   * the pinned key; and a key re-pinned for it that its verified feed has not rotated onto yet.
+   */
   keys(): readonly PublicKeyB64[] {
-    const current = this.verifier?.currentKey;
-    return current ? [current] : [this.peer.key as PublicKeyB64];
+    return this.keysAt(this.verifier?.size ?? 0);
+  }
+
+  /** Keys the peer signs with for a requester holding `n` of its entries (§7), re-pins included. */
+  keysAt(n: number): readonly PublicKeyB64[] {
+    const v = this.verifier;
+    const key =
+      (v && n <= v.size ? v.keyForSize(n) : undefined) ??
+      v?.currentKey ??
+      (this.peer.key as PublicKeyB64);
+    const pending = this.repins.filter((k) => k !== key && !v?.keys.some((p) => p.key === k));
+    return [key, ...pending];
+  }
+
+  /** Entries of the peer's feed held here, all verified (the `Parley-Known` this side reports). */
+  known(): number {
+    return this.verifier?.size ?? 0;
+  }
+
+  /** Re-reads the re-pins recorded in this station's feed for the peer. */
+  async refreshRepins(): Promise<void> {
+    this.repins = await repinsFor(this.host.store, this.host.station, this.peer.station);
   }
 
   /** Loads the stored state and starts the pull and heartbeat loops. */
   async start(): Promise<void> {
     const { store } = this.host;
     this.verifier = await loadFeedVerifier(store, this.peer.station as StationId);
+    await this.refreshRepins();
+    this.verifier.acceptEmergency = (key) => this.repins.includes(key);
     this.lastCheckpoint = await store.latestCheckpoint(this.peer.station);
     const halted = await store.getMeta(haltKey(this.peer.station));
     this.halted = halted ? (JSON.parse(halted) as { reason: string; at: number }) : null;
@@ -302,6 +330,9 @@ export class PeerLink {
         if (isParleyError(err) && err.code !== 'PARLEY_E_LINK_UNREACHABLE') {
           // The path answered, but with something this station refuses: count it, keep the path.
           this.host.events.rejected(this.peer.name, err.code, err.message);
+          // An emergency rotation waits for an operator's re-pin (`parley peer repin`).
+          if (err.code === 'PARLEY_E_KEY_REPIN_REQUIRED')
+            await this.refreshRepins().catch(() => undefined);
         } else {
           this.markFailed(p, err);
         }
