@@ -35,7 +35,8 @@ describe('parley command line', () => {
         expect(help.stdout, `${path.join(' ')} --help lists ${opt.flags}`).toContain(opt.long!);
       }
     }
-  });
+    // One process per command (more than 40 of them), about a second each on a busy machine.
+  }, 180_000);
 
   it('start prints its URL first, serves, and exits 0 on SIGINT', async () => {
     const { spawn } = await import('node:child_process');

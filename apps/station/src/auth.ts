@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'channels',
   'audit',
   'users',
+  'keys',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -4,7 +4,7 @@ import type { PublicKeyB64 } from '@parley/core';
 import { ParleyError } from '@parley/core';
 import { LinkManager, haltKey } from '@parley/link';
 import type { LinkHost, LinkOptions, PathStatus, PeerStatus } from '@parley/link';
-import { currentKey } from '@parley/store';
+import { keyHistory, repinsFor } from '@parley/store';
 import type { Lease, PeerRecord, Store } from '@parley/store';
 
 /** The lease that makes one process of a station its leader. */
@@ -27,7 +27,10 @@ export function fencedStore(store: Store, lease: Lease): Store {
 
 interface Passive {
   peer: PeerRecord;
-  keys: PublicKeyB64[];
+  /** The peer's key periods as its stored (verified) feed has them. */
+  periods: { key: PublicKeyB64; from: number }[];
+  /** Keys re-pinned for the peer that its feed has not rotated onto yet. */
+  repins: PublicKeyB64[];
   size: number;
 }
 
@@ -82,8 +85,13 @@ export class StationLinks extends LinkManager {
     const { store } = this.linkHost;
     for (const peer of await store.peers()) {
       const head = await store.head(peer.station);
-      const keys = head ? [await currentKey(store, peer.station)] : [peer.key as PublicKeyB64];
-      this.passive.set(peer.station, { peer, keys, size: head?.seq ?? 0 });
+      const periods = head
+        ? (await keyHistory(store, peer.station)).keys
+        : [{ key: peer.key as PublicKeyB64, from: 1 }];
+      const repins = (await repinsFor(store, this.linkHost.station, peer.station)).filter(
+        (k) => !periods.some((p) => p.key === k),
+      );
+      this.passive.set(peer.station, { peer, periods, repins, size: head?.seq ?? 0 });
     }
   }
 
@@ -151,8 +159,20 @@ export class StationLinks extends LinkManager {
     await this.follow();
   }
 
+  /**
+   * The keys a peer's request must be signed with: its current key as its stored (verified) feed
+   * has it, before any entry the pinned key, plus a re-pinned key not yet rotated onto.
+   */
   override keysOf(station: string): readonly PublicKeyB64[] | undefined {
-    return this.active?.keysOf(station) ?? this.passive.get(station)?.keys;
+    const led = this.active?.keysOf(station);
+    if (led) return led;
+    const p = this.passive.get(station);
+    if (!p) return undefined;
+    return [p.periods[p.periods.length - 1]!.key, ...p.repins];
+  }
+
+  override knownOf(station: string): number | undefined {
+    return this.active?.knownOf(station) ?? this.passive.get(station)?.size;
   }
 
   override status(): PeerStatus[] {

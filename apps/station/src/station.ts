@@ -155,6 +155,16 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   );
   // Other processes of the station append to the same feed: catch up as soon as they do.
   const unfollow = handle.writer.follow();
+  // SQLite reports no other process's appends (`parley rotate-key` or `parley post` beside the
+  // running station): look at the stored head every reload tick, so held pulls see them.
+  const sqliteRefresh =
+    handle.store.engine === 'sqlite'
+      ? setInterval(
+          () => void handle.writer.refresh().catch(() => undefined),
+          opts.peerReloadMs ?? 2000,
+        )
+      : undefined;
+  sqliteRefresh?.unref();
   handle.writer.onCommit((size) => {
     metrics.entriesAppended.inc();
     bus.publish({ type: 'entry', station: handle.station, seq: size, kind: '', channel: null });
@@ -267,7 +277,6 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       },
       links,
       clock,
-      signer: () => handle.writer.currentSigner,
       metrics,
     }),
   );
@@ -355,6 +364,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await app.close();
       unfollow();
+      clearInterval(sqliteRefresh);
       offPeerAppends();
       await handle.close();
       trackStore.close();

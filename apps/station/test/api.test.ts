@@ -75,6 +75,19 @@ describe('operator API', () => {
     { method: 'GET', url: '/api/v1/calls', expect: READ },
     { method: 'GET', url: '/api/v1/alarms', expect: READ },
     { method: 'GET', url: '/api/v1/catalogue', expect: READ },
+    { method: 'GET', url: '/api/v1/peers', expect: READ },
+    {
+      method: 'POST',
+      url: '/api/v1/peers/nothing/repin',
+      body: () => ({ key: 'x', safetyNumber: '1' }),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/station/rotate-key',
+      body: () => ({}),
+      expect: by(201, ['admin']),
+    },
     { method: 'POST', url: '/api/v1/messages', body: () => message, expect: by(201, SEND) },
     {
       method: 'POST',

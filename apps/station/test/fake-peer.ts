@@ -574,7 +574,7 @@ export class FakePeer {
         now: Date.now(),
         keysOf: (s) => this.trusted.get(s),
         nonces: this.nonces,
-      });
+      }).station;
     } catch (err) {
       const { status, body: b } = httpError(err);
       this.refused.push(b.code);
@@ -649,6 +649,8 @@ export class FakePeer {
         status,
         from: this.station,
         requestNonce: nonce,
+        // The fake keeps no copy of the requester's feed.
+        known: 0,
         body,
         now: Date.now(),
       });
@@ -713,6 +715,8 @@ export interface SendOptions {
   contentType?: string | null;
   /** Sign a different body than the one sent (a body tampered with on the path). */
   signBody?: string | Buffer;
+  /** `Parley-Known`: entries of the target's feed this sender claims to hold (default 0). */
+  known?: number;
 }
 
 /** Sends signed (or deliberately mis-signed) link requests to one real station. */
@@ -742,6 +746,7 @@ export class FakeClient {
         target: o.target ?? this.target.station,
         date,
         nonce,
+        known: o.known ?? 0,
         body: o.signBody !== undefined ? Buffer.from(o.signBody) : body,
       }),
     );
@@ -749,6 +754,7 @@ export class FakeClient {
       [H.station]: station,
       [H.date]: String(date),
       [H.nonce]: nonce,
+      [H.known]: String(o.known ?? 0),
       [H.signature]: toBase64Url(sig),
     };
     if (o.contentType !== null) headers['content-type'] = o.contentType ?? 'application/json';

@@ -53,6 +53,8 @@ export const ERROR_CODES = {
     'An audience is malformed: not 2–64 distinct station ids, or its genesis does not derive its id.',
   PARLEY_E_AUDIENCE_NOT_MEMBER:
     "A station is not a member of the audience: it may neither read nor write that audience's feeds.",
+  PARLEY_E_KEY_REPIN_REQUIRED:
+    'An emergency key rotation names a key this verifier holds no re-pin for (run `parley peer repin` after checking its safety number).',
 
   // Merkle log and checkpoints (RFC 9162, C2SP tlog-checkpoint)
   PARLEY_E_PROOF_RANGE: 'A proof was asked for sizes or indexes outside the tree.',
@@ -103,6 +105,9 @@ export const ERROR_CODES = {
     'The peer signed two different histories (a fork or a conflicting checkpoint); its feed is halted.',
   PARLEY_E_PEER_EXISTS: 'A peer with that name or station is already paired.',
   PARLEY_E_PEER_NOT_FOUND: 'No paired peer has that name.',
+  PARLEY_E_PEER_KEY_NOT_GENESIS:
+    "The peer answers as another station than the pinned key derives: pin the peer's genesis key, not a later one.",
+  PARLEY_E_SAFETY_NUMBER_MISMATCH: 'The safety number given is not the safety number of that key.',
   PARLEY_E_BAD_URL: 'A transport URL is not an http:// or https:// URL.',
 
   // Hotline: channels, receipts, deadlines, operators

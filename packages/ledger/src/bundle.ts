@@ -167,6 +167,10 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   const verifiers = new Map<string, FeedVerifier>();
   // Witness cosignatures found in any feed: each embeds another station's checkpoint.
   const cosigned: { cp: Checkpoint; line: number; witness: string; seq: number }[] = [];
+  // Emergency rotations (§2.2) are let through while streaming and settled at the end: each needs
+  // a `key-repin` of that station and key in another station's feed, or the key given with --key.
+  const emergencies: { station: string; key: string; line: number; seq: number }[] = [];
+  const repins = new Set<string>();
   const finish = (f: FeedVerifier) => {
     const key = feedKey(f.station, f.audience);
     verifiers.set(key, f);
@@ -206,8 +210,15 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
           entry.station as StationId,
           (entry.audience ?? null) as AudienceId | null,
         );
+        const at = lineNo;
+        feed.acceptEmergency = (k, s) => {
+          emergencies.push({ station: entry.station, key: k, line: at + s - 1, seq: s });
+          return true;
+        };
       }
       feed.push(entry);
+      if (entry.kind === KIND.keyRepin && typeof entry.body.station === 'string')
+        repins.add(`${entry.station} ${entry.body.station} ${String(entry.body.key)}`);
       if (entry.kind === KIND.cosignature) {
         cosigned.push({
           cp: parseCheckpointLine(JSON.stringify(entry.body)),
@@ -284,6 +295,25 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   for (const f of feeds) f.witnessedSize = witnessed.get(feedKey(f.station, f.audience)) ?? 0;
 
   const trusted = input.trustedKeys ?? [];
+  for (const e of emergencies) {
+    const repinned = [...repins].some((r) => {
+      const [by, station, key] = r.split(' ');
+      return by !== e.station && station === e.station && key === e.key;
+    });
+    if (!repinned && !trusted.includes(e.key as PublicKeyB64)) {
+      fault(
+        new ParleyError(
+          'PARLEY_E_KEY_REPIN_REQUIRED',
+          `seq ${e.seq} is an emergency rotation onto ${e.key}, which no key-repin entry of another feed in the bundle names and --key does not give`,
+          {},
+        ),
+        BUNDLE_FILES.entries,
+        e.line,
+        e.station,
+        e.seq,
+      );
+    }
+  }
   if (trusted.length > 0) {
     for (const f of feeds) {
       const chain = keys.stations[feedKey(f.station, f.audience)]!.keys.map((k) => k.key);

@@ -18,6 +18,7 @@ export const MAX_ENTRY_BYTES = 64 * 1024;
 export const KIND = {
   genesis: 'genesis',
   keyRotation: 'key-rotation',
+  keyRepin: 'key-repin',
   message: 'message',
   receipt: 'receipt',
   heartbeat: 'heartbeat',

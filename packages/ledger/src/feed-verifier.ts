@@ -5,7 +5,7 @@ import { verifyCheckpointSignature } from './checkpoint.js';
 import { GENESIS_PREV, KIND, rotationProofBytes, signingBytes } from './entry.js';
 import type { Entry } from './entry.js';
 import { fromBase64Url, fromHex, sha256, toHex } from './hash.js';
-import { parsePublicKey, stationIdFromKey, verifySignature } from './keys.js';
+import { parsePublicKey, safetyNumber, stationIdFromKey, verifySignature } from './keys.js';
 import { MerkleTree, verifyConsistency } from './merkle.js';
 import { audienceId, checkMembers } from './audience.js';
 import type { AudienceId } from './audience.js';
@@ -56,6 +56,12 @@ export class FeedVerifier {
   name: string | undefined;
   private headHash: HashHex = GENESIS_PREV;
   private lastTs = 0;
+  /**
+   * Decides whether an emergency rotation (§2.2: signed by its own `next` key, not by the key in
+   * force) onto `key` at `seq` is accepted: true only for a key the caller holds a re-pin for.
+   * Unset, every emergency rotation is refused with `PARLEY_E_KEY_REPIN_REQUIRED`.
+   */
+  acceptEmergency: ((key: PublicKeyB64, seq: number) => boolean) | undefined;
 
   constructor(station: StationId, audience: AudienceId | null = null) {
     this.station = station;
@@ -155,7 +161,12 @@ export class FeedVerifier {
       );
     }
     const bytes = pre?.bytes ?? signingBytes(entry);
-    const key = seq === 1 ? this.genesisKey(entry) : this.currentKey!;
+    const key =
+      seq === 1
+        ? this.genesisKey(entry)
+        : entry.kind === KIND.keyRotation && entry.body.emergency === true
+          ? this.emergencyKey(entry)
+          : this.currentKey!;
     const sig = fromBase64Url(entry.sig);
     const vouched = pre?.verifiedKey !== undefined && pre.verifiedKey === key;
     if (!sig || (!vouched && !verifySignature(key, bytes, sig))) {
@@ -240,6 +251,29 @@ export class FeedVerifier {
     this.name = name;
     this.keys.push({ key: pub, from: 1, to: null });
     return pub;
+  }
+
+  /** The key an emergency rotation is signed by (its `next`), if this verifier accepts it. */
+  private emergencyKey(entry: Entry): PublicKeyB64 {
+    const where = { station: entry.station, seq: entry.seq };
+    let next: PublicKeyB64;
+    try {
+      next = parsePublicKey(entry.body.next);
+    } catch {
+      throw new ParleyError(
+        'PARLEY_E_KEY_ROTATION',
+        `seq ${entry.seq} rotates to ${JSON.stringify(entry.body.next)}, not an Ed25519 key`,
+        where,
+      );
+    }
+    if (!this.acceptEmergency?.(next, entry.seq)) {
+      throw new ParleyError(
+        'PARLEY_E_KEY_REPIN_REQUIRED',
+        `seq ${entry.seq} is an emergency rotation of ${this.station} onto key ${next} (safety number ${safetyNumber(next)}), which no re-pin here names: check that safety number with the peer over another channel, then re-pin it`,
+        { ...where, key: next },
+      );
+    }
+    return next;
   }
 
   private rotate(entry: Entry): void {

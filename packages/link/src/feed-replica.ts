@@ -30,6 +30,8 @@ export interface ReplicaOwner {
   equivocate(reason: string, evidence: string, audience: AudienceId | null): Promise<void>;
   /** The peer has receipted this station's feed of `audience` up to `upTo`. */
   delivered(audience: AudienceId, upTo: number): void;
+  /** Whether an emergency rotation of the peer onto `key` is accepted (an operator re-pinned it). */
+  acceptsEmergency(key: PublicKeyB64): boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export class FeedReplica {
   async load(): Promise<void> {
     const { store } = this.host;
     this.verifier = await loadFeedVerifier(store, this.owner.peerStation, this.audience);
+    this.verifier.acceptEmergency = (key) => this.owner.acceptsEmergency(key);
     this.lastCheckpoint = await store.latestCheckpoint(this.feed);
     if (!this.audience) return;
     for (const r of await store.entriesOfKind(this.feed, [KIND.receipt]))

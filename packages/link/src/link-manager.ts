@@ -35,7 +35,12 @@ export class LinkManager {
   private async sync(): Promise<void> {
     if (this.stopped) return;
     for (const peer of await this.host.store.peers()) {
-      if (this.links.has(peer.station)) continue;
+      const known = this.links.get(peer.station);
+      if (known) {
+        // A re-pin recorded by `parley peer repin` (another process) is picked up here.
+        await known.refreshRepins();
+        continue;
+      }
       const link = new PeerLink(this.host, peer, this.opts, this.pool);
       this.links.set(peer.station, link);
       await link.start();
@@ -53,6 +58,11 @@ export class LinkManager {
   /** Keys a paired station may sign link requests with; undefined for a station that is not a peer. */
   keysOf(station: string): readonly PublicKeyB64[] | undefined {
     return this.links.get(station)?.keys();
+  }
+
+  /** Entries of a paired station's feed held here, verified (the `Parley-Known` of a response). */
+  knownOf(station: string): number | undefined {
+    return this.links.get(station)?.known();
   }
 
   status(): PeerStatus[] {

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { X509Certificate } from 'node:crypto';
-import { ParleyError } from '@parley/core';
+import { isParleyError, ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import type { Signer } from '@parley/ledger';
 import { H, signRequest, verifyResponse } from './request-auth.js';
@@ -19,15 +19,28 @@ export interface PathTarget {
 export interface PeerClientOptions {
   self: StationId;
   peer: StationId;
-  signer: () => Signer;
-  /** Keys the peer may sign responses with (its current key first). */
-  peerKeys: () => readonly PublicKeyB64[];
+  /**
+   * The signer of this station's key in force after `peerKnows` entries of its own feed (what
+   * the peer last said it holds verified, §7), or its current key while that is not known yet.
+   */
+  signer: (peerKnows: number | undefined) => Signer | Promise<Signer>;
+  /** How many entries of the peer's feed this station holds verified (sent as `Parley-Known`). */
+  known: () => number;
+  /** Keys the peer may sign a response with, given the `Parley-Known` the request carried. */
+  peerKeys: (known: number) => readonly PublicKeyB64[];
   now: () => number;
 }
 
 export interface PeerResponse {
   status: number;
   json: unknown;
+}
+
+interface Sent extends PeerResponse {
+  /** The response's `Parley-Known`: entries of this station's feed the peer holds verified. */
+  known: number;
+  /** The key the request was signed with. */
+  signedWith: string;
 }
 
 /** Parses and checks a transport URL (http or https, no credentials), or throws `PARLEY_E_BAD_URL`. */
@@ -63,8 +76,15 @@ export function parsePathUrl(text: string): URL {
  */
 export class PeerClient {
   private readonly agents = new Map<string, HttpAgent | HttpsAgent>();
+  /** What the peer last said it holds of this station's feed; undefined until it has answered. */
+  private peerKnows: number | undefined;
 
   constructor(private readonly opts: PeerClientOptions) {}
+
+  /** The peer's last `Parley-Known`: entries of this station's feed it holds verified. */
+  get peerKnowsOfMe(): number | undefined {
+    return this.peerKnows;
+  }
 
   private agentFor(path: PathTarget, url: URL): HttpAgent | HttpsAgent {
     let agent = this.agents.get(path.url);
@@ -94,23 +114,52 @@ export class PeerClient {
     return agent;
   }
 
-  /** Sends a signed request on one path and checks the signed response. */
-  request(
+  /**
+   * Sends a signed request on one path and checks the signed response. The request is signed
+   * with the key the peer trusts as far as it last said it holds this station's feed. If the
+   * peer refuses the signature (401) and says it holds a count that implies another key (a
+   * rotation it has not seen, or has seen since), the request is sent once more, with a fresh
+   * nonce, under that key.
+   */
+  async request(
     path: PathTarget,
     method: 'GET' | 'POST',
     route: string,
     body: unknown,
     opts: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<PeerResponse> {
+    const first = await this.send(path, method, route, body, opts, this.peerKnows);
+    const code = (first.json as { code?: unknown } | null)?.code;
+    if (first.status === 401 && code === 'PARLEY_E_LINK_AUTH_SIGNATURE') {
+      const implied = await this.opts.signer(first.known);
+      if (implied.publicKey !== first.signedWith) {
+        const again = await this.send(path, method, route, body, opts, first.known);
+        return { status: again.status, json: again.json };
+      }
+    }
+    return { status: first.status, json: first.json };
+  }
+
+  private async send(
+    path: PathTarget,
+    method: 'GET' | 'POST',
+    route: string,
+    body: unknown,
+    opts: { timeoutMs: number; signal?: AbortSignal },
+    peerKnows: number | undefined,
+  ): Promise<Sent> {
     const base = parsePathUrl(path.url);
     const target = new URL(route, base.href.endsWith('/') ? base.href : `${base.href}/`);
     const pathAndQuery = target.pathname + target.search;
     const bytes = body === undefined ? new Uint8Array(0) : Buffer.from(JSON.stringify(body));
-    const headers = signRequest(this.opts.signer(), {
+    const signer = await this.opts.signer(peerKnows);
+    const known = this.opts.known();
+    const headers = signRequest(signer, {
       method,
       path: pathAndQuery,
       from: this.opts.self,
       target: this.opts.peer,
+      known,
       body: bytes,
       now: this.opts.now(),
     });
@@ -149,14 +198,28 @@ export class PeerClient {
           res.on('end', () => {
             try {
               const raw = Buffer.concat(chunks);
-              verifyResponse({
-                headers: res.headers as IncomingHttpHeaders,
-                status: res.statusCode ?? 0,
-                peer: this.opts.peer,
-                keys: this.opts.peerKeys(),
-                requestNonce: nonce,
-                body: raw,
-              });
+              let answer: { known: number };
+              try {
+                answer = verifyResponse({
+                  headers: res.headers as IncomingHttpHeaders,
+                  status: res.statusCode ?? 0,
+                  peer: this.opts.peer,
+                  keys: this.opts.peerKeys(known),
+                  requestNonce: nonce,
+                  body: raw,
+                });
+              } catch (err) {
+                const as = isParleyError(err) ? err.details.answeredAs : undefined;
+                if (typeof as === 'string' && /^stn_[0-9a-f]{24}$/.test(as)) {
+                  throw new ParleyError(
+                    'PARLEY_E_PEER_KEY_NOT_GENESIS',
+                    `${path.url} answers as station ${as}, but the key pinned for this peer derives ${this.opts.peer}: pin the peer's genesis key (\`parley key --genesis\` on the peer; compare the safety number of its genesis key), not a later one`,
+                    { station: this.opts.peer, answeredAs: as },
+                  );
+                }
+                throw err;
+              }
+              this.peerKnows = answer.known;
               let json: unknown;
               try {
                 json = JSON.parse(raw.toString('utf8'));
@@ -167,7 +230,12 @@ export class PeerClient {
                   {},
                 );
               }
-              resolve({ status: res.statusCode ?? 0, json });
+              resolve({
+                status: res.statusCode ?? 0,
+                json,
+                known: answer.known,
+                signedWith: signer.publicKey,
+              });
             } catch (err) {
               reject(err);
             }

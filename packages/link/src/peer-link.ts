@@ -8,6 +8,7 @@ import {
   verifyCheckpointSignature,
 } from '@parley/ledger';
 import type { AudienceId, Checkpoint } from '@parley/ledger';
+import { repinsFor } from '@parley/store';
 import type { Clock, FeedWriter, PeerRecord, Store } from '@parley/store';
 import { FeedReplica } from './feed-replica.js';
 import type { ReplicaOwner } from './feed-replica.js';
@@ -108,6 +109,8 @@ export class PeerLink implements ReplicaOwner {
   private loops: Promise<void>[] = [];
   private halted: { reason: string; at: number } | null = null;
   private failover = 0;
+  /** Keys this station re-pinned for the peer (emergency rotations it accepts). */
+  private repins: readonly PublicKeyB64[] = [];
 
   constructor(
     private readonly host: LinkHost,
@@ -126,8 +129,9 @@ export class PeerLink implements ReplicaOwner {
     this.client = new PeerClient({
       self: host.station,
       peer: peer.station as StationId,
-      signer: () => host.writer.currentSigner,
-      peerKeys: () => this.keys(),
+      signer: (n) => (n === undefined ? host.writer.currentSigner : host.writer.signerAfter(n)),
+      known: () => this.known(),
+      peerKeys: (n) => this.keysAt(n),
       now: () => host.clock.now(),
     });
   }
@@ -140,10 +144,39 @@ export class PeerLink implements ReplicaOwner {
     return this.peer.station as StationId;
   }
 
-  /** Keys the peer may sign requests and responses with: its current key once its identity feed is verified here, else the pinned key. */
+  /**
+   * Keys the peer may sign requests with: its current key once its identity feed is verified
+   * here, else the pinned key; and a key re-pinned for it that its verified feed has not rotated
+   * onto yet.
+   */
   keys(): readonly PublicKeyB64[] {
-    const current = this.identity?.verifier?.currentKey;
-    return current ? [current] : [this.peer.key as PublicKeyB64];
+    return this.keysAt(this.known());
+  }
+
+  /** Keys the peer signs with for a requester holding `n` of its identity feed's entries (§7), re-pins included. */
+  keysAt(n: number): readonly PublicKeyB64[] {
+    const v = this.identity?.verifier;
+    const key =
+      (v && n <= v.size ? v.keyForSize(n) : undefined) ??
+      v?.currentKey ??
+      (this.peer.key as PublicKeyB64);
+    const pending = this.repins.filter((k) => k !== key && !v?.keys.some((p) => p.key === k));
+    return [key, ...pending];
+  }
+
+  /** Entries of the peer's identity feed held here, all verified (the `Parley-Known` this side reports). */
+  known(): number {
+    return this.identity?.verifier?.size ?? 0;
+  }
+
+  /** Re-reads the re-pins recorded in this station's feeds for the peer. */
+  async refreshRepins(): Promise<void> {
+    this.repins = await repinsFor(this.host.store, this.host.station, this.peer.station);
+  }
+
+  /** Whether an emergency rotation of the peer onto `key` is accepted: an operator re-pinned it. */
+  acceptsEmergency(key: PublicKeyB64): boolean {
+    return this.repins.includes(key);
   }
 
   /** Loads the stored state and starts the pull and heartbeat loops. */
@@ -151,6 +184,7 @@ export class PeerLink implements ReplicaOwner {
     const { store } = this.host;
     const halted = await store.getMeta(haltKey(this.peer.station));
     this.halted = halted ? (JSON.parse(halted) as { reason: string; at: number }) : null;
+    await this.refreshRepins();
     this.identity = new FeedReplica(this.host, this, null, this.pool);
     await this.identity.load();
     for (const f of await store.feeds()) {
@@ -321,6 +355,9 @@ export class PeerLink implements ReplicaOwner {
         if (isParleyError(err) && err.code !== 'PARLEY_E_LINK_UNREACHABLE') {
           // The path answered, but with something this station refuses: count it, keep the path.
           this.host.events.rejected(this.peer.name, err.code, err.message);
+          // An emergency rotation waits for an operator's re-pin (`parley peer repin`).
+          if (err.code === 'PARLEY_E_KEY_REPIN_REQUIRED')
+            await this.refreshRepins().catch(() => undefined);
         } else {
           this.markFailed(p, err);
         }

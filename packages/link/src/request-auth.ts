@@ -10,7 +10,23 @@ export const H = {
   date: 'parley-date',
   nonce: 'parley-nonce',
   signature: 'parley-signature',
+  /**
+   * In a request: how many entries of the responder's feed the requester holds verified. In a
+   * response: how many entries of the requester's feed the responder holds verified. Each side
+   * signs with the key the other already trusts at that count (docs/PROTOCOL.md §7).
+   */
+  known: 'parley-known',
 } as const;
+
+const KNOWN_RE = /^\d{1,16}$/;
+
+/** Parses a `Parley-Known` value: a decimal count, or undefined if absent or malformed. */
+export function parseKnown(value: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || !KNOWN_RE.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
 
 /** A request dated further than this from the receiver's clock is refused; nonces are kept this long. */
 export const REPLAY_WINDOW_MS = 5 * 60_000;
@@ -29,10 +45,11 @@ export function requestBytes(r: {
   target: string;
   date: number;
   nonce: string;
+  known: number;
   body: Uint8Array;
 }): Uint8Array {
   return utf8.encode(
-    `parley-request/v1\n${r.method.toUpperCase()}\n${r.path}\n${r.from}\n${r.target}\n${r.date}\n${r.nonce}\n${toHex(sha256(r.body))}\n`,
+    `parley-request/v2\n${r.method.toUpperCase()}\n${r.path}\n${r.from}\n${r.target}\n${r.date}\n${r.nonce}\n${r.known}\n${toHex(sha256(r.body))}\n`,
   );
 }
 
@@ -45,10 +62,11 @@ export function responseBytes(r: {
   from: string;
   date: number;
   requestNonce: string;
+  known: number;
   body: Uint8Array;
 }): Uint8Array {
   return utf8.encode(
-    `parley-response/v1\n${r.status}\n${r.from}\n${r.date}\n${r.requestNonce}\n${toHex(sha256(r.body))}\n`,
+    `parley-response/v2\n${r.status}\n${r.from}\n${r.date}\n${r.requestNonce}\n${r.known}\n${toHex(sha256(r.body))}\n`,
   );
 }
 
@@ -60,6 +78,8 @@ export function signRequest(
     path: string;
     from: StationId;
     target: StationId;
+    /** Entries of the target's feed the sender holds verified. */
+    known: number;
     body: Uint8Array;
     now: number;
   },
@@ -70,6 +90,7 @@ export function signRequest(
     [H.station]: r.from,
     [H.date]: String(r.now),
     [H.nonce]: nonce,
+    [H.known]: String(r.known),
     [H.signature]: toBase64Url(sig),
   };
 }
@@ -77,10 +98,23 @@ export function signRequest(
 /** Headers for a signed response to a request that carried `requestNonce`. */
 export function signResponse(
   signer: Signer,
-  r: { status: number; from: StationId; requestNonce: string; body: Uint8Array; now: number },
+  r: {
+    status: number;
+    from: StationId;
+    requestNonce: string;
+    /** Entries of the requester's feed the responder holds verified. */
+    known: number;
+    body: Uint8Array;
+    now: number;
+  },
 ): Record<string, string> {
   const sig = signer.sign(responseBytes({ ...r, date: r.now }));
-  return { [H.station]: r.from, [H.date]: String(r.now), [H.signature]: toBase64Url(sig) };
+  return {
+    [H.station]: r.from,
+    [H.date]: String(r.now),
+    [H.known]: String(r.known),
+    [H.signature]: toBase64Url(sig),
+  };
 }
 
 /** Remembers nonces for the replay window, per sending station. */
@@ -118,7 +152,9 @@ function header(
 /**
  * Authenticates a signed station-to-station request. `keysOf` gives the keys a paired station
  * may sign with (undefined for an unknown station). Throws the coded error for the first
- * failure: missing headers, unknown station, clock skew, bad signature, replay.
+ * failure: missing headers, unknown station, clock skew, a malformed `Parley-Known` or one past
+ * this station's feed (`selfSize`), bad signature, replay. Returns the sender and its
+ * `Parley-Known`.
  */
 export function verifyRequest(r: {
   headers: Record<string, string | string[] | undefined>;
@@ -130,15 +166,18 @@ export function verifyRequest(r: {
   keysOf: (station: string) => readonly PublicKeyB64[] | undefined;
   nonces: NonceCache;
   windowMs?: number;
-}): StationId {
+  /** Size of this station's own feed: a larger `Parley-Known` is refused. */
+  selfSize?: number;
+}): { station: StationId; known: number } {
   const from = header(r.headers, H.station);
   const dateText = header(r.headers, H.date);
   const nonce = header(r.headers, H.nonce);
   const sigText = header(r.headers, H.signature);
-  if (!from || !dateText || !nonce || !sigText) {
+  const knownText = header(r.headers, H.known);
+  if (!from || !dateText || !nonce || !sigText || knownText === undefined) {
     throw new ParleyError(
       'PARLEY_E_LINK_AUTH_MISSING',
-      'request is not signed (Parley-Station, Parley-Date, Parley-Nonce, Parley-Signature)',
+      'request is not signed (Parley-Station, Parley-Date, Parley-Nonce, Parley-Known, Parley-Signature)',
       {},
     );
   }
@@ -162,6 +201,14 @@ export function verifyRequest(r: {
       },
     );
   }
+  const known = parseKnown(knownText);
+  if (known === undefined || (r.selfSize !== undefined && known > r.selfSize)) {
+    throw new ParleyError(
+      'PARLEY_E_LINK_MALFORMED',
+      `Parley-Known ${JSON.stringify(knownText)} is not a count of entries of this station's feed${r.selfSize !== undefined ? ` (it holds ${r.selfSize})` : ''}`,
+      { station: from },
+    );
+  }
   const sig = fromBase64Url(sigText);
   const bytes = NONCE_RE.test(nonce)
     ? requestBytes({
@@ -171,6 +218,7 @@ export function verifyRequest(r: {
         target: r.self,
         date,
         nonce,
+        known,
         body: r.body,
       })
     : undefined;
@@ -189,10 +237,15 @@ export function verifyRequest(r: {
       { station: from },
     );
   }
-  return from as StationId;
+  return { station: from as StationId, known };
 }
 
-/** Checks a signed response from `peer` to our request with `requestNonce`. Throws `PARLEY_E_LINK_AUTH_SIGNATURE`. */
+/**
+ * Checks a signed response from `peer` to our request with `requestNonce`, under `keys` (the
+ * key the peer signs with for the `Parley-Known` the request carried). Returns the response's
+ * `Parley-Known`: how many entries of our feed the peer holds verified. Throws
+ * `PARLEY_E_LINK_AUTH_SIGNATURE`.
+ */
 export function verifyResponse(r: {
   headers: Record<string, string | string[] | undefined>;
   status: number;
@@ -200,18 +253,27 @@ export function verifyResponse(r: {
   keys: readonly PublicKeyB64[];
   requestNonce: string;
   body: Uint8Array;
-}): void {
+}): { known: number } {
   const from = header(r.headers, H.station);
   const date = Number(header(r.headers, H.date));
+  const known = parseKnown(r.headers[H.known]);
   const sig = fromBase64Url(header(r.headers, H.signature) ?? '');
   const ok =
     from === r.peer &&
     Number.isSafeInteger(date) &&
+    known !== undefined &&
     sig !== undefined &&
     r.keys.some((k) =>
       verifySignature(
         k,
-        responseBytes({ status: r.status, from, date, requestNonce: r.requestNonce, body: r.body }),
+        responseBytes({
+          status: r.status,
+          from,
+          date,
+          requestNonce: r.requestNonce,
+          known,
+          body: r.body,
+        }),
         sig,
       ),
     );
@@ -219,6 +281,7 @@ export function verifyResponse(r: {
     throw new ParleyError(
       'PARLEY_E_LINK_AUTH_SIGNATURE',
       `response claiming to be from ${r.peer} is not signed by its key`,
-      { station: r.peer },
+      { station: r.peer, ...(from !== undefined && from !== r.peer ? { answeredAs: from } : {}) },
     );
+  return { known: known! };
 }

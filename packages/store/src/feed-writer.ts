@@ -60,6 +60,7 @@ type Job =
   | {
       type: 'rotate';
       next: Signer;
+      emergency: boolean;
       fence?: Lease;
       resolve: (v: SealedEntry[]) => void;
       reject: (e: unknown) => void;
@@ -99,6 +100,10 @@ export class FeedWriter {
   private syncQueued = false;
   /** The key this feed is stored under: the station id, or `<station>/<audience>`. */
   readonly feed: string;
+  /** This feed's key history: each key and the first seq it signs (genesis key from 1). */
+  private periods: { key: string; from: number }[];
+  /** Every signer this writer has held or loaded, by public key (old keys sign link traffic, §7). */
+  private readonly signers = new Map<string, Signer>();
 
   private constructor(
     readonly store: Store,
@@ -110,7 +115,10 @@ export class FeedWriter {
     private readonly clock: Clock,
     private readonly maxBatch: number,
     private readonly signerFor: ((publicKey: string) => Promise<Signer>) | undefined,
+    periods: { key: string; from: number }[],
   ) {
+    this.periods = periods;
+    this.signers.set(signer.publicKey, signer);
     this.seq = head?.seq ?? 0;
     this.headHash = (head?.hash ?? GENESIS_PREV) as HashHex;
     this.lastTs = head?.ts ?? 0;
@@ -130,6 +138,15 @@ export class FeedWriter {
     const tree = MerkleTree.fromLeafHashes(
       (await store.hashes(feed, head?.seq ?? 0)).map(leafHash),
     );
+    const periods: { key: string; from: number }[] = [];
+    for (const r of await store.entriesOfKind(feed, [KIND.genesis, KIND.keyRotation])) {
+      if (r.seq > (head?.seq ?? 0)) break;
+      const body = parseEntryLine(r.line).body;
+      periods.push({
+        key: String(r.kind === KIND.genesis ? body.key : body.next),
+        from: r.seq + (r.kind === KIND.genesis ? 0 : 1),
+      });
+    }
     return new FeedWriter(
       store,
       station,
@@ -140,6 +157,7 @@ export class FeedWriter {
       opts.clock ?? systemClock,
       opts.maxBatch ?? 2000,
       opts.signerFor,
+      periods,
     );
   }
 
@@ -202,6 +220,44 @@ export class FeedWriter {
     return this.signer.publicKey;
   }
 
+  /**
+   * The key in force after the first `n` entries of this feed (the key that signs entry n + 1;
+   * n = 0: the genesis key). Past the head, the current key.
+   */
+  keyAfter(n: number): string {
+    let key: string = this.signer.publicKey;
+    if (n >= this.seq) return key;
+    for (const p of this.periods) if (p.from <= n + 1) key = p.key;
+    return key;
+  }
+
+  /** This feed's key history as the writer knows it: each key and the first seq it signs. */
+  get keyHistory(): readonly { key: string; from: number }[] {
+    return this.periods;
+  }
+
+  /**
+   * The signer of the key in force after `n` entries: the key a peer that holds n entries of this
+   * feed already trusts (link requests and responses, docs/PROTOCOL.md §7). Old private keys stay
+   * under `keys/` after a rotation and are loaded on demand. If `n` is past the head another
+   * process may have appended (a rotation by `parley rotate-key` beside a running station): the
+   * writer catches up first. Falls back to the current signer when an old key cannot be loaded.
+   */
+  async signerAfter(n: number): Promise<Signer> {
+    if (n > this.seq) await this.refresh().catch(() => undefined);
+    const key = this.keyAfter(n);
+    const held = this.signers.get(key);
+    if (held) return held;
+    if (!this.signerFor) return this.signer;
+    try {
+      const loaded = await this.signerFor(key);
+      this.signers.set(key, loaded);
+      return loaded;
+    } catch {
+      return this.signer;
+    }
+  }
+
   /** Appends one entry. */
   async append(draft: EntryDraft, opts: AppendOpts = {}): Promise<SealedEntry> {
     const [sealed] = await this.appendMany([draft], opts);
@@ -236,9 +292,10 @@ export class FeedWriter {
    * countersigned by `next`; every later entry is signed by `next`. A feed already at `next`
    * (another process rotated it) gets nothing.
    */
-  async rotateKey(next: Signer): Promise<SealedEntry> {
+  async rotateKey(next: Signer, opts: { emergency?: boolean } = {}): Promise<SealedEntry> {
+    const emergency = opts.emergency === true;
     const [sealed] = await new Promise<SealedEntry[]>((resolve, reject) =>
-      this.enqueue({ type: 'rotate', next, resolve, reject }),
+      this.enqueue({ type: 'rotate', next, emergency, resolve, reject }),
     );
     return sealed!;
   }
@@ -358,12 +415,13 @@ export class FeedWriter {
     let prev = this.headHash;
     let ts = this.lastTs;
     let signer = this.signer;
+    const periods = [...this.periods];
     const rows: StoredEntry[] = [];
     const accepted: { job: WriteJob; sealed: SealedEntry[] }[] = [];
     for (const job of batch) {
       // Seal each job on its own: a job that cannot be sealed (too large, not canonical JSON)
       // fails alone, and the others still go in.
-      const mark = { seq, prev, ts, signer, rows: rows.length };
+      const mark = { seq, prev, ts, signer, rows: rows.length, periods: periods.length };
       if (
         (job.type === 'append' && job.ifEmpty && seq > 0) ||
         (job.type === 'rotate' && job.next.publicKey === signer.publicKey)
@@ -373,7 +431,9 @@ export class FeedWriter {
       }
       try {
         const drafts: EntryDraft[] =
-          job.type === 'append' ? job.drafts : [this.rotationDraft(seq + 1, job.next)];
+          job.type === 'append'
+            ? job.drafts
+            : [this.rotationDraft(seq + 1, job.next, job.emergency)];
         const sealed: SealedEntry[] = [];
         for (const d of drafts) {
           ts = Math.max(ts, this.clock.now());
@@ -388,7 +448,9 @@ export class FeedWriter {
           };
           if (d.channel !== undefined) unsigned.channel = d.channel;
           if (this.audience) unsigned.audience = this.audience;
-          const s = sealEntry(unsigned, signer);
+          // An emergency rotation is signed by the new key itself, never by the retired one.
+          const s = sealEntry(unsigned, job.type === 'rotate' && job.emergency ? job.next : signer);
+          if (d.kind === KIND.genesis) periods.push({ key: String(d.body.key), from: seq + 1 });
           sealed.push(s);
           rows.push({
             seq: seq + 1,
@@ -402,11 +464,15 @@ export class FeedWriter {
           seq++;
           prev = s.hash;
         }
-        if (job.type === 'rotate') signer = job.next;
+        if (job.type === 'rotate') {
+          signer = job.next;
+          periods.push({ key: job.next.publicKey, from: seq + 1 });
+        }
         accepted.push({ job, sealed });
       } catch (err) {
         ({ seq, prev, ts, signer } = mark);
         rows.length = mark.rows;
+        periods.length = mark.periods;
         job.reject(err);
       }
     }
@@ -438,6 +504,8 @@ export class FeedWriter {
       this.headHash = prev;
       this.lastTs = ts;
       this.signer = signer;
+      this.periods = periods;
+      this.signers.set(signer.publicKey, signer);
       for (const a of accepted) a.job.resolve(a.sealed);
     };
   }
@@ -461,6 +529,7 @@ export class FeedWriter {
     let prev: string = this.headHash;
     let ts = this.lastTs;
     let signer = this.signer;
+    const periods = [...this.periods];
     const leaves: Uint8Array[] = [];
     while (seq < stored) {
       const rows = await this.store.entries(this.feed, seq, Math.min(2000, stored - seq));
@@ -473,6 +542,8 @@ export class FeedWriter {
             { station: this.station, seq: r.seq, headSeq: seq },
           );
         }
+        if (r.kind === KIND.genesis)
+          periods.push({ key: String(parseEntryLine(r.line).body.key), from: 1 });
         if (r.kind === KIND.keyRotation) {
           const next = parseEntryLine(r.line).body.next as string;
           if (!this.signerFor) {
@@ -483,6 +554,7 @@ export class FeedWriter {
             );
           }
           signer = await this.signerFor(next);
+          periods.push({ key: next, from: r.seq + 1 });
         }
         leaves.push(Buffer.from(r.hash, 'hex'));
         seq = r.seq;
@@ -502,6 +574,8 @@ export class FeedWriter {
     this.headHash = prev as HashHex;
     this.lastTs = ts;
     this.signer = signer;
+    this.periods = periods;
+    this.signers.set(signer.publicKey, signer);
     this.latest = (await this.store.latestCheckpoint(this.feed)) ?? undefined;
   }
 
@@ -523,11 +597,14 @@ export class FeedWriter {
     return this.latest;
   }
 
-  private rotationDraft(seq: number, next: Signer): EntryDraft {
+  private rotationDraft(seq: number, next: Signer, emergency: boolean): EntryDraft {
     const proof = toBase64Url(
       next.sign(rotationProofBytes(this.station, seq, next.publicKey, this.audience)),
     );
-    return { kind: KIND.keyRotation, body: { next: next.publicKey, proof } };
+    return {
+      kind: KIND.keyRotation,
+      body: { next: next.publicKey, proof, ...(emergency ? { emergency: true } : {}) },
+    };
   }
 
   private async doCheckpoint(job: Extract<Job, { type: 'checkpoint' }>): Promise<void> {

@@ -11,16 +11,18 @@ import {
   keyId,
   parseEntryLine,
   parseFeedKey,
+  parsePublicKey,
+  safetyNumber,
   signerFromPem,
   stationIdFromKey,
 } from '@parley/ledger';
-import type { AudienceId, Signer } from '@parley/ledger';
+import type { AudienceId, SealedEntry, Signer } from '@parley/ledger';
 import { FeedWriter } from './feed-writer.js';
 import { keyHistory } from './bundle-files.js';
 import type { Clock } from './feed-writer.js';
 import { SqliteStore } from './sqlite-store.js';
 import { parseStoreUrl, PgStore, redactStoreUrl } from './pg-store.js';
-import type { Store } from './store.js';
+import type { PeerRecord, Store } from './store.js';
 
 export const STATION_FILE = 'station.json';
 export const KEYS_DIR = 'keys';
@@ -276,6 +278,92 @@ export async function currentKey(store: Store, station: string): Promise<PublicK
   return key;
 }
 
+/**
+ * Keys this station has re-pinned for `peer` (its own `key-repin` entries, §2.2): the keys an
+ * emergency rotation of that peer may move to, and that its link accepts meanwhile.
+ */
+export async function repinsFor(store: Store, self: string, peer: string): Promise<PublicKeyB64[]> {
+  const out: PublicKeyB64[] = [];
+  for (const r of await ownEntriesOfKind(store, self, KIND.keyRepin)) {
+    const b = parseEntryLine(r.line).body;
+    if (b.station === peer && typeof b.key === 'string') out.push(b.key as PublicKeyB64);
+  }
+  return out;
+}
+
+/** Entries of one kind in all of a station's own feeds (identity and audiences). */
+async function ownEntriesOfKind(store: Store, self: string, kind: string) {
+  const out = [];
+  for (const f of await store.feeds())
+    if (parseFeedKey(f.station).station === self)
+      out.push(...(await store.entriesOfKind(f.station, [kind])));
+  return out;
+}
+
+/** One key of a peer as this station has verified it: the seqs it signs and when it started. */
+export interface PeerKeyView {
+  key: PublicKeyB64;
+  safety: string;
+  from: number;
+  to: number | null;
+  /** Time of the entry that brought the key in (genesis, or the key rotation). */
+  since: number;
+  /** Brought in by an emergency rotation (accepted on a re-pin). */
+  emergency: boolean;
+}
+
+/** A re-pin this station recorded for a peer. */
+export interface RepinView {
+  key: PublicKeyB64;
+  safety: string;
+  by: string;
+  at: number;
+  seq: number;
+  /** The peer's verified feed has rotated onto this key. */
+  applied: boolean;
+}
+
+/** A peer's key history as verified here, and the re-pins recorded for it. */
+export async function peerKeys(
+  store: Store,
+  self: string,
+  peer: PeerRecord,
+): Promise<{ pinned: PublicKeyB64; keys: PeerKeyView[]; repins: RepinView[] }> {
+  const keys: PeerKeyView[] = [];
+  for (const e of await store.entriesOfKind(peer.station, [KIND.genesis, KIND.keyRotation])) {
+    const body = parseEntryLine(e.line).body;
+    const genesis = e.kind === KIND.genesis;
+    const key = (genesis ? body.key : body.next) as PublicKeyB64;
+    const last = keys[keys.length - 1];
+    if (last) last.to = e.seq;
+    keys.push({
+      key,
+      safety: safetyNumber(key),
+      from: genesis ? 1 : e.seq + 1,
+      to: null,
+      since: e.ts,
+      emergency: !genesis && body.emergency === true,
+    });
+  }
+  const repins: RepinView[] = [];
+  for (const r of await ownEntriesOfKind(store, self, KIND.keyRepin)) {
+    const b = parseEntryLine(r.line).body;
+    if (b.station !== peer.station) continue;
+    repins.push({
+      key: b.key as PublicKeyB64,
+      safety: String(b.safety),
+      by: String(b.by),
+      at: r.ts,
+      seq: r.seq,
+      applied: keys.some((k) => k.key === b.key && k.from > 1),
+    });
+  }
+  return { pinned: peer.key as PublicKeyB64, keys, repins };
+}
+
+/** Compares safety numbers by their digits only (spacing as read aloud does not matter). */
+const digits = (s: string) => s.replace(/\s+/g, '');
+
 async function loadSigner(dir: string, key: PublicKeyB64): Promise<Signer> {
   const path = join(dir, KEYS_DIR, `${keyId(key)}.key`);
   let info;
@@ -443,6 +531,12 @@ export class StationHandle {
   /** Rotates an audience feed through the identity feed's key chain up to its current key. */
   private async alignKeys(writer: FeedWriter): Promise<void> {
     const chain = (await keyHistory(this.store, this.station)).keys.map((k) => k.key);
+    // Keys the identity feed moved to by an emergency rotation are moved to the same way here.
+    const emergency = new Set<string>();
+    for (const r of await this.store.entriesOfKind(this.station, [KIND.keyRotation])) {
+      const b = parseEntryLine(r.line).body;
+      if (b.emergency === true) emergency.add(String(b.next));
+    }
     for (;;) {
       const at = chain.indexOf(writer.publicKey as PublicKeyB64);
       if (at < 0) {
@@ -453,7 +547,8 @@ export class StationHandle {
         );
       }
       if (at === chain.length - 1) return;
-      await writer.rotateKey(await this.signer(chain[at + 1]!));
+      const next = chain[at + 1]!;
+      await writer.rotateKey(await this.signer(next), { emergency: emergency.has(next) });
     }
   }
 
@@ -469,13 +564,56 @@ export class StationHandle {
    * Rotates the identity key. The new private key is written (0600) before the rotation entry is
    * appended, so a crash in between leaves the old key in force and an unused key file.
    */
-  async rotateKey(): Promise<PublicKeyB64> {
+  async rotateKey(opts: { emergency?: boolean } = {}): Promise<PublicKeyB64> {
     const identity = generateIdentity();
     await writeKeyFile(this.dir, identity.publicKey, identity.privatePem);
-    await this.writer.rotateKey(signerFromPem(identity.privatePem));
-    // Every audience feed follows: each gets its own rotation entry, signed by the old key.
+    await this.writer.rotateKey(signerFromPem(identity.privatePem), opts);
+    // Every audience feed follows: each gets its own rotation entry, signed by the old key (an
+    // emergency rotation: by the new key, as in the identity feed).
     for (const w of await this.audienceWriters()) await this.alignKeys(w);
     return identity.publicKey;
+  }
+
+  /**
+   * Re-pins a peer's key after an emergency rotation (its old key compromised): checks that
+   * `safety` is the safety number of `key` (read over another channel), then records a
+   * `key-repin` entry `{station, key, safety, by}` in this station's feeds shared with the peer. From then on the
+   * peer's emergency rotation onto `key` verifies here, and the link accepts `key`.
+   */
+  async repinPeer(r: { name: string; key: string; safety: string; by: string }): Promise<{
+    entry: SealedEntry;
+    station: string;
+    key: PublicKeyB64;
+    safety: string;
+  }> {
+    const peer = (await this.store.peers()).find((p) => p.name === r.name);
+    if (!peer)
+      throw new ParleyError('PARLEY_E_PEER_NOT_FOUND', `no peer named ${JSON.stringify(r.name)}`, {
+        name: r.name,
+      });
+    const key = parsePublicKey(r.key);
+    const safety = safetyNumber(key);
+    if (digits(r.safety) !== digits(safety)) {
+      throw new ParleyError(
+        'PARLEY_E_SAFETY_NUMBER_MISMATCH',
+        `${JSON.stringify(r.safety)} is not the safety number of ${key}: nothing was re-pinned; read the safety number again with the peer over another channel`,
+        { key },
+      );
+    }
+    // Recorded where the relationship lives: in this station's feed for the pair's audience and
+    // in each other audience feed it shares with the peer, never in its identity feed (which
+    // every peer reads: it would tell them who this station is paired with).
+    const pair = await this.audienceWriter([peer.station]);
+    const writers = new Set([pair, ...(await this.sharedWith(peer.station))]);
+    let entry: SealedEntry | undefined;
+    for (const w of writers) {
+      const e = await w.append({
+        kind: KIND.keyRepin,
+        body: { station: peer.station, key, safety, by: r.by },
+      });
+      if (w === pair) entry = e;
+    }
+    return { entry: entry!, station: peer.station, key, safety };
   }
 
   async close(): Promise<void> {

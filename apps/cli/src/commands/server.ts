@@ -235,7 +235,10 @@ export function registerServerCommands(program: Command): void {
     )
     .option(...DATA_OPTION)
     .requiredOption('--name <name>', 'a local name for the peer, e.g. "PLA Southern Theater"')
-    .requiredOption('--key <pubkey>', "the peer's genesis public key (base64url)")
+    .requiredOption(
+      '--key <pubkey>',
+      "the peer's GENESIS public key (base64url; `parley key --genesis` on the peer): the station id derives from it, and later keys are followed over the link",
+    )
     .requiredOption(
       '--url <url>',
       'a transport path, http(s)://host:port; repeat for independent paths, most preferred first',
@@ -287,6 +290,34 @@ export function registerServerCommands(program: Command): void {
           );
           print(
             `safety number ${safetyNumber(key)}: compare it with the peer over another channel`,
+          );
+        });
+      },
+    );
+  peer
+    .command('repin')
+    .description(
+      "accept a peer's emergency key rotation (its old key compromised): checks the new key's safety number, read with the peer over another channel, and records a key-repin entry",
+    )
+    .argument('<name>', 'the peer')
+    .option(...DATA_OPTION)
+    .requiredOption('--key <pubkey>', "the peer's new public key (base64url)")
+    .requiredOption('--safety-number <digits>', "the new key's safety number, as the peer read it")
+    .option('--by <name>', 'who re-pins (recorded in the entry)', 'cli')
+    .action(
+      async (
+        name: string,
+        opts: { data: string; key: string; safetyNumber: string; by: string },
+      ) => {
+        await withStation(opts.data, async (s) => {
+          const r = await s.repinPeer({
+            name,
+            key: opts.key,
+            safety: opts.safetyNumber,
+            by: opts.by,
+          });
+          print(
+            `re-pinned ${name} (${r.station}) to ${r.key} at seq ${r.entry.entry.seq}: its emergency rotation onto that key is accepted (a running station picks this up within seconds)`,
           );
         });
       },

@@ -58,8 +58,11 @@ export function registerStationCommands(program: Command): void {
     .command('key')
     .description("print the station's current public key (base64url) on one line")
     .option(...DATA_OPTION)
-    .action(async (opts: { data: string }) => {
-      await withStation(opts.data, async (s) => print(s.writer.publicKey));
+    .option('--genesis', 'print the genesis key instead: the key a peer pins with `peer add --key`')
+    .action(async (opts: { data: string; genesis?: boolean }) => {
+      await withStation(opts.data, async (s) =>
+        print(opts.genesis ? s.writer.keyAfter(0) : s.writer.publicKey),
+      );
     });
 
   program
@@ -72,28 +75,41 @@ export function registerStationCommands(program: Command): void {
       '--key <pubkey>',
       'print the safety number of this public key instead (e.g. a peer key to compare)',
     )
-    .action(async (opts: { data: string; key?: string }) => {
+    .option('--genesis', "print the genesis key's safety number (the one a peer pins)")
+    .action(async (opts: { data: string; key?: string; genesis?: boolean }) => {
       if (opts.key) {
         const { parsePublicKey } = await import('@parley/ledger');
         print(safetyNumber(parsePublicKey(opts.key)));
         return;
       }
-      await withStation(opts.data, async (s) => print(safetyNumber(s.writer.publicKey as never)));
+      await withStation(opts.data, async (s) =>
+        print(safetyNumber((opts.genesis ? s.writer.keyAfter(0) : s.writer.publicKey) as never)),
+      );
     });
 
   program
     .command('rotate-key')
     .description(
-      'rotate the identity key: a key-rotation entry signed by the current key introduces a new one',
+      'rotate the identity key: a key-rotation entry signed by the current key introduces a new one (works while the station runs; peers follow over the link)',
     )
     .option(...DATA_OPTION)
-    .action(async (opts: { data: string }) => {
+    .option(
+      '--emergency',
+      'the current key is compromised: the rotation is signed by the new key, and each peer accepts it only after `parley peer repin` with the new safety number',
+    )
+    .action(async (opts: { data: string; emergency?: boolean }) => {
       await withStation(opts.data, async (s) => {
         const old = s.writer.publicKey;
-        const next = await s.rotateKey();
+        const next = await s.rotateKey({ emergency: opts.emergency === true });
         await s.writer.checkpoint();
-        print(`rotated ${s.station} from ${old} to ${next} at seq ${s.writer.size}`);
+        print(
+          `rotated ${s.station} from ${old} to ${next} at seq ${s.writer.size}${opts.emergency ? ' (emergency)' : ''}`,
+        );
         print(`safety number ${safetyNumber(next)}`);
+        if (opts.emergency)
+          print(
+            'read this safety number to each peer over another channel: they run `parley peer repin NAME --key KEY --safety-number "…"`',
+          );
       });
     });
 

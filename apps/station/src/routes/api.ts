@@ -10,6 +10,7 @@ import { hotlineRoutes } from './hotline.js';
 import { noticeRoutes } from './notices.js';
 import type { NoticeService } from '../notices/notice-service.js';
 import { trackRoutes } from './tracks.js';
+import { keyRoutes } from './keys.js';
 import type { TrackService } from '../tracks/track-service.js';
 import { requirePermission, tokenActor } from '../auth.js';
 import type { Actor, Permission } from '../auth.js';
@@ -169,6 +170,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   );
 
   await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
+  await keyRoutes(app, { station, links });
   if (deps.notices) await noticeRoutes(app, deps.notices);
   if (deps.tracks) await trackRoutes(app, { tracks: deps.tracks, hotline: deps.hotline });
 }

@@ -8,6 +8,7 @@ import {
   HeartbeatSchema,
   LinkErrorSchema,
   NonceCache,
+  parseKnown,
   PullRequestSchema,
   PullResponseSchema,
   serveHeartbeat,
@@ -17,7 +18,6 @@ import {
 } from '@parley/link';
 import type { Heartbeat, LinkManager, PullRequest, ServeContext } from '@parley/link';
 import type { Clock } from '@parley/store';
-import type { Signer } from '@parley/ledger';
 import { httpError } from '../http-errors.js';
 import type { StationMetrics } from '../metrics.js';
 
@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: Buffer;
     peerStation?: StationId;
+    /** The request's verified `Parley-Known`: entries of this station's feed the peer holds. */
+    peerKnown?: number;
   }
 }
 
@@ -35,7 +37,6 @@ export interface LinkRouteDeps {
   serve: ServeContext;
   links: LinkManager;
   clock: Clock;
-  signer: () => Signer;
   metrics: StationMetrics;
 }
 
@@ -77,8 +78,14 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
   );
 
   // Authenticate before validation, so an unsigned or forged request learns nothing about the schema.
+  const { writer } = deps.serve;
   app.addHook('preValidation', async (req: FastifyRequest) => {
-    req.peerStation = verifyRequest({
+    // A peer may hold more of this feed than this process has seen (another process appended,
+    // e.g. `parley rotate-key` beside the running station): catch up before judging the count.
+    const claimed = parseKnown(req.headers[H.known]);
+    if (claimed !== undefined && claimed > writer.size)
+      await writer.refresh().catch(() => undefined);
+    const { station, known } = verifyRequest({
       headers: req.headers,
       method: req.method,
       path: req.url,
@@ -87,7 +94,10 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
       now: deps.clock.now(),
       keysOf: (s) => deps.links.keysOf(s),
       nonces,
+      selfSize: writer.size,
     });
+    req.peerStation = station;
+    req.peerKnown = known;
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -98,10 +108,20 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
           ? payload
           : Buffer.alloc(0);
     const nonce = req.headers[H.nonce];
-    const headers = signResponse(deps.signer(), {
+    // Signed with the key the requester already trusts: the one in force after as many entries
+    // of this feed as it says it holds (errors included, so a 401 can be read). Without a usable
+    // count, the current key.
+    const claimed = parseKnown(req.headers[H.known]);
+    const n =
+      req.peerKnown ?? (claimed !== undefined && claimed <= writer.size ? claimed : undefined);
+    const signer = n === undefined ? writer.currentSigner : await writer.signerAfter(n);
+    const from = req.headers[H.station];
+    const headers = signResponse(signer, {
       status: reply.statusCode,
       from: deps.serve.station,
       requestNonce: typeof nonce === 'string' ? nonce : '',
+      // How much of the requester's feed is held here: it signs its next requests to match.
+      known: (typeof from === 'string' ? deps.links.knownOf(from) : undefined) ?? 0,
       body,
       now: deps.clock.now(),
     });
