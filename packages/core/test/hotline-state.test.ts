@@ -15,7 +15,10 @@ const B = 'stn_bbbbbbbbbbbbbbbbbbbbbbbb';
 const MIN = 60_000;
 const agreement = parseAgreement({ tier: 'theater', escalation: 'ministry-ops' });
 
-/** Builds entries of two feeds with per-station seq numbering. */
+/** The pair's audience (ADR 0003): any id works for the fold, which takes members from genesis. */
+const AUD = 'aud_abababababababababababab';
+
+/** Builds the two stations' feeds for the pair's audience, each opened by its genesis entry. */
 function feeds() {
   const seqs: Record<string, number> = { [A]: 0, [B]: 0 };
   const out: HotlineEntry[] = [];
@@ -29,6 +32,7 @@ function feeds() {
     const seq = ++seqs[station]!;
     const e = {
       station,
+      audience: AUD,
       seq,
       hash: `${station.slice(-2)}${seq}`.padEnd(64, '0'),
       ts,
@@ -37,8 +41,10 @@ function feeds() {
       body,
     };
     out.push(e);
-    return { station, seq, hash: e.hash };
+    return { station, audience: AUD, seq, hash: e.hash };
   };
+  add(A, 0, 'genesis', null, { name: 'A', key: 'k', members: [A, B] });
+  add(B, 0, 'genesis', null, { name: 'B', key: 'k', members: [A, B] });
   return { out, add };
 }
 
@@ -244,8 +250,8 @@ describe('hotline state', () => {
       f.add(A, 10_000 + i * 1000, 'message', 'theater-ops', { precedence: 'FLASH', text: `m${i}` }),
     );
     // B's clock runs 5 s behind: its receipts look older than the messages they answer.
-    f.add(B, 9_000, 'receipt', null, { level: 'delivered', station: A, upTo: 3, hash: 'x' });
-    f.add(B, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: 7, hash: 'x' });
+    f.add(B, 9_000, 'receipt', null, { level: 'delivered', station: A, upTo: 4, hash: 'x' });
+    f.add(B, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: 8, hash: 'x' });
     f.add(B, 12_500, 'receipt', 'theater-ops', { level: 'understood', of: msgs[4] });
     // The same view, whatever the arrival order, all at once or in chunks as replication
     // delivers them (map iteration order is not part of the view).
@@ -296,5 +302,72 @@ describe('hotline state', () => {
         expect.objectContaining({ code: 'PARLEY_E_BAD_AGREEMENT' }),
       );
     }
+  });
+});
+
+describe('hotline state with audiences of several parties', () => {
+  const C = 'stn_cccccccccccccccccccccccc';
+  const TRI = 'aud_cdcdcdcdcdcdcdcdcdcdcdcd';
+  const OTHER = 'aud_efefefefefefefefefefefef';
+  function tri() {
+    const seqs: Record<string, number> = {};
+    const out: HotlineEntry[] = [];
+    const add = (
+      station: string,
+      audience: string | null,
+      ts: number,
+      kind: string,
+      channel: string | null,
+      body: Record<string, unknown>,
+    ) => {
+      const k = `${station}/${audience}`;
+      const seq = (seqs[k] = (seqs[k] ?? 0) + 1);
+      const hash = `${station.slice(-2)}${audience?.slice(-2) ?? 'id'}${seq}`.padEnd(64, '0');
+      out.push({ station, audience, seq, hash, ts, kind, channel, body });
+      return audience ? { station, audience, seq, hash } : { station, seq, hash };
+    };
+    for (const s of [A, B, C]) add(s, TRI, 0, 'genesis', null, { members: [A, B, C] });
+    for (const s of [A, C]) add(s, OTHER, 0, 'genesis', null, { members: [A, C] });
+    const p = add(A, TRI, 0, 'channel-propose', 'tri', { agreement });
+    return { out, add, p };
+  }
+
+  it('opens only when every member accepts; receipts, deadlines and alarms are per recipient', () => {
+    const f = tri();
+    f.add(B, TRI, 1000, 'channel-accept', 'tri', { proposal: f.p });
+    expect(foldHotline(f.out).channels.get('tri')!.status).toBe('proposed');
+    f.add(C, TRI, 2000, 'channel-accept', 'tri', { proposal: f.p });
+    const open = foldHotline(f.out).channels.get('tri')!;
+    expect(open.status).toBe('open');
+    expect(open.members).toEqual([A, B, C]);
+    expect(open.accepted.sort()).toEqual([A, B, C]);
+
+    const m = f.add(A, TRI, 10_000, 'message', 'tri', { precedence: 'FLASH', text: 'all' });
+    f.add(B, TRI, 11_000, 'receipt', null, { level: 'delivered', station: A, upTo: m.seq });
+    f.add(C, TRI, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: m.seq });
+    f.add(B, TRI, 13_000, 'receipt', 'tri', { level: 'understood', of: m, by: 'b', readback: 'rb' });
+    // Hostile or misplaced receipts: C's receipt in another audience, and one in an identity feed.
+    f.add(C, OTHER, 13_500, 'receipt', 'tri', { level: 'understood', of: m, by: 'c' });
+    f.add(C, null, 13_600, 'receipt', 'tri', { level: 'understood', of: m, by: 'c' });
+    const s = foldHotline(f.out);
+    const view = s.messages.get(refKey(m))!;
+    expect(Object.keys(view.recipients).sort()).toEqual([B, C]);
+    expect(view.recipients[B]!.understood).toMatchObject({ ts: 13_000, readback: 'rb' });
+    expect(view.recipients[C]!.understood).toBeUndefined();
+    expect(view.receipts.delivered?.ts).toBe(12_000);
+    expect(view.receipts.understood).toBeUndefined();
+    const handling = agreement.handling.FLASH;
+    expect(view.recipients[C]!.deadline).toBe(12_000 + handling);
+    const late = overdue(s, A, 12_000 + handling + 1);
+    expect(late).toHaveLength(1);
+    expect(late[0]).toMatchObject({ kind: 'understood-overdue', parties: [C] });
+    expectOrderIndependent(f.out);
+  });
+
+  it('a name first proposed in one audience is not taken over by a proposal in another', () => {
+    const f = tri();
+    f.add(C, OTHER, 5000, 'channel-propose', 'tri', { agreement });
+    const c = foldHotline(f.out).channels.get('tri')!;
+    expect(c.audience).toBe(TRI);
   });
 });

@@ -163,6 +163,7 @@ describe('renderNotice (NAVAREA style)', () => {
 const A = 'stn_aaaaaaaaaaaaaaaaaaaaaaaa';
 const B = 'stn_bbbbbbbbbbbbbbbbbbbbbbbb';
 let n = 0;
+const AUD = 'aud_abababababababababababab';
 const entry = (
   station: string,
   seq: number,
@@ -171,6 +172,8 @@ const entry = (
   body: Record<string, unknown>,
 ): HotlineEntry => ({
   station,
+  // Notices live in the feeds of the channel's audience (ADR 0003).
+  audience: AUD,
   seq,
   hash: `${station.slice(4, 5)}${seq}`.padEnd(64, '0') + String(n++).slice(0, 0),
   ts,
@@ -178,7 +181,12 @@ const entry = (
   channel: 'ops',
   body,
 });
-const ref = (e: HotlineEntry) => ({ station: e.station, seq: e.seq, hash: e.hash });
+const ref = (e: HotlineEntry) => ({
+  station: e.station,
+  audience: AUD,
+  seq: e.seq,
+  hash: e.hash,
+});
 const lead = (_c: string, k: NoticeKind) => DEFAULT_LEAD_MS[k];
 
 describe('NoticeFolder', () => {
@@ -214,7 +222,7 @@ describe('NoticeFolder', () => {
     expect(v.current.receipts.delivered!.ts).toBe(T0 + 2 * H);
     expect(v.current.receipts.understood).toEqual({ ts: T0 + 3 * H, by: 'bob' });
     expect(v.current.receipts.read!.ts).toBe(T0 + 3 * H);
-    expect(f.invalid.get(`${A}:3`)).toMatch(/ends/);
+    expect(f.invalid.get(`${A}/${AUD}:3`)).toMatch(/ends/);
     // The other station's "amendment" is a separate notice of its own, not a change to A's.
     expect([...s.values()].filter((x) => x.station === B)).toHaveLength(0);
     expect(noticeStatus(v, T0 + 11.5 * H)).toBe('active');
