@@ -328,7 +328,9 @@ export async function run(args: string[]): Promise<void> {
       ...(watch ? {} : { deadlineTickMs: 0 }),
     });
     const station = a;
-    const writer = station.handle.writer;
+    // Traffic between the two goes in A's feed for the pair's audience (ADR 0003).
+    const writer = await station.handle.audienceWriter([B.station]);
+    const feed = writer.feed;
     const aUrl = await station.listen({ port: 0 });
     const bPort = await freePort();
     await addPeer(B, A, [aUrl]);
@@ -337,8 +339,8 @@ export async function run(args: string[]): Promise<void> {
     b = await startB();
     // B's committed (so verified and durable) copy of A's feed, read from B's database beside B.
     reader = dbs
-      ? await pgHeadWatch(dbs[1].url, A.station)
-      : sqliteHeadWatch(join(B.dir, 'parley.db'), A.station);
+      ? await pgHeadWatch(dbs[1].url, feed)
+      : sqliteHeadWatch(join(B.dir, 'parley.db'), feed);
     const headAtB = reader;
     let storedAtB = 0;
     const bHolds = (seq: number) => () => {
@@ -348,7 +350,7 @@ export async function run(args: string[]): Promise<void> {
     if ((await when(() => station.links.link(B.station) !== undefined, 10_000)) === null)
       throw new Error('A did not pick up its peer B');
     const link = station.links.link(B.station)!;
-    const delivered = (seq: number) => () => link.delivered >= seq;
+    const delivered = (seq: number) => () => link.deliveredUpTo(writer.audience!) >= seq;
 
     const rand = prng(7);
     let appended = 0;
@@ -386,7 +388,7 @@ export async function run(args: string[]): Promise<void> {
     const total = Math.round(rateHz * seconds);
     const pending = new Map<number, (t: number) => void>();
     const settle = () => {
-      const upTo = link.delivered;
+      const upTo = link.deliveredUpTo(writer.audience!);
       const now = performance.now();
       for (const [seq, resolve] of pending)
         if (seq <= upTo) {
@@ -439,7 +441,7 @@ export async function run(args: string[]): Promise<void> {
             const tAnswered = performance.now();
             const left = MESSAGE_BOUND_MS - (performance.now() - t0);
             const tDone = await Promise.race([
-              link.delivered >= seq
+              link.deliveredUpTo(writer.audience!) >= seq
                 ? Promise.resolve(performance.now())
                 : new Promise<number>((resolve) => pending.set(seq, resolve)),
               sleep(Math.max(0, left)).then(() => null),

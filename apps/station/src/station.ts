@@ -6,7 +6,8 @@ import { LINK_DEFAULTS } from '@parley/link';
 import type { LinkEvents, LinkManager, LinkOptions } from '@parley/link';
 import { join } from 'node:path';
 import { SqliteTrackStore, StationHandle, systemClock, TRACKS_FILE } from '@parley/store';
-import type { Clock } from '@parley/store';
+import type { Clock, FeedWriter } from '@parley/store';
+import { parseFeedKey } from '@parley/ledger';
 import { apiRoutes } from './routes/api.js';
 import { linkRoutes } from './routes/link.js';
 import { StationMetrics } from './metrics.js';
@@ -153,25 +154,55 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     linkOpts,
     opts.peerReloadMs ?? 2000,
   );
-  // Other processes of the station append to the same feed: catch up as soon as they do.
-  const unfollow = handle.writer.follow();
+  // Other processes of the station append to the same feeds: catch up as soon as they do. Every
+  // feed of this station (identity and audiences, ADR 0003) is watched the same way.
+  const watched = new Map<FeedWriter, () => void>();
+  const watch = (w: FeedWriter) => {
+    if (watched.has(w)) return;
+    const unfollow = w.follow();
+    const off = w.onCommit((size) => {
+      metrics.entriesAppended.inc();
+      bus.publish({
+        type: 'entry',
+        station: handle.station,
+        ...(w.audience ? { audience: w.audience } : {}),
+        seq: size,
+        kind: '',
+        channel: null,
+      });
+    });
+    watched.set(w, () => {
+      unfollow();
+      off();
+    });
+  };
+  const watchAll = async () => {
+    for (const w of await handle.audienceWriters()) watch(w);
+  };
+  watch(handle.writer);
+  await watchAll();
+  const offCreated = handle.onAudienceCreated((w) => watch(w));
   // SQLite reports no other process's appends (`parley rotate-key` or `parley post` beside the
-  // running station): look at the stored head every reload tick, so held pulls see them.
+  // running station): look at the stored heads every reload tick, so held pulls see them.
   const sqliteRefresh =
     handle.store.engine === 'sqlite'
-      ? setInterval(
-          () => void handle.writer.refresh().catch(() => undefined),
-          opts.peerReloadMs ?? 2000,
-        )
+      ? setInterval(() => {
+          for (const w of watched.keys()) void w.refresh().catch(() => undefined);
+        }, opts.peerReloadMs ?? 2000)
       : undefined;
   sqliteRefresh?.unref();
-  handle.writer.onCommit((size) => {
-    metrics.entriesAppended.inc();
-    bus.publish({ type: 'entry', station: handle.station, seq: size, kind: '', channel: null });
+  // An audience feed another process of this station started is opened here when it appears.
+  const offOwnAppends = handle.store.onAppend((feed) => {
+    const { station, audience } = parseFeedKey(feed);
+    if (station === handle.station && audience && !handle.members(audience))
+      void handle
+        .existingAudience(audience)
+        .then(() => watchAll())
+        .catch(() => undefined);
   });
   // What the leading process stores from a peer reaches the live stream of the others too.
   const offPeerAppends = handle.store.onAppend((station, size) => {
-    if (station !== handle.station && station !== '*' && !links.leading)
+    if (parseFeedKey(station).station !== handle.station && station !== '*' && !links.leading)
       bus.publish({ type: 'entry', station, seq: size ?? 0, kind: 'peer', channel: null });
   });
   const hotline = new HotlineService(handle, links, clock, bus);
@@ -363,7 +394,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       const until = Date.now() + DRAIN_MS;
       while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await app.close();
-      unfollow();
+      for (const stop of watched.values()) stop();
+      offCreated();
+      offOwnAppends();
       clearInterval(sqliteRefresh);
       offPeerAppends();
       await handle.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
-import { makeStation, tempRoot, token } from './harness.js';
+import { addPeer, makeStation, tempRoot, token } from './harness.js';
 import type { StationDir } from './harness.js';
 
 let S: StationDir;
@@ -9,7 +9,11 @@ let station: Station;
 const tokens: Record<string, string | undefined> = {};
 
 beforeAll(async () => {
-  S = await makeStation(await tempRoot('parley-api-'), 'Api Test');
+  const root = await tempRoot('parley-api-');
+  S = await makeStation(root, 'Api Test');
+  // One paired peer (never running): traffic needs an audience (ADR 0003), here the pair's.
+  const peer = await makeStation(root, 'Api Peer');
+  await addPeer(S, peer, ['http://127.0.0.1:9']);
   for (const role of ['viewer', 'operator', 'linguist', 'approver', 'admin'] as const)
     tokens[role] = await token(S, role);
   tokens.bad = 'pt_' + 'A'.repeat(43);
@@ -247,7 +251,7 @@ describe('operator API', () => {
   });
 
   it('bad message input gets a coded 4xx and writes nothing', async () => {
-    const size = station.handle.writer.size;
+    const size = await station.handle.totalSize();
     const cases: [unknown, number, string][] = [
       [{ ...message, precedence: 'URGENT' }, 400, 'PARLEY_E_BAD_PRECEDENCE'],
       [{ ...message, channel: 'Bad Channel' }, 400, 'PARLEY_E_BAD_CHANNEL'],
@@ -267,7 +271,7 @@ describe('operator API', () => {
       expect(r.statusCode, code).toBe(status);
       expect(r.json().code).toBe(code);
     }
-    expect(station.handle.writer.size).toBe(size);
+    expect(await station.handle.totalSize()).toBe(size);
   });
 
   it('serves OpenAPI 3.1 generated from the route schemas', async () => {
@@ -277,7 +281,7 @@ describe('operator API', () => {
       '/api/v1/health',
       '/api/v1/messages',
       '/api/v1/feeds',
-      '/link/v1/entries',
+      '/link/v1/pull',
       '/link/v1/heartbeat',
     ])
       expect(Object.keys(doc.paths)).toContain(p);

@@ -2,7 +2,7 @@
 // fake homeserver). It has its own real Ed25519 identity and a real feed built with the ledger,
 // and two halves:
 //
-// - a SERVER answering `GET /link/v1/entries` and `POST /link/v1/heartbeat` like a real station
+// - a SERVER answering `POST /link/v1/pull` (its identity feed) and `POST /link/v1/heartbeat` like a real station
 //   (requests authenticated, responses signed and bound to the request nonce, long polls held),
 //   whose pull answers can be scripted: honest, withheld, reordered, duplicated, with a gap, a
 //   wrong prev, a forged signature, a future timestamp, an equivocation (a different validly
@@ -40,7 +40,10 @@ import {
   verifyRequest,
   verifyResponse,
 } from '@parley/link';
-import type { PullResponse } from '@parley/link';
+import type { FeedChunk } from '@parley/link';
+
+/** What the scripts answer: the fake peer's one feed (sent as its identity feed, `asPullAnswer`). */
+export type PullResponse = Omit<FeedChunk, 'audience'> & { station: string };
 import { httpError } from '@parley/station';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -581,15 +584,20 @@ export class FakePeer {
       return this.send(res, nonce, { status, body: b });
     }
     const url = new URL(req.url ?? '/', 'http://fake');
-    if (req.method === 'GET' && url.pathname === '/link/v1/entries') {
-      const num = (k: string, d: number) => {
-        const v = url.searchParams.get(k);
-        return v !== null && /^\d+$/.test(v) ? Number(v) : d;
-      };
+    if (req.method === 'POST' && url.pathname === '/link/v1/pull') {
+      // The fake peer has one feed, its identity feed: the cursor the station holds for it.
+      let parsed: { feeds?: { audience: string | null; after: number }[]; limit?: number; wait?: number } =
+        {};
+      try {
+        parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+      } catch {
+        // an empty or broken body counts as no cursors
+      }
+      const own = parsed.feeds?.find((f) => f.audience === null);
       const q: PullInfo = {
-        after: num('after', 0),
-        limit: num('limit', 1000),
-        wait: num('wait', 0),
+        after: own?.after ?? 0,
+        limit: parsed.limit ?? 1000,
+        wait: parsed.wait ?? 0,
         nonce,
         from,
         at: Date.now(),
@@ -631,7 +639,7 @@ export class FakePeer {
       answer = script(q, this);
     }
     if (this.queue[0] === script) this.queue.shift();
-    this.send(res, q.nonce, answer);
+    this.send(res, q.nonce, asPullAnswer(answer));
   }
 
   private send(res: ServerResponse, nonce: string, a: Answer): void {
@@ -767,9 +775,13 @@ export class FakeClient {
     return this.send({ path: '/link/v1/heartbeat', body: { ts: Date.now(), head: 1 }, ...o });
   }
 
-  /** A pull that does not wait. */
+  /** A pull that does not wait, of the target's identity feed from `after` (and any feed shared with this peer). */
   pull(after = 0, o: Partial<SendOptions> = {}): Promise<Reply> {
-    return this.send({ path: `/link/v1/entries?after=${after}&limit=10&wait=0`, ...o });
+    return this.send({
+      path: '/link/v1/pull',
+      body: { feeds: [{ audience: null, after }], limit: 10, wait: 0 },
+      ...o,
+    });
   }
 
   /** Sends exactly this request again: same headers, same body, same nonce and signature. */
@@ -830,6 +842,18 @@ export class FakeClient {
       req.end(r.body);
     });
   }
+}
+
+/**
+ * The scripts speak of one feed (`{station, entries, checkpoint, head}`): on the wire that is the
+ * fake peer's identity feed in a pull response (`{station, feeds: [{audience: null, …}]}`).
+ * Anything else (raw bytes, a replay, an error) goes out as it is.
+ */
+function asPullAnswer(a: Answer): Answer {
+  const b = a.body as Record<string, unknown> | undefined;
+  if (a.raw !== undefined || a.replay || !b || typeof b !== 'object' || !('entries' in b)) return a;
+  const { station, ...feed } = b;
+  return { ...a, body: { station, feeds: [{ audience: null, ...feed }] } };
 }
 
 /** Half a replay window: a skew the station must still accept. */

@@ -137,9 +137,15 @@ const requestRejected = (c: Ctx, code: string, from: string) =>
 const held = (c: Ctx): Promise<StoredEntry[]> =>
   c.a.station.handle.store.entries(c.fake.station, 0, 10_000);
 
-/** Alpha's own feed. */
-const own = (c: Ctx): Promise<StoredEntry[]> =>
-  c.a.station.handle.store.entries(c.A.station, 0, 100_000);
+/** Alpha's own feeds: its identity feed and its audience feeds (ADR 0003). */
+async function own(c: Ctx): Promise<StoredEntry[]> {
+  const { store } = c.a.station.handle;
+  const out: StoredEntry[] = [];
+  for (const f of await store.feeds())
+    if (f.station === c.A.station || f.station.startsWith(`${c.A.station}/`))
+      out.push(...(await store.entries(f.station, 0, 100_000)));
+  return out;
+}
 
 /** Waits until nothing moves: both stations' own feeds and Alpha's copies keep their sizes over a few polls. */
 async function settle(c: Ctx): Promise<void> {
@@ -265,7 +271,9 @@ describe('inbound requests from a hostile peer', () => {
       const pull = await c.client.pull(0);
       expect(pull.status).toBe(200);
       expect(pull.json.station).toBe(c.A.station);
-      expect(pull.json.entries.length).toBeGreaterThan(0);
+      // The station's identity feed, and no audience feed: none is shared with the fake peer.
+      expect(pull.json.feeds.map((f: { audience: string | null }) => f.audience)).toEqual([null]);
+      expect(pull.json.feeds[0].entries.length).toBeGreaterThan(0);
       // A date within the replay window is fine.
       expect((await c.client.heartbeat({ skewMs: TOLERATED_SKEW_MS })).status).toBe(200);
       expect((await c.client.heartbeat({ skewMs: -TOLERATED_SKEW_MS })).status).toBe(200);
@@ -426,7 +434,10 @@ describe('inbound requests from a hostile peer', () => {
           'PARLEY_E_BAD_REQUEST',
         );
         expectRefused(
-          await c.client.send({ path: '/link/v1/entries?after=-1&limit=999999' }),
+          await c.client.send({
+            path: '/link/v1/pull',
+            body: { feeds: [{ audience: null, after: -1 }], limit: 999999 },
+          }),
           400,
           'PARLEY_E_BAD_REQUEST',
         );
@@ -462,7 +473,7 @@ describe('inbound requests from a hostile peer', () => {
           expectRefused(await c.client.heartbeat({ omit: [h] }), 401, 'PARLEY_E_LINK_AUTH_MISSING');
         }
         expectRefused(
-          await c.client.pull(0, { omit: all, contentType: null }),
+          await c.client.pull(0, { omit: all }),
           401,
           'PARLEY_E_LINK_AUTH_MISSING',
         );
@@ -702,7 +713,8 @@ describe('an equivocating peer', () => {
     const metrics = await (await fetch(`${c.a.url}/metrics`)).text();
     expect(metrics).toMatch(/^parley_equivocations_total\{peer="Foxtrot"\} 1$/m);
 
-    const alarms = await c.a.station.handle.store.entriesOfKind(c.A.station, ['alarm']);
+    // The alarm is in Alpha's feed for the audience of Alpha and Foxtrot, where the two meet.
+    const alarms = (await own(c)).filter((r) => r.kind === 'alarm');
     expect(alarms).toHaveLength(1);
     const alarm = parseEntryLine(alarms[0]!.line);
     expect(alarm.body).toMatchObject({ type: 'equivocation', station: c.fake.station });

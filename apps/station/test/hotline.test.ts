@@ -369,7 +369,7 @@ describe('hotline semantics on two real stations', () => {
   });
 
   it('hostile operator input gets a coded 4xx and writes nothing', async () => {
-    const size = a.station.handle.writer.size;
+    const size = await a.station.handle.totalSize();
     const cases: [string, unknown, string, string][] = [
       [
         '/api/v1/messages',
@@ -479,6 +479,6 @@ describe('hotline semantics on two real stations', () => {
       expect(r.status, `${path} ${code}`).toBeLessThan(500);
       expect(r.json.code, path).toBe(code);
     }
-    expect(a.station.handle.writer.size).toBe(size);
+    expect(await a.station.handle.totalSize()).toBe(size);
   });
 });

@@ -510,7 +510,7 @@ describe('notices of planned activity between two real stations', () => {
   });
 
   it('hostile notices: any body is refused with a coded 400 and writes nothing', async () => {
-    const size = a.station.handle.writer.size;
+    const size = await a.station.handle.totalSize();
     const drafts = (await A_('viewer').get('/api/v1/notices')).json.drafts.length;
     const latLon = fc.record({ lat: fc.double(), lon: fc.double() });
     const area = fc.oneof(
@@ -566,11 +566,12 @@ describe('notices of planned activity between two real stations', () => {
       ),
       { numRuns: 150 },
     );
-    expect(a.station.handle.writer.size).toBe(size);
+    expect(await a.station.handle.totalSize()).toBe(size);
     expect((await A_('viewer').get('/api/v1/notices')).json.drafts).toHaveLength(drafts);
     // A signed notice entry that fails the checks (written past the API, as a faulty or newer
     // peer might) is held and shown as unreadable on both sides, not dropped silently.
-    const [bad] = await a.station.handle.writer.appendMany([
+    const pair = await a.station.handle.audienceWriter([B.station]);
+    const [bad] = await pair.appendMany([
       { kind: 'notice', channel: 'theater-ops', body: { notice: { kind: 'picnic' }, by: 'x' } },
     ]);
     const seen = await waitFor('B lists the unreadable notice', async () => {
@@ -581,7 +582,7 @@ describe('notices of planned activity between two real stations', () => {
   });
 
   it('malformed geometry and windows are refused with a coded error and nothing is stored', async () => {
-    const size = a.station.handle.writer.size;
+    const size = await a.station.handle.totalSize();
     const drafts = (await A_('viewer').get('/api/v1/notices')).json.drafts.length;
     const cases: [Record<string, unknown>, string][] = [
       [
@@ -646,7 +647,7 @@ describe('notices of planned activity between two real stations', () => {
       ],
     });
     expect(route.json.code).toBe('PARLEY_E_ROUTE_MALFORMED');
-    expect(a.station.handle.writer.size).toBe(size);
+    expect(await a.station.handle.totalSize()).toBe(size);
     expect((await A_('viewer').get('/api/v1/notices')).json.drafts).toHaveLength(drafts);
     expect((await A_('viewer').get('/api/v1/routes')).json.routes).toHaveLength(0);
     // The route schemas are the OpenAPI document.

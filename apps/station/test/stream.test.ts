@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Station } from '@parley/station';
-import { api, makeStation, startInProcess, tempRoot, token } from './harness.js';
+import { addPeer, api, makeStation, startInProcess, tempRoot, token } from './harness.js';
 
 let s: { station: Station; url: string };
 let viewer: string;
 let operator: string;
 
 beforeAll(async () => {
-  const S = await makeStation(await tempRoot('parley-stream-'), 'Streamer');
+  const root = await tempRoot('parley-stream-');
+  const S = await makeStation(root, 'Streamer');
+  // One paired peer (never running): traffic needs an audience (ADR 0003).
+  await addPeer(S, await makeStation(root, 'Listener'), ['http://127.0.0.1:9']);
   viewer = await token(S, 'viewer');
   operator = await token(S, 'operator');
   s = await startInProcess(S);
@@ -45,7 +48,7 @@ describe('live stream (server-sent events)', () => {
     const sent = await api(s.url, operator).send('on the stream', 'ROUTINE', 'ops');
     await until(
       new RegExp(
-        `event: entry\\ndata: \\{"type":"entry","station":"stn_[0-9a-f]{24}","seq":${sent.seq}`,
+        `event: entry\\ndata: \\{"type":"entry","station":"stn_[0-9a-f]{24}","audience":"aud_[0-9a-f]{24}","seq":${sent.seq}`,
       ),
     );
     abort.abort();

@@ -103,7 +103,7 @@ export interface MessageView {
   receipts: Partial<Record<ReceiptLevel, { ts: number; by: string | null; readback?: string }>>;
   translations: TranslationView[];
   replies: EntryRef[];
-  /** The earliest deadline of a recipient that has not understood yet (null before any delivery). */
+  /** The earliest deadline of a recipient that has not understood yet; once all have, the last one (null before any delivery). */
   deadline: number | null;
   alarmed: boolean;
 }
@@ -320,15 +320,17 @@ export class HotlineFolder {
       const c = this.channels.get(m.channel);
       const handling =
         c?.audience === (m.ref.audience ?? null) ? c.agreement.handling[m.precedence] : undefined;
+      // The earliest deadline still running; once every recipient has understood, the last one.
       let earliest: number | null = null;
+      let last: number | null = null;
       for (const r of Object.values(m.recipients)) {
         r.deadline = handling === undefined || !r.delivered ? null : r.delivered.ts + handling;
-        if (r.deadline !== null && !r.understood && 'receipts' in m)
-          earliest = earliest === null ? r.deadline : Math.min(earliest, r.deadline);
-        if (r.deadline !== null && !('receipts' in m))
+        if (r.deadline === null) continue;
+        last = last === null ? r.deadline : Math.max(last, r.deadline);
+        if (!r.understood || !('receipts' in m))
           earliest = earliest === null ? r.deadline : Math.min(earliest, r.deadline);
       }
-      m.deadline = earliest;
+      m.deadline = earliest ?? last;
       if ('receipts' in m) m.receipts = this.aggregate(m);
     }
   }

@@ -188,7 +188,7 @@ export class FeedReplica {
         } catch (err) {
           if (isParleyError(err, 'PARLEY_E_CHECKPOINT_ROOT')) {
             await this.owner.equivocate(
-              `checkpoint of size ${cp.size} of ${this.feed} contradicts the verified entries`,
+              `checkpoint of size ${cp.size} contradicts the verified entries of ${this.feed}`,
               JSON.stringify(cp),
               this.audience,
             );

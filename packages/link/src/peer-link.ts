@@ -412,8 +412,8 @@ export class PeerLink implements ReplicaOwner {
 
   /**
    * The peer signed two histories of one of its feeds: the halt is recorded durably, and an
-   * alarm entry goes into this station's feed for that audience (for the identity feed, into
-   * each of its audience feeds shared with the peer, so no other party learns of the pairing).
+   * alarm entry goes into this station's feed for that audience (for the identity feed, into its
+   * feed for the pair's audience, so no other party learns of the pairing).
    */
   async equivocate(reason: string, evidence: string, audience: AudienceId | null): Promise<void> {
     if (this.halted) return;
@@ -428,10 +428,8 @@ export class PeerLink implements ReplicaOwner {
     };
     if (evidence.length <= 16_384) body.evidence = evidence;
     const members = audience ? this.replicas.get(audience)?.verifier.members : undefined;
-    const writers = members
-      ? [await this.host.audienceWriter(members)]
-      : await this.host.sharedWith(this.peer.station);
-    for (const w of writers) await w.append({ kind: KIND.alarm, body });
+    const writer = await this.host.audienceWriter(members ?? [this.peer.station]);
+    await writer.append({ kind: KIND.alarm, body });
     this.host.events.equivocation(this.peer.name, reason);
   }
 

@@ -467,6 +467,13 @@ export class StationHandle {
     return Promise.all(this.audiences.values());
   }
 
+  /** Entries in all of this station's own feeds (identity and audiences). */
+  async totalSize(): Promise<number> {
+    let n = this.writer.size;
+    for (const w of await this.audienceWriters()) n += w.size;
+    return n;
+  }
+
   /** The members of one of this station's audience feeds, if it is open. */
   members(audience: AudienceId): readonly string[] | undefined {
     return this.memberLists.get(audience);

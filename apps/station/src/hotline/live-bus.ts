@@ -2,7 +2,14 @@ import { EventEmitter } from 'node:events';
 
 /** One change the console needs to see. */
 export type LiveEvent =
-  | { type: 'entry'; station: string; seq: number; kind: string; channel: string | null }
+  | {
+      type: 'entry';
+      station: string;
+      audience?: string;
+      seq: number;
+      kind: string;
+      channel: string | null;
+    }
   | { type: 'link'; peer: string; url: string; state: string }
   | {
       type: 'alarm';

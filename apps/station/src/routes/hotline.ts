@@ -358,6 +358,16 @@ export async function hotlineRoutes(
             understood: m.receipts.understood ?? null,
             deadline: m.deadline,
             alarmed: m.alarmed,
+            // Each recipient's own receipts and deadline ("understood by 2 of 3").
+            parties: Object.entries(m.recipients)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([station, r]) => ({
+                station,
+                deliveredAt: r.delivered?.ts ?? null,
+                read: r.read ?? null,
+                understood: r.understood ?? null,
+                deadline: r.deadline,
+              })),
           },
           translations: m.translations,
           replies: m.replies.map((r) => r.hash),
