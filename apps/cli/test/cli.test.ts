@@ -90,6 +90,23 @@ describe('parley command line', () => {
   });
 
   it('post appends a signed message and prints its seq and hash', async () => {
+    // Traffic needs an audience (ADR 0003): with one paired peer, an informal channel is the pair's.
+    const other = join(dir, 'other');
+    expect((await parley(['init', '--data', other, '--name', 'Other'])).code).toBe(0);
+    const otherKey = (await parley(['key', '--data', other])).stdout.trim();
+    const paired = await parley([
+      'peer',
+      'add',
+      '--data',
+      data,
+      '--name',
+      'Other',
+      '--key',
+      otherKey,
+      '--url',
+      'http://127.0.0.1:9',
+    ]);
+    expect(paired.code, paired.stderr).toBe(0);
     const r = await parley([
       'post',
       '--data',
@@ -167,6 +184,18 @@ describe('parley command line', () => {
     const st = join(dir, 'checked');
     expect((await parley(['init', '--data', st, '--name', 'Checked'])).code).toBe(0);
     const h = await StationHandle.open(st);
+    const peer = join(dir, 'checked-peer');
+    expect((await parley(['init', '--data', peer, '--name', 'Checked Peer'])).code).toBe(0);
+    const peerKey = (await parley(['key', '--data', peer])).stdout.trim();
+    const { stationIdFromKey } = await import('@parley/ledger');
+    await h.store.addPeer({
+      name: 'Checked Peer',
+      station: stationIdFromKey(peerKey as never),
+      key: peerKey,
+      urls: ['http://127.0.0.1:9'],
+      tlsCert: null,
+      added: Date.now(),
+    });
     const admin = {
       name: 'test',
       role: 'admin' as const,
@@ -206,7 +235,8 @@ describe('parley command line', () => {
     const key = (await parley(['key', '--data', data])).stdout.trim();
     const v = await parley(['verify', out, '--key', key]);
     expect(v.code, v.stdout + v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/^OK: 1 feed\(s\), 3 entries, \d+ checkpoints verified, keys pinned/);
+    // The identity feed (genesis) and the pair's audience feed (genesis and the two messages).
+    expect(v.stdout).toMatch(/^OK: 2 feed\(s\), 4 entries, \d+ checkpoints verified, keys pinned/);
     expect(v.stdout.trim().split('\n')).toHaveLength(1);
     // Not a terminal: no progress bar on stderr.
     expect(v.stderr).toBe('');
