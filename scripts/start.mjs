@@ -699,16 +699,18 @@ async function main() {
   await runScenario();
   if (!once) return;
 
-  // --once: both stations must agree on both feeds, and an export must verify offline.
-  const feeds = await waitUntil('both stations to agree on both feeds', async () => {
+  // --once: both stations must agree on every feed they share (each one's identity feed and its
+  // feed for the pair's audience, ADR 0003), and an export must verify offline.
+  const feeds = await waitUntil('both stations to agree on their feeds', async () => {
     const fa = await api(A, 'GET', '/api/v1/feeds');
     const fb = await api(B, 'GET', '/api/v1/feeds');
-    const norm = (xs) => JSON.stringify(xs.map((x) => [x.station, x.size, x.root]).sort());
-    return fa.length === 2 && norm(fa) === norm(fb) ? fa : undefined;
+    const norm = (xs) =>
+      JSON.stringify(xs.map((x) => [x.station, x.audience ?? null, x.size, x.root]).sort());
+    return fa.length === 4 && norm(fa) === norm(fb) ? fa : undefined;
   });
-  for (const f of feeds)
+  for (const f of feeds.filter((x) => x.audience))
     say(
-      `feed ${f.station}: size ${f.size} root ${f.root.slice(0, 16)}… identical at both stations`,
+      `feed ${f.station}/${f.audience}: size ${f.size} root ${f.root.slice(0, 16)}… identical at both stations`,
     );
   await stopStations();
   const bundle = join(

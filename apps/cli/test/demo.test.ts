@@ -93,7 +93,7 @@ describe('npm start (the two-station demo)', () => {
     expect(first.out).toContain('Alpha acknowledges the notice');
     expect(first.out.match(/identical at both stations/g)).toHaveLength(2);
     expect(first.out).toMatch(
-      /OK: 2 feed\(s\), \d+ entries, \d+ checkpoints verified, keys pinned/,
+      /OK: 4 feed\(s\), \d+ entries, \d+ checkpoints verified, keys pinned/,
     );
     expect(existsSync(join(data, 'alpha', 'station.json'))).toBe(true);
 

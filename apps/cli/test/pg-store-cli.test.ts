@@ -26,6 +26,17 @@ function ok(r: { code: number | null; stdout: string; stderr: string }): string 
   return r.stdout;
 }
 
+/** Pairs the station in `dir` with a fresh one (never running): its traffic needs an audience (ADR 0003). */
+async function pairSomeone(dir: string): Promise<void> {
+  const other = join(await tempDir(), 'peer');
+  expect((await parley(['init', '--data', other, '--name', 'Peer'])).code).toBe(0);
+  const key = (await parley(['key', '--data', other])).stdout.trim();
+  const r = await parley(
+    ['peer', 'add', '--data', dir, '--name', 'Peer', '--key', key, '--url', 'http://127.0.0.1:9'],
+  );
+  expect(r.code, r.stderr).toBe(0);
+}
+
 describe('parley on PostgreSQL', () => {
   it('init --store keeps the key on disk, the store in the database, and no password in station.json', async () => {
     const url = await database();
@@ -58,6 +69,7 @@ describe('parley on PostgreSQL', () => {
     expect(await readFile(join(dir, 'store.secret'), 'utf8')).toBe(password + '\n');
     expect((await stat(join(dir, 'store.secret'))).mode & 0o777).toBe(0o600);
     await expect(stat(join(dir, 'parley.db'))).rejects.toThrow();
+    await pairSomeone(dir);
 
     ok(
       await parley([
@@ -77,7 +89,11 @@ describe('parley on PostgreSQL', () => {
       size: number;
     };
     // No process runs the station, so none leads.
-    expect(status).toMatchObject({ station, size: 2, store: 'postgres', leader: null });
+    // The identity feed holds the genesis; the message is in the pair's audience feed.
+    expect(status).toMatchObject({ station, size: 1, store: 'postgres', leader: null });
+    expect((status as unknown as { audiences: { size: number }[] }).audiences).toEqual([
+      expect.objectContaining({ size: 2 }),
+    ]);
     expect(ok(await parley(['key', '--data', dir])).trim()).toBe(key);
 
     // The private key is on disk only: nothing in the database holds it.
@@ -148,6 +164,7 @@ describe('parley on PostgreSQL', () => {
         ok(await parley(['init', '--data', dir, '--name', 'Alpha', '--store', url, '--json'])),
       ) as { key: string }
     ).key;
+    await pairSomeone(dir);
     for (let i = 0; i < 5; i++)
       ok(
         await parley([

@@ -116,7 +116,7 @@ export function registerStationCommands(program: Command): void {
   program
     .command('status')
     .description(
-      'print the station id, name, feed size, latest checkpoint, store engine and (PostgreSQL) the leading process',
+      'print the station id, name, identity feed size, latest checkpoint, audience feeds, store engine and (PostgreSQL) the leading process',
     )
     .option(...DATA_OPTION)
     .action(async (opts: { data: string }) => {
@@ -133,6 +133,13 @@ export function registerStationCommands(program: Command): void {
             size: s.writer.size,
             head: s.writer.head,
             checkpoint: cp ? { size: cp.size, root: cp.root, ts: cp.ts } : null,
+            // The station's audience feeds (ADR 0003): members, size and head of each.
+            audiences: (await s.audienceWriters()).map((w) => ({
+              audience: w.audience,
+              members: s.members(w.audience!),
+              size: w.size,
+              head: w.head,
+            })),
             store: s.store.engine,
             ...(s.store.engine === 'postgres'
               ? {
