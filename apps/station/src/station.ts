@@ -192,18 +192,38 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       : undefined;
   sqliteRefresh?.unref();
   // An audience feed another process of this station started is opened here when it appears.
-  const offOwnAppends = handle.store.onAppend((feed) => {
+  const offOwnAppends = handle.store.onAppend((feed, size) => {
     const { station, audience } = parseFeedKey(feed);
     if (station === handle.station && audience && !handle.members(audience))
       void handle
         .existingAudience(audience)
-        .then(() => watchAll())
+        .then(async (w) => {
+          await watchAll();
+          // It opened at the stored head: what is there already was appended by the other process.
+          if (w && w.size > 0)
+            bus.publish({
+              type: 'entry',
+              station,
+              audience,
+              seq: Math.max(w.size, size ?? 0),
+              kind: '',
+              channel: null,
+            });
+        })
         .catch(() => undefined);
   });
   // What the leading process stores from a peer reaches the live stream of the others too.
   const offPeerAppends = handle.store.onAppend((station, size) => {
-    if (parseFeedKey(station).station !== handle.station && station !== '*' && !links.leading)
-      bus.publish({ type: 'entry', station, seq: size ?? 0, kind: 'peer', channel: null });
+    const feed = parseFeedKey(station);
+    if (feed.station !== handle.station && station !== '*' && !links.leading)
+      bus.publish({
+        type: 'entry',
+        station: feed.station,
+        ...(feed.audience ? { audience: feed.audience } : {}),
+        seq: size ?? 0,
+        kind: 'peer',
+        channel: null,
+      });
   });
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);

@@ -586,8 +586,11 @@ export class FakePeer {
     const url = new URL(req.url ?? '/', 'http://fake');
     if (req.method === 'POST' && url.pathname === '/link/v1/pull') {
       // The fake peer has one feed, its identity feed: the cursor the station holds for it.
-      let parsed: { feeds?: { audience: string | null; after: number }[]; limit?: number; wait?: number } =
-        {};
+      let parsed: {
+        feeds?: { audience: string | null; after: number }[];
+        limit?: number;
+        wait?: number;
+      } = {};
       try {
         parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
       } catch {

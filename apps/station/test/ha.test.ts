@@ -2,7 +2,7 @@
 // database. Real processes (kill -9), a real PostgreSQL server, a real peer station (SQLite).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { FeedVerifier, parseEntryLine } from '@parley/ledger';
+import { audienceId, feedKey, FeedVerifier, parseEntryLine, parseFeedKey } from '@parley/ledger';
 import type { StationId } from '@parley/core';
 import { exportBundle, verifyBundleDir } from '@parley/store';
 import type { Store } from '@parley/store';
@@ -62,12 +62,16 @@ async function leaderOf(A: StationDir, procs: StationProcess[]): Promise<Station
   );
 }
 
-/** Every entry of a feed, verified from genesis with the ledger's verifier. */
-async function verifiedFeed(store: Store, station: string): Promise<string[]> {
-  const v = new FeedVerifier(station as StationId);
+/** A station's feed for the audience of the pair (ADR 0003): where their traffic is. */
+const pairFeed = (station: string, other: string) => feedKey(station, audienceId([station, other]));
+
+/** Every entry of a feed (a feed key), verified from genesis with the ledger's verifier. */
+async function verifiedFeed(store: Store, feed: string): Promise<string[]> {
+  const { station, audience } = parseFeedKey(feed);
+  const v = new FeedVerifier(station as StationId, audience);
   const lines: string[] = [];
   for (;;) {
-    const rows = await store.entries(station, lines.length, 1000);
+    const rows = await store.entries(feed, lines.length, 1000);
     for (const r of rows) {
       expect(r.seq).toBe(lines.length + 1);
       expect(v.push(parseEntryLine(r.line))).toBe(r.hash);
@@ -164,11 +168,12 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
         const fb = (await api(b.url, tb).get('/api/v1/feeds')).json as unknown[];
         const norm = (xs: unknown[]) =>
           JSON.stringify(
-            (xs as { station: string; size: number; root: string }[])
-              .map((x) => [x.station, x.size, x.root])
+            (xs as { station: string; audience?: string; size: number; root: string }[])
+              .map((x) => [x.station, x.audience, x.size, x.root])
               .sort(),
           );
-        return onB.length === onA.length && fa.length === 2 && norm(fa) === norm(fb);
+        // Each one's identity feed and its feed for the pair's audience (ADR 0003).
+        return onB.length === onA.length && fa.length === 4 && norm(fa) === norm(fb);
       },
       60_000,
       200,
@@ -176,7 +181,7 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
 
     // A's own feed, as stored, is gap-free and verifies; every acknowledged message is in it
     // exactly once, in its sender's order; an unanswered one at most once.
-    const aFeed = await withDb(A, (s) => verifiedFeed(s, A.station));
+    const aFeed = await withDb(A, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
     const aTexts = textsOf(aFeed);
     expect(new Set(aTexts).size).toBe(aTexts.length);
     for (const who of ['leader', 'follower']) {
@@ -189,14 +194,14 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     expect(receiptsFor(aFeed, B.station).length).toBeGreaterThan(0);
     expect(increasing(receiptsFor(aFeed, B.station))).toBe(true);
     // B's feed as A holds it: every message B acknowledged, once each, in order.
-    const bCopy = await withDb(A, (s) => verifiedFeed(s, B.station));
+    const bCopy = await withDb(A, (s) => verifiedFeed(s, pairFeed(B.station, A.station)));
     expect(textsOf(bCopy).filter((t) => t.startsWith('B '))).toEqual([
       'B before',
       ...acked.get('B')!,
     ]);
 
     // The peer holds exactly A's feed, and B's export of it verifies offline, unbroken.
-    const aAtB = await withDb(B, (s) => verifiedFeed(s, A.station));
+    const aAtB = await withDb(B, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
     expect(aAtB).toEqual(aFeed);
     await b.station.close();
     const bundle = join(root, 'bundle-b');
@@ -204,7 +209,7 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     const res = await verifyBundleDir(bundle, { trustedKeys: [A.key as never, B.key as never] });
     expect(res.ok, JSON.stringify(res)).toBe(true);
     if (res.ok) {
-      expect(res.feeds.find((f) => f.station === A.station)?.size).toBe(aFeed.length);
+      expect(res.feeds.find((f) => f.station === A.station && f.audience)?.size).toBe(aFeed.length);
     }
   });
 
@@ -253,10 +258,10 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
       60_000,
       200,
     );
-    const aFeed = await withDb(A, (s) => verifiedFeed(s, A.station));
+    const aFeed = await withDb(A, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
     expect(textsOf(aFeed)).toEqual(['A via follower', 'A via old leader']);
     expect(increasing(receiptsFor(aFeed, B.station))).toBe(true);
-    const bCopy = await withDb(A, (s) => verifiedFeed(s, B.station));
+    const bCopy = await withDb(A, (s) => verifiedFeed(s, pairFeed(B.station, A.station)));
     expect(textsOf(bCopy)).toEqual(Array.from({ length: 11 }, (_, i) => `B ${i}`));
   });
 
@@ -302,7 +307,7 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     const alarmsFor = async (id: string) =>
       withDb(A, async (s) => {
         const out = [];
-        for (const e of await s.entriesOfKind(A.station, ['alarm'])) {
+        for (const e of await s.entriesOfKind(pairFeed(A.station, B.station), ['alarm'])) {
           const body = parseEntryLine(e.line).body as { of?: { station: string; seq: number } };
           if (body.of && `${body.of.station}:${body.of.seq}` === id) out.push(e);
         }
@@ -336,9 +341,9 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     await waitFor('the other process leads', async () => follower.station.leading(), 10_000);
     await waitFor('and links to B', async () => follower.station.links.link(B.station));
     await overdue(follower.url);
-    const all = await withDb(A, (s) => s.entriesOfKind(A.station, ['alarm']));
+    const all = await withDb(A, (s) => s.entriesOfKind(pairFeed(A.station, B.station), ['alarm']));
     expect(all).toHaveLength(2);
-    await withDb(A, (s) => verifiedFeed(s, A.station));
+    await withDb(A, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
   });
 
   it("a process that does not lead streams what the others store: its own feed's entries and the peer's", async () => {
@@ -382,10 +387,11 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     await until(/^: parley live stream/m);
     // Posted to the leader, appended by it: the follower's stream shows it.
     const mine = await api(leader.url, ta).send('posted to the other process', 'ROUTINE');
-    await until(new RegExp(`"station":"${A.station}","seq":${mine.seq}`));
+    const aud = audienceId([A.station, B.station]);
+    await until(new RegExp(`"station":"${A.station}","audience":"${aud}","seq":${mine.seq}`));
     // Sent by the peer and stored by the leader's link: the follower's stream shows it too.
     const theirs = await api(b.url, tb).send('from the peer', 'ROUTINE');
-    const peerEvent = new RegExp(`"station":"${B.station}","seq":(\\d+)`, 'g');
+    const peerEvent = new RegExp(`"station":"${B.station}","audience":"${aud}","seq":(\\d+)`, 'g');
     const end = Date.now() + 10_000;
     while (![...text.matchAll(peerEvent)].some((m) => Number(m[1]) >= theirs.seq)) {
       if (Date.now() > end) throw new Error(`no entry of ${B.station} in stream: ${text}`);
@@ -403,7 +409,7 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
         api(i % 2 === 0 ? a1.url : a2.url, ta).send(`p${i % 2} ${i}`, 'PRIORITY'),
       ),
     );
-    const aFeed = await withDb(A, (s) => verifiedFeed(s, A.station));
+    const aFeed = await withDb(A, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
     // Each post is at the seq its process answered with, once.
     for (const [i, p] of posts.entries()) {
       expect(parseEntryLine(aFeed[p.seq - 1]!).body.text).toBe(`p${i % 2} ${i}`);
@@ -418,11 +424,14 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     }
     // The peer pulls it (from either process) and holds the identical, verified feed.
     await waitFor('B holds A', async () =>
-      withDb(B, async (s) => ((await s.head(A.station))?.seq ?? 0) >= aFeed.length),
+      withDb(
+        B,
+        async (s) => ((await s.head(pairFeed(A.station, B.station)))?.seq ?? 0) >= aFeed.length,
+      ),
     );
     // (B is read first: A may still append receipts and cosignatures meanwhile.)
-    const atB = await withDb(B, (s) => verifiedFeed(s, A.station));
-    const now = await withDb(A, (s) => verifiedFeed(s, A.station));
+    const atB = await withDb(B, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
+    const now = await withDb(A, (s) => verifiedFeed(s, pairFeed(A.station, B.station)));
     expect(now.slice(0, atB.length)).toEqual(atB);
   });
 });

@@ -472,11 +472,7 @@ describe('inbound requests from a hostile peer', () => {
         for (const h of all) {
           expectRefused(await c.client.heartbeat({ omit: [h] }), 401, 'PARLEY_E_LINK_AUTH_MISSING');
         }
-        expectRefused(
-          await c.client.pull(0, { omit: all }),
-          401,
-          'PARLEY_E_LINK_AUTH_MISSING',
-        );
+        expectRefused(await c.client.pull(0, { omit: all }), 401, 'PARLEY_E_LINK_AUTH_MISSING');
       },
     );
   });

@@ -345,7 +345,12 @@ describe('hotline state with audiences of several parties', () => {
     const m = f.add(A, TRI, 10_000, 'message', 'tri', { precedence: 'FLASH', text: 'all' });
     f.add(B, TRI, 11_000, 'receipt', null, { level: 'delivered', station: A, upTo: m.seq });
     f.add(C, TRI, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: m.seq });
-    f.add(B, TRI, 13_000, 'receipt', 'tri', { level: 'understood', of: m, by: 'b', readback: 'rb' });
+    f.add(B, TRI, 13_000, 'receipt', 'tri', {
+      level: 'understood',
+      of: m,
+      by: 'b',
+      readback: 'rb',
+    });
     // Hostile or misplaced receipts: C's receipt in another audience, and one in an identity feed.
     f.add(C, OTHER, 13_500, 'receipt', 'tri', { level: 'understood', of: m, by: 'c' });
     f.add(C, null, 13_600, 'receipt', 'tri', { level: 'understood', of: m, by: 'c' });

@@ -1,12 +1,6 @@
 import { isParleyError, ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
-import {
-  AUDIENCE_RE,
-  feedKey,
-  KIND,
-  parseFeedKey,
-  verifyCheckpointSignature,
-} from '@parley/ledger';
+import { AUDIENCE_RE, KIND, parseFeedKey, verifyCheckpointSignature } from '@parley/ledger';
 import type { AudienceId, Checkpoint } from '@parley/ledger';
 import { repinsFor } from '@parley/store';
 import type { Clock, FeedWriter, PeerRecord, Store } from '@parley/store';

@@ -702,7 +702,7 @@ export class HotlineService {
       summary: string;
     }[];
   }> {
-    const { state, byId } = await this.state();
+    const { state } = await this.state();
     const now = this.clock.now();
     const unanswered = overdue(state, this.station, now).map((o) => {
       const id = (state.messages.get(o.key) ?? state.calls.get(o.key))!.id;
