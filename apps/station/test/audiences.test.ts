@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, stopTestServer } from '../../../packages/store/test/pg-helper.js';
 import { audienceId, feedKey, keyId, parseFeedKey, signerFromPem } from '@parley/ledger';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
@@ -12,37 +13,53 @@ import { FakeClient } from './fake-peer.js';
 
 type Running = { station: Awaited<ReturnType<typeof startInProcess>>['station']; url: string };
 let A: StationDir, B: StationDir, C: StationDir;
-let a: Running, b: Running, c: Running;
+let a: Running, c: Running;
 const t: Record<string, string> = {};
+const urls: Record<string, string> = {};
 const agreement = { tier: 'theater' };
-
-beforeAll(async () => {
-  const root = await tempRoot('parley-aud-');
-  A = await makeStation(root, 'Alpha');
-  B = await makeStation(root, 'Bravo');
-  C = await makeStation(root, 'Charlie');
-  a = await startInProcess(A);
-  b = await startInProcess(B);
-  c = await startInProcess(C);
-  const url = { [A.station]: a.url, [B.station]: b.url, [C.station]: c.url };
-  // Every pair is paired (members replicate pairwise).
-  for (const [x, y] of [
-    [A, B],
-    [A, C],
-    [B, C],
-  ] as const) {
-    await addPeer(x, y, [url[y.station]!]);
-    await addPeer(y, x, [url[x.station]!]);
-  }
-  for (const s of [A, B, C]) t[s.station] = await token(s, 'admin');
-});
+const drops: (() => Promise<void>)[] = [];
+/** Every path that went DOWN, at any station (`<station> → <url>`). */
+const downs: string[] = [];
+const running: Running[] = [];
 afterAll(async () => {
-  await Promise.allSettled([a, b, c].map((s) => s.station.close()));
+  await Promise.allSettled(running.map((s) => s.station.close()));
+  for (const d of drops) await d().catch(() => undefined);
+  await stopTestServer();
 });
 
-const as = (s: StationDir) =>
-  api({ [A.station]: a, [B.station]: b, [C.station]: c }[s.station]!.url, t[s.station]);
+/** `n` stations on loopback, every pair paired (members replicate pairwise), on `engine`. */
+async function topology(n: number, engine: 'sqlite' | 'postgres') {
+  const root = await tempRoot('parley-aud-');
+  const names = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'].slice(0, n);
+  const dirs: StationDir[] = [];
+  for (const name of names) {
+    let opts = {};
+    if (engine === 'postgres') {
+      const db = await freshDatabase('parley_aud');
+      drops.push(db.drop);
+      opts = { storeUrl: db.url };
+    }
+    dirs.push(await makeStation(root, name, opts));
+  }
+  const up: Running[] = [];
+  for (const d of dirs) {
+    const r = await startInProcess(d);
+    r.station.bus.subscribe((e) => {
+      if (e.type === 'link' && e.state === 'DOWN') downs.push(`${d.name} → ${e.url}`);
+    });
+    running.push(r);
+    up.push(r);
+    urls[d.station] = r.url;
+  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) if (i !== j) await addPeer(dirs[i]!, dirs[j]!, [up[j]!.url]);
+  for (const d of dirs) t[d.station] = await token(d, 'admin');
+  return { dirs, up };
+}
 
+const as = (s: StationDir) => api(urls[s.station]!, t[s.station]);
+
+/** `proposer` proposes `name` to `members`, each accepts, and all see it open. */
 async function open(name: string, proposer: StationDir, members: StationDir[]) {
   const p = await as(proposer).post('/api/v1/channels', {
     name,
@@ -66,177 +83,282 @@ async function open(name: string, proposer: StationDir, members: StationDir[]) {
     );
 }
 
-describe('audiences: several counterparts, each private', () => {
-  it('a proposal with several peers must name its members', async () => {
-    const r = await as(A).post('/api/v1/channels', { name: 'vague', agreement });
-    expect(r.status).toBe(400);
-    expect(r.json.code).toBe('PARLEY_E_INVALID_ARGUMENT');
-    const stranger = await as(A).post('/api/v1/channels', {
-      name: 'vague',
-      members: ['stn_000000000000000000000000'],
-      agreement,
+describe.each(['sqlite', 'postgres'] as const)(
+  'audiences on %s: several counterparts, each private',
+  (engine) => {
+    beforeAll(async () => {
+      const { dirs, up } = await topology(3, engine);
+      [A, B, C] = dirs as [StationDir, StationDir, StationDir];
+      [a, , c] = up as [Running, Running, Running];
     });
-    expect(stranger.json.code).toBe('PARLEY_E_PEER_NOT_FOUND');
-    // With several peers, a name never proposed carries nothing.
-    const informal = await as(A).post('/api/v1/messages', {
-      channel: 'nowhere',
-      precedence: 'FLASH',
-      text: 'x',
-    });
-    expect(informal.status).toBe(404);
-    expect(informal.json.code).toBe('PARLEY_E_CHANNEL_NOT_FOUND');
-  });
 
-  it('a bilateral channel reaches its two members and not a byte of it reaches the third', async () => {
-    await open('ab-ops', A, [B]);
-    const secret = 'A to B only: CV-63 turning north';
-    const sent = await as(A).send(secret, 'FLASH', 'ab-ops');
-    await waitFor('B holds it', async () =>
-      (await as(B).messages('ab-ops')).find((m) => m.id === sent.id),
-    );
-    const aud = audienceId([A.station, B.station]);
-    // C's operators: 404 for the channel on its routes, nothing in its lists.
-    for (const path of [
-      '/api/v1/channels/ab-ops/accept',
-      '/api/v1/channels/ab-ops/suspend',
-      '/api/v1/channels/ab-ops/resume',
-    ]) {
-      const r = await as(C).post(path, { reason: 'probe' });
-      expect(r.status, path).toBe(404);
-    }
-    expect(
-      ((await as(C).get('/api/v1/channels')).json.channels as { name: string }[]).map(
-        (x) => x.name,
-      ),
-    ).not.toContain('ab-ops');
-    expect(await as(C).messages('ab-ops')).toEqual([]);
-    const ack = await as(C).post(`/api/v1/messages/${sent.id}/understood`, {});
-    expect(ack.status).toBe(404);
-    // C's store: no feed of the A-B audience, and no entry anywhere that holds the text.
-    const { store } = c.station.handle;
-    const feeds = (await store.feeds()).map((f) => parseFeedKey(f.station));
-    expect(feeds.some((f) => f.audience === aud)).toBe(false);
-    for (const f of await store.feeds())
-      for (const e of await store.entries(f.station, 0, 100_000))
-        expect(e.line).not.toContain('CV-63');
-    // C's crafted link request, signed with C's real key, naming the A-B audience: nothing.
-    const pem = await readFile(join(C.dir, 'keys', `${keyId(C.key as PublicKeyB64)}.key`), 'utf8');
-    const client = new FakeClient(
-      { station: C.station as StationId, signer: signerFromPem(pem) },
-      { url: a.url, station: A.station, key: A.key },
-    );
-    const pull = await client.send({
-      path: '/link/v1/pull',
-      body: { feeds: [{ audience: aud, after: 0 }], limit: 5000, wait: 0 },
+    it('a proposal with several peers must name its members', async () => {
+      const r = await as(A).post('/api/v1/channels', { name: 'vague', agreement });
+      expect(r.status).toBe(400);
+      expect(r.json.code).toBe('PARLEY_E_INVALID_ARGUMENT');
+      const stranger = await as(A).post('/api/v1/channels', {
+        name: 'vague',
+        members: ['stn_000000000000000000000000'],
+        agreement,
+      });
+      expect(stranger.json.code).toBe('PARLEY_E_PEER_NOT_FOUND');
+      // With several peers, a name never proposed carries nothing.
+      const informal = await as(A).post('/api/v1/messages', {
+        channel: 'nowhere',
+        precedence: 'FLASH',
+        text: 'x',
+      });
+      expect(informal.status).toBe(404);
+      expect(informal.json.code).toBe('PARLEY_E_CHANNEL_NOT_FOUND');
     });
-    expect(pull.status).toBe(200);
-    const served = pull.json as { feeds: { audience: string | null; entries: string[] }[] };
-    expect(served.feeds.map((f) => f.audience)).not.toContain(aud);
-    expect(JSON.stringify(served)).not.toContain('CV-63');
-    // What C may read of A: its identity feed, and nothing of a channel.
-    for (const f of served.feeds)
-      if (f.audience === null)
-        for (const l of f.entries) expect(JSON.parse(l).kind).toMatch(/^(genesis|key-rotation)$/);
-    // A holds C's feeds too, but of the A-B channel only B's and its own.
-    expect((await a.station.handle.store.head(feedKey(C.station, aud))) ?? null).toBeNull();
-  });
 
-  it('a trilateral channel opens when all three agree; receipts and deadlines are per recipient', async () => {
-    const p = await as(A).post('/api/v1/channels', {
-      name: 'tri',
-      members: [B.station, C.station],
-      agreement,
+    it('a bilateral channel reaches its two members and not a byte of it reaches the third', async () => {
+      await open('ab-ops', A, [B]);
+      const secret = 'A to B only: CV-63 turning north';
+      const sent = await as(A).send(secret, 'FLASH', 'ab-ops');
+      await waitFor('B holds it', async () =>
+        (await as(B).messages('ab-ops')).find((m) => m.id === sent.id),
+      );
+      const aud = audienceId([A.station, B.station]);
+      // C's operators: 404 for the channel on its routes, nothing in its lists.
+      for (const path of [
+        '/api/v1/channels/ab-ops/accept',
+        '/api/v1/channels/ab-ops/suspend',
+        '/api/v1/channels/ab-ops/resume',
+      ]) {
+        const r = await as(C).post(path, { reason: 'probe' });
+        expect(r.status, path).toBe(404);
+      }
+      expect(
+        ((await as(C).get('/api/v1/channels')).json.channels as { name: string }[]).map(
+          (x) => x.name,
+        ),
+      ).not.toContain('ab-ops');
+      expect(await as(C).messages('ab-ops')).toEqual([]);
+      const ack = await as(C).post(`/api/v1/messages/${sent.id}/understood`, {});
+      expect(ack.status).toBe(404);
+      // C's store: no feed of the A-B audience, and no entry anywhere that holds the text.
+      const { store } = c.station.handle;
+      const feeds = (await store.feeds()).map((f) => parseFeedKey(f.station));
+      expect(feeds.some((f) => f.audience === aud)).toBe(false);
+      for (const f of await store.feeds())
+        for (const e of await store.entries(f.station, 0, 100_000))
+          expect(e.line).not.toContain('CV-63');
+      // C's crafted link request, signed with C's real key, naming the A-B audience: nothing.
+      const pem = await readFile(
+        join(C.dir, 'keys', `${keyId(C.key as PublicKeyB64)}.key`),
+        'utf8',
+      );
+      const client = new FakeClient(
+        { station: C.station as StationId, signer: signerFromPem(pem) },
+        { url: a.url, station: A.station, key: A.key },
+      );
+      const pull = await client.send({
+        path: '/link/v1/pull',
+        body: { feeds: [{ audience: aud, after: 0 }], limit: 5000, wait: 0 },
+      });
+      expect(pull.status).toBe(200);
+      const served = pull.json as { feeds: { audience: string | null; entries: string[] }[] };
+      expect(served.feeds.map((f) => f.audience)).not.toContain(aud);
+      expect(JSON.stringify(served)).not.toContain('CV-63');
+      // What C may read of A: its identity feed, and nothing of a channel.
+      for (const f of served.feeds)
+        if (f.audience === null)
+          for (const l of f.entries) expect(JSON.parse(l).kind).toMatch(/^(genesis|key-rotation)$/);
+      // A holds C's feeds too, but of the A-B channel only B's and its own.
+      expect((await a.station.handle.store.head(feedKey(C.station, aud))) ?? null).toBeNull();
     });
-    expect(p.status).toBe(201);
-    await waitFor('tri proposed at B', async () =>
-      ((await as(B).get('/api/v1/channels')).json.channels as { name: string }[]).some(
-        (x) => x.name === 'tri',
-      ),
-    );
-    expect((await as(B).post('/api/v1/channels/tri/accept', {})).status).toBe(201);
-    // Two of three have agreed: still proposed, and traffic is refused.
-    await waitFor('B accepted at A', async () =>
-      (
+
+    it('a trilateral channel opens when all three agree; receipts and deadlines are per recipient', async () => {
+      const p = await as(A).post('/api/v1/channels', {
+        name: 'tri',
+        members: [B.station, C.station],
+        agreement,
+      });
+      expect(p.status).toBe(201);
+      await waitFor('tri proposed at B', async () =>
+        ((await as(B).get('/api/v1/channels')).json.channels as { name: string }[]).some(
+          (x) => x.name === 'tri',
+        ),
+      );
+      expect((await as(B).post('/api/v1/channels/tri/accept', {})).status).toBe(201);
+      // Two of three have agreed: still proposed, and traffic is refused.
+      await waitFor('B accepted at A', async () =>
+        (
+          (await as(A).get('/api/v1/channels')).json.channels as {
+            name: string;
+            accepted: string[];
+          }[]
+        )
+          .find((x) => x.name === 'tri')
+          ?.accepted.includes(B.station),
+      );
+      const early = await as(A).post('/api/v1/messages', {
+        channel: 'tri',
+        precedence: 'FLASH',
+        text: 'x',
+      });
+      expect(early.json.code).toBe('PARLEY_E_CHANNEL_NOT_OPEN');
+      await waitFor('tri proposed at C', async () =>
+        ((await as(C).get('/api/v1/channels')).json.channels as { name: string }[]).some(
+          (x) => x.name === 'tri',
+        ),
+      );
+      expect((await as(C).post('/api/v1/channels/tri/accept', {})).status).toBe(201);
+      for (const s of [A, B, C])
+        await waitFor(`tri open at ${s.name}`, async () =>
+          (
+            (await as(s).get('/api/v1/channels')).json.channels as {
+              name: string;
+              status: string;
+              members: string[];
+            }[]
+          ).find((x) => x.name === 'tri' && x.status === 'open' && x.members.length === 3),
+        );
+
+      const sent = await as(A).send('All units: live fire at 0600', 'FLASH', 'tri');
+      for (const s of [B, C])
+        await waitFor(`${s.name} holds it`, async () =>
+          (await as(s).messages('tri')).find((m) => m.id === sent.id),
+        );
+      expect(
+        (await as(B).post(`/api/v1/messages/${sent.id}/understood`, { readback: 'B copies' }))
+          .status,
+      ).toBe(201);
+      type Party = {
+        station: string;
+        deliveredAt: number | null;
+        understood: { readback?: string } | null;
+        deadline: number | null;
+      };
+      const seen = await waitFor('A sees B understood and C delivered', async () => {
+        const m = (await as(A).messages('tri')).find((x) => x.id === sent.id) as unknown as {
+          status: { delivered: boolean; understood: unknown; parties: Party[] };
+        };
+        const ps = m?.status.parties ?? [];
+        return ps.length === 2 &&
+          ps.every((x) => x.deliveredAt !== null) &&
+          ps.some((x) => x.understood)
+          ? m
+          : undefined;
+      });
+      // Understood by 1 of 2: the message as a whole is not understood yet.
+      expect(seen.status.delivered).toBe(true);
+      expect(seen.status.understood).toBeNull();
+      const byStation = new Map(seen.status.parties.map((x) => [x.station, x]));
+      expect(byStation.get(B.station)!.understood).toMatchObject({ readback: 'B copies' });
+      expect(byStation.get(C.station)!.understood).toBeNull();
+      expect(byStation.get(C.station)!.deadline).toBe(
+        byStation.get(C.station)!.deliveredAt! + 10 * 60_000,
+      );
+      // The channel's running deadline names the party that still owes its answer.
+      const ch = (
         (await as(A).get('/api/v1/channels')).json.channels as {
           name: string;
-          accepted: string[];
+          deadlines: { id: string; parties: { station: string }[] }[];
         }[]
-      )
-        .find((x) => x.name === 'tri')
-        ?.accepted.includes(B.station),
-    );
-    const early = await as(A).post('/api/v1/messages', {
-      channel: 'tri',
-      precedence: 'FLASH',
-      text: 'x',
+      ).find((x) => x.name === 'tri')!;
+      expect(ch.deadlines.find((d) => d.id === sent.id)!.parties.map((x) => x.station)).toEqual([
+        C.station,
+      ]);
+      // A bundle of the trilateral audience holds its three feeds and nothing else.
+      const aud = audienceId([A.station, B.station, C.station]);
+      const feeds = (await a.station.handle.store.feeds())
+        .map((f) => parseFeedKey(f.station))
+        .filter((f) => f.audience === aud);
+      expect(feeds.map((f) => f.station).sort()).toEqual([A.station, B.station, C.station].sort());
     });
-    expect(early.json.code).toBe('PARLEY_E_CHANNEL_NOT_OPEN');
-    await waitFor('tri proposed at C', async () =>
-      ((await as(C).get('/api/v1/channels')).json.channels as { name: string }[]).some(
-        (x) => x.name === 'tri',
-      ),
-    );
-    expect((await as(C).post('/api/v1/channels/tri/accept', {})).status).toBe(201);
-    for (const s of [A, B, C])
-      await waitFor(`tri open at ${s.name}`, async () =>
-        (
-          (await as(s).get('/api/v1/channels')).json.channels as {
-            name: string;
-            status: string;
-            members: string[];
-          }[]
-        ).find((x) => x.name === 'tri' && x.status === 'open' && x.members.length === 3),
-      );
 
-    const sent = await as(A).send('All units: live fire at 0600', 'FLASH', 'tri');
-    for (const s of [B, C])
-      await waitFor(`${s.name} holds it`, async () =>
-        (await as(s).messages('tri')).find((m) => m.id === sent.id),
-      );
-    expect(
-      (await as(B).post(`/api/v1/messages/${sent.id}/understood`, { readback: 'B copies' })).status,
-    ).toBe(201);
-    type Party = {
-      station: string;
-      deliveredAt: number | null;
-      understood: { readback?: string } | null;
-      deadline: number | null;
-    };
-    const seen = await waitFor('A sees B understood and C delivered', async () => {
-      const m = (await as(A).messages('tri')).find((x) => x.id === sent.id) as unknown as {
-        status: { delivered: boolean; understood: unknown; parties: Party[] };
-      };
-      const ps = m?.status.parties ?? [];
-      return ps.length === 2 &&
-        ps.every((x) => x.deliveredAt !== null) &&
-        ps.some((x) => x.understood)
-        ? m
-        : undefined;
+    it('every station rotates its key during steady traffic on the trilateral channel: 0 lost, 0 duplicated, no path DOWN', async () => {
+      const parties = [A, B, C];
+      const sent = new Map<string, string[]>(parties.map((p) => [p.station, []]));
+      const downsBefore = downs.length;
+      let rotating = true;
+      const traffic = parties.map(async (p) => {
+        for (let i = 0; rotating || i < 20; i++) {
+          const text = `${p.name} ${i}`;
+          await as(p).send(text, 'ROUTINE', 'tri');
+          sent.get(p.station)!.push(text);
+          if (i >= 200) break;
+        }
+      });
+      for (const p of parties) {
+        await waitFor(`${p.name} has sent a few`, async () => sent.get(p.station)!.length >= 5);
+        const r = await as(p).post('/api/v1/station/rotate-key', {});
+        expect(r.status, JSON.stringify(r.json)).toBe(201);
+      }
+      rotating = false;
+      await Promise.all(traffic);
+      // Every message of every sender reaches both others exactly once, in order, delivered.
+      for (const reader of parties)
+        await waitFor(
+          `${reader.name} holds everything, delivered`,
+          async () => {
+            const msgs = (await as(reader).messages('tri')).filter((m) => m.text.includes(' '));
+            for (const p of parties) {
+              const texts = msgs
+                .filter((m) => m.station === p.station)
+                .sort((x, y) => x.seq - y.seq)
+                .map((m) => m.text)
+                .filter((x) => /^\w+ \d+$/.test(x));
+              if (JSON.stringify(texts) !== JSON.stringify(sent.get(p.station))) return false;
+            }
+            return msgs.every((m) => m.station === reader.station || m.status.delivered);
+          },
+          60_000,
+        );
+      expect(downs.slice(downsBefore)).toEqual([]);
+      // Each station sees each other's key history of two keys.
+      for (const p of parties) {
+        const peers = (await as(p).get('/api/v1/peers')).json.peers as { keys: unknown[] }[];
+        expect(peers).toHaveLength(2);
+        for (const q of peers) expect(q.keys).toHaveLength(2);
+      }
     });
-    // Understood by 1 of 2: the message as a whole is not understood yet.
-    expect(seen.status.delivered).toBe(true);
-    expect(seen.status.understood).toBeNull();
-    const byStation = new Map(seen.status.parties.map((x) => [x.station, x]));
-    expect(byStation.get(B.station)!.understood).toMatchObject({ readback: 'B copies' });
-    expect(byStation.get(C.station)!.understood).toBeNull();
-    expect(byStation.get(C.station)!.deadline).toBe(
-      byStation.get(C.station)!.deliveredAt! + 10 * 60_000,
+  },
+);
+
+describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) => {
+  let S: StationDir[];
+  beforeAll(async () => {
+    S = (await topology(5, engine)).dirs;
+  });
+
+  it('a channel of five: every message is understood by each of the four others; a bilateral channel inside stays private', async () => {
+    const [p0, ...rest] = S as [StationDir, ...StationDir[]];
+    await open('cues', p0, rest);
+    const sent = await as(p0).send(
+      'CUES: unplanned encounter, maintaining course',
+      'FLASH',
+      'cues',
     );
-    // The channel's running deadline names the party that still owes its answer.
-    const ch = (
-      (await as(A).get('/api/v1/channels')).json.channels as {
-        name: string;
-        deadlines: { id: string; parties: { station: string }[] }[];
-      }[]
-    ).find((x) => x.name === 'tri')!;
-    expect(ch.deadlines.find((d) => d.id === sent.id)!.parties.map((x) => x.station)).toEqual([
-      C.station,
-    ]);
-    // A bundle of the trilateral audience holds its three feeds and nothing else.
-    const aud = audienceId([A.station, B.station, C.station]);
-    const feeds = (await a.station.handle.store.feeds())
-      .map((f) => parseFeedKey(f.station))
-      .filter((f) => f.audience === aud);
-    expect(feeds.map((f) => f.station).sort()).toEqual([A.station, B.station, C.station].sort());
+    for (const r of rest) {
+      await waitFor(`${r.name} holds it`, async () =>
+        (await as(r).messages('cues')).find((m) => m.id === sent.id),
+      );
+      expect((await as(r).post(`/api/v1/messages/${sent.id}/understood`, {})).status).toBe(201);
+    }
+    const done = await waitFor('understood by 4 of 4 at the sender', async () => {
+      const m = (await as(p0).messages('cues')).find((x) => x.id === sent.id) as unknown as {
+        status: { understood: unknown; parties: { understood: unknown }[] };
+      };
+      return m?.status.understood ? m : undefined;
+    });
+    expect(done.status.parties).toHaveLength(4);
+    expect(done.status.parties.every((x) => x.understood)).toBe(true);
+    // Delta and Echo's own channel: the other three hold nothing of it.
+    const [, , , d, e] = S as [StationDir, StationDir, StationDir, StationDir, StationDir];
+    await open('de', d, [e]);
+    const de = await as(d).send('D to E: private', 'FLASH', 'de');
+    await waitFor('E holds it', async () =>
+      (await as(e).messages('de')).find((m) => m.id === de.id),
+    );
+    const aud = audienceId([d.station, e.station]);
+    for (const o of S.slice(0, 3)) {
+      expect(await as(o).messages('de')).toEqual([]);
+      const store = running.find((r) => r.url === urls[o.station])!.station.handle.store;
+      const feeds = (await store.feeds()).map((f) => parseFeedKey(f.station).audience);
+      expect(feeds).not.toContain(aud);
+    }
   });
 });

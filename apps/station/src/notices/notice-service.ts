@@ -572,11 +572,20 @@ export class NoticeService {
    * Notice entries (of either feed) whose content failed the notice checks here: signed and held,
    * but not understood. Shown, never dropped silently.
    */
-  async unreadable(): Promise<{ station: string; seq: number; error: string }[]> {
+  async unreadable(): Promise<
+    { station: string; audience?: string; seq: number; error: string }[]
+  > {
     await this.views();
     return [...this.folder.invalid].map(([key, error]) => {
+      // The key is `refKey`: `<station>[/<audience>]:<seq>`.
       const at = key.lastIndexOf(':');
-      return { station: key.slice(0, at), seq: Number(key.slice(at + 1)), error };
+      const [station, audience] = key.slice(0, at).split('/');
+      return {
+        station: station!,
+        ...(audience ? { audience } : {}),
+        seq: Number(key.slice(at + 1)),
+        error,
+      };
     });
   }
 
