@@ -107,6 +107,12 @@ describe('operator API', () => {
     },
     {
       method: 'POST',
+      url: '/api/v1/channels/nothing/members',
+      body: () => ({ members: ['stn_000000000000000000000000'] }),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
       url: '/api/v1/channels/nothing/suspend',
       body: () => ({ reason: 'r' }),
       expect: by(404, ['admin']),

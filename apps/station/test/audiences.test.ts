@@ -269,6 +269,63 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(feeds.map((f) => f.station).sort()).toEqual([A.station, B.station, C.station].sort());
     });
 
+    it('members are added and removed by an amendment the new members accept; a removed member keeps what it had and gets nothing new', async () => {
+      const amend = async (by: StationDir, members: StationDir[]) => {
+        const r = await as(by).post('/api/v1/channels/ab-ops/members', {
+          members: members.map((m) => m.station),
+        });
+        expect(r.status, JSON.stringify(r.json)).toBe(201);
+      };
+      const channelAt = async (s: StationDir) =>
+        (
+          (await as(s).get('/api/v1/channels')).json.channels as {
+            name: string;
+            status: string;
+            members: string[];
+            amendment: unknown;
+          }[]
+        ).find((x) => x.name === 'ab-ops');
+      // Add C: A proposes, B and C accept; until then the channel stays as it was.
+      await amend(A, [B, C]);
+      expect((await channelAt(A))!.members).toHaveLength(2);
+      for (const s of [B, C]) {
+        await waitFor(`the change seen at ${s.name}`, async () => {
+          const ch = await channelAt(s);
+          return ch && (ch.amendment || ch.status === 'proposed');
+        });
+        expect((await as(s).post('/api/v1/channels/ab-ops/accept', {})).status).toBe(201);
+      }
+      for (const s of [A, B, C])
+        await waitFor(`three members at ${s.name}`, async () => {
+          const ch = await channelAt(s);
+          return ch?.status === 'open' && ch.members.length === 3 ? ch : undefined;
+        });
+      const after = await as(A).send('A to all three after C joined', 'FLASH', 'ab-ops');
+      await waitFor('C holds the new message', async () =>
+        (await as(C).messages('ab-ops')).find((m) => m.id === after.id),
+      );
+      // C joined later: it has nothing of what was said before.
+      expect((await as(C).messages('ab-ops')).map((m) => m.text)).not.toContain(
+        'A to B only: CV-63 turning north',
+      );
+      // Remove C: A and B agree; C keeps what it holds and receives nothing written after.
+      await amend(B, [A]);
+      await waitFor('the removal seen at A', async () => (await channelAt(A))?.amendment);
+      expect((await as(A).post('/api/v1/channels/ab-ops/accept', {})).status).toBe(201);
+      for (const s of [A, B])
+        await waitFor(`two members again at ${s.name}`, async () => {
+          const ch = await channelAt(s);
+          return ch?.members.length === 2 ? ch : undefined;
+        });
+      const later = await as(A).send('A to B after C left', 'FLASH', 'ab-ops');
+      await waitFor('B holds it', async () =>
+        (await as(B).messages('ab-ops')).find((m) => m.id === later.id),
+      );
+      const atC = (await as(C).messages('ab-ops')).map((m) => m.id);
+      expect(atC).toContain(after.id);
+      expect(atC).not.toContain(later.id);
+    });
+
     it('every station rotates its key during steady traffic on the trilateral channel: 0 lost, 0 duplicated, no path DOWN', async () => {
       const parties = [A, B, C];
       const sent = new Map<string, string[]>(parties.map((p) => [p.station, []]));

@@ -47,7 +47,7 @@ export interface RecipientView {
 }
 
 export interface ChannelEvent {
-  kind: 'proposed' | 'accepted' | 'suspended' | 'resumed';
+  kind: 'proposed' | 'accepted' | 'suspended' | 'resumed' | 'amended';
   station: string;
   seq: number;
   ts: number;
@@ -62,6 +62,15 @@ export interface ChannelView {
   members: string[];
   /** Members that have accepted the proposal (the proposer included). */
   accepted: string[];
+  /** Every audience the channel has lived in, the current one last (membership amendments). */
+  audiences: string[];
+  /** A proposed change of members not yet accepted by all of them (a new audience). */
+  amendment: {
+    audience: string;
+    members: string[];
+    accepted: string[];
+    proposal: EntryRef;
+  } | null;
   status: ChannelStatus;
   agreement: ChannelAgreement;
   proposedBy: string;
@@ -319,7 +328,9 @@ export class HotlineFolder {
     for (const m of [...this.messages.values(), ...this.calls.values()]) {
       const c = this.channels.get(m.channel);
       const handling =
-        c?.audience === (m.ref.audience ?? null) ? c.agreement.handling[m.precedence] : undefined;
+        c && c.audiences.includes(m.ref.audience ?? '')
+          ? c.agreement.handling[m.precedence]
+          : undefined;
       // The earliest deadline still running; once every recipient has understood, the last one.
       let earliest: number | null = null;
       let last: number | null = null;
@@ -372,6 +383,24 @@ export class HotlineFolder {
       const c = this.channels.get(name);
       const members = this.audiences.get(e.audience!) ?? [];
       if (e.kind === HOTLINE_KIND.channelPropose) {
+        const supersedes = asRef(b.supersedes);
+        if (c && supersedes) {
+          // A change of members: a proposal in the new audience naming the channel's current
+          // proposal, by one of its members. It takes effect once every new member accepts it.
+          if (
+            supersedes.hash === c.proposal.hash &&
+            e.audience !== c.audience &&
+            c.members.includes(e.station) &&
+            members.includes(e.station)
+          )
+            c.amendment = {
+              audience: e.audience!,
+              members: [...members],
+              accepted: [e.station],
+              proposal: refOf(e),
+            };
+          continue;
+        }
         // The first proposal of a name stands, in whatever audience it was made.
         if (c) continue;
         this.channels.set(name, {
@@ -379,6 +408,8 @@ export class HotlineFolder {
           audience: e.audience,
           members: [...members],
           accepted: [e.station],
+          audiences: [e.audience!],
+          amendment: null,
           status: 'proposed',
           agreement: b.agreement as ChannelAgreement,
           proposedBy: e.station,
@@ -388,6 +419,30 @@ export class HotlineFolder {
           history: [{ kind: 'proposed', station: e.station, seq: e.seq, ts: e.ts }],
           lastSubstantiveAt: e.ts,
         });
+        continue;
+      }
+      const amend = c?.amendment;
+      if (
+        c &&
+        amend &&
+        e.kind === HOTLINE_KIND.channelAccept &&
+        e.audience === amend.audience &&
+        asRef(b.proposal)?.hash === amend.proposal.hash &&
+        members.includes(e.station) &&
+        !amend.accepted.includes(e.station)
+      ) {
+        amend.accepted.push(e.station);
+        if (members.every((m) => amend.accepted.includes(m))) {
+          // Every new member agreed: the channel lives in the new audience from now on.
+          c.history.push({ kind: 'amended', station: e.station, seq: e.seq, ts: e.ts });
+          c.audience = amend.audience;
+          c.members = [...amend.members];
+          c.accepted = [...amend.accepted];
+          c.proposal = amend.proposal;
+          c.audiences.push(amend.audience);
+          c.amendment = null;
+          if (c.status === 'proposed') c.status = 'open';
+        }
         continue;
       }
       if (!c || c.audience !== e.audience || !members.includes(e.station)) continue;
@@ -682,7 +737,7 @@ export function overdue(state: HotlineState, station: string, now: number): Over
   const out: Overdue[] = [];
   const handlingOf = (m: MessageView | CallView) => {
     const c = state.channels.get(m.channel);
-    return c && c.audience === (m.ref.audience ?? null)
+    return c && c.audiences.includes(m.ref.audience ?? '')
       ? c.agreement.handling[m.precedence]
       : undefined;
   };

@@ -288,6 +288,24 @@ export class HotlineService {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
     const c = await this.known(name);
+    const amend = c.amendment;
+    if (amend && amend.members.includes(this.station) && !amend.accepted.includes(this.station)) {
+      // A change of members: agreed in the feeds of the new audience.
+      const writer = await this.handle.audienceWriter(amend.members);
+      const [sealed] = await writer.appendMany([
+        {
+          kind: HOTLINE_KIND.channelAccept,
+          channel: name,
+          body: { proposal: amend.proposal, by: actor.name },
+        },
+      ]);
+      return {
+        station: sealed!.entry.station,
+        audience: sealed!.entry.audience!,
+        seq: sealed!.entry.seq,
+        hash: sealed!.hash,
+      };
+    }
     if (c.status !== 'proposed' || c.accepted.includes(this.station)) {
       throw new ParleyError(
         'PARLEY_E_CHANNEL_STATE',
@@ -303,6 +321,45 @@ export class HotlineService {
       },
     ]);
     return ref!;
+  }
+
+  /**
+   * Proposes a new member set for an open channel (members added or removed): a proposal in the
+   * new audience's feeds that names the channel's current proposal. The channel moves to the new
+   * audience once every new member has accepted it; until then it goes on as it is. A removed
+   * member keeps what it holds and receives nothing written after (ADR 0003).
+   */
+  async amendMembers(actor: Actor, nameArg: unknown, membersArg: unknown): Promise<EntryRef> {
+    requirePermission(actor, 'channels');
+    const name = parseChannel(nameArg);
+    const c = await this.known(name);
+    if (c.status === 'proposed' || c.amendment) {
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_STATE',
+        `channel ${name} is ${c.amendment ? 'already being amended' : 'not agreed yet'}`,
+        { channel: name },
+      );
+    }
+    const members = await this.parseMembers(membersArg);
+    const all = [...new Set([...members, this.station])].sort();
+    if (JSON.stringify(all) === JSON.stringify(c.members))
+      throw new ParleyError('PARLEY_E_INVALID_ARGUMENT', `channel ${name} has these members`, {
+        channel: name,
+      });
+    const writer = await this.handle.audienceWriter(members);
+    const [sealed] = await writer.appendMany([
+      {
+        kind: HOTLINE_KIND.channelPropose,
+        channel: name,
+        body: { agreement: c.agreement, supersedes: c.proposal, by: actor.name },
+      },
+    ]);
+    return {
+      station: sealed!.entry.station,
+      audience: sealed!.entry.audience!,
+      seq: sealed!.entry.seq,
+      hash: sealed!.hash,
+    };
   }
 
   /** Suspends (for political reasons, say) or resumes a channel: an explicit, signed, recorded act with its reason. */
@@ -743,6 +800,7 @@ export class HotlineService {
           audience: c.audience,
           members: c.members,
           accepted: c.accepted,
+          amendment: c.amendment,
           status: c.status,
           tier: c.agreement.tier,
           agreement: c.agreement,

@@ -70,6 +70,17 @@ export const SendBody = Type.Object(
   { additionalProperties: false },
 );
 
+const MembersBody = Type.Object(
+  {
+    members: Type.Array(Type.String({ pattern: '^stn_[0-9a-f]{24}$' }), {
+      minItems: 1,
+      maxItems: 63,
+      description: "the station ids of the channel's other parties after the change",
+    }),
+  },
+  { additionalProperties: false },
+);
+
 const ProposeBody = Type.Object(
   {
     name: Type.String({ description: 'channel name: 1–64 of [a-z0-9._-]' }),
@@ -194,6 +205,26 @@ export async function hotlineRoutes(
           req.body.agreement,
           req.body.members,
         ),
+      }),
+  );
+
+  app.post<{ Params: Static<typeof Name>; Body: Static<typeof MembersBody> }>(
+    '/api/v1/channels/:name/members',
+    {
+      config: { permission: 'channels' },
+      schema: {
+        description:
+          "Proposes a new member set for an open channel (the other parties' station ids); it takes effect when every new member has accepted it.",
+        tags: ['hotline'],
+        ...secured,
+        params: Name,
+        body: MembersBody,
+        response: { 201: Created, '4xx': ErrorBody },
+      },
+    },
+    async (req, reply) =>
+      reply.status(201).send({
+        entry: await hotline.amendMembers(actorOf(req), req.params.name, req.body.members),
       }),
   );
 
