@@ -2,11 +2,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEntryLine } from '@parley/ledger';
 import { SqliteStore } from '@parley/store';
-import { makeStation, startInProcess, tempRoot, token } from './harness.js';
+import { addPeer, makeStation, startInProcess, tempRoot, token } from './harness.js';
 
 describe('graceful shutdown', () => {
   it('answers every request it committed, refuses the rest with a coded 503, and writes nothing it did not answer', async () => {
-    const S = await makeStation(await tempRoot('parley-shutdown-'), 'Closer');
+    const root = await tempRoot('parley-shutdown-');
+    const S = await makeStation(root, 'Closer');
+    // One paired peer (never running): traffic needs an audience (ADR 0003).
+    await addPeer(S, await makeStation(root, 'Listener'), ['http://127.0.0.1:9']);
     const tok = await token(S);
     const { station, url } = await startInProcess(S);
     const post = (i: number) =>

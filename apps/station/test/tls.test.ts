@@ -34,6 +34,31 @@ describe('TLS with a pinned self-signed certificate', () => {
     const ta = await token(A);
     const tb = await token(B);
     const tc = await token(C, 'viewer');
+    // A has two peers: its channel with B names B (ADR 0003); B accepts over http.
+    const propose = await a.station.app.inject({
+      method: 'POST',
+      url: '/api/v1/channels',
+      headers: { authorization: `Bearer ${await token(A, 'admin')}` },
+      payload: { name: 'ops', members: [B.station], agreement: { tier: 'tactical' } },
+    });
+    expect(propose.statusCode, propose.body).toBe(201);
+    const adminB = api(b.url, await token(B, 'admin'));
+    await waitFor('B sees the proposal', async () =>
+      ((await adminB.get('/api/v1/channels')).json.channels as { name: string }[]).some(
+        (x) => x.name === 'ops',
+      ),
+    );
+    expect((await adminB.post('/api/v1/channels/ops/accept', {})).status).toBe(201);
+    await waitFor('ops open at A', async () => {
+      const r = await a.station.app.inject({
+        method: 'GET',
+        url: '/api/v1/channels',
+        headers: { authorization: `Bearer ${ta}` },
+      });
+      return (r.json().channels as { name: string; status: string }[]).some(
+        (x) => x.name === 'ops' && x.status === 'open',
+      );
+    });
     const fromA = ['over TLS 1', 'over TLS 2'];
     // A's API is on the same https listener, whose self-signed certificate Node's fetch rejects:
     // A's operator posts through inject, the same route and code path.

@@ -32,7 +32,8 @@ export interface EntryRef {
 export const refKey = (r: { station: string; audience?: string | null; seq: number }) =>
   r.audience ? `${r.station}/${r.audience}:${r.seq}` : `${r.station}:${r.seq}`;
 
-const refOf = (e: HotlineEntry): EntryRef =>
+/** The reference to an entry: its station, audience (if any), seq and hash. */
+export const refOf = (e: HotlineEntry): EntryRef =>
   e.audience
     ? { station: e.station, audience: e.audience, seq: e.seq, hash: e.hash }
     : { station: e.station, seq: e.seq, hash: e.hash };
@@ -171,7 +172,8 @@ export const HOTLINE_KIND = {
   alarm: 'alarm',
 } as const;
 
-function asRef(v: unknown): EntryRef | null {
+/** Reads a reference from an entry body, or null if it is not one. */
+export function asRef(v: unknown): EntryRef | null {
   const r = v as Partial<EntryRef> | null | undefined;
   if (
     !r ||

@@ -6,7 +6,7 @@
  * lead times, so both stations compute the same value. The result does not depend on the order
  * entries are added in.
  */
-import { noticeLateness, refKey } from '@parley/core';
+import { asRef, noticeLateness, refKey, refOf } from '@parley/core';
 import type { EntryRef, HotlineEntry, Lateness, NoticeKind } from '@parley/core';
 import { parseNotice } from './notice.js';
 import type { NoticeContent } from './notice.js';
@@ -46,25 +46,6 @@ export function noticeStatus(n: NoticeView, now: number): NoticeStatus {
   const ws = n.current.content.windows;
   if (ws.some((w) => now >= w.start && now < w.end)) return 'active';
   return now < Math.max(...ws.map((w) => w.end)) ? 'upcoming' : 'expired';
-}
-
-const refOf = (e: HotlineEntry): EntryRef =>
-  e.audience
-    ? { station: e.station, audience: e.audience, seq: e.seq, hash: e.hash }
-    : { station: e.station, seq: e.seq, hash: e.hash };
-
-function asRef(v: unknown): EntryRef | null {
-  const r = v as Partial<EntryRef> | null | undefined;
-  if (
-    !r ||
-    typeof r.station !== 'string' ||
-    typeof r.seq !== 'number' ||
-    typeof r.hash !== 'string'
-  )
-    return null;
-  return typeof r.audience === 'string'
-    ? { station: r.station, audience: r.audience, seq: r.seq, hash: r.hash }
-    : { station: r.station, seq: r.seq, hash: r.hash };
 }
 
 /** The feed an entry is in: its station and audience (ADR 0003). */
