@@ -269,6 +269,55 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(feeds.map((f) => f.station).sort()).toEqual([A.station, B.station, C.station].sort());
     });
 
+    it('a notice on the trilateral channel is acknowledged by each party; it counts as acknowledged once both have', async () => {
+      const H = 3_600_000;
+      const area = {
+        type: 'polygon',
+        points: [
+          { lat: 10, lon: 114 },
+          { lat: 10, lon: 115 },
+          { lat: 11, lon: 115 },
+          { lat: 11, lon: 114 },
+        ],
+      };
+      const r = await as(A).post('/api/v1/notices', {
+        channel: 'tri',
+        send: true,
+        notice: {
+          kind: 'naval-exercise',
+          issuer: { party: 'Alpha', unit: 'CSG 5' },
+          areas: [{ area }],
+          band: { type: 'surface' },
+          windows: [{ start: Date.now() + 80 * H, end: Date.now() + 104 * H }],
+          remark: 'Surface units are requested to keep clear.',
+          contact: 'hotline channel tri',
+        },
+      });
+      expect(r.status, JSON.stringify(r.json)).toBe(201);
+      const id = r.json.id as string;
+      for (const s of [B, C])
+        await waitFor(`${s.name} holds the notice`, async () => {
+          const n = await as(s).get(`/api/v1/notices/${id}`);
+          return n.status === 200 ? n.json : undefined;
+        });
+      expect((await as(B).post(`/api/v1/notices/${id}/understood`, {})).status).toBe(201);
+      type Party = { station: string; deliveredAt: number | null; understood: unknown };
+      const half = await waitFor('A sees B acknowledge', async () => {
+        const n = (await as(A).get(`/api/v1/notices/${id}`)).json as {
+          acknowledged: boolean;
+          parties: Party[];
+        };
+        return n.parties?.find((p) => p.station === B.station)?.understood ? n : undefined;
+      });
+      expect(half.acknowledged).toBe(false);
+      expect(half.parties.find((p) => p.station === C.station)!.understood).toBeNull();
+      expect((await as(C).post(`/api/v1/notices/${id}/understood`, {})).status).toBe(201);
+      await waitFor('acknowledged by both', async () => {
+        const n = (await as(A).get(`/api/v1/notices/${id}`)).json as { acknowledged: boolean };
+        return n.acknowledged;
+      });
+    });
+
     it('members are added and removed by an amendment the new members accept; a removed member keeps what it had and gets nothing new', async () => {
       const amend = async (by: StationDir, members: StationDir[]) => {
         const r = await as(by).post('/api/v1/channels/ab-ops/members', {

@@ -24,7 +24,10 @@ export interface NoticeVersion {
   /** When the activity of this version was first notified (an earlier version with an earlier or equal start counts). */
   notifiedAt: number;
   lateness: Lateness;
+  /** A level is reached once every recipient has reached it (the time is the last of them). */
   receipts: { delivered?: At; read?: At; understood?: At };
+  /** Each recipient (every member of the channel's audience but the issuer) and its receipts. */
+  parties: Record<string, { delivered?: At; read?: At; understood?: At }>;
 }
 
 export interface NoticeView {
@@ -67,12 +70,19 @@ export class NoticeFolder {
   private readonly delivered = new Map<string, { ts: number; upTo: number }[]>();
   private readonly deliveredIndex = new Map<string, { ts: number[]; maxUpTo: number[] }>();
   private readonly seen = new Set<string>();
+  /** Members of each audience, from its feeds' genesis entries. */
+  private readonly audiences = new Map<string, string[]>();
   /** Notice entries whose body failed `parseNotice`: key → the error message. */
   readonly invalid = new Map<string, string>();
 
   /** Whether the folder reads this entry kind. */
   static reads(kind: string): boolean {
-    return kind === NOTICE_ENTRY.notice || kind === NOTICE_ENTRY.cancel || kind === 'receipt';
+    return (
+      kind === NOTICE_ENTRY.notice ||
+      kind === NOTICE_ENTRY.cancel ||
+      kind === 'receipt' ||
+      kind === 'genesis'
+    );
   }
 
   add(entries: Iterable<HotlineEntry>): void {
@@ -94,6 +104,12 @@ export class NoticeFolder {
         }
       } else if (e.kind === NOTICE_ENTRY.cancel) this.cancels.push(e);
       else if (e.kind === 'receipt') this.addReceipt(e);
+      else if (
+        e.kind === 'genesis' &&
+        Array.isArray(e.body.members) &&
+        !this.audiences.has(e.audience)
+      )
+        this.audiences.set(e.audience, [...(e.body.members as string[])].sort());
     }
   }
 
@@ -103,8 +119,8 @@ export class NoticeFolder {
       const sender = r.body.station;
       if (typeof sender !== 'string' || typeof r.body.upTo !== 'number' || sender === r.station)
         return;
-      // A receipt covers the sender's feed of the receipt's own audience.
-      const st = feedOf(sender, r.audience);
+      // A receipt covers the sender's feed of the receipt's own audience, for its receiver.
+      const st = `${feedOf(sender, r.audience)}>${r.station}`;
       const list = this.delivered.get(st) ?? [];
       list.push({ ts: r.ts, upTo: r.body.upTo });
       this.delivered.set(st, list);
@@ -151,8 +167,12 @@ export class NoticeFolder {
     const roots = new Map<string, NoticeView>();
     const all = [...this.notices.values()].sort((a, b) => a.seq - b.seq);
     const version = (e: HotlineEntry & { content: NoticeContent }): NoticeVersion => {
-      const dts = this.deliveredAt(feedOf(e.station, e.audience), e.seq);
-      const d: At | undefined = dts === undefined ? undefined : { ts: dts, by: null };
+      const parties: NoticeVersion['parties'] = {};
+      for (const m of this.audiences.get(e.audience ?? '') ?? []) {
+        if (m === e.station) continue;
+        const dts = this.deliveredAt(`${feedOf(e.station, e.audience)}>${m}`, e.seq);
+        parties[m] = dts === undefined ? {} : { delivered: { ts: dts, by: null } };
+      }
       return {
         ref: refOf(e),
         ts: e.ts,
@@ -160,7 +180,8 @@ export class NoticeFolder {
         author: typeof e.body.by === 'string' ? e.body.by : null,
         notifiedAt: e.ts,
         lateness: noticeLateness(e.ts, e.content.windows[0]!.start, 0),
-        receipts: d ? { delivered: d } : {},
+        receipts: {},
+        parties,
       };
     };
     for (const e of all) {
@@ -207,16 +228,24 @@ export class NoticeFolder {
       root.versions = root.versions.filter((v) => v.ref.seq < c.seq);
       root.current = root.versions[root.versions.length - 1]!;
     }
-    // Read and understood receipts of the other side, per version; the earliest stands.
+    // Read and understood receipts of each recipient, per version; the earliest stands. A level
+    // counts for the notice once every recipient has reached it.
     for (const root of roots.values())
-      for (const v of root.versions)
+      for (const v of root.versions) {
         for (const r of this.acks.get(v.ref.hash) ?? []) {
           const level = r.body.level as 'read' | 'understood';
-          if (r.station === root.station || r.audience !== root.ref.audience) continue;
+          const p = v.parties[r.station];
+          if (r.station === root.station || r.audience !== root.ref.audience || !p) continue;
           const at = { ts: r.ts, by: typeof r.body.by === 'string' ? r.body.by : null };
-          v.receipts[level] = earlier(v.receipts[level], at);
-          if (level === 'understood') v.receipts.read = earlier(v.receipts.read, at);
+          p[level] = earlier(p[level], at);
+          if (level === 'understood') p.read = earlier(p.read, at);
         }
+        const recips = Object.values(v.parties);
+        for (const level of ['delivered', 'read', 'understood'] as const) {
+          if (recips.length === 0 || !recips.every((p) => p[level])) continue;
+          v.receipts[level] = recips.map((p) => p[level]!).reduce((x, y) => (y.ts > x.ts ? y : x));
+        }
+      }
     // Lateness: from when the activity was first notified to the first window's start.
     for (const root of roots.values()) {
       root.versions.forEach((v, i) => {

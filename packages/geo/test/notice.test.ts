@@ -181,6 +181,18 @@ const entry = (
   channel: 'ops',
   body,
 });
+/** The two stations' genesis entries of the pair's audience: they name its members. */
+const genesis = (): HotlineEntry[] =>
+  [A, B].map((station) => ({
+    station,
+    audience: AUD,
+    seq: 0,
+    hash: `g${station.slice(4, 5)}`.padEnd(64, '0'),
+    ts: T0,
+    kind: 'genesis',
+    channel: null,
+    body: { members: [A, B] },
+  }));
 const ref = (e: HotlineEntry) => ({
   station: e.station,
   audience: AUD,
@@ -206,6 +218,7 @@ describe('NoticeFolder', () => {
 
   it('late launch notice: 10 h of lead against 24 h is 14 h late; an amendment moving the start later keeps the first notification time', () => {
     const f = new NoticeFolder();
+    f.add(genesis());
     f.add([e1, e2, r1, r2, bad, amendFromB]);
     const s = f.snapshot(lead);
     const v = s.get(e1.hash)!;
@@ -233,6 +246,7 @@ describe('NoticeFolder', () => {
   it('a cancellation ends the notice and voids later amendments', () => {
     const e5 = entry(A, 5, T0 + 5 * H, 'notice', { notice: launch, amends: ref(e1) });
     const f = new NoticeFolder();
+    f.add(genesis());
     f.add([e1, e2, c1, e5]);
     const v = f.snapshot(lead).get(e1.hash)!;
     expect(v.cancelled).toMatchObject({ reason: 'postponed', ts: T0 + 4 * H });
@@ -245,6 +259,7 @@ describe('NoticeFolder', () => {
     const r0 = entry(B, 4, T0 + 1.5 * H, 'receipt', { level: 'delivered', station: A, upTo: 1 });
     const all = [e1, e2, r1, r0, r2, bad, c1, amendFromB];
     const whole = new NoticeFolder();
+    whole.add(genesis());
     whole.add(all);
     const view = whole.snapshot(lead).get(e1.hash)!;
     // Each version is delivered at the earliest receipt that covers its seq.
@@ -256,6 +271,7 @@ describe('NoticeFolder', () => {
         fc.integer({ min: 1, max: 8 }),
         (xs, cut) => {
           const f = new NoticeFolder();
+          f.add(genesis());
           f.add(xs.slice(0, cut));
           f.snapshot(lead); // builds indexes that the rest must extend or rebuild
           f.add(xs.slice(cut));

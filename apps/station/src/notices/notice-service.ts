@@ -78,6 +78,13 @@ export interface NoticeApiView {
     understood: { ts: number; by: string | null } | null;
   };
   acknowledged: boolean;
+  /** Each recipient (every member of the channel but the issuer) with its own receipts. */
+  parties: {
+    station: string;
+    deliveredAt: number | null;
+    read: { ts: number; by: string | null } | null;
+    understood: { ts: number; by: string | null } | null;
+  }[];
   text: { en: string; zh: string };
 }
 
@@ -518,7 +525,14 @@ export class NoticeService {
         `notice ${id} is this station's own; only the receiving side acknowledges`,
         { id },
       );
-    if (v.current.receipts[level]) return null;
+    const mine = v.current.parties[this.station];
+    if (!mine)
+      throw new ParleyError(
+        'PARLEY_E_RECEIPT_NOT_ALLOWED',
+        `notice ${id} is not addressed to this station`,
+        { id },
+      );
+    if (mine[level]) return null;
     return this.append('receipt', v.channel, { level, of: v.current.ref, by: actor.name });
   }
 
@@ -564,6 +578,15 @@ export class NoticeService {
         understood: cur.receipts.understood ?? null,
       },
       acknowledged: cur.receipts.understood !== undefined,
+      // Each recipient's own receipts of the current version.
+      parties: Object.entries(cur.parties)
+        .sort(([x], [y]) => (x < y ? -1 : 1))
+        .map(([station, p]) => ({
+          station,
+          deliveredAt: p.delivered?.ts ?? null,
+          read: p.read ?? null,
+          understood: p.understood ?? null,
+        })),
       text: { en: renderNotice(cur.content, 'en', ctx), zh: renderNotice(cur.content, 'zh', ctx) },
     };
   }
