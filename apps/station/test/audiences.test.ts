@@ -467,4 +467,38 @@ describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) =
       expect(feeds).not.toContain(aud);
     }
   });
+
+  it("a receipt that answers another audience's message is refused with a code and never counted", async () => {
+    const [p0, p1] = S as [StationDir, StationDir];
+    const sent = await as(p0).send('to the five', 'FLASH', 'cues');
+    await waitFor('p1 holds it', async () =>
+      (await as(p1).messages('cues')).find((m) => m.id === sent.id),
+    );
+    const target = (await as(p1).messages('cues')).find((m) => m.id === sent.id)!;
+    // p1 writes, in its feed for the audience of p0 and p1 only, an "understood" naming the
+    // five-party message (the API never writes such an entry: this is a misbehaving peer).
+    const p1station = running.find((r) => r.url === urls[p1.station])!.station;
+    const pair = await p1station.handle.audienceWriter([p0.station]);
+    const aud5 = audienceId(S.map((x) => x.station));
+    await pair.append({
+      kind: 'receipt',
+      channel: 'cues',
+      body: {
+        level: 'understood',
+        of: { station: p0.station, audience: aud5, seq: target.seq, hash: target.id },
+        by: 'mallory',
+      },
+    });
+    const p0url = urls[p0.station]!;
+    await waitFor('refused at p0 with its code', async () => {
+      const m = await (await fetch(`${p0url}/metrics`)).text();
+      return /parley_link_rejected_total\{[^}]*code="PARLEY_E_AUDIENCE_NOT_MEMBER"[^}]*\} [1-9]/.test(
+        m,
+      );
+    });
+    const m = (await as(p0).messages('cues')).find((x) => x.id === sent.id) as unknown as {
+      status: { parties: { station: string; understood: unknown }[] };
+    };
+    expect(m.status.parties.find((x) => x.station === p1.station)!.understood).toBeNull();
+  });
 });

@@ -19,6 +19,8 @@ import type { LinkHost } from './peer-link.js';
 
 /** Kinds that get no delivered receipt (receipting them would echo forever). */
 const NOT_RECEIPTED = new Set<string>([KIND.receipt, KIND.cosignature]);
+/** Kinds that answer another entry (`body.of`): the answered entry must be of the same audience. */
+const ANSWERS = new Set<string>([KIND.receipt, 'translation', 'call-response', 'notice-cancel']);
 /** Kinds that do not by themselves call for a fresh witness cosignature. */
 const NOT_WITNESSED = new Set<string>([KIND.cosignature]);
 
@@ -156,6 +158,22 @@ export class FeedReplica {
             );
           }
           throw err;
+        }
+        const of = entry.body.of as { audience?: unknown } | undefined;
+        if (
+          this.audience &&
+          ANSWERS.has(entry.kind) &&
+          typeof of === 'object' &&
+          of !== null &&
+          of.audience !== this.audience
+        ) {
+          // A receipt (or other answer) counts only within the audience of what it answers: one
+          // naming another audience's entry is refused, never stored or counted.
+          throw new ParleyError(
+            'PARLEY_E_AUDIENCE_NOT_MEMBER',
+            `seq ${entry.seq} (${entry.kind}) of ${this.feed} answers an entry of ${String(of.audience ?? 'no audience')}, not of its own audience`,
+            { seq: entry.seq },
+          );
         }
         if (entry.seq === 1 && this.audience && !v.members?.includes(this.host.station)) {
           throw new ParleyError(
