@@ -10,6 +10,7 @@ import type { PublicKeyB64, StationId } from '@parley/core';
 import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } from './harness.js';
 import type { StationDir } from './harness.js';
 import { FakeClient } from './fake-peer.js';
+import { exportBundle, verifyBundleDir } from '@parley/store';
 
 type Running = { station: Awaited<ReturnType<typeof startInProcess>>['station']; url: string };
 let A: StationDir, B: StationDir, C: StationDir;
@@ -18,6 +19,9 @@ const t: Record<string, string> = {};
 const urls: Record<string, string> = {};
 const agreement = { tier: 'theater' };
 const drops: (() => Promise<void>)[] = [];
+/** One clock for every station, which a test may move forward (all together, so links agree). */
+const shift = { ms: 0 };
+const clock = { now: () => Date.now() + shift.ms };
 /** Every path that went DOWN, at any station (`<station> → <url>`). */
 const downs: string[] = [];
 const running: Running[] = [];
@@ -43,7 +47,7 @@ async function topology(n: number, engine: 'sqlite' | 'postgres') {
   }
   const up: Running[] = [];
   for (const d of dirs) {
-    const r = await startInProcess(d);
+    const r = await startInProcess(d, { clock });
     r.station.bus.subscribe((e) => {
       if (e.type === 'link' && e.state === 'DOWN') downs.push(`${d.name} → ${e.url}`);
     });
@@ -156,6 +160,8 @@ describe.each(['sqlite', 'postgres'] as const)(
       const pull = await client.send({
         path: '/link/v1/pull',
         body: { feeds: [{ audience: aud, after: 0 }], limit: 5000, wait: 0 },
+        // The stations' clock (a test may have moved it forward).
+        skewMs: shift.ms,
       });
       expect(pull.status).toBe(200);
       const served = pull.json as { feeds: { audience: string | null; entries: string[] }[] };
@@ -261,12 +267,39 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(ch.deadlines.find((d) => d.id === sent.id)!.parties.map((x) => x.station)).toEqual([
         C.station,
       ]);
+      // Past C's deadline the watch raises one alarm naming C alone (B understood in time).
+      shift.ms += 11 * 60_000;
+      const alarm = await waitFor('the alarm at A', async () => {
+        const r = (await as(A).get('/api/v1/alarms')).json as {
+          alarms: {
+            type: string;
+            of: { hash: string } | null;
+            parties: string[];
+            reason: string;
+          }[];
+        };
+        return r.alarms.find((x) => x.type === 'understood-overdue' && x.of?.hash === sent.id);
+      });
+      expect(alarm.parties).toEqual([C.station]);
+      expect(alarm.reason).toContain('Charlie');
+      expect(alarm.reason).not.toContain('Bravo');
       // A bundle of the trilateral audience holds its three feeds and nothing else.
       const aud = audienceId([A.station, B.station, C.station]);
       const feeds = (await a.station.handle.store.feeds())
         .map((f) => parseFeedKey(f.station))
         .filter((f) => f.audience === aud);
       expect(feeds.map((f) => f.station).sort()).toEqual([A.station, B.station, C.station].sort());
+      const out = join(await tempRoot('parley-aud-bundle-'), 'tri');
+      await exportBundle(a.station.handle.store, out, { audience: aud });
+      const res = await verifyBundleDir(out, { trustedKeys: [A.key, B.key, C.key] as never });
+      expect(res.ok, JSON.stringify(res)).toBe(true);
+      if (res.ok) {
+        expect(res.feeds.map((f) => f.audience)).toEqual([aud, aud, aud]);
+        for (const f of res.feeds) expect(f.witnessedSize).toBeGreaterThan(0);
+      }
+      const lines = (await readFile(join(out, 'entries.jsonl'), 'utf8')).trim().split('\n');
+      for (const l of lines) expect(JSON.parse(l).audience).toBe(aud);
+      expect(lines.join('\n')).not.toContain('CV-63');
     });
 
     it('a notice on the trilateral channel is acknowledged by each party; it counts as acknowledged once both have', async () => {
