@@ -165,6 +165,17 @@ export class HotlineService {
     return (await this.state()).state.channels.get(name);
   }
 
+  /**
+   * Whether a channel name means anything here: a channel this station is party to, a name with
+   * messages held, or (with exactly one peer) a possible informal channel.
+   */
+  async holds(name: string): Promise<boolean> {
+    const { state } = await this.state();
+    if (state.channels.has(name)) return true;
+    for (const m of state.messages.values()) if (m.channel === name) return true;
+    return (await this.handle.store.peers()).length === 1;
+  }
+
   /** The feed of an informal channel: the audience of this station and its only peer. */
   private async informalWriter(): Promise<FeedWriter> {
     const peers = await this.handle.store.peers();

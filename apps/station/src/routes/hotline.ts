@@ -1,3 +1,4 @@
+import { ParleyError } from '@parley/core';
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
@@ -349,6 +350,12 @@ export async function hotlineRoutes(
     async (req) => {
       const actor = actorOf(req);
       const { state } = await hotline.state();
+      const name = req.query.channel;
+      // A channel this station is not a party to does not exist here (ADR 0003): 404, not [].
+      if (name !== undefined && !(await hotline.holds(name)))
+        throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} is held here`, {
+          channel: name,
+        });
       const messages = [...state.messages.values()]
         .filter(
           (m) =>
