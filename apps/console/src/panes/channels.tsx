@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiError, post } from '../api/client.js';
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Dtg, PrecBadge, StateBadge, useNow } from './common.js';
+import { Dtg, PrecBadge, StateBadge, memberOrder, useNow } from './common.js';
 import type { Ctx } from './shell.js';
 
 export function ChannelList({
@@ -66,7 +66,9 @@ export function ChannelList({
                 ))}
                 {c?.members ? (
                   <span className="channel-members" data-testid="channel-members">
-                    {c.members.map((s) => ctx.nameOf(s)).join(' · ')}
+                    {memberOrder(c.members, ctx.self, ctx.nameOf)
+                      .map((s) => ctx.nameOf(s))
+                      .join(' · ')}
                   </span>
                 ) : null}
                 {c?.deadlines
@@ -76,7 +78,12 @@ export function ChannelList({
                     // With several recipients, who still owes the answer.
                     const owing =
                       (c.members?.length ?? 0) > 2 && d.parties && d.parties.length > 0
-                        ? ` · ${t('owedBy', { names: d.parties.map((p) => ctx.nameOf(p.station)).join(', ') })}`
+                        ? ` · ${t('owedBy', {
+                            names: d.parties
+                              .map((p) => ctx.nameOf(p.station))
+                              .sort()
+                              .join(', '),
+                          })}`
                         : '';
                     return (
                       <span

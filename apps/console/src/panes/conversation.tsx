@@ -3,7 +3,7 @@ import { ApiError, post } from '../api/client.js';
 import type { Channel, Message, PartyStatus } from '../api/types.js';
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Dtg, PrecBadge, useNow } from './common.js';
+import { Dtg, PrecBadge, memberOrder, useNow } from './common.js';
 import { Compose } from './compose.js';
 import type { ComposeSeed } from './compose.js';
 import type { Ctx } from './shell.js';
@@ -55,6 +55,9 @@ function Deadline({ due, now, testid }: { due: number; now: number; testid: stri
 function PartyTicks({ ctx, parties, now }: { ctx: Ctx; parties: PartyStatus[]; now: number }) {
   const { t } = useI18n();
   const n = parties.filter((p) => p.understood).length;
+  const rows = [...parties].sort((a, b) =>
+    ctx.nameOf(a.station) < ctx.nameOf(b.station) ? -1 : 1,
+  );
   return (
     <div className="parties">
       <div
@@ -65,7 +68,7 @@ function PartyTicks({ ctx, parties, now }: { ctx: Ctx; parties: PartyStatus[]; n
       >
         {t('understoodBy', { n, total: parties.length })}
       </div>
-      {parties.map((p) => (
+      {rows.map((p) => (
         <div
           key={p.station}
           className={`party-row ${p.understood ? 'understood' : ''}`}
@@ -282,7 +285,7 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
 /** A channel's parties by name; while it is proposed, who has yet to accept. */
 function Members({ ctx, channel }: { ctx: Ctx; channel: Channel }) {
   const { t } = useI18n();
-  const members = channel.members ?? [];
+  const members = memberOrder(channel.members ?? [], ctx.self, ctx.nameOf);
   const waiting = members.filter((s) => !(channel.accepted ?? members).includes(s));
   return (
     <span className="muted small" data-testid="conv-members">

@@ -1,6 +1,6 @@
 import type { PeerKeys } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Dtg, StateBadge } from './common.js';
+import { Dtg, StateBadge, memberOrder } from './common.js';
 import type { Ctx } from './shell.js';
 
 /** The channels that live in an audience's feeds, or the audience id while none is known. */
@@ -142,7 +142,7 @@ export function LinkStatus({ ctx }: { ctx: Ctx }) {
               <td>#{c.name}</td>
               <td>{tx(`status_${c.status}`, c.status)}</td>
               <td data-testid="audience-members">
-                {c.members!.map((s, i) => {
+                {memberOrder(c.members!, ctx.self, ctx.nameOf).map((s, i) => {
                   const ok = c.accepted?.includes(s) ?? true;
                   return (
                     <span
