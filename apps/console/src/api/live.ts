@@ -14,12 +14,15 @@ import type {
   Lang,
   Message,
   Notice,
+  PeerKeys,
 } from './types.js';
 import type { FeatureCollection } from 'geojson';
 import type { Frame, FromWorker, ToWorker, TrackMeta } from '../map/track-protocol.js';
 
 export interface Snapshot {
   health: Health | null;
+  /** Each peer's key history as verified here (GET /api/v1/peers); null until read or if refused. */
+  peers: PeerKeys[] | null;
   channels: Channel[];
   messages: Message[];
   drafts: Draft[];
@@ -42,6 +45,7 @@ export interface Snapshot {
 
 const EMPTY: Snapshot = {
   health: null,
+  peers: null,
   channels: [],
   messages: [],
   drafts: [],
@@ -120,6 +124,7 @@ export class Live {
     this.worker.postMessage({ type: 'start', mode: 'live' } satisfies ToWorker);
     void this.refresh([
       'health',
+      'peers',
       'channels',
       'messages',
       'drafts',
@@ -135,7 +140,7 @@ export class Live {
     this.timers.push(setInterval(() => void this.refresh(['health', 'channels']), 2000));
     this.timers.push(
       setInterval(
-        () => void this.refresh(['feeds', 'alarms', 'encounters', 'notices', 'calls']),
+        () => void this.refresh(['feeds', 'peers', 'alarms', 'encounters', 'notices', 'calls']),
         10_000,
       ),
     );
@@ -167,6 +172,7 @@ export class Live {
       if (m.state === 'open')
         void this.refresh([
           'health',
+          'peers',
           'channels',
           'messages',
           'drafts',
@@ -260,6 +266,9 @@ export class Live {
         switch (w) {
           case 'health':
             patch.health = await get<Health>('/api/v1/health');
+            break;
+          case 'peers':
+            patch.peers = (await get<{ peers: PeerKeys[] }>('/api/v1/peers')).peers;
             break;
           case 'channels':
             patch.channels = (await get<{ channels: Channel[] }>('/api/v1/channels')).channels;

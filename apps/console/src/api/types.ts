@@ -24,7 +24,8 @@ export interface PeerHealth {
   state: string;
   lastExchangeAt: number | null;
   size: number;
-  deliveredUpTo: number;
+  /** Per feed (audience; null for the identity feed): how far the peer has receipted ours. */
+  feeds: { audience: string | null; size: number; deliveredUpTo: number }[];
   halted: { reason: string; at: number } | null;
   paths: PathHealth[];
 }
@@ -35,8 +36,37 @@ export interface Health {
   peers: PeerHealth[];
 }
 
+/** A peer's key as verified here (GET /api/v1/peers): the seqs it signs and when it came in. */
+export interface PeerKey {
+  key: string;
+  safety: string;
+  from: number;
+  to: number | null;
+  since: number;
+  emergency: boolean;
+}
+export interface PeerKeys {
+  name: string;
+  station: string;
+  urls: string[];
+  state: string;
+  size: number;
+  pinned: string;
+  currentKey: string;
+  keys: PeerKey[];
+  repins: {
+    key: string;
+    safety: string;
+    by: string;
+    at: number;
+    seq: number;
+    applied: boolean;
+  }[];
+}
+
 export interface Feed {
   station: string;
+  audience?: string;
   size: number;
   root: string;
   ts: number;
@@ -44,6 +74,12 @@ export interface Feed {
 
 export interface Channel {
   name: string;
+  /** The audience (ADR 0003): the feeds the channel lives in, named by its members. */
+  audience?: string;
+  /** Every party's station id, this station's included. */
+  members?: string[];
+  /** The members that have accepted the proposal as it stands. */
+  accepted?: string[];
   status: string;
   tier: string;
   agreement: { tier: string; languages?: string[]; escalation?: string | null; dormancyMs: number };
@@ -54,7 +90,14 @@ export interface Channel {
   idleMs: number;
   dormant: boolean;
   unread: number;
-  deadlines: { id: string; precedence: Precedence; due: number | null; overdue: boolean }[];
+  deadlines: {
+    id: string;
+    precedence: Precedence;
+    due: number | null;
+    overdue: boolean;
+    /** The recipients still owing an answer, each with its own deadline. */
+    parties?: { station: string; due: number | null; overdue: boolean }[];
+  }[];
   link: { peer: string; state: string; paths: { url: string; state: string }[] }[];
 }
 
@@ -62,6 +105,13 @@ export interface Receipt {
   ts: number;
   by: string | null;
   readback?: string;
+}
+export interface PartyStatus {
+  station: string;
+  deliveredAt: number | null;
+  read: Receipt | null;
+  understood: Receipt | null;
+  deadline: number | null;
 }
 export interface Message {
   id: string;
@@ -85,6 +135,8 @@ export interface Message {
     understood: Receipt | null;
     deadline: number | null;
     alarmed: boolean;
+    /** One per recipient (every member but the sender), with its own receipts and deadline. */
+    parties?: PartyStatus[];
   };
   translations: {
     station: string;

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiError, post } from '../api/client.js';
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Dtg, PrecBadge, StateBadge, useNow } from './common.js';
+import { Dtg, PrecBadge, StateBadge, memberOrder, useNow } from './common.js';
 import type { Ctx } from './shell.js';
 
 export function ChannelList({
@@ -64,10 +64,27 @@ export function ChannelList({
                     ))}
                   </span>
                 ))}
+                {c?.members ? (
+                  <span className="channel-members" data-testid="channel-members">
+                    {memberOrder(c.members, ctx.self, ctx.nameOf)
+                      .map((s) => ctx.nameOf(s))
+                      .join(' · ')}
+                  </span>
+                ) : null}
                 {c?.deadlines
                   .filter((d) => d.due !== null)
                   .map((d) => {
                     const left = d.due! - now;
+                    // With several recipients, who still owes the answer.
+                    const owing =
+                      (c.members?.length ?? 0) > 2 && d.parties && d.parties.length > 0
+                        ? ` · ${t('owedBy', {
+                            names: d.parties
+                              .map((p) => ctx.nameOf(p.station))
+                              .sort()
+                              .join(', '),
+                          })}`
+                        : '';
                     return (
                       <span
                         key={d.id}
@@ -84,6 +101,7 @@ export function ChannelList({
                               prec: tx(`prec_${d.precedence}`, d.precedence),
                               left: formatSpan(left, lang),
                             })}
+                        {owing}
                       </span>
                     );
                   })}
@@ -99,17 +117,30 @@ export function ChannelList({
 
 const TIERS = ['tactical', 'theater', 'ministry', 'leader'] as const;
 
-/** For administrators: propose a channel and its tier; the other station accepts it. */
+/**
+ * For administrators: propose a channel, its tier and its members; each member accepts it. With
+ * one peer the channel is that pair's; with several, the members are ticked (none by default:
+ * a channel reaches only the stations named, ADR 0003).
+ */
 function ProposeChannel({ ctx }: { ctx: Ctx }) {
   const { t, tx } = useI18n();
   const [name, setName] = useState('');
   const [tier, setTier] = useState<(typeof TIERS)[number]>('tactical');
+  const [members, setMembers] = useState<string[]>([]);
   const [err, setErr] = useState<string | null>(null);
+  const peers = ctx.snap.health?.peers ?? [];
+  const several = peers.length > 1;
+  const chosen = members.filter((s) => peers.some((p) => p.station === s));
   const propose = async () => {
     setErr(null);
     try {
-      await post('/api/v1/channels', { name, agreement: { tier } });
+      await post('/api/v1/channels', {
+        name,
+        agreement: { tier },
+        ...(several ? { members: chosen } : {}),
+      });
       setName('');
+      setMembers([]);
       ctx.live.later(['channels']);
     } catch (e) {
       setErr(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e));
@@ -135,9 +166,29 @@ function ProposeChannel({ ctx }: { ctx: Ctx }) {
           </option>
         ))}
       </select>
+      {several ? (
+        <fieldset className="propose-members" data-testid="propose-members">
+          <span className="muted">{t('proposeTo')}</span>
+          {peers.map((p) => (
+            <label key={p.station} title={p.station}>
+              <input
+                type="checkbox"
+                checked={members.includes(p.station)}
+                onChange={(e) =>
+                  setMembers((m) =>
+                    e.target.checked ? [...m, p.station] : m.filter((x) => x !== p.station),
+                  )
+                }
+                data-testid={`propose-member-${p.name}`}
+              />{' '}
+              {p.name}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
       <button
         type="button"
-        disabled={!name.trim()}
+        disabled={!name.trim() || (several && chosen.length === 0)}
         onClick={() => void propose()}
         data-testid="propose"
       >

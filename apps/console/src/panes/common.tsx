@@ -46,6 +46,16 @@ export function LangSwitch() {
   );
 }
 
+/** A channel's members for display: this station first, then the others by name. */
+export function memberOrder(
+  members: readonly string[],
+  self: string,
+  nameOf: (s: string) => string,
+): string[] {
+  const others = members.filter((s) => s !== self).sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : 1));
+  return members.includes(self) ? [self, ...others] : others;
+}
+
 /** A date-time group, with the ISO time on hover. */
 export function Dtg({ ms }: { ms: number | null | undefined }) {
   if (ms === null || ms === undefined) return <span>—</span>;

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, post } from '../api/client.js';
-import type { Channel, Message } from '../api/types.js';
+import type { Channel, Message, PartyStatus } from '../api/types.js';
 import { formatSpan } from '../format.js';
 import { useI18n } from '../i18n/i18n.js';
-import { Dtg, PrecBadge, useNow } from './common.js';
+import { Dtg, PrecBadge, memberOrder, useNow } from './common.js';
 import { Compose } from './compose.js';
 import type { ComposeSeed } from './compose.js';
 import type { Ctx } from './shell.js';
@@ -31,6 +31,70 @@ function Tick({
         </>
       ) : null}
     </span>
+  );
+}
+
+/** A deadline counted on the station's clock: "due in 4 min 10 s" or "overdue 1 min 02 s". */
+function Deadline({ due, now, testid }: { due: number; now: number; testid: string }) {
+  const { t, lang } = useI18n();
+  return (
+    <span className={`deadline ${due < now ? 'overdue' : ''}`} data-testid={testid}>
+      {'◷ '}
+      {due < now
+        ? t('overdueBy', { prec: '', left: formatSpan(now - due, lang) })
+        : t('dueIn', { prec: '', left: formatSpan(due - now, lang) })}
+    </span>
+  );
+}
+
+/**
+ * Each recipient's receipts of an own message on a channel of several parties: delivered, read
+ * and understood with their times, its read-back and its own deadline; above them, how many
+ * have understood.
+ */
+function PartyTicks({ ctx, parties, now }: { ctx: Ctx; parties: PartyStatus[]; now: number }) {
+  const { t } = useI18n();
+  const n = parties.filter((p) => p.understood).length;
+  const rows = [...parties].sort((a, b) =>
+    ctx.nameOf(a.station) < ctx.nameOf(b.station) ? -1 : 1,
+  );
+  return (
+    <div className="parties">
+      <div
+        className={`party-summary ${n === parties.length ? 'all' : ''}`}
+        data-testid="understood-by"
+        data-n={n}
+        data-total={parties.length}
+      >
+        {t('understoodBy', { n, total: parties.length })}
+      </div>
+      {rows.map((p) => (
+        <div
+          key={p.station}
+          className={`party-row ${p.understood ? 'understood' : ''}`}
+          data-testid="party"
+          data-station={p.station}
+        >
+          <strong className="party-name">{ctx.nameOf(p.station)}</strong>
+          <Tick label={t('delivered')} ts={p.deliveredAt} testid="party-delivered" />
+          <Tick label={t('read')} ts={p.read?.ts} by={p.read?.by} testid="party-read" />
+          <Tick
+            label={t('understood')}
+            ts={p.understood?.ts}
+            by={p.understood?.by}
+            testid="party-understood"
+          />
+          {p.deadline && !p.understood ? (
+            <Deadline due={p.deadline} now={now} testid="party-deadline" />
+          ) : null}
+          {p.understood?.readback ? (
+            <span className="readback-text" data-testid="party-readback">
+              “{p.understood.readback}”
+            </span>
+          ) : null}
+        </div>
+      ))}
+    </div>
   );
 }
 
@@ -68,6 +132,13 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
   };
   const other = lang === 'zh' ? 'en' : 'zh';
   const deadline = m.status.deadline;
+  const parties = m.status.parties ?? [];
+  // Several recipients: each has its own ticks. This station's own receipts of a peer's message
+  // are its own row (the message's status is set only once every recipient has reached it).
+  const multi = parties.length > 1;
+  const mine = parties.find((p) => p.station === ctx.self);
+  const myRead = mine ? mine.read : m.status.read;
+  const myUnderstood = mine ? mine.understood : m.status.understood;
   return (
     <article
       className={`msg ${own ? 'own' : 'peer'} prec-${m.precedence.toLowerCase()}`}
@@ -119,7 +190,15 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
         ))}
       </div>
       <footer className="ticks">
-        {own ? (
+        {own && multi ? (
+          <>
+            <Tick label={t('sent')} ts={m.ts} testid="tick-sent" />
+            {deadline && !m.status.understood ? (
+              <Deadline due={deadline} now={now} testid="msg-deadline" />
+            ) : null}
+            <PartyTicks ctx={ctx} parties={parties} now={now} />
+          </>
+        ) : own ? (
           <>
             <Tick label={t('sent')} ts={m.ts} testid="tick-sent" />
             <Tick label={t('delivered')} ts={m.status.deliveredAt} testid="tick-delivered" />
@@ -136,34 +215,24 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
               testid="tick-understood"
             />
             {deadline && !m.status.understood ? (
-              <span className={`deadline ${deadline < now ? 'overdue' : ''}`}>
-                {'◷ '}
-                {deadline < now
-                  ? t('overdueBy', { prec: '', left: formatSpan(now - deadline, lang) })
-                  : t('dueIn', { prec: '', left: formatSpan(deadline - now, lang) })}
-              </span>
+              <Deadline due={deadline} now={now} testid="msg-deadline" />
             ) : null}
           </>
         ) : (
           <>
-            <Tick
-              label={t('read')}
-              ts={m.status.read?.ts}
-              by={m.status.read?.by}
-              testid="tick-read"
-            />
+            <Tick label={t('read')} ts={myRead?.ts} by={myRead?.by} testid="tick-read" />
             <Tick
               label={t('understood')}
-              ts={m.status.understood?.ts}
-              by={m.status.understood?.by}
+              ts={myUnderstood?.ts}
+              by={myUnderstood?.by}
               testid="tick-understood"
             />
-            {ctx.can('acknowledge') && !m.status.read ? (
+            {ctx.can('acknowledge') && !myRead ? (
               <button type="button" onClick={() => void ack('read')} data-testid="mark-read">
                 {t('markRead')}
               </button>
             ) : null}
-            {ctx.can('acknowledge') && !m.status.understood ? (
+            {ctx.can('acknowledge') && !myUnderstood ? (
               <>
                 <input
                   className="readback"
@@ -184,8 +253,8 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
             ) : null}
           </>
         )}
-        {m.status.understood?.readback ? (
-          <div className="readback-text">“{m.status.understood.readback}”</div>
+        {!(own && multi) && myUnderstood?.readback ? (
+          <div className="readback-text">“{myUnderstood.readback}”</div>
         ) : null}
       </footer>
       {!own && ctx.can('translate') && !m.catalogue ? (
@@ -213,6 +282,21 @@ function MessageCard({ ctx, m }: { ctx: Ctx; m: Message }) {
   );
 }
 
+/** A channel's parties by name; while it is proposed, who has yet to accept. */
+function Members({ ctx, channel }: { ctx: Ctx; channel: Channel }) {
+  const { t } = useI18n();
+  const members = memberOrder(channel.members ?? [], ctx.self, ctx.nameOf);
+  const waiting = members.filter((s) => !(channel.accepted ?? members).includes(s));
+  return (
+    <span className="muted small" data-testid="conv-members">
+      {t('members')}: {members.map((s) => ctx.nameOf(s)).join(', ')}
+      {channel.status === 'proposed' && waiting.length > 0
+        ? ` · ${t('awaiting', { names: waiting.map((s) => ctx.nameOf(s)).join(', ') })}`
+        : ''}
+    </span>
+  );
+}
+
 /** For administrators: accept the other station's proposal, suspend or resume with a reason. */
 function ChannelAdmin({ ctx, channel }: { ctx: Ctx; channel: Channel }) {
   const { t } = useI18n();
@@ -230,7 +314,8 @@ function ChannelAdmin({ ctx, channel }: { ctx: Ctx; channel: Channel }) {
   };
   return (
     <span className="row channel-admin" data-testid="channel-admin">
-      {channel.status === 'proposed' && channel.proposedBy !== ctx.self ? (
+      {channel.status === 'proposed' &&
+      !(channel.accepted ?? [channel.proposedBy]).includes(ctx.self) ? (
         <button type="button" className="primary" onClick={() => void act('accept', {})}>
           {t('acceptChannel')}
         </button>
@@ -283,6 +368,7 @@ export function Conversation({
         <strong>#{channel}</strong>
         {c ? <span className="badge">{tx(`status_${c.status}`, c.status)}</span> : null}
         {c?.suspension ? <span className="badge state-degraded">{c.suspension.reason}</span> : null}
+        {c?.members ? <Members ctx={ctx} channel={c} /> : null}
         {c && ctx.can('channels') ? <ChannelAdmin ctx={ctx} channel={c} /> : null}
       </div>
       <div className="messages" ref={list}>

@@ -76,7 +76,7 @@ export function Shell({
   const pendingEncounters = snap.encounters.filter(
     (e) => e.draft?.status === 'pending' && e.state !== 'past' && e.state !== 'resolved',
   );
-  const peer = snap.health?.peers[0];
+  const peers = snap.health?.peers ?? [];
   const tabs: [Tab, string, number][] = [
     ['conversation', t('conversation'), snap.channels.reduce((n, c) => n + c.unread, 0)],
     ['encounters', t('encounters'), pendingEncounters.length],
@@ -94,8 +94,14 @@ export function Shell({
           <span data-testid="station-name">{snap.health?.name ?? '…'}</span>
         </div>
         <div className="top-link" data-testid="link-state">
-          {peer ? (
-            <>
+          {peers.map((peer) => (
+            <span
+              key={peer.station}
+              className="peer-link"
+              data-testid="peer-link"
+              data-station={peer.station}
+              title={peer.station}
+            >
               <span className="muted">
                 {t('link')} ⇄ {peer.name}
               </span>
@@ -104,13 +110,13 @@ export function Shell({
                 <span
                   key={p.url}
                   className={`path-dot state-${p.state.toLowerCase()}`}
-                  title={`${t('path')} ${i + 1}: ${p.url} ${p.state}`}
+                  title={`${peer.name} ${t('path')} ${i + 1}: ${p.url} ${p.state}`}
                 >
                   {i + 1}
                 </span>
               ))}
-            </>
-          ) : null}
+            </span>
+          ))}
           {snap.stream === 'error' ? (
             <span className="badge state-down" title={t('streamLost')}>
               {t('streamLost')}
