@@ -1,11 +1,14 @@
-// `npm start`: two stations on loopback, paired over two paths each, each serving its operator
-// console, and a scripted scenario modelled on the public record of 30 September 2018 near Gaven
-// Reef (Spratly Islands), until Ctrl-C. SQLite under ./data/ (created on first run, reused after).
-//   npm start -- --once          a compressed run of the scenario, then check that both stations
-//                                hold identical feeds, export a bundle and verify it offline, exit
-//   npm start -- --no-scenario   run the two stations idle (also --no-traffic)
+// `npm start`: three stations on loopback, each serving its operator console, and a scripted
+// scenario modelled on the public record of 30 September 2018 near Gaven Reef (Spratly Islands),
+// until Ctrl-C. Alpha (US) and Bravo (China) are paired over two paths and share two bilateral
+// channels; Charlie (Philippines) is paired with each over one direct path, and the three share a
+// trilateral channel. SQLite under ./data/ (created on first run, reused after).
+//   npm start -- --once          a compressed run of the scenario, then check that the stations
+//                                agree on every feed they share and that Charlie holds nothing of
+//                                the US–China channels, export a bundle and verify it offline, exit
+//   npm start -- --no-scenario   run the three stations idle (also --no-traffic)
 // PARLEY_DEMO_DATA (default ./data) and PARLEY_DEMO_PORT (default 7301: stations on it and the
-// next one, the second-path proxies on the two after) move it.
+// next two, the second-path proxies on the two after) move it.
 // Every step uses the real `parley` command and the stations' real HTTP API; the scripted
 // operators sign in like people do (session cookie + CSRF token).
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +28,7 @@ const scenario = !args.has('--no-scenario') && !args.has('--no-traffic');
 const basePort = Number(process.env.PARLEY_DEMO_PORT ?? 7301);
 /** --once compresses the story's clock (the test cannot wait minutes); the physics stays honest otherwise. */
 const SPEED = once ? 8 : 1;
-const DEMO_VERSION = 2;
+const DEMO_VERSION = 3;
 const PASSWORD = 'parley-demo-watch';
 const LOGINS = [
   ['watch', 'operator', 'the watch officer: sends, reads, acknowledges'],
@@ -34,8 +37,9 @@ const LOGINS = [
   ['viewer', 'viewer', 'reads only'],
 ];
 
-// Bravo is addressed as localhost, Alpha as 127.0.0.1: browsers do not separate cookies by port,
-// so the two consoles must be on different host names to be signed in side by side.
+// Bravo is addressed as localhost, Alpha as 127.0.0.1, Charlie as charlie.localhost (browsers
+// resolve *.localhost to loopback): browsers do not separate cookies by port, so the consoles
+// must be on different host names to be signed in side by side.
 const STATIONS = [
   {
     id: 'alpha',
@@ -52,6 +56,14 @@ const STATIONS = [
     port: basePort + 1,
     host: 'localhost',
     lang: 'zh',
+  },
+  {
+    id: 'charlie',
+    name: 'Charlie (Philippine Navy NAVFORWEST MOC)',
+    short: 'Charlie',
+    port: basePort + 2,
+    host: 'charlie.localhost',
+    lang: 'en',
   },
 ];
 
@@ -76,10 +88,11 @@ mkdirSync(dataRoot, { recursive: true });
 const demoFile = join(dataRoot, 'demo.json');
 let demo = existsSync(demoFile) ? JSON.parse(readFileSync(demoFile, 'utf8')) : null;
 if (demo && demo.version !== DEMO_VERSION) {
-  // Data of an earlier demo (one path, no operator accounts): kept aside, not reused.
+  // Data of an earlier demo (two stations, or one path and no operator accounts): kept aside,
+  // not reused.
   const aside = join(dataRoot, `previous-${new Date().toISOString().replace(/[:.]/g, '')}`);
   mkdirSync(aside, { recursive: true });
-  for (const f of ['alpha', 'bravo', 'demo.json'])
+  for (const f of ['alpha', 'bravo', 'charlie', 'demo.json'])
     if (existsSync(join(dataRoot, f))) renameSync(join(dataRoot, f), join(aside, f));
   say(`data of an earlier demo moved to ${aside}`);
   demo = null;
@@ -94,41 +107,32 @@ for (const s of STATIONS) {
   }
   s.key = cli(['key', '--data', s.dir], { quiet: true });
 }
-const [A, B] = STATIONS;
-// The second path of each direction goes through a small TCP proxy in this script, so the
-// scenario can cut it and restore it.
-A.proxyPort = basePort + 2;
-B.proxyPort = basePort + 3;
+const [A, B, C] = STATIONS;
+// The second path of each direction between Alpha and Bravo goes through a small TCP proxy in
+// this script, so the scenario can cut it and restore it.
+A.proxyPort = basePort + 3;
+B.proxyPort = basePort + 4;
+const peerAdd = (s, peer, urls) =>
+  cli([
+    'peer',
+    'add',
+    '--data',
+    s.dir,
+    '--name',
+    peer.short,
+    '--key',
+    peer.key,
+    ...urls.flatMap((u) => ['--url', u]),
+  ]);
 if (!demo) {
-  say("pairing the stations over two paths (each pins the other's key; compare safety numbers)");
-  cli([
-    'peer',
-    'add',
-    '--data',
-    A.dir,
-    '--name',
-    'Bravo',
-    '--key',
-    B.key,
-    '--url',
-    B.url,
-    '--url',
-    `http://127.0.0.1:${B.proxyPort}`,
-  ]);
-  cli([
-    'peer',
-    'add',
-    '--data',
-    B.dir,
-    '--name',
-    'Alpha',
-    '--key',
-    A.key,
-    '--url',
-    A.url,
-    '--url',
-    `http://127.0.0.1:${A.proxyPort}`,
-  ]);
+  say("pairing Alpha and Bravo over two paths (each pins the other's key; compare safety numbers)");
+  peerAdd(A, B, [B.url, `http://127.0.0.1:${B.proxyPort}`]);
+  peerAdd(B, A, [A.url, `http://127.0.0.1:${A.proxyPort}`]);
+  say('pairing Charlie with Alpha and with Bravo, over one direct path each');
+  peerAdd(C, A, [A.url]);
+  peerAdd(A, C, [C.url]);
+  peerAdd(C, B, [B.url]);
+  peerAdd(B, C, [C.url]);
   // One automation token per station (admin: it agrees the channels and creates the demo
   // accounts); the pictures are reported with it too.
   demo = { version: DEMO_VERSION, tokens: {} };
@@ -236,7 +240,7 @@ async function stopAll(code) {
 }
 process.on('SIGINT', () => {
   console.log('');
-  say('Ctrl-C: stopping both stations');
+  say('Ctrl-C: stopping the stations');
   void stopAll(0);
 });
 process.on('SIGTERM', () => void stopAll(0));
@@ -264,7 +268,7 @@ const api = (s, method, path, body) =>
   request(s, method, path, body, { authorization: `Bearer ${demo.tokens[s.id]}` });
 const admin = api;
 
-/** The demo accounts on both stations (created once, through the admin API). */
+/** The demo accounts on every station (created once, through the admin API). */
 async function ensureUsers() {
   for (const s of STATIONS) {
     const { users } = await admin(s, 'GET', '/api/v1/users');
@@ -305,29 +309,60 @@ async function waitUntil(what, fn, ms = 30_000) {
   }
 }
 
-async function ensureChannel(name, tier) {
+/** "Alpha", "Alpha and Bravo", "Alpha, Bravo and Charlie". */
+const names = (xs) =>
+  xs.length < 3
+    ? xs.map((x) => x.short).join(' and ')
+    : `${xs
+        .slice(0, -1)
+        .map((x) => x.short)
+        .join(', ')} and ${xs.at(-1).short}`;
+
+/** A station's short name by its id, and station ids in the script's order (Alpha, Bravo, Charlie). */
+const label = (id) => STATIONS.find((x) => x.station === id)?.short ?? id;
+const byStation = (a, b) =>
+  STATIONS.findIndex((x) => x.station === a) - STATIONS.findIndex((x) => x.station === b);
+
+/**
+ * A channel proposed by `by` to `members` (named by station id: a station with several peers
+ * must say who the channel is for), accepted by each of them, and open at all.
+ */
+async function ensureChannel(name, tier, by, members) {
   const listed = async (s) =>
     (await admin(s, 'GET', '/api/v1/channels')).channels.find((c) => c.name === name);
-  const mine = await listed(A);
+  const mine = await listed(by);
   if (mine?.status === 'open' || mine?.status === 'suspended') return;
-  if (!mine) await admin(A, 'POST', '/api/v1/channels', { name, agreement: { tier } });
-  await waitUntil(`${name} proposed at Bravo`, () => listed(B));
-  await admin(B, 'POST', `/api/v1/channels/${name}/accept`, {}).catch((err) => {
-    if (err.code !== 'PARLEY_E_CHANNEL_STATE') throw err;
-  });
-  await waitUntil(`${name} open at Alpha`, async () => (await listed(A))?.status === 'open');
-  say(`channel #${name} (${tier}) agreed by both stations`);
+  if (!mine)
+    await admin(by, 'POST', '/api/v1/channels', {
+      name,
+      members: members.map((m) => m.station),
+      agreement: { tier },
+    });
+  for (const m of members) {
+    await waitUntil(`${name} proposed at ${m.short}`, () => listed(m));
+    await admin(m, 'POST', `/api/v1/channels/${name}/accept`, {}).catch((err) => {
+      if (err.code !== 'PARLEY_E_CHANNEL_STATE') throw err;
+    });
+  }
+  for (const s of [by, ...members])
+    await waitUntil(`${name} open at ${s.short}`, async () => (await listed(s))?.status === 'open');
+  say(`channel #${name} (${tier}) proposed by ${by.short} to ${names(members)}, agreed by all`);
 }
 
-/** Waits for the other station's signed delivered receipt of a message and prints it. */
+/** Waits for every recipient's signed delivered receipt of a message and prints them. */
 async function delivered(from, to, id, t0) {
   const msg = await waitUntil(`delivery of ${id}`, async () => {
     const { messages } = await api(from, 'GET', '/api/v1/messages');
     return messages.find((m) => m.id === id && m.status.delivered);
   });
-  say(
-    `    delivered: ${to.short}'s signed receipt back at ${from.short} after ${msg.status.deliveredAt - msg.ts} ms (round trip seen here ${Date.now() - t0} ms)`,
-  );
+  if (to.length === 1)
+    say(
+      `    delivered: ${to[0].short}'s signed receipt back at ${from.short} after ${msg.status.deliveredAt - msg.ts} ms (round trip seen here ${Date.now() - t0} ms)`,
+    );
+  else
+    say(
+      `    delivered: signed receipts back at ${from.short} from ${to.map((s) => `${s.short} after ${msg.status.parties.find((p) => p.station === s.station)?.deliveredAt - msg.ts} ms`).join(', ')}`,
+    );
   return msg;
 }
 
@@ -363,6 +398,7 @@ const T = {
   send: 40,
   cut: 75,
   restore: 120,
+  trilateral: 130,
   notice: 150,
   cpa: 210,
   away: 226,
@@ -371,6 +407,12 @@ const T = {
 const RUN = Date.now().toString(36);
 const DECATUR = { id: `stn:DDG-73.${RUN}`, name: 'DECATUR', cog: 315, sog: 12 };
 const LANZHOU = { id: `stn:DDG-170.${RUN}`, name: 'LANZHOU 170' };
+
+/**
+ * The turn waits until the caution has been seen (a loaded machine can screen slower than the
+ * compressed --once clock); `late` shifts it and every later step by as many scenario seconds.
+ */
+const turnGate = { open: false, late: 0 };
 
 function destroyers(startMs, nowMs) {
   const ts = ((nowMs - startMs) / 1000) * SPEED; // scenario seconds
@@ -386,7 +428,9 @@ function destroyers(startMs, nowMs) {
   const beam = (s) => offset(offset(dAt(s), DECATUR.cog, 45 / 2025.4), DECATUR.cog - 90, 1.0);
   let l;
   let lm;
-  if (ts < T.turn) {
+  const turn = turnGate.open ? T.turn + turnGate.late : Infinity;
+  const away = T.away + turnGate.late;
+  if (ts < turn) {
     l = beam(ts);
     lm = { cog: DECATUR.cog, sog: DECATUR.sog };
   } else {
@@ -394,19 +438,19 @@ function destroyers(startMs, nowMs) {
     const rel = 1.0 / h(T.cpa - T.turn);
     const side = velocity(DECATUR.cog + 90, rel);
     const vl = { e: vd.e + side.e, n: vd.n + side.n };
-    const p = beam(T.turn);
-    const until = Math.min(ts, T.away);
+    const p = beam(turn);
+    const until = Math.min(ts, away);
     l = {
-      lat: p.lat + vl.n * h(until - T.turn) * NM_LAT,
-      lon: p.lon + (vl.e * h(until - T.turn) * NM_LAT) / Math.cos(p.lat * RAD),
+      lat: p.lat + vl.n * h(until - turn) * NM_LAT,
+      lon: p.lon + (vl.e * h(until - turn) * NM_LAT) / Math.cos(p.lat * RAD),
     };
     lm = motion(vl);
-    if (ts >= T.away) {
+    if (ts >= away) {
       // Turned away to the south-west at 16 kn.
       const va = velocity(225, 16);
       l = {
-        lat: l.lat + va.n * h(ts - T.away) * NM_LAT,
-        lon: l.lon + (va.e * h(ts - T.away) * NM_LAT) / Math.cos(l.lat * RAD),
+        lat: l.lat + va.n * h(ts - away) * NM_LAT,
+        lon: l.lon + (va.e * h(ts - away) * NM_LAT) / Math.cos(l.lat * RAD),
       };
       lm = { cog: 225, sog: 16 };
     }
@@ -499,7 +543,7 @@ async function encounterAt(s, level) {
 
 async function runScenario() {
   const start = Date.now();
-  const at = (s) => sleep(Math.max(0, start + (s * 1000) / SPEED - Date.now()));
+  const at = (s) => sleep(Math.max(0, start + ((s + turnGate.late) * 1000) / SPEED - Date.now()));
   const ships = aisTraffic();
   let feeding = true;
   const feed = (async () => {
@@ -511,11 +555,14 @@ async function runScenario() {
   const alpha = await operator(A);
   const bravo = await operator(B);
   const linguist = await operator(A, 'scripted-linguist');
+  const charlie = await operator(C);
 
   say(
     `SCENARIO 30 Sep 2018, Gaven Reef (${formatPosition(GAVEN.lat, GAVEN.lon)}): DECATUR (Alpha) transits north-west at 12 kn; LANZHOU 170 (Bravo) shadows her a mile off the port beam; ${ships.length} AIS contacts in the area`,
   );
   const caution = await waitUntil('the caution encounter', () => encounterAt(A, 'caution'));
+  turnGate.late = Math.max(0, ((Date.now() - start) / 1000) * SPEED - T.turn);
+  turnGate.open = true;
   say(
     `  both screens: CAUTION ${caution.aName} / ${caution.bName}, range ${caution.rangeNm.toFixed(2)} nm`,
   );
@@ -535,7 +582,7 @@ async function runScenario() {
     precedence: 'FLASH',
   });
   say(`Alpha's watch sends the drafted warning as FLASH (seq ${sent.seq})`);
-  await delivered(A, B, sent.id, t0);
+  await delivered(A, [B], sent.id, t0);
   if (bDanger.draft?.status === 'pending')
     await bravo('POST', `/api/v1/encounters/${encodeURIComponent(bDanger.id)}/discard`).catch(
       () => undefined,
@@ -561,7 +608,7 @@ async function runScenario() {
     replyTo: sent.id,
   });
   say('  Bravo answers with LNK-14 (each side reads it in its own language)');
-  await delivered(B, A, reply.id, t1);
+  await delivered(B, [A], reply.id, t1);
   await sleep(4000 / SPEED);
   await alpha('POST', `/api/v1/messages/${reply.id}/read`, {});
   await alpha('POST', `/api/v1/messages/${reply.id}/understood`, {
@@ -576,7 +623,7 @@ async function runScenario() {
     lang: 'zh',
   });
   say('Bravo adds in free text, in Chinese: "我舰正在进行例行航行，请你舰保持安全距离。"');
-  await delivered(B, A, plain.id, t3);
+  await delivered(B, [A], plain.id, t3);
   await sleep(4000 / SPEED);
   await linguist('POST', `/api/v1/messages/${plain.id}/translations`, {
     lang: 'en',
@@ -597,7 +644,7 @@ async function runScenario() {
     catalogue: { code: 'INT-08', params: { distance: { value: 2, unit: 'nm' } } },
   });
   say('Alpha on #theater-ops, IMMEDIATE: "Request you keep outside 2 nm of me"');
-  await delivered(A, B, keepOut.id, t2);
+  await delivered(A, [B], keepOut.id, t2);
   await sleep(8000 / SPEED);
   await bravo('POST', `/api/v1/messages/${keepOut.id}/read`, {});
   await bravo('POST', `/api/v1/messages/${keepOut.id}/understood`, {
@@ -608,6 +655,40 @@ async function runScenario() {
   await at(T.restore);
   for (const p of proxies) p.restore();
   say('LINK: path 2 restored');
+
+  // The trilateral channel: Charlie's patrol tells both of the others where it is going. Each
+  // reads it in its own language; Charlie sees each party's receipts.
+  await at(T.trilateral);
+  const dest = offset(GAVEN, 200, 12);
+  const t4 = Date.now();
+  const tri = await charlie('POST', '/api/v1/messages', {
+    channel: 'scs-trilateral',
+    precedence: 'IMMEDIATE',
+    catalogue: { code: 'INT-12', params: { position: { lat: dest.lat, lon: dest.lon } } },
+  });
+  say(
+    `Charlie on #scs-trilateral, IMMEDIATE, to Alpha and Bravo: "I intend to proceed to ${formatPosition(dest.lat, dest.lon)}"`,
+  );
+  await delivered(C, [A, B], tri.id, t4);
+  await sleep(4000 / SPEED);
+  const triZh = (await bravo('GET', '/api/v1/messages?lang=zh')).messages.find(
+    (m) => m.id === tri.id,
+  );
+  await bravo('POST', `/api/v1/messages/${tri.id}/read`, {});
+  await bravo('POST', `/api/v1/messages/${tri.id}/understood`, {});
+  say(`  Bravo reads it in Chinese and marks it understood: "${triZh?.text}"`);
+  await alpha('POST', `/api/v1/messages/${tri.id}/read`, {});
+  await alpha('POST', `/api/v1/messages/${tri.id}/understood`, {});
+  say('  Alpha reads it in English and marks it understood');
+  const triSeen = await waitUntil('both parties to understand the trilateral message', async () => {
+    const { messages } = await charlie('GET', '/api/v1/messages?channel=scs-trilateral');
+    const m = messages.find((x) => x.id === tri.id);
+    return m?.status.understood ? m : undefined;
+  });
+  const parties = [...triSeen.status.parties].sort((a, b) => byStation(a.station, b.station));
+  say(
+    `  at Charlie: understood by ${parties.filter((p) => p.understood).length} of ${parties.length} (${parties.map((p) => `${label(p.station)} ${p.understood ? 'understood' : p.read ? 'read' : p.deliveredAt ? 'delivered' : 'pending'}`).join(', ')})`,
+  );
 
   await at(T.notice);
   const fireAt = offset(GAVEN, 250, 25);
@@ -654,6 +735,7 @@ async function runScenario() {
   if (once) {
     feeding = false;
     await feed;
+    await charlieSees();
     return;
   }
   await at(T.cpa);
@@ -664,31 +746,105 @@ async function runScenario() {
   );
   await at(T.away);
   say('LANZHOU 170 turns away to the south-west; the encounter closes');
+  await charlieSees();
   say('scenario complete; the picture keeps moving. Ctrl-C to stop');
   await feed;
 }
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * What Charlie holds after the scenario: only the trilateral channel, its traffic, and no byte of
+ * the Alpha–Bravo channels (their messages by id or text in either language, their notices, their
+ * audience's feeds). Printed, and a failure ends the demo.
+ */
+async function charlieSees() {
+  const { channels } = await api(C, 'GET', '/api/v1/channels');
+  say(
+    `Charlie's channels: ${channels.map((c) => `#${c.name} (${c.status}; members ${[...c.members].sort(byStation).map(label).join(', ')})`).join(', ')}`,
+  );
+  if (channels.length !== 1 || channels[0].name !== 'scs-trilateral')
+    throw new Error(`Charlie lists ${channels.map((c) => c.name).join(', ')}`);
+  const bilateral = (await api(A, 'GET', '/api/v1/channels')).channels.filter(
+    (c) => c.name !== 'scs-trilateral',
+  );
+  const theirs = new Set(bilateral.map((c) => c.name));
+  const abAudiences = new Set(bilateral.map((c) => c.audience));
+  const secrets = new Set();
+  let count = 0;
+  for (const [s, lang] of [
+    [A, 'en'],
+    [B, 'zh'],
+  ])
+    for (const m of (await api(s, 'GET', `/api/v1/messages?lang=${lang}`)).messages)
+      if (theirs.has(m.channel)) {
+        if (s === A) count++;
+        secrets.add(m.id);
+        for (const t of [
+          m.text,
+          m.rendered?.en,
+          m.rendered?.zh,
+          ...m.translations.map((x) => x.text),
+        ])
+          if (t) secrets.add(t);
+      }
+  const held = (await api(C, 'GET', '/api/v1/messages?lang=en')).messages;
+  const heldZh = (await api(C, 'GET', '/api/v1/messages?lang=zh')).messages;
+  const leaked = [...held, ...heldZh].filter(
+    (m) =>
+      m.channel !== 'scs-trilateral' ||
+      secrets.has(m.id) ||
+      secrets.has(m.text) ||
+      m.translations.some((x) => secrets.has(x.text)),
+  );
+  const notices = await api(C, 'GET', '/api/v1/notices').then(
+    (r) => r.notices,
+    (err) => (err.status === 404 ? [] : Promise.reject(err)),
+  );
+  const feeds = (await api(C, 'GET', '/api/v1/feeds')).filter((f) => abAudiences.has(f.audience));
+  if (!count) throw new Error('no Alpha–Bravo traffic to compare with');
+  if (leaked.length || notices.length || feeds.length)
+    throw new Error(
+      `Charlie holds Alpha–Bravo traffic: ${leaked.length} message(s), ${notices.length} notice(s), ${feeds.length} feed(s)`,
+    );
+  say(
+    `  Charlie holds ${held.length} message(s), all on #scs-trilateral; none of the ${count} Alpha–Bravo messages (by id or text, in English or Chinese), no notice, no feed of their audience ${[...abAudiences].join(', ')}`,
+  );
+}
+
 async function main() {
   proxies.push(await tcpProxy(A.proxyPort, A.port), await tcpProxy(B.proxyPort, B.port));
   for (const s of STATIONS) await startStation(s);
+  // Every link UP on every path: Alpha–Bravo on two, Charlie–Alpha and Charlie–Bravo on one.
   await waitUntil(
-    'the link to come up on both paths',
+    'every link to come up on all its paths',
     async () => {
-      const h = await (await fetch(A.url + '/api/v1/health')).json();
-      return h.peers[0]?.state === 'UP' && h.peers[0].paths.every((p) => p.state === 'UP');
+      for (const s of STATIONS) {
+        const h = await (await fetch(s.url + '/api/v1/health')).json();
+        s.station = h.station;
+        if (
+          h.peers.length !== STATIONS.length - 1 ||
+          !h.peers.every((p) => p.state === 'UP' && p.paths.every((x) => x.state === 'UP'))
+        )
+          return false;
+      }
+      return true;
     },
     30_000,
   );
-  say('link UP on both paths; heartbeats every second');
+  say(
+    'links UP: Alpha–Bravo on both paths, Charlie–Alpha and Charlie–Bravo; heartbeats every second',
+  );
   await ensureUsers();
-  await ensureChannel('theater-ops', 'theater');
-  await ensureChannel('scs-tactical', 'tactical');
+  // Alpha has two peers now: its bilateral channels name their member.
+  await ensureChannel('theater-ops', 'theater', A, [B]);
+  await ensureChannel('scs-tactical', 'tactical', A, [B]);
+  await ensureChannel('scs-trilateral', 'theater', C, [A, B]);
   console.log('');
-  console.log('  Consoles (sign in on each; one browser can hold both):');
-  for (const s of STATIONS) console.log(`    ${s.short.padEnd(6)} ${s.console}   ${s.name}`);
-  console.log(`  Logins on both stations (password ${PASSWORD}):`);
+  console.log('  Consoles (sign in on each; one browser can hold all three):');
+  for (const s of STATIONS)
+    console.log(`    ${s.short.padEnd(7)} ${s.console.padEnd(32)} ${s.name}`);
+  console.log(`  Logins on every station (password ${PASSWORD}):`);
   for (const [name, role, what] of LOGINS)
     console.log(`    ${name.padEnd(9)} ${role.padEnd(9)} ${what}`);
   console.log('');
@@ -699,19 +855,40 @@ async function main() {
   await runScenario();
   if (!once) return;
 
-  // --once: both stations must agree on every feed they share (each one's identity feed and its
-  // feed for the pair's audience, ADR 0003), and an export must verify offline.
-  const feeds = await waitUntil('both stations to agree on their feeds', async () => {
-    const fa = await api(A, 'GET', '/api/v1/feeds');
-    const fb = await api(B, 'GET', '/api/v1/feeds');
-    const norm = (xs) =>
-      JSON.stringify(xs.map((x) => [x.station, x.audience ?? null, x.size, x.root]).sort());
-    return fa.length === 4 && norm(fa) === norm(fb) ? fa : undefined;
+  // --once: the stations must agree on every feed they share: every station's identity feed, and
+  // each member's feed of every audience (ADR 0003: Alpha–Bravo, and the three), each held by
+  // exactly the stations that should hold it. Then an export must verify offline.
+  const key = (f) => `${f.station}/${f.audience ?? ''}`;
+  const feeds = await waitUntil('the stations to agree on their feeds', async () => {
+    const held = new Map();
+    for (const s of STATIONS) {
+      const rows = await api(s, 'GET', '/api/v1/feeds');
+      held.set(s, new Map(rows.map((f) => [key(f), f])));
+      // What this station must hold: the three identity feeds, and for each of its channels'
+      // audiences the feed of every member.
+      const { channels } = await api(s, 'GET', '/api/v1/channels');
+      const must = STATIONS.map((x) => `${x.station}/`);
+      for (const c of channels)
+        for (const m of new Set([s.station, ...c.members])) must.push(`${m}/${c.audience}`);
+      if (!must.every((k) => held.get(s).has(k))) return undefined;
+    }
+    const all = new Map();
+    for (const [s, rows] of held)
+      for (const [k, f] of rows) {
+        const seen = all.get(k);
+        if (seen && (seen.f.size !== f.size || seen.f.root !== f.root)) return undefined;
+        all.set(k, { f, at: [...(seen?.at ?? []), s] });
+      }
+    return all;
   });
-  for (const f of feeds.filter((x) => x.audience))
-    say(
-      `feed ${f.station}/${f.audience}: size ${f.size} root ${f.root.slice(0, 16)}… identical at both stations`,
-    );
+  const channelsOf = new Map();
+  for (const c of (await api(A, 'GET', '/api/v1/channels')).channels)
+    channelsOf.set(c.audience, [...(channelsOf.get(c.audience) ?? []), `#${c.name}`]);
+  for (const { f, at } of feeds.values())
+    if (f.audience)
+      say(
+        `feed ${label(f.station)}/${f.audience} (${(channelsOf.get(f.audience) ?? []).join(', ')}): size ${f.size} root ${f.root.slice(0, 16)}… identical at ${names(at)}`,
+      );
   await stopStations();
   const bundle = join(
     dataRoot,
@@ -720,7 +897,7 @@ async function main() {
   );
   mkdirSync(join(dataRoot, 'exports'), { recursive: true });
   cli(['export', '--data', A.dir, '--out', bundle]);
-  cli(['verify', bundle, '--key', A.key, '--key', B.key]);
+  cli(['verify', bundle, '--key', A.key, '--key', B.key, '--key', C.key]);
   process.exit(0);
 }
 

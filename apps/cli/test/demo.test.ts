@@ -8,12 +8,12 @@ import { tempDir } from './helpers.js';
 
 const START = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
 
-/** Four consecutive free loopback ports (two stations, two second-path relays), probed by binding. */
+/** Five consecutive free loopback ports (three stations, two second-path relays), probed by binding. */
 async function freePorts(): Promise<number> {
   for (let i = 0; i < 20; i++) {
     const base = 20000 + Math.floor(Math.random() * 30000);
     const ok = await Promise.all(
-      [base, base + 1, base + 2, base + 3].map(
+      [base, base + 1, base + 2, base + 3, base + 4].map(
         (port) =>
           new Promise<boolean>((resolve) => {
             const srv = createServer().once('error', () => resolve(false));
@@ -61,17 +61,36 @@ function run(
   });
 }
 
-describe('npm start (the two-station demo)', () => {
-  it('creates, pairs and runs two stations with consoles; the Gaven Reef scenario plays on both; both agree, the export verifies; a second run reuses them; --no-scenario runs idle', async () => {
+describe('npm start (the three-station demo)', () => {
+  it('creates, pairs and runs three stations with consoles; the Gaven Reef scenario plays on Alpha and Bravo; the trilateral channel is understood by both others; Charlie holds only it; shared feeds agree, the export verifies; a second run reuses them; --no-scenario runs idle', async () => {
     const data = await tempDir('parley-demo-');
     const port = await freePorts();
     const env = { PARLEY_DEMO_DATA: data, PARLEY_DEMO_PORT: String(port) };
     const first = await run(env, '--once');
     expect(first.code, first.out).toBe(0);
     expect(first.out).toContain('creating station Alpha');
-    // Both consoles and the demo logins are printed.
+    expect(first.out).toContain('creating station Bravo');
+    expect(first.out).toContain('creating station Charlie (Philippine Navy');
+    // Every pair paired: Alpha and Bravo over two paths, Charlie with each over one.
+    expect(first.out.match(/paired with \w+ \(stn_\w+\) over 2 path/g)).toHaveLength(2);
+    expect(first.out.match(/paired with \w+ \(stn_\w+\) over 1 path/g)).toHaveLength(4);
+    expect(first.out).toContain(
+      'links UP: Alpha–Bravo on both paths, Charlie–Alpha and Charlie–Bravo',
+    );
+    // The bilateral channels name their member; the trilateral one is agreed by all three.
+    expect(first.out).toContain(
+      'channel #theater-ops (theater) proposed by Alpha to Bravo, agreed by all',
+    );
+    expect(first.out).toContain(
+      'channel #scs-tactical (tactical) proposed by Alpha to Bravo, agreed by all',
+    );
+    expect(first.out).toContain(
+      'channel #scs-trilateral (theater) proposed by Charlie to Alpha and Bravo, agreed by all',
+    );
+    // The three consoles and the demo logins are printed.
     expect(first.out).toContain(`http://127.0.0.1:${port}/`);
     expect(first.out).toContain(`http://localhost:${port + 1}/`);
+    expect(first.out).toContain(`http://charlie.localhost:${port + 2}/`);
     expect(first.out).toMatch(/watch\s+operator/);
     expect(first.out).toMatch(/viewer\s+viewer/);
     // The story: seen coming, drafted, sent FLASH, read and understood in Chinese, answered.
@@ -83,7 +102,7 @@ describe('npm start (the two-station demo)', () => {
     expect(first.out).toMatch(/Bravo's watch reads it in Chinese: "我舰DECATUR/);
     expect(first.out).toContain('Bravo marks it understood, read-back in Chinese');
     // Every scripted message came back with the other station's signed delivered receipt.
-    expect(first.out.match(/delivered: /g)).toHaveLength(4);
+    expect(first.out.match(/delivered: /g)).toHaveLength(5);
     expect(first.out).toContain("Alpha's linguist attaches an English translation");
     // A path is cut and restored, and the hotline keeps working over the other.
     expect(first.out).toContain('path 2 (through the relay) is cut');
@@ -91,22 +110,53 @@ describe('npm start (the two-station demo)', () => {
     // The live-fire notice arrives late and is acknowledged.
     expect(first.out).toMatch(/live-fire notice .*: LATE/);
     expect(first.out).toContain('Alpha acknowledges the notice');
-    expect(first.out.match(/identical at both stations/g)).toHaveLength(2);
+    // The trilateral channel: Charlie's message reaches both others, each in its language, and
+    // Charlie sees each party's receipts.
+    expect(first.out).toMatch(/Charlie on #scs-trilateral, IMMEDIATE, to Alpha and Bravo/);
     expect(first.out).toMatch(
-      /OK: 4 feed\(s\), \d+ entries, \d+ checkpoints verified, keys pinned/,
+      /signed receipts back at Charlie from Alpha after \d+ ms, Bravo after/,
     );
-    expect(existsSync(join(data, 'alpha', 'station.json'))).toBe(true);
+    expect(first.out).toMatch(/Bravo reads it in Chinese and marks it understood: "我将前往/);
+    expect(first.out).toContain(
+      'at Charlie: understood by 2 of 2 (Alpha understood, Bravo understood)',
+    );
+    // Charlie lists only the trilateral channel and holds nothing of the US–China channels.
+    expect(first.out).toMatch(/Charlie's channels: #scs-trilateral \(open; members [^)]*\)\n/);
+    expect(first.out).toMatch(
+      /Charlie holds 1 message\(s\), all on #scs-trilateral; none of the 4 Alpha–Bravo messages .*, no notice, no feed of their audience aud_/,
+    );
+    // Every feed is identical at every station holding it: the pair's two, the three's three.
+    expect(
+      first.out.match(/\(#theater-ops, #scs-tactical\): .* identical at Alpha and Bravo\n/g),
+    ).toHaveLength(2);
+    expect(
+      first.out.match(/\(#scs-trilateral\): .* identical at Alpha, Bravo and Charlie\n/g),
+    ).toHaveLength(3);
+    expect(first.out).toMatch(
+      /OK: 8 feed\(s\), \d+ entries, \d+ checkpoints verified, keys pinned/,
+    );
+    for (const s of ['alpha', 'bravo', 'charlie'])
+      expect(existsSync(join(data, s, 'station.json'))).toBe(true);
 
     const second = await run(env, '--once');
     expect(second.code, second.out).toBe(0);
     expect(second.out).not.toContain('creating station');
+    expect(second.out).not.toContain('pairing');
     expect(second.out).toContain('Alpha acknowledges the notice');
+    expect(second.out).toContain('understood by 2 of 2');
+    expect(second.out).toMatch(/Charlie holds 2 message\(s\), all on #scs-trilateral/);
+    expect(second.out).toMatch(/OK: 8 feed\(s\)/);
 
-    // Idle: both stations up, each serving its console, until Ctrl-C.
+    // Idle: the three stations up, each serving its console, until Ctrl-C. (Browsers resolve
+    // charlie.localhost to loopback; the resolver here may not, so Charlie's is asked by address.)
     const idle = await run(env, '--no-scenario', {
       line: /no scenario/,
       then: async () => {
-        for (const url of [`http://127.0.0.1:${port}/`, `http://localhost:${port + 1}/`]) {
+        for (const url of [
+          `http://127.0.0.1:${port}/`,
+          `http://localhost:${port + 1}/`,
+          `http://127.0.0.1:${port + 2}/`,
+        ]) {
           const r = await fetch(url);
           expect(r.status).toBe(200);
           expect(await r.text()).toContain('<title>Parley console</title>');
