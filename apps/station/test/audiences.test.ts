@@ -269,6 +269,13 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(ch.deadlines.find((d) => d.id === sent.id)!.parties.map((x) => x.station)).toEqual([
         C.station,
       ]);
+      // Unread is each station's own: B has read it (C has not), C has not.
+      const unreadAt = async (s: StationDir) =>
+        (
+          (await as(s).get('/api/v1/channels')).json.channels as { name: string; unread: number }[]
+        ).find((x) => x.name === 'tri')!.unread;
+      expect(await unreadAt(B)).toBe(0);
+      expect(await unreadAt(C)).toBe(1);
       // Past C's deadline the watch raises one alarm naming C alone (B understood in time).
       shift.ms += 11 * 60_000;
       const alarm = await waitFor('the alarm at A', async () => {

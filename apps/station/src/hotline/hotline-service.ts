@@ -802,8 +802,9 @@ export class HotlineService {
         const running = msgs.filter(
           (m) => !m.receipts.understood && m.deadline !== null && m.ref.station === this.station,
         );
+        // Unread here: this station's own read receipt, whatever the other recipients did.
         const unread = msgs.filter(
-          (m) => m.ref.station !== this.station && !m.receipts.read,
+          (m) => m.ref.station !== this.station && !m.recipients[this.station]?.read,
         ).length;
         const idle = now - c.lastSubstantiveAt;
         return {
