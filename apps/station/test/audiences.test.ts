@@ -3,7 +3,7 @@
 // (ADR 0003).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, stopTestServer } from '../../../packages/store/test/pg-helper.js';
 import { audienceId, feedKey, keyId, parseFeedKey, signerFromPem } from '@parley/ledger';
 import type { PublicKeyB64, StationId } from '@parley/core';
@@ -11,6 +11,18 @@ import { addPeer, api, makeStation, startInProcess, tempRoot, token, waitFor } f
 import type { StationDir } from './harness.js';
 import { FakeClient } from './fake-peer.js';
 import { exportBundle, verifyBundleDir } from '@parley/store';
+
+// Several stations on two cores: each test has more time than the suite's default.
+vi.setConfig({ testTimeout: 180_000 });
+
+/** `waitFor` with room for a loaded machine (up to five stations share two cores). */
+function waitLong<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  ms = 60_000,
+): Promise<T> {
+  return waitFor(what, fn, Math.max(ms, 60_000));
+}
 
 type Running = { station: Awaited<ReturnType<typeof startInProcess>>['station']; url: string };
 let A: StationDir, B: StationDir, C: StationDir;
@@ -72,7 +84,7 @@ async function open(name: string, proposer: StationDir, members: StationDir[]) {
   });
   expect(p.status, JSON.stringify(p.json)).toBe(201);
   for (const m of members) {
-    await waitFor(`${name} proposed at ${m.name}`, async () =>
+    await waitLong(`${name} proposed at ${m.name}`, async () =>
       ((await as(m).get('/api/v1/channels')).json.channels as { name: string }[]).some(
         (x) => x.name === name,
       ),
@@ -80,7 +92,7 @@ async function open(name: string, proposer: StationDir, members: StationDir[]) {
     expect((await as(m).post(`/api/v1/channels/${name}/accept`, {})).status).toBe(201);
   }
   for (const s of [proposer, ...members])
-    await waitFor(`${name} open at ${s.name}`, async () =>
+    await waitLong(`${name} open at ${s.name}`, async () =>
       (
         (await as(s).get('/api/v1/channels')).json.channels as { name: string; status: string }[]
       ).find((x) => x.name === name && x.status === 'open'),
@@ -120,7 +132,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       await open('ab-ops', A, [B]);
       const secret = 'A to B only: CV-63 turning north';
       const sent = await as(A).send(secret, 'FLASH', 'ab-ops');
-      await waitFor('B holds it', async () =>
+      await waitLong('B holds it', async () =>
         (await as(B).messages('ab-ops')).find((m) => m.id === sent.id),
       );
       const aud = audienceId([A.station, B.station]);
@@ -184,14 +196,14 @@ describe.each(['sqlite', 'postgres'] as const)(
         agreement,
       });
       expect(p.status).toBe(201);
-      await waitFor('tri proposed at B', async () =>
+      await waitLong('tri proposed at B', async () =>
         ((await as(B).get('/api/v1/channels')).json.channels as { name: string }[]).some(
           (x) => x.name === 'tri',
         ),
       );
       expect((await as(B).post('/api/v1/channels/tri/accept', {})).status).toBe(201);
       // Two of three have agreed: still proposed, and traffic is refused.
-      await waitFor('B accepted at A', async () =>
+      await waitLong('B accepted at A', async () =>
         (
           (await as(A).get('/api/v1/channels')).json.channels as {
             name: string;
@@ -207,14 +219,14 @@ describe.each(['sqlite', 'postgres'] as const)(
         text: 'x',
       });
       expect(early.json.code).toBe('PARLEY_E_CHANNEL_NOT_OPEN');
-      await waitFor('tri proposed at C', async () =>
+      await waitLong('tri proposed at C', async () =>
         ((await as(C).get('/api/v1/channels')).json.channels as { name: string }[]).some(
           (x) => x.name === 'tri',
         ),
       );
       expect((await as(C).post('/api/v1/channels/tri/accept', {})).status).toBe(201);
       for (const s of [A, B, C])
-        await waitFor(`tri open at ${s.name}`, async () =>
+        await waitLong(`tri open at ${s.name}`, async () =>
           (
             (await as(s).get('/api/v1/channels')).json.channels as {
               name: string;
@@ -226,7 +238,7 @@ describe.each(['sqlite', 'postgres'] as const)(
 
       const sent = await as(A).send('All units: live fire at 0600', 'FLASH', 'tri');
       for (const s of [B, C])
-        await waitFor(`${s.name} holds it`, async () =>
+        await waitLong(`${s.name} holds it`, async () =>
           (await as(s).messages('tri')).find((m) => m.id === sent.id),
         );
       expect(
@@ -239,7 +251,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         understood: { readback?: string } | null;
         deadline: number | null;
       };
-      const seen = await waitFor('A sees B understood and C delivered', async () => {
+      const seen = await waitLong('A sees B understood and C delivered', async () => {
         const m = (await as(A).messages('tri')).find((x) => x.id === sent.id) as unknown as {
           status: { delivered: boolean; understood: unknown; parties: Party[] };
         };
@@ -278,7 +290,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(await unreadAt(C)).toBe(1);
       // Past C's deadline the watch raises one alarm naming C alone (B understood in time).
       shift.ms += 11 * 60_000;
-      const alarm = await waitFor('the alarm at A', async () => {
+      const alarm = await waitLong('the alarm at A', async () => {
         const r = (await as(A).get('/api/v1/alarms')).json as {
           alarms: {
             type: string;
@@ -338,13 +350,13 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(r.status, JSON.stringify(r.json)).toBe(201);
       const id = r.json.id as string;
       for (const s of [B, C])
-        await waitFor(`${s.name} holds the notice`, async () => {
+        await waitLong(`${s.name} holds the notice`, async () => {
           const n = await as(s).get(`/api/v1/notices/${id}`);
           return n.status === 200 ? n.json : undefined;
         });
       expect((await as(B).post(`/api/v1/notices/${id}/understood`, {})).status).toBe(201);
       type Party = { station: string; deliveredAt: number | null; understood: unknown };
-      const half = await waitFor('A sees B acknowledge', async () => {
+      const half = await waitLong('A sees B acknowledge', async () => {
         const n = (await as(A).get(`/api/v1/notices/${id}`)).json as {
           acknowledged: boolean;
           parties: Party[];
@@ -354,7 +366,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       expect(half.acknowledged).toBe(false);
       expect(half.parties.find((p) => p.station === C.station)!.understood).toBeNull();
       expect((await as(C).post(`/api/v1/notices/${id}/understood`, {})).status).toBe(201);
-      await waitFor('acknowledged by both', async () => {
+      await waitLong('acknowledged by both', async () => {
         const n = (await as(A).get(`/api/v1/notices/${id}`)).json as { acknowledged: boolean };
         return n.acknowledged;
       });
@@ -380,19 +392,19 @@ describe.each(['sqlite', 'postgres'] as const)(
       await amend(A, [B, C]);
       expect((await channelAt(A))!.members).toHaveLength(2);
       for (const s of [B, C]) {
-        await waitFor(`the change seen at ${s.name}`, async () => {
+        await waitLong(`the change seen at ${s.name}`, async () => {
           const ch = await channelAt(s);
           return ch && (ch.amendment || ch.status === 'proposed');
         });
         expect((await as(s).post('/api/v1/channels/ab-ops/accept', {})).status).toBe(201);
       }
       for (const s of [A, B, C])
-        await waitFor(`three members at ${s.name}`, async () => {
+        await waitLong(`three members at ${s.name}`, async () => {
           const ch = await channelAt(s);
           return ch?.status === 'open' && ch.members.length === 3 ? ch : undefined;
         });
       const after = await as(A).send('A to all three after C joined', 'FLASH', 'ab-ops');
-      await waitFor('C holds the new message', async () =>
+      await waitLong('C holds the new message', async () =>
         (await as(C).messages('ab-ops')).find((m) => m.id === after.id),
       );
       // C joined later: it has nothing of what was said before.
@@ -401,15 +413,15 @@ describe.each(['sqlite', 'postgres'] as const)(
       );
       // Remove C: A and B agree; C keeps what it holds and receives nothing written after.
       await amend(B, [A]);
-      await waitFor('the removal seen at A', async () => (await channelAt(A))?.amendment);
+      await waitLong('the removal seen at A', async () => (await channelAt(A))?.amendment);
       expect((await as(A).post('/api/v1/channels/ab-ops/accept', {})).status).toBe(201);
       for (const s of [A, B])
-        await waitFor(`two members again at ${s.name}`, async () => {
+        await waitLong(`two members again at ${s.name}`, async () => {
           const ch = await channelAt(s);
           return ch?.members.length === 2 ? ch : undefined;
         });
       const later = await as(A).send('A to B after C left', 'FLASH', 'ab-ops');
-      await waitFor('B holds it', async () =>
+      await waitLong('B holds it', async () =>
         (await as(B).messages('ab-ops')).find((m) => m.id === later.id),
       );
       const atC = (await as(C).messages('ab-ops')).map((m) => m.id);
@@ -431,7 +443,7 @@ describe.each(['sqlite', 'postgres'] as const)(
         }
       });
       for (const p of parties) {
-        await waitFor(`${p.name} has sent a few`, async () => sent.get(p.station)!.length >= 5);
+        await waitLong(`${p.name} has sent a few`, async () => sent.get(p.station)!.length >= 5);
         const r = await as(p).post('/api/v1/station/rotate-key', {});
         expect(r.status, JSON.stringify(r.json)).toBe(201);
       }
@@ -439,7 +451,7 @@ describe.each(['sqlite', 'postgres'] as const)(
       await Promise.all(traffic);
       // Every message of every sender reaches both others exactly once, in order, delivered.
       for (const reader of parties)
-        await waitFor(
+        await waitLong(
           `${reader.name} holds everything, delivered`,
           async () => {
             const msgs = (await as(reader).messages('tri')).filter((m) => m.text.includes(' '));
@@ -481,12 +493,12 @@ describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) =
       'cues',
     );
     for (const r of rest) {
-      await waitFor(`${r.name} holds it`, async () =>
+      await waitLong(`${r.name} holds it`, async () =>
         (await as(r).messages('cues')).find((m) => m.id === sent.id),
       );
       expect((await as(r).post(`/api/v1/messages/${sent.id}/understood`, {})).status).toBe(201);
     }
-    const done = await waitFor('understood by 4 of 4 at the sender', async () => {
+    const done = await waitLong('understood by 4 of 4 at the sender', async () => {
       const m = (await as(p0).messages('cues')).find((x) => x.id === sent.id) as unknown as {
         status: { understood: unknown; parties: { understood: unknown }[] };
       };
@@ -498,7 +510,7 @@ describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) =
     const [, , , d, e] = S as [StationDir, StationDir, StationDir, StationDir, StationDir];
     await open('de', d, [e]);
     const de = await as(d).send('D to E: private', 'FLASH', 'de');
-    await waitFor('E holds it', async () =>
+    await waitLong('E holds it', async () =>
       (await as(e).messages('de')).find((m) => m.id === de.id),
     );
     const aud = audienceId([d.station, e.station]);
@@ -513,7 +525,7 @@ describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) =
   it("a receipt that answers another audience's message is refused with a code and never counted", async () => {
     const [p0, p1] = S as [StationDir, StationDir];
     const sent = await as(p0).send('to the five', 'FLASH', 'cues');
-    await waitFor('p1 holds it', async () =>
+    await waitLong('p1 holds it', async () =>
       (await as(p1).messages('cues')).find((m) => m.id === sent.id),
     );
     const target = (await as(p1).messages('cues')).find((m) => m.id === sent.id)!;
@@ -532,7 +544,7 @@ describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) =
       },
     });
     const p0url = urls[p0.station]!;
-    await waitFor('refused at p0 with its code', async () => {
+    await waitLong('refused at p0 with its code', async () => {
       const m = await (await fetch(`${p0url}/metrics`)).text();
       return /parley_link_rejected_total\{[^}]*code="PARLEY_E_AUDIENCE_NOT_MEMBER"[^}]*\} [1-9]/.test(
         m,
