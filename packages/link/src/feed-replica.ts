@@ -15,7 +15,7 @@ import type { EntryDraft, FeedWriter, StoredEntry } from '@parley/store';
 import { REPLAY_WINDOW_MS } from './request-auth.js';
 import type { SignatureJob, VerifyPool } from './verify-pool.js';
 import type { FeedChunk } from './wire.js';
-import type { LinkHost } from './peer-link.js';
+import type { LinkHost } from './link-host.js';
 
 /** Kinds that get no delivered receipt (receipting them would echo forever). */
 const NOT_RECEIPTED = new Set<string>([KIND.receipt, KIND.cosignature]);

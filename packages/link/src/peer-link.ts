@@ -3,7 +3,7 @@ import type { PublicKeyB64, StationId } from '@parley/core';
 import { AUDIENCE_RE, KIND, parseFeedKey, verifyCheckpointSignature } from '@parley/ledger';
 import type { AudienceId, Checkpoint } from '@parley/ledger';
 import { repinsFor } from '@parley/store';
-import type { Clock, FeedWriter, PeerRecord, Store } from '@parley/store';
+import type { PeerRecord } from '@parley/store';
 import { FeedReplica } from './feed-replica.js';
 import type { ReplicaOwner } from './feed-replica.js';
 import { PeerClient } from './peer-client.js';
@@ -11,59 +11,15 @@ import type { PathTarget } from './peer-client.js';
 import type { VerifyPool } from './verify-pool.js';
 import { LINK_DEFAULTS, parseHeartbeatReply, parsePullResponse, ROUTES } from './wire.js';
 
-export type LinkState = 'UP' | 'DEGRADED' | 'DOWN';
-
-/** Health of one transport path, from this station's side. */
-export interface PathStatus {
-  url: string;
-  state: LinkState;
-  lastOkAt: number | null;
-  misses: number;
-  lastError: string | null;
-}
-
-/** Health and progress of the link to one peer. */
-export interface PeerStatus {
-  name: string;
-  station: string;
-  state: LinkState;
-  lastExchangeAt: number | null;
-  paths: PathStatus[];
-  /** Entries of the peer's feeds held here (identity and shared audiences), all verified. */
-  size: number;
-  /** Per feed of the peer held here: its audience (null: identity feed), size, and how far the peer has receipted this station's feed of that audience. */
-  feeds: { audience: string | null; size: number; deliveredUpTo: number }[];
-  /** Set after an equivocation: the peer's feed is not accepted until an operator resumes it. */
-  halted: { reason: string; at: number } | null;
-}
-
-/** Hooks the station uses for metrics and logs. */
-export interface LinkEvents {
-  rejected(peer: string, code: string, message: string): void;
-  ingested(peer: string, entries: number): void;
-  equivocation(peer: string, reason: string): void;
-  pathState(peer: string, url: string, state: LinkState): void;
-  delivered(peer: string, upTo: number, audience: string): void;
-}
-
-export interface LinkOptions {
-  heartbeatMs: number;
-  pullWaitMs: number;
-  pullLimit: number;
-}
-
-/** What a peer link needs from its station. */
-export interface LinkHost {
-  station: StationId;
-  store: Store;
-  writer: FeedWriter;
-  clock: Clock;
-  events: LinkEvents;
-  /** This station's feed for an audience (created if new; `members` include this station). */
-  audienceWriter(members: readonly string[]): Promise<FeedWriter>;
-  /** This station's audience feeds shared with `peer`. */
-  sharedWith(peer: string): Promise<FeedWriter[]>;
-}
+export type {
+  LinkEvents,
+  LinkHost,
+  LinkOptions,
+  LinkState,
+  PathStatus,
+  PeerStatus,
+} from './link-host.js';
+import type { LinkHost, LinkOptions, LinkState, PathStatus, PeerStatus } from './link-host.js';
 
 export const haltKey = (station: string) => `link.halted.${station}`;
 
