@@ -223,8 +223,14 @@ export async function openChannel(
   b: { url: string; token: string },
   name: string,
   agreement: Record<string, unknown>,
+  /** The members' station ids, where the proposer has several peers. */
+  members?: string[],
 ): Promise<{ name: string; status: string; agreement: Record<string, any> }> {
-  const p = await api(a.url, a.token).post('/api/v1/channels', { name, agreement });
+  const p = await api(a.url, a.token).post('/api/v1/channels', {
+    name,
+    agreement,
+    ...(members ? { members } : {}),
+  });
   if (p.status !== 201) throw new Error(`propose ${name}: ${p.status} ${JSON.stringify(p.json)}`);
   await waitFor(`${name} proposed at B`, async () =>
     ((await api(b.url, b.token).get('/api/v1/channels')).json.channels as { name: string }[]).some(

@@ -616,6 +616,15 @@ export class NoticeService {
     actor: Actor,
     filter: { status?: string; channel?: string } = {},
   ): Promise<{ now: number; notices: NoticeApiView[] }> {
+    // A channel this station is not a party to does not exist here (ADR 0003): 404, not [].
+    if (filter.channel !== undefined && !(await this.hotline.holds(filter.channel)))
+      throw new ParleyError(
+        'PARLEY_E_CHANNEL_NOT_FOUND',
+        `no channel ${filter.channel} is held here`,
+        {
+          channel: filter.channel,
+        },
+      );
     const now = this.clock.now();
     const notices = [...(await this.views()).values()]
       .filter((v) => actor.channels === '*' || actor.channels.includes(v.channel))
