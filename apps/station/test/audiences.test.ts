@@ -522,6 +522,45 @@ describe.each(['sqlite', 'postgres'] as const)('five stations on %s', (engine) =
     }
   });
 
+  it("in the five, each member witnesses every other member's feed up to its head, receipts included", async () => {
+    const [p0] = S as [StationDir];
+    const sent = await as(p0).send('CUES: witness check', 'IMMEDIATE', 'cues');
+    const aud = audienceId(S.map((x) => x.station));
+    const storeOf = (x: StationDir) =>
+      running.find((r) => r.url === urls[x.station])!.station.handle.store;
+    // Receipts are witnessed lazily (§9): within a pull wait of the last one, every member's latest
+    // cosignature of every other member's feed covers that feed up to its last entry that calls
+    // for witnessing (cosignatures themselves are not cosigned), receipts included.
+    let missing = '';
+    await waitLong('every feed of the audience witnessed by every other member', async () => {
+      for (const r of S.slice(1))
+        if (!(await as(r).messages('cues')).some((m) => m.id === sent.id)) return false;
+      for (const x of S)
+        for (const y of S) {
+          if (x === y) continue;
+          const entries = await storeOf(y).entries(feedKey(y.station, aud), 0, 100_000);
+          const due = entries.filter((e) => e.kind !== 'cosignature').at(-1)!.seq;
+          const cosigned = (
+            await storeOf(x).entriesOfKind(feedKey(x.station, aud), ['cosignature'])
+          )
+            .map((e) => JSON.parse(e.line).body as { station: string; size: number })
+            .filter((b) => b.station === y.station)
+            .map((b) => b.size);
+          missing = `${x.name} witnessed ${y.name} to ${Math.max(0, ...cosigned)} of ${due}`;
+          if (Math.max(0, ...cosigned) < due) return false;
+        }
+      return true;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message} (${missing})`);
+    });
+    // The receivers' feeds end with their delivered receipts of the message: what was witnessed
+    // above was receipts (lazily), not only messages.
+    for (const y of S.slice(1)) {
+      const entries = await storeOf(y).entries(feedKey(y.station, aud), 0, 100_000);
+      expect(entries.filter((e) => e.kind !== 'cosignature').at(-1)!.kind).toBe('receipt');
+    }
+  });
+
   it("a receipt that answers another audience's message is refused with a code and never counted", async () => {
     const [p0, p1] = S as [StationDir, StationDir];
     const sent = await as(p0).send('to the five', 'FLASH', 'cues');

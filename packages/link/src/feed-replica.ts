@@ -23,6 +23,15 @@ const NOT_RECEIPTED = new Set<string>([KIND.receipt, KIND.cosignature]);
 const ANSWERS = new Set<string>([KIND.receipt, 'translation', 'call-response', 'notice-cancel']);
 /** Kinds that do not by themselves call for a fresh witness cosignature. */
 const NOT_WITNESSED = new Set<string>([KIND.cosignature]);
+/**
+ * Kinds whose growth is witnessed lazily: once it is `WITNESS_LAG_MS` old, with the next pull
+ * answer (or at once with the next entry that calls for a cosignature). In an audience of N a
+ * message draws N − 1 receipts; witnessing each at once would draw (N − 1)² cosignatures, each
+ * replicated to N − 1 members again (ADR 0003, fan-out).
+ */
+const LAZILY_WITNESSED = new Set<string>([KIND.receipt]);
+/** How old receipt-only growth of a peer's feed is before this station witnesses it. */
+export const WITNESS_LAG_MS = 1000;
 
 /** What a replica asks of the link it belongs to. */
 export interface ReplicaOwner {
@@ -46,6 +55,8 @@ export class FeedReplica {
   verifier!: FeedVerifier;
   private lastCheckpoint: Checkpoint | null = null;
   private witnessDue = false;
+  /** When the peer's feed first grew by entries witnessed lazily only (null: no such growth). */
+  private witnessLagSince: number | null = null;
   private receiptDue = false;
   /** The highest seq of this station's feed for the audience that the peer has receipted. */
   deliveredUpTo = 0;
@@ -108,6 +119,7 @@ export class FeedReplica {
     const receipts: Entry[] = [];
     let receiptDue = false;
     let witnessDue = false;
+    let lagging = false;
     let checkpoint: Checkpoint | undefined;
     try {
       const now = this.host.clock.now();
@@ -192,7 +204,8 @@ export class FeedReplica {
           line,
         });
         if (!NOT_RECEIPTED.has(entry.kind)) receiptDue = true;
-        if (!NOT_WITNESSED.has(entry.kind)) witnessDue = true;
+        if (LAZILY_WITNESSED.has(entry.kind)) lagging = true;
+        else if (!NOT_WITNESSED.has(entry.kind)) witnessDue = true;
         if (entry.kind === KIND.receipt) receipts.push(entry);
       }
       if (
@@ -226,6 +239,7 @@ export class FeedReplica {
     if (this.audience) {
       this.receiptDue ||= receiptDue;
       this.witnessDue ||= witnessDue;
+      if (lagging && this.witnessLagSince === null) this.witnessLagSince = this.host.clock.now();
       await this.answer();
     }
     return rows.length;
@@ -274,6 +288,12 @@ export class FeedReplica {
    * and a witness cosignature, in one commit of its own feed for that audience.
    */
   async answer(): Promise<void> {
+    if (
+      !this.witnessDue &&
+      this.witnessLagSince !== null &&
+      this.host.clock.now() - this.witnessLagSince >= WITNESS_LAG_MS
+    )
+      this.witnessDue = true;
     if (!this.receiptDue && !this.witnessDue) return;
     const writer = await this.ownWriter();
     if (!writer) return;
@@ -295,7 +315,10 @@ export class FeedReplica {
     if (drafts.length === 0) return;
     await writer.appendMany(drafts);
     this.receiptDue = false;
-    if (cp) this.witnessDue = false;
+    if (cp && this.witnessDue) {
+      this.witnessDue = false;
+      this.witnessLagSince = null;
+    }
   }
 
   private noteReceipt(e: Entry): void {

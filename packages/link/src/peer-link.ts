@@ -357,6 +357,8 @@ export class PeerLink implements ReplicaOwner {
       stored += await fresh.ingest(chunk);
       if (fresh.size > 0) this.replicas.set(audience, fresh);
     }
+    // Receipt-only growth is witnessed once it is old enough, with the next answer (even empty).
+    for (const r of this.replicas.values()) await r.answer();
     return stored;
   }
 
