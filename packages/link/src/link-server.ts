@@ -15,6 +15,8 @@ export interface ServeContext {
   onAudienceCreated(fn: (w: FeedWriter) => void): () => void;
   /** Aborted when the station shuts down: held pulls return at once. */
   shutdown: AbortSignal;
+  /** How long news that does not concern the requester may be held (default COALESCE_MS). */
+  coalesceMs?: number;
 }
 
 /** Resolves when the feed grows past `size`, after `waitMs`, or at shutdown, whichever is first. */
@@ -85,35 +87,73 @@ export async function servePull(
       size: cursors.get(writer.audience) ?? 0,
     }));
   };
-  let feeds = await shared();
-  if (q.wait && !feeds.some((f) => f.writer.size > f.size)) {
-    const both = requestAborted ? AbortSignal.any([ctx.shutdown, requestAborted]) : ctx.shutdown;
-    await waitForAny(feeds, q.wait, both, (fn) => ctx.onAudienceCreated(fn));
-    feeds = await shared();
-  }
-  const chunks: FeedChunk[] = [];
-  let count = 0;
-  let bytes = 0;
-  for (const { writer, size } of feeds) {
-    if (writer.size <= size || count >= limit || bytes > MAX_PULL_BYTES) continue;
-    const rows = await ctx.store.entries(writer.feed, size, limit - count);
-    const entries: string[] = [];
-    for (const r of rows) {
-      bytes += r.line.length + 3;
-      if (count > 0 && bytes > MAX_PULL_BYTES) break;
-      entries.push(r.line);
-      count++;
+  const collect = async (feeds: { writer: FeedWriter; size: number }[]) => {
+    const chunks: FeedChunk[] = [];
+    let count = 0;
+    let bytes = 0;
+    let urgent = false;
+    for (const { writer, size } of feeds) {
+      if (writer.size <= size || count >= limit || bytes > MAX_PULL_BYTES) continue;
+      const rows = await ctx.store.entries(writer.feed, size, limit - count);
+      const entries: string[] = [];
+      for (const r of rows) {
+        bytes += r.line.length + 3;
+        if (count > 0 && bytes > MAX_PULL_BYTES) break;
+        entries.push(r.line);
+        urgent ||= writer.audience === null || concerns(r.kind, r.line, peer);
+        count++;
+      }
+      if (entries.length === 0) continue;
+      const checkpoint = writer.latestCheckpoint ?? (await ctx.store.latestCheckpoint(writer.feed));
+      chunks.push({
+        audience: writer.audience,
+        entries,
+        checkpoint: checkpoint ?? null,
+        head: writer.size,
+      });
     }
-    if (entries.length === 0) continue;
-    const checkpoint = writer.latestCheckpoint ?? (await ctx.store.latestCheckpoint(writer.feed));
-    chunks.push({
-      audience: writer.audience,
-      entries,
-      checkpoint: checkpoint ?? null,
-      head: writer.size,
-    });
+    return { chunks, urgent };
+  };
+  const both = requestAborted ? AbortSignal.any([ctx.shutdown, requestAborted]) : ctx.shutdown;
+  const end = Date.now() + (q.wait ?? 0);
+  let chatterSince: number | null = null;
+  for (;;) {
+    const feeds = await shared();
+    const grown = feeds.some((f) => f.writer.size > f.size);
+    if (grown) {
+      const got = await collect(feeds);
+      // Growth that concerns the requester goes at once; other members' receipts and
+      // cosignatures (chatter) are held up to COALESCE_MS so that they travel in batches.
+      if (got.urgent || !q.wait || both.aborted) return { station: ctx.station, feeds: got.chunks };
+      chatterSince ??= Date.now();
+      const until = Math.min(end, chatterSince + (ctx.coalesceMs ?? COALESCE_MS));
+      if (Date.now() >= until) return { station: ctx.station, feeds: got.chunks };
+      await waitForAny(
+        feeds.map((f) => ({ writer: f.writer, size: f.writer.size })),
+        until - Date.now(),
+        both,
+        (fn) => ctx.onAudienceCreated(fn),
+      );
+      continue;
+    }
+    if (!q.wait || Date.now() >= end || both.aborted) return { station: ctx.station, feeds: [] };
+    await waitForAny(feeds, end - Date.now(), both, (fn) => ctx.onAudienceCreated(fn));
   }
-  return { station: ctx.station, feeds: chunks };
+}
+
+/** How long other members' receipts and cosignatures may wait to travel together (§8). */
+export const COALESCE_MS = 500;
+
+/**
+ * Whether an entry concerns the requester at once: anything but a receipt or a cosignature, a
+ * receipt of the requester's feed (delivered) or of one of its entries (read, understood).
+ */
+function concerns(kind: string, line: string, peer: string): boolean {
+  if (kind === 'cosignature') return false;
+  if (kind !== 'receipt') return true;
+  const body = (JSON.parse(line) as { body?: { station?: unknown; of?: { station?: unknown } } })
+    .body;
+  return body?.station === peer || body?.of?.station === peer;
 }
 
 /** Answers a heartbeat: this station's clock and feed size. */
