@@ -9,6 +9,7 @@ import {
   signNoteLine,
   verifyNote,
   SIG_TYPE_COSIGNATURE_V1,
+  SIG_TYPE_ED25519,
 } from './note.js';
 import type { ParsedNote, VerifiedSignature, VerifierKey } from './note.js';
 
@@ -74,7 +75,12 @@ export function parseCheckpointText(text: string): NoteCheckpoint {
   if (!text.endsWith('\n')) throw bad('text does not end in a newline');
   const lines = text.slice(0, -1).split('\n');
   if (lines.length < 3) throw bad('has fewer than three lines');
-  const [origin, sizeText, rootText, ...extensions] = lines as [string, string, string, ...string[]];
+  const [origin, sizeText, rootText, ...extensions] = lines as [
+    string,
+    string,
+    string,
+    ...string[],
+  ];
   if (origin.length === 0) throw bad('has an empty origin');
   if (!SIZE_RE.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
     throw bad(`size ${JSON.stringify(sizeText)} is not a decimal tree size`);
@@ -135,8 +141,10 @@ export function openCheckpointNote(
       `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(opts.origin)}`,
       { origin: checkpoint.origin },
     );
-  // Only the log's own key names count as log signatures: a cosigner named like the origin is not one.
-  const logKeys = opts.logKeys.filter((k) => k.name === checkpoint.origin);
+  // Only plain Ed25519 keys named like the origin sign for the log: a cosigner is never one.
+  const logKeys = opts.logKeys.filter(
+    (k) => k.name === checkpoint.origin && k.type === SIG_TYPE_ED25519,
+  );
   const signed = verifyNote(note, logKeys);
   const witnesses = opts.witnesses ?? [];
   const cosigned: VerifiedSignature[] = [];
@@ -173,7 +181,11 @@ export interface AddCheckpointRequest {
 }
 
 /** Writes an add-checkpoint body: `old N`, the proof lines, a blank line, the note. */
-export function formatAddCheckpoint(old: number, proof: readonly Uint8Array[], note: string): string {
+export function formatAddCheckpoint(
+  old: number,
+  proof: readonly Uint8Array[],
+  note: string,
+): string {
   return `old ${old}\n${proof.map((h) => `${toBase64(h)}\n`).join('')}\n${note}`;
 }
 

@@ -22,6 +22,7 @@ export const MAX_NOTE_SIGNATURES = 100;
 const SIG_PREFIX = '\u2014 ';
 const COSIGNATURE_HEADER = 'cosignature/v1\n';
 // Control characters other than newline are refused anywhere in a note.
+// eslint-disable-next-line no-control-regex -- the signed-note rule is about controls
 const CONTROL_RE = /[\u0000-\u0009\u000b-\u001f]/;
 // Unicode white space (Go's unicode.IsSpace, plus U+FEFF) and plus are refused in key names.
 const BAD_NAME_RE = /[\s\u0085+]/u;
@@ -266,7 +267,12 @@ export function verifyNote(note: ParsedNote, keys: readonly VerifierKey[]): Veri
 
 /** The verifier key of an Ed25519 note signer named `name`. */
 export function noteVerifierKey(name: string, key: PublicKeyB64): VerifierKey {
-  return { name, key, type: SIG_TYPE_ED25519, keyId: noteKeyId(name, SIG_TYPE_ED25519, rawKey(key)) };
+  return {
+    name,
+    key,
+    type: SIG_TYPE_ED25519,
+    keyId: noteKeyId(name, SIG_TYPE_ED25519, rawKey(key)),
+  };
 }
 
 /** The verifier key of a cosignature/v1 witness named `name`. */
