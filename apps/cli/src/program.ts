@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAisCommands } from './commands/ais.js';
 import { registerBundleCommands } from './commands/bundle.js';
 import { registerGeoCommands } from './commands/geo.js';
+import { registerNoteCommands } from './commands/note.js';
 import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerStationCommands(program);
   registerPostCommand(program);
   registerBundleCommands(program);
+  registerNoteCommands(program);
   registerServerCommands(program);
   registerUserCommands(program);
   registerAisCommands(program);

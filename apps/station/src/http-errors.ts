@@ -43,6 +43,13 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PARLEY_E_STORE_CLOSED: 503,
   PARLEY_E_STORE_UNAVAILABLE: 503,
   PARLEY_E_LEASE_LOST: 503,
+  // The witness route (c2sp.org/tlog-witness statuses).
+  PARLEY_E_NOTE_TOO_LARGE: 413,
+  PARLEY_E_NOTE_SIGNATURE: 403,
+  PARLEY_E_NOTE_UNKNOWN_KEY: 403,
+  PARLEY_E_WITNESS_UNKNOWN_LOG: 404,
+  PARLEY_E_WITNESS_CONFLICT: 409,
+  PARLEY_E_WITNESS_PROOF: 422,
 };
 
 /** HTTP status and JSON body for any error reaching the server's edge. */

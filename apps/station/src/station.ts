@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { SqliteTrackStore, StationHandle, systemClock, TRACKS_FILE } from '@parley/store';
 import type { Clock, FeedWriter } from '@parley/store';
 import { parseFeedKey } from '@parley/ledger';
+import type { AudienceId } from '@parley/ledger';
 import { apiRoutes } from './routes/api.js';
 import { linkRoutes } from './routes/link.js';
+import { witnessRoutes } from './routes/witness.js';
+import { loadWitnessSigner, StationWitness, WITNESS_LIMITS } from './witness/witness.js';
+import type { WitnessLimits } from './witness/witness.js';
 import { StationMetrics } from './metrics.js';
 import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
@@ -72,6 +76,11 @@ export interface StationOptions {
    * always leads.
    */
   leaseMs?: number;
+  /**
+   * The C2SP tlog-witness of the peers' feeds (`POST /witness/v1/add-checkpoint`, PROTOCOL §4.2):
+   * on by default with the default limits; false turns it off (the route answers 404).
+   */
+  witness?: false | Partial<WitnessLimits>;
   /** The operator console bundle served at `/` (default apps/console/dist), or false for none. */
   console?: string | false;
 }
@@ -225,6 +234,20 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
         channel: null,
       });
   });
+  const witness =
+    opts.witness === false
+      ? undefined
+      : new StationWitness(
+          {
+            station: handle.station,
+            store: handle.store,
+            signer: await loadWitnessSigner(opts.dataDir),
+            clock,
+            keysOf: (s) => links.keysOf(s),
+            members: (aud) => handle.members(aud as AudienceId),
+          },
+          { ...WITNESS_LIMITS, ...(opts.witness ?? {}) },
+        );
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);
   const notices = new NoticeService(handle, hotline, clock, bus);
@@ -341,8 +364,13 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       operators,
       notices,
       tracks,
+      ...(witness ? { witness } : {}),
     }),
   );
+  if (witness)
+    await app.register(async (scope) =>
+      witnessRoutes(scope, { witness, leading: () => leadership.leading() }),
+    );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();

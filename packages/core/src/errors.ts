@@ -68,6 +68,28 @@ export const ERROR_CODES = {
   PARLEY_E_CHECKPOINT_INCONSISTENT:
     'Two checkpoints of one feed are not consistent (a rewritten history).',
 
+  // Signed notes, checkpoint notes and witnesses (C2SP signed-note, tlog-cosignature, tlog-witness)
+  PARLEY_E_NOTE_MALFORMED:
+    'A signed note is not a C2SP signed note: bad UTF-8, a control character, no blank line before the signatures, or a malformed signature line.',
+  PARLEY_E_NOTE_TOO_LARGE: 'A signed note is larger than 64 KiB or has more than 100 signatures.',
+  PARLEY_E_NOTE_SIGNATURE:
+    'A note signature by a known key (matching key name and key ID) does not verify.',
+  PARLEY_E_NOTE_UNKNOWN_KEY: 'A signed note carries no signature from any key the verifier trusts.',
+  PARLEY_E_NOTE_WRONG_ORIGIN:
+    "A checkpoint note's origin line is not the one expected (another feed or another log).",
+  PARLEY_E_VKEY_MALFORMED:
+    'A verifier key is not <name>+<8 hex digits>+<base64 of type byte and key>, of a known type, with the key ID it states.',
+  PARLEY_E_COSIGNATURE_MISSING:
+    'A checkpoint note lacks a valid cosignature from a witness the verifier requires.',
+  PARLEY_E_WITNESS_BAD_REQUEST:
+    'An add-checkpoint request is malformed: no old size line, a bad proof line, more than 63 proof lines, or an old size above the checkpoint size.',
+  PARLEY_E_WITNESS_UNKNOWN_LOG:
+    "The witness does not know the checkpoint's origin (not a feed of a paired peer shared with this station).",
+  PARLEY_E_WITNESS_CONFLICT:
+    'The old size is not the size the witness last cosigned, or the checkpoint has that size with another root.',
+  PARLEY_E_WITNESS_PROOF:
+    'The consistency proof from the size the witness last cosigned to the checkpoint does not verify.',
+
   // Bundles
   PARLEY_E_BUNDLE_MISSING_FILE: 'A bundle lacks entries.jsonl, checkpoints.jsonl or keys.json.',
   PARLEY_E_BUNDLE_LINE: 'A bundle line is not valid JSON.',

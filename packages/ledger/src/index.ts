@@ -8,3 +8,5 @@ export * from './audience.js';
 export * from './checkpoint.js';
 export * from './feed-verifier.js';
 export * from './bundle.js';
+export * from './note.js';
+export * from './checkpoint-note.js';

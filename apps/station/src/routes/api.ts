@@ -11,6 +11,8 @@ import { noticeRoutes } from './notices.js';
 import type { NoticeService } from '../notices/notice-service.js';
 import { trackRoutes } from './tracks.js';
 import { keyRoutes } from './keys.js';
+import { checkpointNoteRoutes } from './witness.js';
+import type { StationWitness } from '../witness/witness.js';
 import type { TrackService } from '../tracks/track-service.js';
 import { requirePermission, tokenActor } from '../auth.js';
 import type { Actor, Permission } from '../auth.js';
@@ -60,6 +62,8 @@ export interface ApiDeps {
   tracks?: TrackService;
   /** Installs the operator routes (login, logout, me, users, audit) and the audit hook in this scope. */
   operators?: { register(app: FastifyInstance): Promise<void> };
+  /** This station's witness of its peers' feeds (docs/PROTOCOL.md §4.2), if it runs one. */
+  witness?: StationWitness;
 }
 
 declare module 'fastify' {
@@ -171,6 +175,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
   await keyRoutes(app, { station, links });
+  await checkpointNoteRoutes(app, { station, ...(deps.witness ? { witness: deps.witness } : {}) });
   if (deps.notices) await noticeRoutes(app, deps.notices);
   if (deps.tracks) await trackRoutes(app, { tracks: deps.tracks, hotline: deps.hotline });
 }
