@@ -34,6 +34,8 @@ export interface LinkEvents {
   rejected(peer: string, code: string, message: string): void;
   ingested(peer: string, entries: number): void;
   equivocation(peer: string, reason: string): void;
+  /** The peer signed an entry whose body fails its schema (§2.2): stored, left out of the folds, alarmed. */
+  violation(peer: string, code: string, message: string): void;
   pathState(peer: string, url: string, state: LinkState): void;
   delivered(peer: string, upTo: number, audience: string): void;
 }

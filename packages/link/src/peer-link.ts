@@ -200,6 +200,10 @@ export class PeerLink implements ReplicaOwner {
     this.host.events.delivered(this.peer.name, upTo, audience);
   }
 
+  violation(code: string, message: string): void {
+    this.host.events.violation(this.peer.name, code, message);
+  }
+
   private markOk(p: PathRuntime): void {
     p.lastOkAt = this.host.clock.now();
     p.misses = 0;
