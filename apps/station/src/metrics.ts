@@ -91,6 +91,7 @@ export class StationMetrics {
         this.violations.inc({ peer, code });
         log.warn({ peer, code }, `PROTOCOL VIOLATION by ${peer}: ${message}; alarm recorded`);
       },
+      failed: (what, err) => log.warn({ err }, `link: ${what} failed; trying again`),
       pathState: (peer, url, state) => this.pathState.set({ peer, url }, STATE_VALUE[state]),
       delivered: (peer, upTo, audience) => this.deliveredUpTo.set({ peer, audience }, upTo),
     };

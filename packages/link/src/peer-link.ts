@@ -311,7 +311,9 @@ export class PeerLink implements ReplicaOwner {
           this.host.events.rejected(this.peer.name, err.code, err.message);
           // An emergency rotation waits for an operator's re-pin (`parley peer repin`).
           if (err.code === 'PARLEY_E_KEY_REPIN_REQUIRED')
-            await this.refreshRepins().catch(() => undefined);
+            await this.refreshRepins().catch((err: unknown) =>
+              this.host.events.failed('reading the re-pins', err),
+            );
         } else {
           this.markFailed(p, err);
         }

@@ -88,6 +88,7 @@ export function registerBundleCommands(program: Command): void {
           format: 'verifying [{bar}] {percentage}% {value}/{total} entries',
           hideCursor: true,
         });
+        // Deliberate: the count only sizes the progress bar; verification reports any read error.
         bar.start(await countBundleEntries(bundle).catch(() => 0), 0);
       }
       const result = await verifyBundleDir(bundle, {
