@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { exportBundle, verifyBundleDir } from '@parley/store';
 import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
 import {
@@ -224,6 +225,23 @@ describe('a peer signing entries whose bodies fail their schema', () => {
     const flash = list[0].agreement.handling.FLASH as number;
     expect(mine.status.deadline).toBe(mine.status.deliveredAt + flash);
     expect((await api(p.a.url, p.ta).get('/api/v1/channels')).status).toBe(200);
+
+    // `parley verify` of Alpha's bundle: the log is intact, the hostile body is reported with its code.
+    const out = join(await tempRoot('parley-bodies-bundle-'), 'bundle');
+    await exportBundle(p.a.station.handle.store, out);
+    const res = await verifyBundleDir(out, { trustedKeys: [p.A.key, p.B.key] });
+    if (!res.ok) throw new Error(`bundle refused: ${JSON.stringify(res.failure)}`);
+    expect(res.violations).toEqual([
+      expect.objectContaining({
+        code: 'PARLEY_E_ENTRY_BODY',
+        station: p.B.station,
+        audience: p.audience,
+        seq: bad!.seq,
+        kind: 'channel-propose',
+        path: '/body/agreement',
+      }),
+    ]);
+    expect(res.violationCount).toBe(1);
   }, 60_000);
 
   it('an alarm whose reason is {"toString":1}, then a FLASH: the FLASH is listed', async () => {
