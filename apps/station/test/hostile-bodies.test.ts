@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PublicKeyB64 } from '@parley/core';
 import { exportBundle, verifyBundleDir } from '@parley/store';
 import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
@@ -229,7 +230,7 @@ describe('a peer signing entries whose bodies fail their schema', () => {
     // `parley verify` of Alpha's bundle: the log is intact, the hostile body is reported with its code.
     const out = join(await tempRoot('parley-bodies-bundle-'), 'bundle');
     await exportBundle(p.a.station.handle.store, out);
-    const res = await verifyBundleDir(out, { trustedKeys: [p.A.key, p.B.key] });
+    const res = await verifyBundleDir(out, { trustedKeys: [p.A.key, p.B.key] as PublicKeyB64[] });
     if (!res.ok) throw new Error(`bundle refused: ${JSON.stringify(res.failure)}`);
     expect(res.violations).toEqual([
       expect.objectContaining({
