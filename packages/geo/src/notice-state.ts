@@ -94,7 +94,15 @@ export class NoticeFolder {
       this.seen.add(key);
       const fault = checkBody(e);
       if (fault) {
-        this.invalid.set(key, `${fault.path}: ${fault.message}`);
+        let why = `${fault.path}: ${fault.message}`;
+        // For a notice, the notice checks say more precisely what is wrong with its content.
+        if (e.kind === NOTICE_ENTRY.notice && fault.path.startsWith('/body/notice'))
+          try {
+            parseNotice(e.body.notice);
+          } catch (err) {
+            why = (err as Error).message;
+          }
+        this.invalid.set(key, why);
         continue;
       }
       if (e.kind === NOTICE_ENTRY.notice) {
