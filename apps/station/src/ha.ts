@@ -70,7 +70,9 @@ export class StationLinks extends LinkManager {
     this.refreshTimer = setInterval(() => {
       this.schedule();
       void this.publish();
-      this.refreshLeaderStatus().catch(() => undefined);
+      this.refreshLeaderStatus().catch((err: unknown) =>
+        this.linkHost.events.failed('reading the leader status', err),
+      );
     }, this.reload);
     this.refreshTimer.unref();
   }
@@ -78,7 +80,9 @@ export class StationLinks extends LinkManager {
   private schedule(): void {
     // The leader's links know the peers' keys themselves; followers read them from the store.
     if (this.active) return;
-    this.refreshing = this.refreshing.then(() => this.refresh()).catch(() => undefined);
+    this.refreshing = this.refreshing
+      .then(() => this.refresh())
+      .catch((err: unknown) => this.linkHost.events.failed("reading the peers' keys", err));
   }
 
   private async refresh(): Promise<void> {
@@ -269,7 +273,10 @@ export class Leadership {
         this.opts.log('lease not renewed in time: stepping down');
         void this.stepDown();
       }
-      this.chain = this.chain.then(() => this.tick()).catch(() => undefined);
+      // `tick` handles the database's failures itself; anything else is logged, and the next tick runs.
+      this.chain = this.chain
+        .then(() => this.tick())
+        .catch((err: unknown) => this.opts.log('leadership tick failed', err));
     };
     tick();
     this.timer = setInterval(tick, every);
@@ -314,7 +321,10 @@ export class Leadership {
       } catch (err) {
         this.opts.log('could not start leading', err);
         await this.stepDown();
-        await this.opts.store.releaseLease(got).catch(() => undefined);
+        // Best effort: an unreleased lease expires by itself after its term.
+        await this.opts.store
+          .releaseLease(got)
+          .catch((e: unknown) => this.opts.log('releasing the lease failed', e));
       }
     }
   }
@@ -332,7 +342,11 @@ export class Leadership {
     await this.chain;
     const lease = this.lease;
     await this.stepDown();
-    if (lease) await this.opts.store.releaseLease(lease).catch(() => undefined);
+    // Best effort: an unreleased lease expires by itself after its term.
+    if (lease)
+      await this.opts.store
+        .releaseLease(lease)
+        .catch((err: unknown) => this.opts.log('releasing the lease failed', err));
   }
 }
 

@@ -29,6 +29,12 @@ export class StationMetrics {
     labelNames: ['peer'] as const,
     registers: [this.registry],
   });
+  readonly violations = new Counter({
+    name: 'parley_protocol_violations_total',
+    help: "Peers' validly signed entries whose body fails its schema (stored, left out of the folds, alarmed)",
+    labelNames: ['peer', 'code'] as const,
+    registers: [this.registry],
+  });
   readonly pathState = new Gauge({
     name: 'parley_link_path_state',
     help: 'Transport path state: 2 UP, 1 DEGRADED, 0 DOWN',
@@ -81,6 +87,11 @@ export class StationMetrics {
         this.equivocations.inc({ peer });
         log.warn({ peer }, `EQUIVOCATION by ${peer}: ${reason}; its feed is halted`);
       },
+      violation: (peer, code, message) => {
+        this.violations.inc({ peer, code });
+        log.warn({ peer, code }, `PROTOCOL VIOLATION by ${peer}: ${message}; alarm recorded`);
+      },
+      failed: (what, err) => log.warn({ err }, `link: ${what} failed; trying again`),
       pathState: (peer, url, state) => this.pathState.set({ peer, url }, STATE_VALUE[state]),
       delivered: (peer, upTo, audience) => this.deliveredUpTo.set({ peer, audience }, upTo),
     };

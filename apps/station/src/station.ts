@@ -168,7 +168,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   const watched = new Map<FeedWriter, () => void>();
   const watch = (w: FeedWriter) => {
     if (watched.has(w)) return;
-    const unfollow = w.follow();
+    const unfollow = w.follow((err) =>
+      app.log.warn({ err, feed: w.feed }, 'catching up on appends of another process failed'),
+    );
     const off = w.onCommit((size) => {
       metrics.entriesAppended.inc();
       bus.publish({
@@ -196,7 +198,12 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
   const sqliteRefresh =
     handle.store.engine === 'sqlite'
       ? setInterval(() => {
-          for (const w of watched.keys()) void w.refresh().catch(() => undefined);
+          for (const w of watched.keys())
+            void w
+              .refresh()
+              .catch((err: unknown) =>
+                app.log.warn({ err, feed: w.feed }, 'reading appends of other processes failed'),
+              );
         }, opts.peerReloadMs ?? 2000)
       : undefined;
   sqliteRefresh?.unref();
@@ -219,7 +226,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
               channel: null,
             });
         })
-        .catch(() => undefined);
+        .catch((err: unknown) =>
+          app.log.warn({ err, audience }, 'opening an audience feed of another process failed'),
+        );
   });
   // What the leading process stores from a peer reaches the live stream of the others too.
   const offPeerAppends = handle.store.onAppend((station, size) => {
@@ -250,7 +259,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
         );
   const hotline = new HotlineService(handle, links, clock, bus);
   const operators = new Operators(handle.store, clock, opts.operators);
-  const notices = new NoticeService(handle, hotline, clock, bus);
+  const notices = new NoticeService(handle, hotline, clock, bus, (msg, err) =>
+    app.log.error({ err }, msg),
+  );
   // Sensor data in its own file beside the transcript database (ADR 0002).
   const trackStore = new SqliteTrackStore(join(opts.dataDir, TRACKS_FILE));
   const tracks = new TrackService(

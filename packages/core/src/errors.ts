@@ -37,6 +37,8 @@ export const ERROR_CODES = {
 
   // Entries and feeds
   PARLEY_E_ENTRY_MALFORMED: 'An entry does not match the entry schema.',
+  PARLEY_E_ENTRY_BODY:
+    "A validly signed entry's body does not match the schema of its kind: a protocol violation, kept out of every fold and alarmed.",
   PARLEY_E_ENTRY_VERSION: 'An entry has a format version this implementation does not know.',
   PARLEY_E_ENTRY_WRONG_STATION: 'An entry names a different station than the feed it is in.',
   PARLEY_E_ENTRY_SEQ: 'An entry is out of sequence: a gap, a repeat or a reordering.',

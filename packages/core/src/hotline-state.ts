@@ -1,3 +1,5 @@
+import { checkBody } from './bodies.js';
+import type { BodyFault } from './bodies.js';
 import type { ChannelAgreement } from './channel.js';
 import type { Precedence } from './precedence.js';
 import { asRef, HOTLINE_KIND, refKey, refOf } from './hotline-views.js';
@@ -5,6 +7,7 @@ import type {
   AlarmView,
   CallView,
   ChannelView,
+  EntryRef,
   HotlineEntry,
   HotlineState,
   MessageView,
@@ -40,6 +43,12 @@ function insertSorted<T>(list: T[], item: T, cmp: (a: T, b: T) => number): void 
 }
 
 type Item = MessageView | CallView;
+
+/** An entry kept out of the fold: which one, of what kind, and the first field that fails. */
+export interface BodyViolation extends BodyFault {
+  ref: EntryRef;
+  kind: string;
+}
 
 /**
  * The hotline state, folded incrementally: a station adds the entries that are new since its
@@ -80,45 +89,63 @@ export class HotlineFolder {
   /** Whether an entry was added since the last snapshot (which then recomputes the views). */
   private changed = true;
 
-  /** Adds entries (any order, any feed); an entry already added is ignored. */
+  /**
+   * Adds entries (any order, any feed); an entry already added is ignored. Each entry is taken
+   * whole or not at all: its body is checked against its kind's schema (`checkBody`) first, and
+   * one that fails is kept out and listed in `violations` instead. Never throws.
+   */
   add(entries: Iterable<HotlineEntry>): void {
     let channelsChanged = false;
     for (const e of entries) {
       // A station's identity feed is shared with every peer: it carries no hotline traffic.
       if (!e.audience) continue;
       const key = refKey(e);
-      if (this.seen.has(key)) continue;
+      if (this.seen.has(key) || this.violations.has(key)) continue;
+      const fault = checkBody(e);
+      if (fault) {
+        this.violations.set(key, { ref: refOf(e), kind: e.kind, ...fault });
+        continue;
+      }
+      if (this.addOne(e)) channelsChanged = true;
       this.seen.add(key);
       this.changed = true;
-      switch (e.kind) {
-        case 'genesis':
-          if (this.addAudience(e)) channelsChanged = true;
-          break;
-        case HOTLINE_KIND.channelPropose:
-        case HOTLINE_KIND.channelAccept:
-        case HOTLINE_KIND.channelSuspend:
-        case HOTLINE_KIND.channelResume:
-          if (e.channel) {
-            insertSorted(this.channelEvents, e, before);
-            channelsChanged = true;
-          }
-          break;
-        case HOTLINE_KIND.message:
-        case HOTLINE_KIND.callRequest:
-          if (e.channel) this.addItem(e);
-          break;
-        case HOTLINE_KIND.receipt:
-          if (e.body.level === 'delivered') this.addDelivered(e);
-          else this.refer(e);
-          break;
-        case HOTLINE_KIND.translation:
-        case HOTLINE_KIND.callResponse:
-        case HOTLINE_KIND.alarm:
-          this.refer(e);
-          break;
-      }
     }
     if (channelsChanged) this.replayChannels();
+  }
+
+  /**
+   * Entries kept out of the fold because their body fails the schema of their kind, by entry
+   * key (`refKey`): a protocol violation by the station that signed them.
+   */
+  readonly violations = new Map<string, BodyViolation>();
+
+  /** Applies one checked entry; true if the channels must be replayed. */
+  private addOne(e: HotlineEntry): boolean {
+    switch (e.kind) {
+      case 'genesis':
+        return this.addAudience(e);
+      case HOTLINE_KIND.channelPropose:
+      case HOTLINE_KIND.channelAccept:
+      case HOTLINE_KIND.channelSuspend:
+      case HOTLINE_KIND.channelResume:
+        insertSorted(this.channelEvents, e, before);
+        return true;
+      case HOTLINE_KIND.message:
+      case HOTLINE_KIND.callRequest:
+        this.addItem(e);
+        return false;
+      case HOTLINE_KIND.receipt:
+        if (e.body.level === 'delivered') this.addDelivered(e);
+        else this.refer(e);
+        return false;
+      case HOTLINE_KIND.translation:
+      case HOTLINE_KIND.callResponse:
+      case HOTLINE_KIND.alarm:
+        this.refer(e);
+        return false;
+      default:
+        return false;
+    }
   }
 
   /** The current view (deadlines computed for now). Later `add`s update the same objects. */

@@ -6,6 +6,7 @@ export * from './dtg.js';
 export * from './message.js';
 export * from './notice-kinds.js';
 export * from './channel.js';
+export * from './bodies.js';
 export * from './hotline-views.js';
 export * from './hotline-state.js';
 export * from './hotline-watch.js';

@@ -13,6 +13,10 @@ import type { HotlineEntry } from '@parley/core';
 const A = 'stn_aaaaaaaaaaaaaaaaaaaaaaaa';
 const B = 'stn_bbbbbbbbbbbbbbbbbbbbbbbb';
 const MIN = 60_000;
+/** The hash a delivered receipt names (the fold does not check it against the feed). */
+const HX = 'f'.repeat(64);
+/** A genesis key of the right shape (the fold does not verify keys: the ledger does). */
+const KEY = 'u0PODO5isH9ex87RV-og4tALRdgia_cb5vArpxgGroQ';
 const agreement = parseAgreement({ tier: 'theater', escalation: 'ministry-ops' });
 
 /** The pair's audience (ADR 0003): any id works for the fold, which takes members from genesis. */
@@ -43,8 +47,8 @@ function feeds() {
     out.push(e);
     return { station, audience: AUD, seq, hash: e.hash };
   };
-  add(A, 0, 'genesis', null, { name: 'A', key: 'k', members: [A, B] });
-  add(B, 0, 'genesis', null, { name: 'B', key: 'k', members: [A, B] });
+  add(A, 0, 'genesis', null, { name: 'A', key: KEY, members: [A, B] });
+  add(B, 0, 'genesis', null, { name: 'B', key: KEY, members: [A, B] });
   return { out, add };
 }
 
@@ -250,8 +254,8 @@ describe('hotline state', () => {
       f.add(A, 10_000 + i * 1000, 'message', 'theater-ops', { precedence: 'FLASH', text: `m${i}` }),
     );
     // B's clock runs 5 s behind: its receipts look older than the messages they answer.
-    f.add(B, 9_000, 'receipt', null, { level: 'delivered', station: A, upTo: 4, hash: 'x' });
-    f.add(B, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: 8, hash: 'x' });
+    f.add(B, 9_000, 'receipt', null, { level: 'delivered', station: A, upTo: 4, hash: HX });
+    f.add(B, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: 8, hash: HX });
     f.add(B, 12_500, 'receipt', 'theater-ops', { level: 'understood', of: msgs[4] });
     // The same view, whatever the arrival order, all at once or in chunks as replication
     // delivers them (map iteration order is not part of the view).
@@ -326,8 +330,10 @@ describe('hotline state with audiences of several parties', () => {
       out.push({ station, audience, seq, hash, ts, kind, channel, body });
       return audience ? { station, audience, seq, hash } : { station, seq, hash };
     };
-    for (const s of [A, B, C]) add(s, TRI, 0, 'genesis', null, { members: [A, B, C] });
-    for (const s of [A, C]) add(s, OTHER, 0, 'genesis', null, { members: [A, C] });
+    for (const s of [A, B, C])
+      add(s, TRI, 0, 'genesis', null, { name: s, key: KEY, members: [A, B, C] });
+    for (const s of [A, C])
+      add(s, OTHER, 0, 'genesis', null, { name: s, key: KEY, members: [A, C] });
     const p = add(A, TRI, 0, 'channel-propose', 'tri', { agreement });
     return { out, add, p };
   }
@@ -343,8 +349,18 @@ describe('hotline state with audiences of several parties', () => {
     expect(open.accepted.sort()).toEqual([A, B, C]);
 
     const m = f.add(A, TRI, 10_000, 'message', 'tri', { precedence: 'FLASH', text: 'all' });
-    f.add(B, TRI, 11_000, 'receipt', null, { level: 'delivered', station: A, upTo: m.seq });
-    f.add(C, TRI, 12_000, 'receipt', null, { level: 'delivered', station: A, upTo: m.seq });
+    f.add(B, TRI, 11_000, 'receipt', null, {
+      level: 'delivered',
+      station: A,
+      upTo: m.seq,
+      hash: HX,
+    });
+    f.add(C, TRI, 12_000, 'receipt', null, {
+      level: 'delivered',
+      station: A,
+      upTo: m.seq,
+      hash: HX,
+    });
     f.add(B, TRI, 13_000, 'receipt', 'tri', {
       level: 'understood',
       of: m,

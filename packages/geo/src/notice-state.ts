@@ -6,7 +6,7 @@
  * lead times, so both stations compute the same value. The result does not depend on the order
  * entries are added in.
  */
-import { asRef, noticeLateness, refKey, refOf } from '@parley/core';
+import { asRef, checkBody, noticeLateness, refKey, refOf } from '@parley/core';
 import type { EntryRef, HotlineEntry, Lateness, NoticeKind } from '@parley/core';
 import { parseNotice } from './notice.js';
 import type { NoticeContent } from './notice.js';
@@ -72,7 +72,7 @@ export class NoticeFolder {
   private readonly seen = new Set<string>();
   /** Members of each audience, from its feeds' genesis entries. */
   private readonly audiences = new Map<string, string[]>();
-  /** Notice entries whose body failed `parseNotice`: key → the error message. */
+  /** Entries whose body failed its schema (`checkBody`) or, for a notice, `parseNotice`: key → why. */
   readonly invalid = new Map<string, string>();
 
   /** Whether the folder reads this entry kind. */
@@ -92,6 +92,19 @@ export class NoticeFolder {
       const key = refKey(e);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
+      const fault = checkBody(e);
+      if (fault) {
+        let why = `${fault.path}: ${fault.message}`;
+        // For a notice, the notice checks say more precisely what is wrong with its content.
+        if (e.kind === NOTICE_ENTRY.notice && fault.path.startsWith('/body/notice'))
+          try {
+            parseNotice(e.body.notice);
+          } catch (err) {
+            why = (err as Error).message;
+          }
+        this.invalid.set(key, why);
+        continue;
+      }
       if (e.kind === NOTICE_ENTRY.notice) {
         if (!e.channel) {
           this.invalid.set(key, 'notice entry names no channel');

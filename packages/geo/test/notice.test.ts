@@ -191,7 +191,7 @@ const genesis = (): HotlineEntry[] =>
     ts: T0,
     kind: 'genesis',
     channel: null,
-    body: { members: [A, B] },
+    body: { name: station, key: 'u0PODO5isH9ex87RV-og4tALRdgia_cb5vArpxgGroQ', members: [A, B] },
   }));
 const ref = (e: HotlineEntry) => ({
   station: e.station,
@@ -208,7 +208,12 @@ describe('NoticeFolder', () => {
     notice: { ...launch, windows: [{ start: T0 + 11 * H, end: T0 + 13 * H }] },
     amends: ref(e1),
   });
-  const r1 = entry(B, 1, T0 + 2 * H, 'receipt', { level: 'delivered', station: A, upTo: 2 });
+  const r1 = entry(B, 1, T0 + 2 * H, 'receipt', {
+    level: 'delivered',
+    station: A,
+    upTo: 2,
+    hash: 'f'.repeat(64),
+  });
   const r2 = entry(B, 2, T0 + 3 * H, 'receipt', { level: 'understood', of: ref(e2), by: 'bob' });
   const bad = entry(A, 3, T0 + 3 * H, 'notice', {
     notice: { ...launch, windows: [{ start: 5, end: 1 }] },
@@ -256,7 +261,12 @@ describe('NoticeFolder', () => {
 
   it('gives the same view in any order', () => {
     // A second delivered receipt, earlier in time, covering only the first version.
-    const r0 = entry(B, 4, T0 + 1.5 * H, 'receipt', { level: 'delivered', station: A, upTo: 1 });
+    const r0 = entry(B, 4, T0 + 1.5 * H, 'receipt', {
+      level: 'delivered',
+      station: A,
+      upTo: 1,
+      hash: 'f'.repeat(64),
+    });
     const all = [e1, e2, r1, r0, r2, bad, c1, amendFromB];
     const whole = new NoticeFolder();
     whole.add(genesis());

@@ -1,4 +1,4 @@
-import { isParleyError, ParleyError } from '@parley/core';
+import { checkBody, isParleyError, ParleyError } from '@parley/core';
 import type { ErrorCode, PublicKeyB64, StationId } from '@parley/core';
 import { parseCheckpointLine } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -54,8 +54,37 @@ export interface VerifyFailure {
   seq?: number;
 }
 
+/**
+ * A validly signed and chained entry whose body fails the schema of its kind (§2.2): the log is
+ * intact, but the entry is a protocol violation by its station, which readers leave out.
+ */
+export interface BodyViolationReport {
+  code: 'PARLEY_E_ENTRY_BODY';
+  message: string;
+  file: string;
+  line: number;
+  station: string;
+  audience: string | null;
+  seq: number;
+  kind: string;
+  /** JSON pointer of the first failing field (`/body/agreement`). */
+  path: string;
+}
+
+/** At most this many violations are listed (all are counted). */
+export const MAX_VIOLATIONS_LISTED = 1000;
+
 export type VerifyResult =
-  | { ok: true; feeds: FeedSummary[]; entries: number; checkpoints: number; pinned: boolean }
+  | {
+      ok: true;
+      feeds: FeedSummary[];
+      entries: number;
+      checkpoints: number;
+      pinned: boolean;
+      /** Entries whose body fails its kind's schema, in file order (the first `MAX_VIOLATIONS_LISTED`). */
+      violations: BodyViolationReport[];
+      violationCount: number;
+    }
   | { ok: false; failure: VerifyFailure };
 
 export interface VerifyBundleInput {
@@ -171,6 +200,8 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   // a `key-repin` of that station and key in another station's feed, or the key given with --key.
   const emergencies: { station: string; key: string; line: number; seq: number }[] = [];
   const repins = new Set<string>();
+  const violations: BodyViolationReport[] = [];
+  let violationCount = 0;
   const finish = (f: FeedVerifier) => {
     const key = feedKey(f.station, f.audience);
     verifiers.set(key, f);
@@ -217,9 +248,23 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
         };
       }
       feed.push(entry);
-      if (entry.kind === KIND.keyRepin && typeof entry.body.station === 'string')
-        repins.add(`${entry.station} ${entry.body.station} ${String(entry.body.key)}`);
-      if (entry.kind === KIND.cosignature) {
+      const bad = checkBody(entry);
+      if (bad && violationCount++ < MAX_VIOLATIONS_LISTED)
+        violations.push({
+          code: 'PARLEY_E_ENTRY_BODY',
+          message: `${entry.kind} body fails its schema at ${bad.path}: ${bad.message}`,
+          file: BUNDLE_FILES.entries,
+          line: lineNo,
+          station: entry.station,
+          audience: entry.audience ?? null,
+          seq: entry.seq,
+          kind: entry.kind,
+          path: bad.path,
+        });
+      // Only a conforming body changes what verification believes (re-pins, cosignatures).
+      if (!bad && entry.kind === KIND.keyRepin)
+        repins.add(`${entry.station} ${String(entry.body.station)} ${String(entry.body.key)}`);
+      if (!bad && entry.kind === KIND.cosignature) {
         cosigned.push({
           cp: parseCheckpointLine(JSON.stringify(entry.body)),
           line: lineNo,
@@ -337,6 +382,8 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
     entries: feeds.reduce((n, f) => n + f.size, 0),
     checkpoints: cpCount,
     pinned: trusted.length > 0,
+    violations,
+    violationCount,
   };
 }
 

@@ -1,4 +1,4 @@
-import { isParleyError, ParleyError } from '@parley/core';
+import { checkBody, isParleyError, ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import {
   feedKey,
@@ -33,6 +33,11 @@ const LAZILY_WITNESSED = new Set<string>([KIND.receipt]);
 /** How old receipt-only growth of a peer's feed is before this station witnesses it. */
 export const WITNESS_LAG_MS = 1000;
 
+/** The alarm type of a peer's entry whose body fails the schema of its kind (§2.2). */
+export const VIOLATION_ALARM = 'protocol-violation';
+/** Store metadata: up to which seq a peer feed's bodies have been checked and alarmed. */
+export const checkedKey = (feed: string) => `link.bodies-checked.${feed}`;
+
 /** What a replica asks of the link it belongs to. */
 export interface ReplicaOwner {
   readonly peerName: string;
@@ -43,6 +48,8 @@ export interface ReplicaOwner {
   delivered(audience: AudienceId, upTo: number): void;
   /** Whether an emergency rotation of the peer onto `key` is accepted (an operator re-pinned it). */
   acceptsEmergency(key: PublicKeyB64): boolean;
+  /** The peer signed an entry whose body fails its schema: it is stored, kept out of every fold and alarmed. */
+  violation(code: string, message: string): void;
 }
 
 /**
@@ -60,6 +67,8 @@ export class FeedReplica {
   private receiptDue = false;
   /** The highest seq of this station's feed for the audience that the peer has receipted. */
   deliveredUpTo = 0;
+  /** Hashes of the peer's entries already alarmed as protocol violations. */
+  private readonly alarmed = new Set<string>();
   readonly feed: string;
 
   constructor(
@@ -78,8 +87,10 @@ export class FeedReplica {
     this.verifier.acceptEmergency = (key) => this.owner.acceptsEmergency(key);
     this.lastCheckpoint = await store.latestCheckpoint(this.feed);
     if (!this.audience) return;
-    for (const r of await store.entriesOfKind(this.feed, [KIND.receipt]))
-      this.noteReceipt(parseEntryLine(r.line));
+    for (const r of await store.entriesOfKind(this.feed, [KIND.receipt])) {
+      const e = parseEntryLine(r.line);
+      if (!checkBody(e)) this.noteReceipt(e);
+    }
     const own = await this.ownWriter();
     if (!own) return;
     const ownReceipts = await store.entriesOfKind(own.feed, [KIND.receipt]);
@@ -91,6 +102,73 @@ export class FeedReplica {
     const cosigned = (await store.lastOfKind(own.feed, KIND.cosignature)) !== null;
     this.witnessDue = this.verifier.size > 0 && (!cosigned || this.receiptDue);
     await this.answer();
+    await this.catchUpViolations(own);
+  }
+
+  /**
+   * After a restart: checks the bodies of stored entries not yet checked (a crash between storing
+   * and alarming, or entries stored by an older version), alarming each failing one once.
+   */
+  private async catchUpViolations(own: FeedWriter): Promise<void> {
+    const { store } = this.host;
+    const checked = Number((await store.getMeta(checkedKey(this.feed))) ?? 0) || 0;
+    if (checked >= this.verifier.size) return;
+    for (const r of await store.entriesOfKind(own.feed, [KIND.alarm])) {
+      const b = parseEntryLine(r.line).body;
+      const of = b.of as { hash?: unknown } | undefined;
+      if (b.type === VIOLATION_ALARM && typeof of?.hash === 'string') this.alarmed.add(of.hash);
+    }
+    let after = checked;
+    while (after < this.verifier.size) {
+      const rows = await store.entries(this.feed, after, 1000);
+      if (rows.length === 0) break;
+      await this.alarmViolations(
+        rows.map((r) => ({ entry: parseEntryLine(r.line), hash: r.hash })),
+      );
+      after = rows[rows.length - 1]!.seq;
+    }
+  }
+
+  /**
+   * Checks the bodies of stored entries of the peer's audience feed (§2.2) and appends, in this
+   * station's own feed for the audience and in one commit, an alarm naming each entry that fails
+   * (station, audience, seq, hash, the failing path). The entries stay stored (they are validly
+   * signed and chained: the log stays whole) and every fold leaves them out. Then records how far
+   * the feed is checked, so each violation is alarmed once.
+   */
+  private async alarmViolations(entries: { entry: Entry; hash: string }[]): Promise<void> {
+    if (!this.audience || entries.length === 0) return;
+    const drafts: EntryDraft[] = [];
+    const hashes: string[] = [];
+    for (const { entry, hash } of entries) {
+      const fault = checkBody(entry);
+      if (!fault || this.alarmed.has(hash)) continue;
+      const reason = `${entry.kind} seq ${entry.seq} of ${this.feed} fails its schema at ${fault.path}: ${fault.message}`;
+      drafts.push({
+        kind: KIND.alarm,
+        ...(entry.channel !== undefined ? { channel: entry.channel } : {}),
+        body: {
+          type: VIOLATION_ALARM,
+          code: 'PARLEY_E_ENTRY_BODY',
+          station: entry.station,
+          of: { station: entry.station, audience: this.audience, seq: entry.seq, hash },
+          path: fault.path,
+          reason: reason.slice(0, 2000),
+        },
+      });
+      hashes.push(hash);
+      this.owner.violation('PARLEY_E_ENTRY_BODY', reason);
+    }
+    if (drafts.length > 0) {
+      const writer = await this.ownWriter();
+      if (!writer) return;
+      await writer.appendMany(drafts);
+      for (const h of hashes) this.alarmed.add(h);
+    }
+    await this.host.store.setMeta(
+      checkedKey(this.feed),
+      String(entries[entries.length - 1]!.entry.seq),
+    );
   }
 
   get size(): number {
@@ -117,6 +195,7 @@ export class FeedReplica {
     const mark = v.mark();
     const rows: StoredEntry[] = [];
     const receipts: Entry[] = [];
+    const stored: { entry: Entry; hash: string }[] = [];
     let receiptDue = false;
     let witnessDue = false;
     let lagging = false;
@@ -207,6 +286,7 @@ export class FeedReplica {
         if (LAZILY_WITNESSED.has(entry.kind)) lagging = true;
         else if (!NOT_WITNESSED.has(entry.kind)) witnessDue = true;
         if (entry.kind === KIND.receipt) receipts.push(entry);
+        stored.push({ entry, hash });
       }
       if (
         res.checkpoint &&
@@ -234,13 +314,15 @@ export class FeedReplica {
       throw err;
     }
     if (checkpoint) this.lastCheckpoint = checkpoint;
-    for (const r of receipts) this.noteReceipt(r);
+    // A receipt with a body that fails its schema counts for nothing.
+    for (const r of receipts) if (!checkBody(r)) this.noteReceipt(r);
     if (rows.length > 0) this.host.events.ingested(this.owner.peerName, rows.length);
     if (this.audience) {
       this.receiptDue ||= receiptDue;
       this.witnessDue ||= witnessDue;
       if (lagging && this.witnessLagSince === null) this.witnessLagSince = this.host.clock.now();
       await this.answer();
+      await this.alarmViolations(stored);
     }
     return rows.length;
   }

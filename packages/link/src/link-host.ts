@@ -34,6 +34,10 @@ export interface LinkEvents {
   rejected(peer: string, code: string, message: string): void;
   ingested(peer: string, entries: number): void;
   equivocation(peer: string, reason: string): void;
+  /** The peer signed an entry whose body fails its schema (§2.2): stored, left out of the folds, alarmed. */
+  violation(peer: string, code: string, message: string): void;
+  /** A background task of the link failed (it is tried again on its next tick): for the log. */
+  failed(what: string, err: unknown): void;
   pathState(peer: string, url: string, state: LinkState): void;
   delivered(peer: string, upTo: number, audience: string): void;
 }

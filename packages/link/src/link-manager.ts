@@ -27,7 +27,11 @@ export class LinkManager {
     this.pool = new VerifyPool();
     await this.sync();
     this.timer = setInterval(() => {
-      this.syncing = this.syncing.then(() => this.sync()).catch(() => undefined);
+      // A failed reload (the store unavailable, a peer link that cannot start) is logged and
+      // tried again on the next tick; the chain stays usable.
+      this.syncing = this.syncing
+        .then(() => this.sync())
+        .catch((err: unknown) => this.host.events.failed('reloading the peers', err));
     }, this.reloadMs);
     this.timer.unref();
   }

@@ -200,6 +200,10 @@ export class PeerLink implements ReplicaOwner {
     this.host.events.delivered(this.peer.name, upTo, audience);
   }
 
+  violation(code: string, message: string): void {
+    this.host.events.violation(this.peer.name, code, message);
+  }
+
   private markOk(p: PathRuntime): void {
     p.lastOkAt = this.host.clock.now();
     p.misses = 0;
@@ -307,7 +311,9 @@ export class PeerLink implements ReplicaOwner {
           this.host.events.rejected(this.peer.name, err.code, err.message);
           // An emergency rotation waits for an operator's re-pin (`parley peer repin`).
           if (err.code === 'PARLEY_E_KEY_REPIN_REQUIRED')
-            await this.refreshRepins().catch(() => undefined);
+            await this.refreshRepins().catch((err: unknown) =>
+              this.host.events.failed('reading the re-pins', err),
+            );
         } else {
           this.markFailed(p, err);
         }

@@ -163,18 +163,29 @@ export class FeedWriter {
 
   /**
    * Catches up whenever the store reports an append to this feed (by another process sharing
-   * the database). Returns the function that stops following.
+   * the database). Returns the function that stops following. A catch-up that fails goes to
+   * `onError` (the station logs it; the next report or append tries again); without one, it is
+   * kept as `followError` for whoever looks.
    */
-  follow(): () => void {
+  follow(onError?: (err: unknown) => void): () => void {
     return this.store.onAppend((station, size) => {
       // Its own commits (and anything it has already caught up on) need no look.
       if (
         station === '*' ||
         (station === this.feed && (size ?? Infinity) > Math.max(this.seq, this.sealedUpTo))
       )
-        this.refresh().catch(() => undefined);
+        this.refresh().then(
+          () => (this.followError = undefined),
+          (err: unknown) => {
+            this.followError = err;
+            onError?.(err);
+          },
+        );
     });
   }
+
+  /** The last failure of a catch-up started by `follow`, until one succeeds. */
+  followError: unknown = undefined;
 
   /** Reads what other processes appended to this feed since the writer last looked. */
   refresh(): Promise<void> {
@@ -244,7 +255,10 @@ export class FeedWriter {
    * writer catches up first. Falls back to the current signer when an old key cannot be loaded.
    */
   async signerAfter(n: number): Promise<Signer> {
-    if (n > this.seq) await this.refresh().catch(() => undefined);
+    // A peer claims more of this feed than this process has seen: catch up first. A store that
+    // cannot be read fails the request (the caller retries and logs), rather than signing with a
+    // key that may be stale.
+    if (n > this.seq) await this.refresh();
     const key = this.keyAfter(n);
     const held = this.signers.get(key);
     if (held) return held;
@@ -254,6 +268,9 @@ export class FeedWriter {
       this.signers.set(key, loaded);
       return loaded;
     } catch {
+      // Deliberate: an old key file that is gone (a station restored without its retired keys)
+      // leaves the current key, which a peer holding the whole feed accepts; a peer that does not
+      // refuses the request with a coded error, so nothing passes silently.
       return this.signer;
     }
   }

@@ -173,6 +173,7 @@ export class PgStore implements Store {
     try {
       await store.tx(async (c) => migrate(c, PG_MIGRATIONS));
     } catch (err) {
+      // Deliberate: the migration's error is the one to report; closing the pool is cleanup.
       await pool.end().catch(() => undefined);
       throw err;
     }
@@ -451,6 +452,8 @@ export class PgStore implements Store {
       // Anything appended while the listener was down is found by looking again.
       for (const fn of this.appendListeners) fn('*');
     } catch {
+      // Deliberate: the listener could not connect; `retry` tries again after a pause, and until
+      // then appends are found by the periodic look ('*'), so nothing is missed, only later.
       client.removeListener('end', retry);
       await client.end().catch(() => undefined);
       retry();
@@ -780,11 +783,13 @@ export class PgStore implements Store {
     this.pool = undefined;
     clearTimeout(this.reconnectTimer);
     this.appendListeners.clear();
+    // Deliberate (closing): a listener that failed to start has nothing left to stop.
     await this.listening?.catch(() => undefined);
     const l = this.listener;
     this.listener = undefined;
     if (l) {
       l.removeAllListeners('end');
+      // Deliberate (closing): the connection may already be gone; the pool below is what matters.
       await l.end().catch(() => undefined);
     }
     await pool.end();

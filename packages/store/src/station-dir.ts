@@ -65,7 +65,12 @@ export async function openStationStore(
     let url = opts.storeUrl;
     if (url === undefined && config.store.engine === 'postgres') {
       const u = new URL(config.store.url);
-      const secret = await readFile(join(dir, STORE_SECRET_FILE), 'utf8').catch(() => undefined);
+      // No secret file: the URL carries its own credentials. Any other failure (permissions, I/O)
+      // is not hidden behind a connection refused later.
+      const secret = await readFile(join(dir, STORE_SECRET_FILE), 'utf8').catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      });
       if (secret !== undefined) u.password = encodeURIComponent(secret.trim());
       url = u.href;
     }
@@ -496,6 +501,8 @@ export class StationHandle {
     if (!w) {
       w = this.createAudience(audience, members);
       this.audiences.set(audience, w);
+      // Forget a failed opening so the next call tries again; the error itself reaches every
+      // caller awaiting `w`.
       w.catch(() => this.audiences.delete(audience));
     }
     return w;

@@ -32,7 +32,19 @@ export function describeResult(result: VerifyResult): string {
   const trust = result.pinned
     ? 'keys pinned'
     : 'keys NOT pinned (pass --key to check whose feed this is)';
-  return `OK: ${result.feeds.length} feed(s), ${result.entries} entries, ${result.checkpoints} checkpoints verified, ${trust}: ${feeds}`;
+  const ok = `OK: ${result.feeds.length} feed(s), ${result.entries} entries, ${result.checkpoints} checkpoints verified, ${trust}: ${feeds}`;
+  if (result.violationCount === 0) return ok;
+  // The log is intact; entries whose body fails its schema are protocol violations by their station.
+  const lines = result.violations.map(
+    (v) =>
+      `VIOLATION ${v.code} at station ${v.station}${v.audience ? `/${v.audience}` : ''}, seq ${v.seq}, ${v.file} line ${v.line}: ${v.message}`,
+  );
+  const more = result.violationCount - result.violations.length;
+  return [
+    `${ok}; ${result.violationCount} protocol violation(s)`,
+    ...lines,
+    ...(more > 0 ? [`… and ${more} more`] : []),
+  ].join('\n');
 }
 
 export function registerBundleCommands(program: Command): void {
@@ -88,6 +100,7 @@ export function registerBundleCommands(program: Command): void {
           format: 'verifying [{bar}] {percentage}% {value}/{total} entries',
           hideCursor: true,
         });
+        // Deliberate: the count only sizes the progress bar; verification reports any read error.
         bar.start(await countBundleEntries(bundle).catch(() => 0), 0);
       }
       const result = await verifyBundleDir(bundle, {

@@ -111,6 +111,8 @@ export class HotlineService {
   async state(): Promise<{ state: HotlineState; byId: Map<string, MessageView | CallView> }> {
     // One catch-up at a time; concurrent callers share it.
     const run = this.folding.then(() => this.catchUp());
+    // The chain only orders catch-ups: a failure reaches this call's caller through `await run`,
+    // and the next call starts afresh.
     this.folding = run.catch(() => undefined);
     await run;
     return { state: this.folder.snapshot(), byId: this.byId };

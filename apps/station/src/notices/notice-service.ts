@@ -139,6 +139,10 @@ export class NoticeService {
     private readonly hotline: HotlineService,
     private readonly clock: Clock,
     private readonly bus: LiveBus,
+    /** Where a failure of the background fold goes (the station's log). */
+    private readonly onError: (msg: string, err: unknown) => void = (msg, err) => {
+      throw new Error(msg, { cause: err });
+    },
   ) {
     this.tail = new FeedTail(handle.store, (kind) => NoticeFolder.reads(kind));
     // New entries on either feed: fold them soon and tell the live stream about notices.
@@ -146,7 +150,9 @@ export class NoticeService {
       if (e.type !== 'entry' || this.pending || this.closed) return;
       this.pending = setTimeout(() => {
         this.pending = null;
-        this.views().catch(() => undefined);
+        this.views().catch((err: unknown) =>
+          this.onError('notices: folding new entries failed', err),
+        );
       }, 20);
     });
   }
@@ -169,6 +175,8 @@ export class NoticeService {
   /** The notices, folded from both feeds (only what is new since the last look is read). */
   async views(): Promise<Map<string, NoticeView>> {
     const run = this.folding.then(() => this.catchUp());
+    // The chain only orders catch-ups: a failure reaches this call's caller through `await run`,
+    // and the next call starts afresh.
     this.folding = run.catch(() => undefined);
     await run;
     const channels = await this.channels();

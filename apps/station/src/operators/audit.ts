@@ -69,6 +69,7 @@ function pickResult(payload: unknown): Record<string, unknown> | undefined {
   try {
     body = JSON.parse(payload);
   } catch {
+    // Deliberate: a reply that is not JSON has no result to record in the audit entry.
     return undefined;
   }
   if (!body || typeof body !== 'object') return undefined;

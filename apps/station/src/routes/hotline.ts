@@ -20,7 +20,10 @@ function render(msg: unknown, lang: 'en' | 'zh'): string {
   try {
     return renderCatalogueMessage(parseCatalogueMessage(msg), lang);
   } catch {
-    return `[${String((msg as { code?: unknown })?.code)}]`;
+    // Deliberate: a code of a newer catalogue is shown as its code (bodies are checked on the
+    // way in, so nothing else reaches here); never call a method of a stored value.
+    const code = (msg as { code?: unknown } | null)?.code;
+    return `[${typeof code === 'string' ? code : '?'}]`;
   }
 }
 

@@ -84,7 +84,9 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
     // e.g. `parley rotate-key` beside the running station): catch up before judging the count.
     const claimed = parseKnown(req.headers[H.known]);
     if (claimed !== undefined && claimed > writer.size)
-      await writer.refresh().catch(() => undefined);
+      // Best effort: if the store cannot be read, the request is judged on what this process
+      // holds (a count beyond it is then refused with a coded error), and the failure is logged.
+      await writer.refresh().catch((err: unknown) => req.log.warn({ err }, 'feed refresh failed'));
     const { station, known } = verifyRequest({
       headers: req.headers,
       method: req.method,
