@@ -24,8 +24,8 @@ import type {
  * Folds the entries of both feeds into the hotline state: a `HotlineFolder` given every entry
  * at once. The result does not depend on the order entries are given in.
  */
-export function foldHotline(entries: Iterable<HotlineEntry>): HotlineState {
-  const folder = new HotlineFolder();
+export function foldHotline(entries: Iterable<HotlineEntry>, self?: string): HotlineState {
+  const folder = new HotlineFolder(self);
   folder.add(entries);
   return folder.snapshot();
 }
@@ -88,6 +88,13 @@ export class HotlineFolder {
   private readonly seen = new Set<string>();
   /** Whether an entry was added since the last snapshot (which then recomputes the views). */
   private changed = true;
+
+  /**
+   * @param self the station whose view this is: a channel name it proposed or accepted in one
+   *   audience stays with that channel, whatever another peer proposes under that name elsewhere
+   *   (even back-dated). Without it (a third party's view), the earliest proposal holds a name.
+   */
+  constructor(private readonly self?: string) {}
 
   /**
    * Adds entries (any order, any feed); an entry already added is ignored. Each entry is taken
@@ -236,6 +243,20 @@ export class HotlineFolder {
 
   private replayChannels(): void {
     this.channels.clear();
+    // The audience in which this station first proposed or accepted each name: that name's
+    // channel here. Another audience's proposal of the name is then ignored, so a peer cannot
+    // take over a channel this station is party to by back-dating a proposal in an audience of
+    // its own (the replay below runs in time order).
+    const held = new Map<string, string>();
+    if (this.self)
+      for (const e of this.channelEvents)
+        if (
+          e.station === this.self &&
+          (e.kind === HOTLINE_KIND.channelAccept ||
+            (e.kind === HOTLINE_KIND.channelPropose && !asRef(e.body.supersedes))) &&
+          !held.has(e.channel!)
+        )
+          held.set(e.channel!, e.audience!);
     for (const e of this.channelEvents) {
       const b = e.body;
       const name = e.channel!;
@@ -260,8 +281,11 @@ export class HotlineFolder {
             };
           continue;
         }
-        // The first proposal of a name stands, in whatever audience it was made.
+        // The first proposal of a name stands, in whatever audience it was made, unless this
+        // station holds the name in another audience.
         if (c) continue;
+        const holder = held.get(name);
+        if (holder !== undefined && holder !== e.audience) continue;
         this.channels.set(name, {
           name,
           audience: e.audience,

@@ -338,6 +338,37 @@ describe('hotline state with audiences of several parties', () => {
     return { out, add, p };
   }
 
+  it("a peer's back-dated proposal of a name in another audience does not take over the channel this station holds", () => {
+    const f = tri();
+    // A and C's own channel "ac" in OTHER; then C proposes "ac" again in TRI, dated before A's.
+    const p = f.add(A, OTHER, 5_000, 'channel-propose', 'ac', { agreement });
+    f.add(C, OTHER, 6_000, 'channel-accept', 'ac', { proposal: p });
+    f.add(C, TRI, 1, 'channel-propose', 'ac', { agreement });
+    const m = f.add(A, OTHER, 7_000, 'message', 'ac', { precedence: 'FLASH', text: 'A to C' });
+    const s = foldHotline(f.out, A);
+    const ac = s.channels.get('ac')!;
+    expect(ac.audience).toBe(OTHER);
+    expect(ac.status).toBe('open');
+    expect(s.messages.get(refKey(m))).toBeDefined();
+    // Without this station's own acts to go by, the back-dated proposal would have won.
+    expect(foldHotline(f.out).channels.get('ac')!.audience).toBe(TRI);
+    // B holds no "ac" of its own: for B the earliest proposal holds the name, C's in TRI.
+    expect(foldHotline(f.out, B).channels.get('ac')!.audience).toBe(TRI);
+    // And whatever the arrival order, A's view is the same.
+    const reference = foldHotline(f.out, A).channels.get('ac');
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(f.out, { minLength: f.out.length, maxLength: f.out.length }),
+        (shuffled) => {
+          const folder = new HotlineFolder(A);
+          for (const e of shuffled) folder.add([e]);
+          expect(folder.snapshot().channels.get('ac')).toEqual(reference);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('opens only when every member accepts; receipts, deadlines and alarms are per recipient', () => {
     const f = tri();
     f.add(B, TRI, 1000, 'channel-accept', 'tri', { proposal: f.p });

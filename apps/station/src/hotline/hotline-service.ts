@@ -84,7 +84,7 @@ function parseLang(value: unknown): 'en' | 'zh' {
  * feeds (`foldHotline`), so both stations compute the same view from the same entries.
  */
 export class HotlineService {
-  private readonly folder = new HotlineFolder();
+  private readonly folder: HotlineFolder;
   /** Reads only what is new in each feed since the last look. */
   private readonly tail: FeedTail;
   private readonly byId = new Map<string, MessageView | CallView>();
@@ -97,6 +97,7 @@ export class HotlineService {
     private readonly clock: Clock,
     private readonly bus: LiveBus,
   ) {
+    this.folder = new HotlineFolder(handle.station);
     this.tail = new FeedTail(handle.store, (kind) => KINDS.has(kind));
   }
 
