@@ -116,19 +116,20 @@ export class PathSet {
   }
 
   /**
-   * The path to pull on, in order of preference: the first UP path, unless a path before it
-   * whose heartbeats verify but whose last pull failed is due for a probe (a pull with `wait` 0,
-   * to find out whether it carries the feed again); else the first DEGRADED path whose pulls do
-   * not fail, else the first DEGRADED one; else each DOWN one in turn.
+   * The path to pull on, in order of preference: the first UP path, unless another path whose
+   * heartbeats verify but whose last pull failed is due for a probe (a pull with `wait` 0, to
+   * find out whether it carries the feed again: if so it is UP, ready for a failover, and gets
+   * the pull back if it comes first); else the first DEGRADED path whose pulls do not fail, else
+   * the first DEGRADED one; else each DOWN one in turn.
    */
   pick(): { path: PathRuntime; probe: boolean } {
-    const up = this.paths.findIndex((p) => p.state === 'UP');
-    if (up >= 0) {
+    const up = this.paths.find((p) => p.state === 'UP');
+    if (up) {
       const now = this.now();
-      const due = this.paths
-        .slice(0, up)
-        .find((p) => p.state === 'DEGRADED' && !p.pullOk && p.misses === 0 && now >= p.probeAt);
-      return due ? { path: due, probe: true } : { path: this.paths[up]!, probe: false };
+      const due = this.paths.find(
+        (p) => p.state === 'DEGRADED' && !p.pullOk && p.misses === 0 && now >= p.probeAt,
+      );
+      return due ? { path: due, probe: true } : { path: up, probe: false };
     }
     const degraded =
       this.paths.find((p) => p.state === 'DEGRADED' && p.pullOk) ??
