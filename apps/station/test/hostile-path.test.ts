@@ -148,6 +148,12 @@ const EXPECT: Record<
     error: /did not answer in full|abandoned/,
     did: (p) => p.stats.trickledBytes,
   },
+  // Heartbeats still pass and verify; a pull is given up at its deadline.
+  'trickle-pulls': {
+    state: 'DEGRADED',
+    error: /did not answer in full within \d+ ms/,
+    did: (p) => p.stats.trickledBytes,
+  },
   reorder: {
     state: 'DOWN',
     error: /not signed|did not answer in full|abandoned/,

@@ -6,6 +6,7 @@
 //   tamper     rewrite each pull request's body: `"after":N` becomes `"after":0N` (Content-Length
 //              fixed up), as a path that edits bytes would
 //   trickle    forward requests, and send responses back one byte every 500 ms
+//   trickle-pulls  the same for answers to pulls only: heartbeats pass, promptly
 //   reorder    deliver every response late and to the wrong request: each response is held until
 //              the next one arrives, and that next request receives the held one (the first
 //              request gets nothing)
@@ -17,7 +18,8 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 
-export type PathMode = 'pass' | 'tamper' | 'trickle' | 'reorder' | 'duplicate' | 'blackhole';
+export type PathMode =
+  'pass' | 'tamper' | 'trickle' | 'trickle-pulls' | 'reorder' | 'duplicate' | 'blackhole';
 
 const MAX_BUFFERED = 16 * 1024 * 1024;
 const MAX_CONNECTIONS = 128;
@@ -75,8 +77,8 @@ interface Conn {
   upstream: Socket;
   requests: Framer;
   responses: Framer;
-  /** Per response expected from upstream, in order: deliver it to the client or drop it. */
-  pending: ('deliver' | 'drop')[];
+  /** Per response expected from upstream, in order: deliver it to the client or drop it, and whether it answers a pull. */
+  pending: { drop: boolean; pull: boolean }[];
   /** Frozen by a black hole: nothing more is forwarded or answered. */
   dead: boolean;
   trickle: Buffer;
@@ -191,6 +193,7 @@ export class HostilePath {
 
   private onRequest(c: Conn, msg: Buffer): void {
     this.stats.requests++;
+    const pull = /^POST \S*\/link\/v1\/pull /.test(msg.subarray(0, 200).toString('latin1'));
     switch (this.current) {
       case 'blackhole':
         c.dead = true;
@@ -199,26 +202,28 @@ export class HostilePath {
       case 'tamper': {
         const t = tamper(msg);
         if (t) this.stats.tampered++;
-        c.pending.push('deliver');
+        c.pending.push({ drop: false, pull });
         c.upstream.write(t ?? msg);
         return;
       }
       case 'duplicate':
         // The original and its byte-for-byte replay, pipelined: the client gets the replay's answer.
-        c.pending.push('drop', 'deliver');
+        c.pending.push({ drop: true, pull }, { drop: false, pull });
         c.upstream.write(msg);
         c.upstream.write(msg);
         this.stats.replayed++;
         return;
       default:
-        c.pending.push('deliver');
+        c.pending.push({ drop: false, pull });
         c.upstream.write(msg);
     }
   }
 
   private onResponse(c: Conn, msg: Buffer): void {
-    if (c.pending.shift() === 'drop') return;
-    switch (this.current) {
+    const expected = c.pending.shift();
+    if (expected?.drop) return;
+    const mode = this.current === 'trickle-pulls' && expected?.pull ? 'trickle' : this.current;
+    switch (mode) {
       case 'blackhole':
         c.dead = true;
         this.stats.swallowed++;
