@@ -188,7 +188,6 @@ export class PeerClient {
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Sent>((resolve, reject) => {
       let settled = false;
-      let deadline: NodeJS.Timeout | undefined;
       const finish = (fn: () => void) => {
         if (settled) return;
         settled = true;
@@ -236,7 +235,8 @@ export class PeerClient {
         },
       );
       // The whole exchange, not idle time: a peer (or a path) that trickles bytes cannot hold it.
-      deadline = setTimeout(() => {
+      // (Declared after the request: `finish` runs only from its callbacks, which come later.)
+      const deadline = setTimeout(() => {
         const err = new ParleyError(
           'PARLEY_E_LINK_UNREACHABLE',
           `${path.url} did not answer in full within ${opts.deadlineMs} ms`,
