@@ -5,3 +5,4 @@ export * from './link-server.js';
 export * from './peer-link.js';
 export * from './link-manager.js';
 export * from './verify-pool.js';
+export * from './path-health.js';

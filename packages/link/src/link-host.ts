@@ -3,6 +3,7 @@ import type { Clock, FeedWriter, Store } from '@parley/store';
 
 /** The types a peer link and its feed replicas share with the station (no code). */
 
+/** A path's (or a peer's) state; what each means for a path: `PathSet` in path-health.ts, PROTOCOL §8. */
 export type LinkState = 'UP' | 'DEGRADED' | 'DOWN';
 
 /** Health of one transport path, from this station's side. */

@@ -1,11 +1,11 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import { isParleyError, ParleyError } from '@parley/core';
 import type { PublicKeyB64, StationId } from '@parley/core';
 import type { Signer } from '@parley/ledger';
-import { H, signRequest, verifyResponse } from './request-auth.js';
+import { H, parseKnown, signRequest, verifyResponse } from './request-auth.js';
 
 /** The largest response body a station accepts from a peer. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -36,11 +36,22 @@ export interface PeerResponse {
   json: unknown;
 }
 
+/** Per request: `deadlineMs` bounds the whole exchange (connect, headers and body), not idle time. */
+export interface RequestOptions {
+  deadlineMs: number;
+  signal?: AbortSignal;
+}
+
 interface Sent extends PeerResponse {
-  /** The response's `Parley-Known`: entries of this station's feed the peer holds verified. */
-  known: number;
+  /**
+   * The response's `Parley-Known`: entries of this station's feed the peer holds verified. In a
+   * response that did not verify, only a hint (undefined if absent or malformed).
+   */
+  known: number | undefined;
   /** The key the request was signed with. */
   signedWith: string;
+  /** Set when the response did not verify: the error to throw unless it is used as a retry hint. */
+  refused?: unknown;
 }
 
 /** Parses and checks a transport URL (http or https, no credentials), or throws `PARLEY_E_BAD_URL`. */
@@ -119,24 +130,34 @@ export class PeerClient {
    * with the key the peer trusts as far as it last said it holds this station's feed. If the
    * peer refuses the signature (401) and says it holds a count that implies another key (a
    * rotation it has not seen, or has seen since), the request is sent once more, with a fresh
-   * nonce, under that key.
+   * nonce, under that key. That count may come in an unsigned reply (a station does not sign its
+   * answers to requests that did not authenticate, docs/PROTOCOL.md §7): it is then only a hint
+   * for that one retry, never remembered. Any answer that does not verify is refused
+   * (`PARLEY_E_LINK_AUTH_SIGNATURE`), and so is one not complete within `deadlineMs`
+   * (`PARLEY_E_LINK_UNREACHABLE`): headers and body together, however slowly they trickle.
    */
   async request(
     path: PathTarget,
     method: 'GET' | 'POST',
     route: string,
     body: unknown,
-    opts: { timeoutMs: number; signal?: AbortSignal },
+    opts: RequestOptions,
   ): Promise<PeerResponse> {
     const first = await this.send(path, method, route, body, opts, this.peerKnows);
     const code = (first.json as { code?: unknown } | null)?.code;
-    if (first.status === 401 && code === 'PARLEY_E_LINK_AUTH_SIGNATURE') {
+    if (
+      first.status === 401 &&
+      code === 'PARLEY_E_LINK_AUTH_SIGNATURE' &&
+      first.known !== undefined
+    ) {
       const implied = await this.opts.signer(first.known);
       if (implied.publicKey !== first.signedWith) {
         const again = await this.send(path, method, route, body, opts, first.known);
+        if (again.refused) throw again.refused;
         return { status: again.status, json: again.json };
       }
     }
+    if (first.refused) throw first.refused;
     return { status: first.status, json: first.json };
   }
 
@@ -145,7 +166,7 @@ export class PeerClient {
     method: 'GET' | 'POST',
     route: string,
     body: unknown,
-    opts: { timeoutMs: number; signal?: AbortSignal },
+    opts: RequestOptions,
     peerKnows: number | undefined,
   ): Promise<Sent> {
     const base = parsePathUrl(path.url);
@@ -165,7 +186,15 @@ export class PeerClient {
     });
     const nonce = headers[H.nonce]!;
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
+    return new Promise<Sent>((resolve, reject) => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        fn();
+      };
+      const fail = (err: unknown) => finish(() => reject(err));
       const req = send(
         target,
         {
@@ -177,7 +206,6 @@ export class PeerClient {
             'content-length': String(bytes.length),
           },
           signal: opts.signal,
-          timeout: opts.timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -185,75 +213,108 @@ export class PeerClient {
           res.on('data', (c: Buffer) => {
             size += c.length;
             if (size > MAX_RESPONSE_BYTES) {
-              req.destroy(
-                new ParleyError(
-                  'PARLEY_E_LINK_BODY_TOO_LARGE',
-                  `response from ${path.url} exceeds ${MAX_RESPONSE_BYTES} bytes`,
-                  {},
-                ),
+              const err = new ParleyError(
+                'PARLEY_E_LINK_BODY_TOO_LARGE',
+                `response from ${path.url} exceeds ${MAX_RESPONSE_BYTES} bytes`,
+                {},
               );
+              fail(err);
+              req.destroy(err);
             } else chunks.push(c);
           });
-          res.on('error', reject);
+          res.on('error', fail);
           res.on('end', () => {
+            let sent: Sent;
             try {
-              const raw = Buffer.concat(chunks);
-              let answer: { known: number };
-              try {
-                answer = verifyResponse({
-                  headers: res.headers as IncomingHttpHeaders,
-                  status: res.statusCode ?? 0,
-                  peer: this.opts.peer,
-                  keys: this.opts.peerKeys(known),
-                  requestNonce: nonce,
-                  body: raw,
-                });
-              } catch (err) {
-                const as = isParleyError(err) ? err.details.answeredAs : undefined;
-                if (typeof as === 'string' && /^stn_[0-9a-f]{24}$/.test(as)) {
-                  throw new ParleyError(
-                    'PARLEY_E_PEER_KEY_NOT_GENESIS',
-                    `${path.url} answers as station ${as}, but the key pinned for this peer derives ${this.opts.peer}: pin the peer's genesis key (\`parley key --genesis\` on the peer; compare the safety number of its genesis key), not a later one`,
-                    { station: this.opts.peer, answeredAs: as },
-                  );
-                }
-                throw err;
-              }
-              this.peerKnows = answer.known;
-              let json: unknown;
-              try {
-                json = JSON.parse(raw.toString('utf8'));
-              } catch {
-                throw new ParleyError(
-                  'PARLEY_E_LINK_MALFORMED',
-                  `response from ${path.url}${route} is not JSON`,
-                  {},
-                );
-              }
-              resolve({
-                status: res.statusCode ?? 0,
-                json,
-                known: answer.known,
-                signedWith: signer.publicKey,
-              });
+              sent = this.check(path, route, res, Buffer.concat(chunks), nonce, known, signer);
             } catch (err) {
-              reject(err);
+              return fail(err);
             }
+            finish(() => resolve(sent));
           });
         },
       );
-      req.on('timeout', () =>
-        req.destroy(
-          new ParleyError(
-            'PARLEY_E_LINK_UNREACHABLE',
-            `${path.url} did not answer within ${opts.timeoutMs} ms`,
-            {},
-          ),
-        ),
-      );
-      req.on('error', reject);
+      // The whole exchange, not idle time: a peer (or a path) that trickles bytes cannot hold it.
+      // (Declared after the request: `finish` runs only from its callbacks, which come later.)
+      const deadline = setTimeout(() => {
+        const err = new ParleyError(
+          'PARLEY_E_LINK_UNREACHABLE',
+          `${path.url} did not answer in full within ${opts.deadlineMs} ms`,
+          {},
+        );
+        fail(err);
+        req.destroy(err);
+      }, opts.deadlineMs);
+      req.on('error', fail);
       req.end(bytes);
     });
+  }
+
+  /**
+   * Checks a complete response: its signature (bound to the request's nonce, under the key the
+   * peer signs with for what this station holds) and its JSON. A response that does not verify
+   * comes back with `refused` set and its unsigned `Parley-Known` as a hint; nothing of it is kept.
+   */
+  private check(
+    path: PathTarget,
+    route: string,
+    res: IncomingMessage,
+    raw: Buffer,
+    nonce: string,
+    known: number,
+    signer: Signer,
+  ): Sent {
+    const status = res.statusCode ?? 0;
+    const headers = res.headers as IncomingHttpHeaders;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    let answer: { known: number };
+    try {
+      answer = verifyResponse({
+        headers,
+        status,
+        peer: this.opts.peer,
+        keys: this.opts.peerKeys(known),
+        requestNonce: nonce,
+        body: raw,
+      });
+    } catch (err) {
+      const as = isParleyError(err) ? err.details.answeredAs : undefined;
+      let refused = err;
+      if (typeof as === 'string' && /^stn_[0-9a-f]{24}$/.test(as)) {
+        refused = new ParleyError(
+          'PARLEY_E_PEER_KEY_NOT_GENESIS',
+          `${path.url} answers as station ${as}, but the key pinned for this peer derives ${this.opts.peer}: pin the peer's genesis key (\`parley key --genesis\` on the peer; compare the safety number of its genesis key), not a later one`,
+          { station: this.opts.peer, answeredAs: as },
+        );
+      } else if (isParleyError(err) && err.code === 'PARLEY_E_LINK_AUTH_SIGNATURE') {
+        const code = (json as { code?: unknown } | undefined)?.code;
+        refused = new ParleyError(
+          'PARLEY_E_LINK_AUTH_SIGNATURE',
+          `${err.message} (${path.url}${route} answered ${status}${typeof code === 'string' ? ` ${code}` : ''})`,
+          err.details,
+        );
+      }
+      return {
+        status,
+        json,
+        known: parseKnown(headers[H.known]),
+        signedWith: signer.publicKey,
+        refused,
+      };
+    }
+    this.peerKnows = answer.known;
+    if (json === undefined)
+      throw new ParleyError(
+        'PARLEY_E_LINK_MALFORMED',
+        `response from ${path.url}${route} is not JSON`,
+        {},
+      );
+    return { status, json, known: answer.known, signedWith: signer.publicKey };
   }
 
   /** Closes idle keep-alive sockets. */

@@ -7,7 +7,8 @@ import type { PeerRecord } from '@parley/store';
 import { FeedReplica } from './feed-replica.js';
 import type { ReplicaOwner } from './feed-replica.js';
 import { PeerClient } from './peer-client.js';
-import type { PathTarget } from './peer-client.js';
+import { linkDeadlines, PathSet } from './path-health.js';
+import type { PathRuntime } from './path-health.js';
 import type { VerifyPool } from './verify-pool.js';
 import { LINK_DEFAULTS, parseHeartbeatReply, parsePullResponse, ROUTES } from './wire.js';
 
@@ -19,7 +20,7 @@ export type {
   PathStatus,
   PeerStatus,
 } from './link-host.js';
-import type { LinkHost, LinkOptions, LinkState, PathStatus, PeerStatus } from './link-host.js';
+import type { LinkHost, LinkOptions, PeerStatus } from './link-host.js';
 
 export const haltKey = (station: string) => `link.halted.${station}`;
 
@@ -35,10 +36,6 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done);
   });
 
-interface PathRuntime extends PathStatus {
-  target: PathTarget;
-}
-
 /**
  * The link to one peer. It pulls the peer's feeds this station may read — the identity feed and
  * each audience feed it is a member of — over the first healthy path (one long poll for all of
@@ -52,13 +49,12 @@ export class PeerLink implements ReplicaOwner {
   private identity!: FeedReplica;
   private readonly replicas = new Map<AudienceId, FeedReplica>();
   private readonly client: PeerClient;
-  private readonly paths: PathRuntime[];
+  private readonly paths: PathSet;
   private readonly stop$ = new AbortController();
   private pullAbort = new AbortController();
   private pullPath: PathRuntime | undefined;
   private loops: Promise<void>[] = [];
   private halted: { reason: string; at: number } | null = null;
-  private failover = 0;
   /** Keys this station re-pinned for the peer (emergency rotations it accepts). */
   private repins: readonly PublicKeyB64[] = [];
 
@@ -68,14 +64,12 @@ export class PeerLink implements ReplicaOwner {
     private readonly opts: LinkOptions = LINK_DEFAULTS,
     private readonly pool?: VerifyPool,
   ) {
-    this.paths = peer.urls.map((url) => ({
-      url,
-      state: 'DOWN',
-      lastOkAt: null,
-      misses: 0,
-      lastError: null,
-      target: { url, tlsCert: peer.tlsCert },
-    }));
+    this.paths = new PathSet(
+      peer.urls.map((url) => ({ url, tlsCert: peer.tlsCert })),
+      opts.heartbeatMs,
+      () => host.clock.now(),
+      (url, state) => host.events.pathState(peer.name, url, state),
+    );
     this.client = new PeerClient({
       self: host.station,
       peer: peer.station as StationId,
@@ -141,7 +135,7 @@ export class PeerLink implements ReplicaOwner {
       const { station, audience } = parseFeedKey(f.station);
       if (station === this.peer.station && audience) await this.replica(audience);
     }
-    this.loops = [this.pullLoop(), ...this.paths.map((p) => this.heartbeatLoop(p))];
+    this.loops = [this.pullLoop(), ...this.paths.paths.map((p) => this.heartbeatLoop(p))];
   }
 
   private async replica(audience: AudienceId): Promise<FeedReplica> {
@@ -169,20 +163,14 @@ export class PeerLink implements ReplicaOwner {
   }
 
   status(): PeerStatus {
-    const states = this.paths.map((p) => p.state);
-    const state: LinkState = states.every((s) => s === 'UP')
-      ? 'UP'
-      : states.every((s) => s === 'DOWN')
-        ? 'DOWN'
-        : 'DEGRADED';
-    const oks = this.paths.map((p) => p.lastOkAt ?? 0);
-    const last = Math.max(0, ...oks);
+    const paths = this.paths.status();
+    const last = Math.max(0, ...paths.map((p) => p.lastOkAt ?? 0));
     return {
       name: this.peer.name,
       station: this.peer.station,
-      state,
+      state: this.paths.state(),
       lastExchangeAt: last || null,
-      paths: this.paths.map(({ target: _t, ...p }) => ({ ...p })),
+      paths,
       size: [this.identity, ...this.replicas.values()].reduce((n, r) => n + (r?.size ?? 0), 0),
       feeds: [this.identity, ...this.replicas.values()]
         .filter((r) => r !== undefined)
@@ -204,39 +192,9 @@ export class PeerLink implements ReplicaOwner {
     this.host.events.violation(this.peer.name, code, message);
   }
 
-  private markOk(p: PathRuntime): void {
-    p.lastOkAt = this.host.clock.now();
-    p.misses = 0;
-    p.lastError = null;
-    this.setState(p, 'UP');
-  }
-
-  private markFailed(p: PathRuntime, err: unknown): void {
-    p.misses++;
-    p.lastError = err instanceof Error ? err.message : String(err);
-    this.setState(p, p.misses >= 3 ? 'DOWN' : 'DEGRADED');
-    // A held pull on a path that stopped answering would only end at its timeout: fail over now.
-    if (p === this.pullPath && p.state === 'DOWN') this.pullAbort.abort();
-  }
-
-  private setState(p: PathRuntime, state: LinkState): void {
-    if (p.state !== state) {
-      p.state = state;
-      this.host.events.pathState(this.peer.name, p.url, state);
-    }
-  }
-
-  /** The path to pull on: the first UP one in order of preference, else the first DEGRADED, else each DOWN one in turn. */
-  private pickPath(): PathRuntime {
-    return (
-      this.paths.find((p) => p.state === 'UP') ??
-      this.paths.find((p) => p.state === 'DEGRADED') ??
-      this.paths[this.failover++ % this.paths.length]!
-    );
-  }
-
   private async heartbeatLoop(p: PathRuntime): Promise<void> {
     const signal = this.stop$.signal;
+    const deadlineMs = linkDeadlines(this.opts).heartbeat;
     while (!signal.aborted) {
       try {
         const res = await this.client.request(
@@ -244,10 +202,7 @@ export class PeerLink implements ReplicaOwner {
           'POST',
           ROUTES.heartbeat,
           { ts: this.host.clock.now(), head: this.host.writer.size },
-          {
-            timeoutMs: Math.max(500, Math.min(this.opts.heartbeatMs, 10_000)),
-            signal,
-          },
+          { deadlineMs, signal },
         );
         if (res.status !== 200)
           throw new ParleyError(
@@ -256,12 +211,16 @@ export class PeerLink implements ReplicaOwner {
             {},
           );
         parseHeartbeatReply(res.json);
-        this.markOk(p);
+        this.paths.heartbeatOk(p);
       } catch (err) {
         if (signal.aborted) break;
-        this.markFailed(p, err);
+        this.paths.heartbeatFailed(p, err);
         if (isParleyError(err) && err.code !== 'PARLEY_E_LINK_UNREACHABLE')
           this.host.events.rejected(this.peer.name, err.code, err.message);
+        // A pull held on a path that no longer answers with progress would only end at its
+        // deadline: move it to a path that is UP now (or give up on this one once it is DOWN).
+        if (p === this.pullPath && (p.state === 'DOWN' || this.paths.otherUp(p)))
+          this.pullAbort.abort();
       }
       await sleep(this.opts.heartbeatMs, signal);
     }
@@ -269,13 +228,14 @@ export class PeerLink implements ReplicaOwner {
 
   private async pullLoop(): Promise<void> {
     const signal = this.stop$.signal;
+    const deadlines = linkDeadlines(this.opts);
     let failures = 0;
     while (!signal.aborted) {
       if (this.halted) {
         await sleep(this.opts.heartbeatMs, signal);
         continue;
       }
-      const p = this.pickPath();
+      const { path: p, probe } = this.paths.pick();
       this.pullPath = p;
       this.pullAbort = new AbortController();
       const abort = AbortSignal.any([signal, this.pullAbort.signal]);
@@ -286,36 +246,45 @@ export class PeerLink implements ReplicaOwner {
             after: r.size,
           })),
           limit: this.opts.pullLimit,
-          wait: this.opts.pullWaitMs,
+          // A probe must not sit in a long poll on a path that may not answer.
+          wait: probe ? 0 : this.opts.pullWaitMs,
         };
         const res = await this.client.request(p.target, 'POST', ROUTES.pull, body, {
-          timeoutMs: this.opts.pullWaitMs + 10_000,
+          deadlineMs: probe ? deadlines.probe : deadlines.pull,
           signal: abort,
         });
-        this.markOk(p);
         if (res.status !== 200) {
-          const body = res.json as { code?: string; message?: string };
+          const body = res.json as { code?: string; message?: string } | null;
           throw new ParleyError(
             'PARLEY_E_LINK_MALFORMED',
-            `pull answered ${res.status} ${body.code ?? ''} ${body.message ?? ''}`.trim(),
+            `pull answered ${res.status} ${body?.code ?? ''} ${body?.message ?? ''}`.trim(),
             {},
           );
         }
         await this.ingest(res.json);
+        // Verified and stored (or verified empty): only now is the path known to carry the feed.
+        this.paths.pullOk(p);
         failures = 0;
-      } catch (err) {
+      } catch (caught) {
         if (signal.aborted) break;
-        failures++;
+        const err = this.pullAbort.signal.aborted
+          ? new ParleyError(
+              'PARLEY_E_LINK_UNREACHABLE',
+              `pull on ${p.url} abandoned: the path stopped answering heartbeats`,
+              {},
+            )
+          : caught;
+        // Whatever failed, the path did not carry the feed: it is not UP, and the next pull
+        // goes to a path that is (`PathSet.pick`).
+        this.paths.pullFailed(p, err);
+        if (!probe) failures++;
         if (isParleyError(err) && err.code !== 'PARLEY_E_LINK_UNREACHABLE') {
-          // The path answered, but with something this station refuses: count it, keep the path.
           this.host.events.rejected(this.peer.name, err.code, err.message);
           // An emergency rotation waits for an operator's re-pin (`parley peer repin`).
           if (err.code === 'PARLEY_E_KEY_REPIN_REQUIRED')
             await this.refreshRepins().catch((err: unknown) =>
               this.host.events.failed('reading the re-pins', err),
             );
-        } else {
-          this.markFailed(p, err);
         }
         // Try the next path at once after a first failure; back off when failures repeat.
         if (failures > 1)

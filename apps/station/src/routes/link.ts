@@ -42,8 +42,9 @@ export interface LinkRouteDeps {
 
 /**
  * The station-to-station routes (`/link/v1/*`). Every request must be signed by a paired peer's
- * key (docs/PROTOCOL.md §7), and every response is signed by this station, bound to the
- * request's nonce. Anything refused is counted in `parley_link_rejected_total` and stores nothing.
+ * key (docs/PROTOCOL.md §7), and every response to a request that authenticated is signed by this
+ * station, bound to the request's nonce; a request that did not gets an unsigned coded error.
+ * Anything refused is counted in `parley_link_rejected_total` and stores nothing.
  */
 export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Promise<void> {
   const nonces = new NonceCache();
@@ -109,21 +110,26 @@ export async function linkRoutes(app: FastifyInstance, deps: LinkRouteDeps): Pro
         : Buffer.isBuffer(payload)
           ? payload
           : Buffer.alloc(0);
-    const nonce = req.headers[H.nonce];
-    // Signed with the key the requester already trusts: the one in force after as many entries
-    // of this feed as it says it holds (errors included, so a 401 can be read). Without a usable
-    // count, the current key.
-    const claimed = parseKnown(req.headers[H.known]);
-    const n =
-      req.peerKnown ?? (claimed !== undefined && claimed <= writer.size ? claimed : undefined);
-    const signer = n === undefined ? writer.currentSigner : await writer.signerAfter(n);
     const from = req.headers[H.station];
+    // How much of the requester's feed is held here: it signs its next requests to match.
+    const known = (typeof from === 'string' ? deps.links.knownOf(from) : undefined) ?? 0;
+    if (req.peerStation === undefined) {
+      // The request did not authenticate: its coded error goes out unsigned. Signing it, over
+      // whatever nonce the caller sent, would hand anyone a signing oracle: a signed refusal to
+      // swap for the answer to a real request on the path. `Parley-Known` is left as a hint for
+      // a peer whose key this station has not verified yet (§7); the requester trusts nothing else in it.
+      reply.header(H.station, deps.serve.station);
+      reply.header(H.known, String(known));
+      return body;
+    }
+    // Signed with the key the requester already trusts: the one in force after as many entries
+    // of this feed as it says it holds.
+    const signer = await writer.signerAfter(req.peerKnown ?? 0);
     const headers = signResponse(signer, {
       status: reply.statusCode,
       from: deps.serve.station,
-      requestNonce: typeof nonce === 'string' ? nonce : '',
-      // How much of the requester's feed is held here: it signs its next requests to match.
-      known: (typeof from === 'string' ? deps.links.knownOf(from) : undefined) ?? 0,
+      requestNonce: req.headers[H.nonce] as string,
+      known,
       body,
       now: deps.clock.now(),
     });
