@@ -44,10 +44,10 @@ async function makeBundle(
     if (signer.publicKey === current) currentSigner = signer;
   }
   expect(currentSigner).toBeDefined();
-  const store = (await StationHandle.open(data)).store;
+  const handle = await StationHandle.open(data);
   const bundle = join(root, 'bundle');
-  await exportBundle(store, bundle);
-  await store.close();
+  await exportBundle(handle.store, bundle, { exporter: handle.exporter });
+  await handle.close();
   return { bundle, key: publicKey, currentSigner: currentSigner! };
 }
 

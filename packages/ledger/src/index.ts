@@ -1,5 +1,6 @@
 export * from './hash.js';
 export * from './canonical-json.js';
+export * from './strict-json.js';
 export * from './merkle.js';
 export * from './keys.js';
 export * from './key-check.js';
@@ -8,3 +9,7 @@ export * from './audience.js';
 export * from './checkpoint.js';
 export * from './feed-verifier.js';
 export * from './bundle.js';
+export * from './bundle-format.js';
+export * from './bundle-framing.js';
+export * from './bundle-manifest.js';
+export * from './bundle-refs.js';
