@@ -74,7 +74,8 @@ export const ERROR_CODES = {
     'Two checkpoints of one feed are not consistent (a rewritten history).',
 
   // Bundles
-  PARLEY_E_BUNDLE_MISSING_FILE: 'A bundle lacks entries.jsonl, checkpoints.jsonl or keys.json.',
+  PARLEY_E_BUNDLE_MISSING_FILE:
+    'A bundle lacks manifest.json, keys.json, checkpoints.jsonl or entries.jsonl (or one is not a regular file).',
   PARLEY_E_BUNDLE_LINE:
     'A bundle file breaks the line framing: an empty line, a CR, no final LF, or bytes that are not UTF-8.',
   PARLEY_E_BUNDLE_FEED_SPLIT: "A station's entries are not contiguous in entries.jsonl.",

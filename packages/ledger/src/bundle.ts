@@ -156,6 +156,12 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   if (feed) finish(feed);
   if (input.onProgress) input.onProgress(lineNo);
 
+  if (feeds.length === 0) {
+    fault(
+      new ParleyError('PARLEY_E_BUNDLE_EMPTY', 'the bundle holds no entries', {}),
+      BUNDLE_FILES.entries,
+    );
+  }
   for (const [key, list] of checkpoints) {
     if (!seen.has(key)) {
       const first = list[0]!;
@@ -184,12 +190,6 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
         key.split('/')[0],
       );
     }
-  }
-  if (feeds.length === 0) {
-    fault(
-      new ParleyError('PARLEY_E_BUNDLE_EMPTY', 'the bundle holds no entries', {}),
-      BUNDLE_FILES.entries,
-    );
   }
 
   const exporter = manifest.exporter;
