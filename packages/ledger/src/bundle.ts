@@ -92,7 +92,7 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
   // Witness cosignatures found in any feed: each embeds another station's checkpoint.
   const cosigned: (Pending & { cp: Checkpoint })[] = [];
   // References to other entries (§2.2 refs, delivered receipts), checked once every feed is read.
-  const refs: (Pending & EntryRefClaim)[] = [];
+  const refs: (Pending & { ref: EntryRefClaim })[] = [];
   // Emergency rotations (§2.2) are let through while streaming and settled at the end: each needs
   // a `key-repin` of that station and key in another station's feed, or the key given with --key.
   const emergencies: (Pending & { key: string })[] = [];
@@ -139,7 +139,7 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
         repins.add(`${entry.station} ${entry.body.station} ${String(entry.body.key)}`);
       if (entry.kind === KIND.cosignature)
         cosigned.push({ ...here, cp: parseCheckpointLine(JSON.stringify(entry.body)) });
-      for (const r of entryRefs(entry)) refs.push({ ...here, ...r });
+      for (const ref of entryRefs(entry)) refs.push({ ...here, ref });
       if (input.onProgress && lineNo % every === 0) input.onProgress(lineNo);
       station = undefined;
       seq = undefined;
@@ -249,7 +249,7 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
     f.unwitnessed = f.size - f.witnessedSize;
   }
 
-  for (const r of refs) {
+  for (const { ref: r, ...at } of refs) {
     const target = verifiers.get(r.feed);
     if (target && r.seq <= target.size) {
       const named = fromHex(r.hash)!;
@@ -261,9 +261,9 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
             {},
           ),
           BUNDLE_FILES.entries,
-          r.line,
-          r.station,
-          r.seq,
+          at.line,
+          at.station,
+          at.seq,
         );
       continue;
     }
@@ -275,15 +275,15 @@ async function verify(input: VerifyBundleInput): Promise<VerifyResult> {
           {},
         ),
         BUNDLE_FILES.entries,
-        r.line,
-        r.station,
-        r.seq,
+        at.line,
+        at.station,
+        at.seq,
       );
     unresolved.push({
       file: BUNDLE_FILES.entries,
-      line: r.line,
-      station: r.station,
-      seq: r.seq,
+      line: at.line,
+      station: at.station,
+      seq: at.seq,
       field: r.field,
       target: r.feed,
       targetSeq: r.seq,
