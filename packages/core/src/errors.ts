@@ -50,7 +50,8 @@ export const ERROR_CODES = {
   PARLEY_E_ENTRY_SIGNATURE:
     'An entry signature does not verify under the key in force at that point of the feed.',
   PARLEY_E_ENTRY_TOO_LARGE: 'An entry is larger than the size limit.',
-  PARLEY_E_GENESIS: 'The first entry of a feed is not a valid genesis entry for that station id.',
+  PARLEY_E_GENESIS:
+    'The first entry of a feed is not a valid genesis entry for that station id, or a genesis entry appears after seq 1.',
   PARLEY_E_KEY_ROTATION: 'A key-rotation entry is malformed or its new key did not countersign it.',
   PARLEY_E_ENTRY_WRONG_FEED:
     'An entry or checkpoint names a different audience than the feed it is in (or none where one is required).',
