@@ -89,7 +89,7 @@ export async function run(args: string[]): Promise<void> {
       await st.writer.checkpoint();
     }
     const bundle = join(dir, 'bundle');
-    await exportBundle(st.store, bundle);
+    await exportBundle(st.store, bundle, { exporter: st.exporter });
     await st.close();
     let total = 0;
     const verifyMs = await timeRuns(RUNS, async () => {

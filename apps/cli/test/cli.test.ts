@@ -231,6 +231,7 @@ describe('parley command line', () => {
       'checkpoints.jsonl',
       'entries.jsonl',
       'keys.json',
+      'manifest.json',
     ]);
     const key = (await parley(['key', '--data', data])).stdout.trim();
     const v = await parley(['verify', out, '--key', key]);

@@ -1,4 +1,4 @@
-import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StationId } from '@parley/core';
@@ -44,10 +44,10 @@ async function makeBundle(
     if (signer.publicKey === current) currentSigner = signer;
   }
   expect(currentSigner).toBeDefined();
-  const store = (await StationHandle.open(data)).store;
+  const handle = await StationHandle.open(data);
   const bundle = join(root, 'bundle');
-  await exportBundle(store, bundle);
-  await store.close();
+  await exportBundle(handle.store, bundle, { exporter: handle.exporter });
+  await handle.close();
   return { bundle, key: publicKey, currentSigner: currentSigner! };
 }
 
@@ -224,6 +224,40 @@ describe('parley verify catches every kind of tampering', () => {
     const r = await parley(['verify', made.bundle, '--key', made.key]);
     expect(r.code, r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^OK: 1 feed\(s\), 30 entries, \d+ checkpoints verified, keys pinned/);
+    // It names the exporter (from the signed manifest) and says, per feed, what is witnessed.
+    const station = JSON.parse(await readFile(join(made.bundle, 'manifest.json'), 'utf8')).exporter;
+    expect(r.stdout).toContain(`exported by ${station}`);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^  ${station} "Tamper Test" size 30 .*checkpointed to 30; identity feed, not cosigned`,
+        'm',
+      ),
+    );
+    const j = await parley(['verify', made.bundle, '--key', made.key, '--json']);
+    const res = JSON.parse(j.stdout);
+    expect(res).toMatchObject({
+      ok: true,
+      exporter: { station },
+      feeds: [{ station, size: 30, witnessedSize: 0, unwitnessed: 30, witnesses: [] }],
+      unresolved: [],
+    });
+  });
+
+  it('catches a bundle that lost its manifest, and one whose checkpoints were dropped', async () => {
+    const dir = join(root, 'no-manifest');
+    await cp(made.bundle, dir, { recursive: true });
+    await rm(join(dir, 'manifest.json'));
+    const r = await parley(['verify', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('PARLEY_E_BUNDLE_MISSING_FILE');
+    const dir2 = join(root, 'no-checkpoints');
+    await cp(made.bundle, dir2, { recursive: true });
+    await writeFile(join(dir2, 'checkpoints.jsonl'), '');
+    const r2 = await parley(['verify', dir2]);
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toMatch(
+      /FAILED at .*manifest\.json: PARLEY_E_BUNDLE_MANIFEST: .*checkpoints/,
+    );
   });
 
   for (const c of cases) {

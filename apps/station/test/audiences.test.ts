@@ -311,7 +311,10 @@ describe.each(['sqlite', 'postgres'] as const)(
         .filter((f) => f.audience === aud);
       expect(feeds.map((f) => f.station).sort()).toEqual([A.station, B.station, C.station].sort());
       const out = join(await tempRoot('parley-aud-bundle-'), 'tri');
-      await exportBundle(a.station.handle.store, out, { audience: aud });
+      await exportBundle(a.station.handle.store, out, {
+        exporter: a.station.handle.exporter,
+        audience: aud,
+      });
       const res = await verifyBundleDir(out, { trustedKeys: [A.key, B.key, C.key] as never });
       expect(res.ok, JSON.stringify(res)).toBe(true);
       if (res.ok) {

@@ -4,7 +4,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { audienceId, feedKey, FeedVerifier, parseEntryLine, parseFeedKey } from '@parley/ledger';
 import type { StationId } from '@parley/core';
-import { exportBundle, verifyBundleDir } from '@parley/store';
+import { exportBundle, stationExporter, verifyBundleDir } from '@parley/store';
 import type { Store } from '@parley/store';
 import { freshDatabase, stopTestServer } from '../../../packages/store/test/pg-helper.js';
 import {
@@ -205,7 +205,9 @@ describe('one station, several processes on PostgreSQL', { timeout: 120_000 }, (
     expect(aAtB).toEqual(aFeed);
     await b.station.close();
     const bundle = join(root, 'bundle-b');
-    await withDb(B, (s) => exportBundle(s, bundle));
+    await withDb(B, async (s) =>
+      exportBundle(s, bundle, { exporter: await stationExporter(B.dir, s) }),
+    );
     const res = await verifyBundleDir(bundle, { trustedKeys: [A.key as never, B.key as never] });
     expect(res.ok, JSON.stringify(res)).toBe(true);
     if (res.ok) {

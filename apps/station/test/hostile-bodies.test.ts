@@ -10,7 +10,7 @@ import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PublicKeyB64 } from '@parley/core';
-import { exportBundle, verifyBundleDir } from '@parley/store';
+import { exportBundle, stationExporter, verifyBundleDir } from '@parley/store';
 import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
 import {
@@ -229,7 +229,9 @@ describe('a peer signing entries whose bodies fail their schema', () => {
 
     // `parley verify` of Alpha's bundle: the log is intact, the hostile body is reported with its code.
     const out = join(await tempRoot('parley-bodies-bundle-'), 'bundle');
-    await exportBundle(p.a.station.handle.store, out);
+    await exportBundle(p.a.station.handle.store, out, {
+      exporter: await stationExporter(p.A.dir, p.a.station.handle.store),
+    });
     const res = await verifyBundleDir(out, { trustedKeys: [p.A.key, p.B.key] as PublicKeyB64[] });
     if (!res.ok) throw new Error(`bundle refused: ${JSON.stringify(res.failure)}`);
     expect(res.violations).toEqual([

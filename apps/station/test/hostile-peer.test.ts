@@ -773,7 +773,7 @@ describe('an equivocating peer', () => {
     // The alarm is part of Alpha's signed feed: an export shows it and verifies offline.
     await settle(c);
     const out = join(await tempRoot('parley-hostile-bundle-'), 'bundle');
-    await exportBundle(c.a.station.handle.store, out);
+    await exportBundle(c.a.station.handle.store, out, { exporter: c.a.station.handle.exporter });
     const res = await verifyBundleDir(out, {
       trustedKeys: [c.A.key, c.B.key, c.fake.key] as PublicKeyB64[],
     });

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keyId, safetyNumber, signerFromPem, stationIdFromKey } from '@parley/ledger';
 import type { PublicKeyB64, StationId } from '@parley/core';
-import { exportBundle, openStationStore, verifyBundleDir } from '@parley/store';
+import { exportBundle, openStationStore, stationExporter, verifyBundleDir } from '@parley/store';
 import { buildStation } from '@parley/station';
 import type { Station } from '@parley/station';
 import { FakeClient } from './fake-peer.js';
@@ -339,7 +339,7 @@ describe('key rotation across the link', () => {
     await stop(b);
     const store = await openStationStore(B.dir);
     const bundle = join(root, 'bundle-b');
-    await exportBundle(store, bundle);
+    await exportBundle(store, bundle, { exporter: await stationExporter(B.dir, store) });
     await store.close();
     const res = await verifyBundleDir(bundle);
     expect(res.ok, JSON.stringify(res)).toBe(true);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { exportBundle, SqliteStore } from '@parley/store';
+import { exportBundle, SqliteStore, stationExporter } from '@parley/store';
 import { verifyBundleDir } from '@parley/store';
 import { join } from 'node:path';
 import {
@@ -76,7 +76,7 @@ describe('two stations on loopback', () => {
     await a.station.close();
     const bundle = join(root, 'bundle');
     const store = await SqliteStore.open(join(A.dir, 'parley.db'));
-    await exportBundle(store, bundle);
+    await exportBundle(store, bundle, { exporter: await stationExporter(A.dir, store) });
     await store.close();
     const res = await verifyBundleDir(bundle, { trustedKeys: [A.key as never, B.key as never] });
     expect(res.ok, JSON.stringify(res)).toBe(true);

@@ -34,6 +34,11 @@ export const ERROR_CODES = {
   // Canonical JSON (RFC 8785)
   PARLEY_E_CANONICAL_JSON:
     'A value cannot be canonicalised as RFC 8785 I-JSON (NaN, Infinity, lone surrogate, …).',
+  PARLEY_E_JSON_DUPLICATE_NAME:
+    'A JSON object read from outside has the same member name twice (at any depth).',
+  PARLEY_E_JSON_TOO_DEEP: 'A JSON text nests arrays and objects deeper than 64 levels.',
+  PARLEY_E_JSON_NUMBER:
+    'A JSON number is not written in the RFC 8785 form of its value (1e0, 1.0, -0, or a value a double cannot hold exactly).',
 
   // Entries and feeds
   PARLEY_E_ENTRY_MALFORMED: 'An entry does not match the entry schema.',
@@ -47,7 +52,8 @@ export const ERROR_CODES = {
   PARLEY_E_ENTRY_SIGNATURE:
     'An entry signature does not verify under the key in force at that point of the feed.',
   PARLEY_E_ENTRY_TOO_LARGE: 'An entry is larger than the size limit.',
-  PARLEY_E_GENESIS: 'The first entry of a feed is not a valid genesis entry for that station id.',
+  PARLEY_E_GENESIS:
+    'The first entry of a feed is not a valid genesis entry for that station id, or a genesis entry appears after seq 1.',
   PARLEY_E_KEY_ROTATION: 'A key-rotation entry is malformed or its new key did not countersign it.',
   PARLEY_E_ENTRY_WRONG_FEED:
     'An entry or checkpoint names a different audience than the feed it is in (or none where one is required).',
@@ -93,12 +99,20 @@ export const ERROR_CODES = {
     'The consistency proof from the size the witness last cosigned to the checkpoint does not verify.',
 
   // Bundles
-  PARLEY_E_BUNDLE_MISSING_FILE: 'A bundle lacks entries.jsonl, checkpoints.jsonl or keys.json.',
-  PARLEY_E_BUNDLE_LINE: 'A bundle line is not valid JSON.',
+  PARLEY_E_BUNDLE_MISSING_FILE:
+    'A bundle lacks manifest.json, keys.json, checkpoints.jsonl or entries.jsonl (or one is not a regular file).',
+  PARLEY_E_BUNDLE_LINE:
+    'A bundle file breaks the line framing: an empty line, a CR, no final LF, or bytes that are not UTF-8.',
   PARLEY_E_BUNDLE_FEED_SPLIT: "A station's entries are not contiguous in entries.jsonl.",
   PARLEY_E_BUNDLE_KEYS: "keys.json disagrees with the key chain recorded in a station's feed.",
   PARLEY_E_BUNDLE_UNTRUSTED_KEY: 'A feed is not signed by any of the public keys given with --key.',
   PARLEY_E_BUNDLE_EMPTY: 'The bundle holds no feed.',
+  PARLEY_E_BUNDLE_MANIFEST:
+    'manifest.json is malformed, not signed by the exporting station, or disagrees with the bundle.',
+  PARLEY_E_BUNDLE_INCOMPLETE:
+    "The bundle lacks what its exporter held: a feed or entries the exporter's own feeds cosign or refer to, or a checkpoint of an exporter feed at its head.",
+  PARLEY_E_REF_HASH:
+    'An entry refers to an entry of a feed in the bundle (a ref or a delivered receipt) whose hash is not the one named.',
   PARLEY_E_EXPORT_TARGET_EXISTS: 'The export target exists and is not an empty directory.',
 
   // Catalogue

@@ -1,8 +1,9 @@
 import { ParleyError } from '@parley/core';
 import { utf8 } from './hash.js';
+import { MAX_JSON_DEPTH } from './strict-json.js';
 
-/** Deepest container nesting accepted; a bound keeps hostile input from exhausting the stack. */
-const MAX_DEPTH = 64;
+/** Deepest container nesting accepted (the same bound as reading, §0); keeps hostile input from exhausting the stack. */
+const MAX_DEPTH = MAX_JSON_DEPTH;
 
 // In a `u` regex a surrogate pair is one code point, so this matches only lone surrogates. RFC 8785
 // §3.1 requires I-JSON, and RFC 7493 §2.1 forbids them: they have no UTF-8 encoding to hash.

@@ -6,6 +6,7 @@ import type { PublicKeyB64, StationId } from '@parley/core';
 import { fromBase64Url, fromHex, toBase64, toBase64Url, utf8 } from './hash.js';
 import type { Signer } from './keys.js';
 import { verifySignature } from './keys.js';
+import { parseStrictJson } from './strict-json.js';
 
 /**
  * A signed checkpoint (signed tree head) of one station's feed. The signed bytes are a
@@ -95,16 +96,7 @@ export function verifyCheckpointSignature(cp: Checkpoint, key: PublicKeyB64): bo
 
 /** Parses and schema-checks a checkpoint line, or throws `PARLEY_E_CHECKPOINT_MALFORMED`. */
 export function parseCheckpointLine(line: string): Checkpoint {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (err) {
-    throw new ParleyError(
-      'PARLEY_E_CHECKPOINT_MALFORMED',
-      `checkpoint is not JSON: ${(err as Error).message}`,
-      {},
-    );
-  }
+  const value = parseStrictJson(line, 'PARLEY_E_CHECKPOINT_MALFORMED', 'checkpoint');
   if (!checkpointCheck.Check(value)) {
     const first = checkpointCheck.Errors(value).First();
     throw new ParleyError(

@@ -5,6 +5,7 @@ import { CHANNEL_RE, ParleyError } from '@parley/core';
 import type { HashHex, PublicKeyB64, StationId } from '@parley/core';
 import { canonicalBytes } from './canonical-json.js';
 import { sha256, toBase64Url, toHex } from './hash.js';
+import { parseStrictJson } from './strict-json.js';
 import type { Signer } from './keys.js';
 
 /** The entry format version this implementation writes and reads. */
@@ -130,30 +131,26 @@ function withSig(signingBytes: Uint8Array, sig: string): string {
 
 /**
  * Parses one entry line (from a bundle or a peer) and checks it against the schema.
- * Throws `PARLEY_E_ENTRY_TOO_LARGE`, `PARLEY_E_ENTRY_MALFORMED` or `PARLEY_E_ENTRY_VERSION`.
+ * Throws `PARLEY_E_ENTRY_TOO_LARGE`, `PARLEY_E_ENTRY_MALFORMED`, a strict-JSON code
+ * (`PARLEY_E_JSON_*`, `PARLEY_E_CANONICAL_JSON`: see strict-json.ts) or `PARLEY_E_ENTRY_VERSION`.
  * It does not check the signature or the chain: `FeedVerifier` does.
  */
 export function parseEntryLine(line: string): Entry {
-  if (line.length > MAX_ENTRY_BYTES) {
+  // The limit is on UTF-8 bytes (PROTOCOL.md §2), not on UTF-16 code units.
+  const bytes = line.length > MAX_ENTRY_BYTES / 3 ? utf8ByteLength(line) : line.length;
+  if (bytes > MAX_ENTRY_BYTES) {
     throw new ParleyError(
       'PARLEY_E_ENTRY_TOO_LARGE',
-      `entry line is ${line.length} characters; the limit is ${MAX_ENTRY_BYTES}`,
-      {
-        length: line.length,
-      },
+      `entry line is ${bytes} bytes of UTF-8; the limit is ${MAX_ENTRY_BYTES}`,
+      { bytes, limit: MAX_ENTRY_BYTES },
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (err) {
-    throw new ParleyError(
-      'PARLEY_E_ENTRY_MALFORMED',
-      `entry is not JSON: ${(err as Error).message}`,
-      {},
-    );
-  }
-  return parseEntry(value);
+  return parseEntry(parseStrictJson(line, 'PARLEY_E_ENTRY_MALFORMED', 'entry'));
+}
+
+/** UTF-8 length of a string (a lone surrogate counts 3, as its replacement character would). */
+export function utf8ByteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }
 
 /** Checks a parsed value against the entry schema (see `parseEntryLine`). */

@@ -160,6 +160,13 @@ export class FeedVerifier {
         where,
       );
     }
+    if (seq > 1 && entry.kind === KIND.genesis) {
+      throw new ParleyError(
+        'PARLEY_E_GENESIS',
+        `seq ${seq} is of kind genesis, which only seq 1 may be`,
+        where,
+      );
+    }
     const bytes = pre?.bytes ?? signingBytes(entry);
     const key =
       seq === 1

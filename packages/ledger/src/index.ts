@@ -1,5 +1,6 @@
 export * from './hash.js';
 export * from './canonical-json.js';
+export * from './strict-json.js';
 export * from './merkle.js';
 export * from './keys.js';
 export * from './key-check.js';
@@ -10,3 +11,7 @@ export * from './feed-verifier.js';
 export * from './bundle.js';
 export * from './note.js';
 export * from './checkpoint-note.js';
+export * from './bundle-format.js';
+export * from './bundle-framing.js';
+export * from './bundle-manifest.js';
+export * from './bundle-refs.js';

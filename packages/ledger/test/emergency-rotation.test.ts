@@ -15,6 +15,9 @@ import {
   toHex,
   verifyBundle,
   MerkleTree,
+  MANIFEST_FORMAT,
+  signManifest,
+  utf8,
   leafHash,
 } from '@parley/ledger';
 import type { SealedEntry, Signer } from '@parley/ledger';
@@ -131,17 +134,51 @@ describe('emergency key rotation', () => {
       { station: a.station, key: next.publicKey, safety: '…', by: 'admin' },
     ]);
     const bNoRepin = feed('Bravo', bKey, bKey);
-    const bundle = (other: ReturnType<typeof feed>) => ({
-      entryLines: [...a.entries, ...other.entries].map((e) => e.line),
-      checkpointLines: [JSON.stringify(a.cp), JSON.stringify(other.cp)],
-      keysJson: JSON.stringify({
-        format: 'parley-keys/1',
-        stations: {
-          [a.station]: keysOf(a, 'Alpha'),
-          [other.station]: keysOf(other, 'Bravo'),
+    // Bravo exports: the manifest is signed by its (only) key.
+    const bundle = (other: ReturnType<typeof feed>) => {
+      const feedsOf = [a, other];
+      const v = (f: ReturnType<typeof feed>) => {
+        const fv = new FeedVerifier(f.station as StationId);
+        fv.acceptEmergency = () => true;
+        for (const e of f.entries) fv.push(e.entry);
+        return fv;
+      };
+      const manifest = signManifest(
+        {
+          format: MANIFEST_FORMAT,
+          exporter: other.station as StationId,
+          ts: 1_538_316_140_000,
+          feeds: Object.fromEntries(
+            feedsOf.map((f) => [
+              f.station,
+              { size: f.entries.length, root: v(f).rootHex(), checkpoints: 1 },
+            ]),
+          ),
         },
-      }),
-    });
+        bKey,
+      );
+      return {
+        manifest: utf8.encode(JSON.stringify(manifest)),
+        entries: [
+          utf8.encode(
+            feedsOf
+              .flatMap((f) => f.entries)
+              .map((e) => e.line + '\n')
+              .join(''),
+          ),
+        ],
+        checkpoints: utf8.encode(feedsOf.map((f) => JSON.stringify(f.cp) + '\n').join('')),
+        keys: utf8.encode(
+          JSON.stringify({
+            format: 'parley-keys/1',
+            stations: {
+              [a.station]: keysOf(a, 'Alpha'),
+              [other.station]: keysOf(other, 'Bravo'),
+            },
+          }),
+        ),
+      };
+    };
     const withRepin = await verifyBundle(bundle(b));
     expect(withRepin.ok, JSON.stringify(withRepin)).toBe(true);
     const without = await verifyBundle(bundle(bNoRepin));

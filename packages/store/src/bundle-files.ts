@@ -1,23 +1,33 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { ParleyError } from '@parley/core';
-import type { PublicKeyB64 } from '@parley/core';
+import type { PublicKeyB64, StationId } from '@parley/core';
 import {
   AUDIENCE_RE,
   BUNDLE_FILES,
   KEYS_FORMAT,
   KIND,
+  MANIFEST_FORMAT,
+  MerkleTree,
+  fromHex,
   parseEntryLine,
   parseFeedKey,
+  signManifest,
+  toHex,
   verifyBundle,
 } from '@parley/ledger';
-import type { BundleKeys, KeyPeriod, VerifyResult } from '@parley/ledger';
+import type { BundleKeys, KeyPeriod, Manifest, Signer, VerifyResult } from '@parley/ledger';
 import type { Store } from './store.js';
 
 const PAGE = 5000;
+
+/** The station that exports a bundle: it signs the manifest with its current key (§5.2). */
+export interface BundleExporter {
+  station: StationId;
+  signer: Signer;
+}
 
 /** What an export wrote. */
 export interface ExportSummary {
@@ -46,15 +56,17 @@ export async function keyHistory(
 }
 
 /**
- * Writes every feed the store holds as a bundle directory (entries.jsonl, checkpoints.jsonl,
- * keys.json). It is written to a temporary sibling and renamed into place, so a failed export
- * leaves nothing behind. The caller signs a fresh checkpoint first if it wants the whole feed
- * covered. Refuses a target that exists and is not an empty directory.
+ * Writes every feed the store holds as a bundle directory (manifest.json, keys.json,
+ * checkpoints.jsonl, entries.jsonl; PROTOCOL.md §5). It is written to a temporary sibling and
+ * renamed into place, so a failed export leaves nothing behind. The caller signs a fresh
+ * checkpoint of each of the exporter's feeds first: a verifier refuses a bundle in which one of
+ * the exporter's feeds runs past its latest checkpoint. Refuses a target that exists and is not
+ * an empty directory.
  */
 export async function exportBundle(
   store: Store,
   outArg: string,
-  opts: { audience?: string } = {},
+  opts: { exporter: BundleExporter; audience?: string; now?: number },
 ): Promise<ExportSummary> {
   if (opts.audience !== undefined && !AUDIENCE_RE.test(opts.audience))
     throw new ParleyError(
@@ -85,6 +97,7 @@ export async function exportBundle(
   try {
     const summary: ExportSummary = { dir: out, feeds: [] };
     const keys: BundleKeys = { format: KEYS_FORMAT, stations: {} };
+    const manifestFeeds: Manifest['feeds'] = {};
     const entries = await open(join(tmp, BUNDLE_FILES.entries), 'wx');
     const cps = await open(join(tmp, BUNDLE_FILES.checkpoints), 'wx');
     try {
@@ -93,16 +106,24 @@ export async function exportBundle(
         if (opts.audience !== undefined && parseFeedKey(station).audience !== opts.audience)
           continue;
         let after = 0;
+        const tree = new MerkleTree();
         for (;;) {
           const page = await store.entries(station, after, PAGE);
           if (page.length === 0) break;
           await entries.write(page.map((e) => e.line + '\n').join(''));
+          for (const e of page) tree.appendLeaf(fromHex(e.hash)!);
           after = page[page.length - 1]!.seq;
         }
+        if (after === 0) continue;
         const checkpoints = await store.checkpoints(station);
         if (checkpoints.length > 0)
           await cps.write(checkpoints.map((c) => JSON.stringify(c) + '\n').join(''));
         keys.stations[station] = await keyHistory(store, station);
+        manifestFeeds[station] = {
+          size: after,
+          root: toHex(tree.root()),
+          checkpoints: checkpoints.length,
+        };
         summary.feeds.push({ station, size: after, checkpoints: checkpoints.length });
       }
       await entries.sync();
@@ -111,12 +132,27 @@ export async function exportBundle(
       await entries.close();
       await cps.close();
     }
-    const kf = await open(join(tmp, BUNDLE_FILES.keys), 'wx');
-    try {
-      await kf.writeFile(JSON.stringify(keys, null, 2) + '\n');
-      await kf.sync();
-    } finally {
-      await kf.close();
+    const manifest = signManifest(
+      {
+        format: MANIFEST_FORMAT,
+        exporter: opts.exporter.station,
+        ts: opts.now ?? Date.now(),
+        ...(opts.audience !== undefined ? { audience: opts.audience } : {}),
+        feeds: manifestFeeds,
+      },
+      opts.exporter.signer,
+    );
+    for (const [file, value] of [
+      [BUNDLE_FILES.keys, keys],
+      [BUNDLE_FILES.manifest, manifest],
+    ] as const) {
+      const f = await open(join(tmp, file), 'wx');
+      try {
+        await f.writeFile(JSON.stringify(value, null, 2) + '\n');
+        await f.sync();
+      } finally {
+        await f.close();
+      }
     }
     if (outExists) await rmdir(out);
     await rename(tmp, out);
@@ -153,18 +189,19 @@ export async function verifyBundleDir(
       };
     }
   }
-  const keysJson = await readFile(join(dir, BUNDLE_FILES.keys), 'utf8');
-  const checkpointLines = (await readFile(join(dir, BUNDLE_FILES.checkpoints), 'utf8')).split('\n');
-  if (checkpointLines[checkpointLines.length - 1] === '') checkpointLines.pop();
-  const stream = createReadStream(join(dir, BUNDLE_FILES.entries), {
-    encoding: 'utf8',
-    highWaterMark: 1 << 20,
-  });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const manifest = await readFile(join(dir, BUNDLE_FILES.manifest));
+  const keys = await readFile(join(dir, BUNDLE_FILES.keys));
+  const checkpoints = await readFile(join(dir, BUNDLE_FILES.checkpoints));
+  const stream = createReadStream(join(dir, BUNDLE_FILES.entries), { highWaterMark: 1 << 20 });
   try {
-    return await verifyBundle({ entryLines: lines, checkpointLines, keysJson, ...opts });
+    return await verifyBundle({
+      manifest,
+      keys,
+      checkpoints,
+      entries: stream as AsyncIterable<Uint8Array>,
+      ...opts,
+    });
   } finally {
-    lines.close();
     stream.destroy();
   }
 }

@@ -366,6 +366,23 @@ export async function peerKeys(
   return { pinned: peer.key as PublicKeyB64, keys, repins };
 }
 
+/**
+ * The exporter of a bundle written from the station in `dir` (§5.2): its station id and the
+ * signer of its current key, as the stored feed's key chain says. For a store opened without a
+ * running station (a test, a standby); a running station has `StationHandle.exporter`.
+ */
+export async function stationExporter(
+  dirArg: string,
+  store: Store,
+): Promise<{ station: StationId; signer: Signer }> {
+  const dir = resolve(dirArg);
+  const config = await readStationConfig(dir);
+  return {
+    station: config.station,
+    signer: await loadSigner(dir, await currentKey(store, config.station)),
+  };
+}
+
 /** Compares safety numbers by their digits only (spacing as read aloud does not matter). */
 const digits = (s: string) => s.replace(/\s+/g, '');
 
@@ -417,6 +434,11 @@ export class StationHandle {
     readonly writer: FeedWriter,
     private readonly clock: Clock | undefined,
   ) {}
+
+  /** This station as the exporter of a bundle: its id and current signer (§5.2). */
+  get exporter(): { station: StationId; signer: Signer } {
+    return { station: this.writer.station, signer: this.writer.currentSigner };
+  }
 
   /**
    * Opens the station in `dir`; the current key is found by following the feed's key chain.

@@ -10,7 +10,11 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The one-line verdict of `parley verify`. */
+/**
+ * The verdict of `parley verify`: one line, then on success one line per feed saying how much of
+ * it is witnessed (covered by another station's cosignature in the bundle) and how much is not,
+ * and one line per reference the bundle could not check.
+ */
 export function describeResult(result: VerifyResult): string {
   if (!result.ok) {
     const f = result.failure;
@@ -23,28 +27,41 @@ export function describeResult(result: VerifyResult): string {
       .join(', ');
     return `FAILED at ${where}: ${f.code}: ${f.message}`;
   }
-  const feeds = result.feeds
-    .map(
-      (f) =>
-        `${f.station} "${f.name}" size ${f.size} root ${f.root.slice(0, 16)}… keys ${f.keys}${f.witnessedSize ? ` witnessed to ${f.witnessedSize}` : ''}${f.uncovered ? ` (${f.uncovered} after last checkpoint)` : ''}`,
-    )
-    .join('; ');
   const trust = result.pinned
     ? 'keys pinned'
     : 'keys NOT pinned (pass --key to check whose feed this is)';
-  const ok = `OK: ${result.feeds.length} feed(s), ${result.entries} entries, ${result.checkpoints} checkpoints verified, ${trust}: ${feeds}`;
-  if (result.violationCount === 0) return ok;
-  // The log is intact; entries whose body fails its schema are protocol violations by their station.
-  const lines = result.violations.map(
-    (v) =>
-      `VIOLATION ${v.code} at station ${v.station}${v.audience ? `/${v.audience}` : ''}, seq ${v.seq}, ${v.file} line ${v.line}: ${v.message}`,
-  );
-  const more = result.violationCount - result.violations.length;
-  return [
-    `${ok}; ${result.violationCount} protocol violation(s)`,
-    ...lines,
-    ...(more > 0 ? [`… and ${more} more`] : []),
-  ].join('\n');
+  const x = result.exporter;
+  const lines = [
+    `OK: ${result.feeds.length} feed(s), ${result.entries} entries, ${result.checkpoints} checkpoints verified, ${trust}; exported by ${x.station} at ${new Date(x.ts).toISOString()}${x.audience ? ` (audience ${x.audience} only)` : ''}`,
+  ];
+  for (const f of result.feeds) {
+    const feed = f.audience ? `${f.station}/${f.audience}` : f.station;
+    const head = `  ${feed} "${f.name}" size ${f.size} root ${f.root.slice(0, 16)}… keys ${f.keys}, checkpointed to ${f.size - f.uncovered}`;
+    let witness: string;
+    if (f.audience === null)
+      witness = 'identity feed, not cosigned (its rotations are in the audience feeds)';
+    else if (f.witnessedSize === 0)
+      witness = `NOT witnessed: no cosignature in the bundle covers seq 1..${f.size}`;
+    else
+      witness = `witnessed 1..${f.witnessedSize} by ${f.witnesses.join(', ')}${f.unwitnessed > 0 ? `; ${f.witnessedSize + 1}..${f.size} NOT witnessed (${f.unwitnessed} entries)` : ''}`;
+    lines.push(`${head}; ${witness}`);
+  }
+  for (const u of result.unresolved) {
+    lines.push(
+      `  unchecked: ${u.station} seq ${u.seq} (${u.file} line ${u.line}, ${u.field}) names seq ${u.targetSeq} of ${u.target}, ${u.reason === 'feed-absent' ? 'a feed the bundle does not hold' : 'beyond what the bundle holds of it'}`,
+    );
+  }
+  if (result.violationCount > 0) {
+    // The log is intact; entries whose body fails its schema are protocol violations by their station.
+    lines[0] += `; ${result.violationCount} protocol violation(s)`;
+    for (const v of result.violations)
+      lines.push(
+        `VIOLATION ${v.code} at station ${v.station}${v.audience ? `/${v.audience}` : ''}, seq ${v.seq}, ${v.file} line ${v.line}: ${v.message}`,
+      );
+    const more = result.violationCount - result.violations.length;
+    if (more > 0) lines.push(`… and ${more} more`);
+  }
+  return lines.join('\n');
 }
 
 export function registerBundleCommands(program: Command): void {
@@ -64,11 +81,10 @@ export function registerBundleCommands(program: Command): void {
       await withStation(opts.data, async (s) => {
         // Every commit signs a checkpoint over its feed's head; the identity feed gets a fresh one.
         await s.writer.checkpoint();
-        const summary = await exportBundle(
-          s.store,
-          opts.out,
-          opts.audience !== undefined ? { audience: opts.audience } : {},
-        );
+        const summary = await exportBundle(s.store, opts.out, {
+          exporter: s.exporter,
+          ...(opts.audience !== undefined ? { audience: opts.audience } : {}),
+        });
         if (opts.json) print(JSON.stringify(summary));
         else {
           for (const f of summary.feeds)
