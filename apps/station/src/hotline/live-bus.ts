@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { isMember } from '../auth.js';
+import type { Actor } from '../auth.js';
 
 /** One change the console needs to see. */
 export type LiveEvent =
@@ -49,5 +51,33 @@ export class LiveBus {
   subscribe(fn: (e: LiveEvent) => void): () => void {
     this.emitter.on('event', fn);
     return () => this.emitter.off('event', fn);
+  }
+}
+
+/**
+ * An event as `actor` may see it, or null: the events of a channel (entries, alarms, channel
+ * acts, drafts, notices) reach its members only; an encounter is shown as `encounter` gives it
+ * (null: not at all); link state and the track picture are the station's, for every reader.
+ */
+export function eventFor(
+  actor: Actor,
+  e: LiveEvent,
+  encounter?: (view: unknown) => unknown,
+): LiveEvent | null {
+  switch (e.type) {
+    case 'entry':
+    case 'alarm':
+    case 'channel':
+    case 'draft':
+    case 'notice':
+      return isMember(actor, e.channel) ? e : null;
+    case 'encounter': {
+      if (!encounter) return e;
+      const view = encounter(e.encounter);
+      return view === null ? null : { ...e, encounter: view };
+    }
+    case 'link':
+    case 'tracks':
+      return e;
   }
 }
