@@ -38,6 +38,8 @@ let adminA: string, adminB: string;
 const ids: Record<string, string> = {};
 /** The pair of units in an encounter: the station's picture, seen by all (its draft is not). */
 let pairId = '';
+/** Bravo's notice on scs-tactical: hers. */
+let mineNotice = '';
 /** Every event Alpha's bus carried, and the live streams of a member of scs-tactical and of all. */
 const published: LiveEvent[] = [];
 const streams: Record<'mia' | 'all', { text: string; stop: () => void }> = {
@@ -217,9 +219,11 @@ beforeAll(async () => {
   const mine = await B_.post('/api/v1/notices', {
     channel: 'scs-tactical',
     send: true,
-    notice: { ...fire('Bravo', 20, 120, ''), remark: 'for mia' },
+    // Where Alpha's notice on east-tactical will be: a conflict, of another channel's notice.
+    notice: { ...fire('Bravo', 5, 110.5, ''), remark: 'for mia' },
   });
   expect(mine.status, JSON.stringify(mine.json)).toBe(201);
+  mineNotice = mine.json.id;
   await waitFor('Bravo message and call at Alpha', async () => {
     const calls = (await A_.get('/api/v1/calls')).json.calls as { id: string }[];
     return (
@@ -425,8 +429,8 @@ describe('an operator who is a member of one channel only', () => {
         }
       }
     }
-    expect(leaked, 'answers that named the other channels or their things').toEqual([]);
-    expect(wrong, 'aimed requests not refused with 403 or 404').toEqual([]);
+    // Answers that named the other channels or their things; aimed requests not refused.
+    expect({ leaked, wrong }).toEqual({ leaked: [], wrong: [] });
     // The enumeration found the routes that matter (a guard against an empty document).
     expect(aimedCount).toBeGreaterThan(300);
     // Nothing was written: the station's view is as it was, and no entry names them.
@@ -447,6 +451,12 @@ describe('an operator who is a member of one channel only', () => {
     const enc = JSON.parse((await call(s, 'GET', '/api/v1/encounters')).text).encounters as any[];
     expect(enc.map((e) => e.id)).toContain(pairId);
     expect(enc.every((e) => e.kind === 'pair' && e.draft === null)).toBe(true);
+    // Her channel's notice meets the other channel's notice: that one is not named to her.
+    const conflicts = await call(s, 'GET', `/api/v1/notices/${mineNotice}/conflicts`);
+    expect(conflicts.status).toBe(200);
+    expect(leaks(conflicts.text, '')).toEqual([]);
+    const seenAll = (await api(a.url, adminA).get(`/api/v1/notices/${mineNotice}/conflicts`)).json;
+    expect(JSON.stringify(seenAll.notices)).toContain(ids.noticeA);
     const all = (await api(a.url, adminA).get('/api/v1/alarms')).json;
     expect(all.alarms.length).toBeGreaterThan(0);
     expect(JSON.parse((await call(s, 'GET', '/api/v1/alarms')).text)).toEqual({
