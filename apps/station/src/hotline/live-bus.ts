@@ -36,6 +36,21 @@ export type LiveEvent =
   | { type: 'tracks'; now: number; tracks: unknown[]; gone: string[] }
   | { type: 'encounter'; encounter: unknown };
 
+/** Every type of live event (checked against `LiveEvent` both ways, so a new type must be listed). */
+export const LIVE_EVENT_TYPES = [
+  'entry',
+  'link',
+  'alarm',
+  'channel',
+  'draft',
+  'notice',
+  'tracks',
+  'encounter',
+] as const satisfies readonly LiveEvent['type'][];
+// A type of `LiveEvent` missing from the list fails here.
+const _allListed: LiveEvent['type'] extends (typeof LIVE_EVENT_TYPES)[number] ? true : never = true;
+void _allListed;
+
 /** Fans station changes out to live-stream subscribers (SSE clients). */
 export class LiveBus {
   private readonly emitter = new EventEmitter();
