@@ -109,3 +109,29 @@ export function requireMember(actor: Actor, channel: string): void {
     );
   }
 }
+
+/** Whether the actor is a member of `channel` (`null`: a thing of no channel, seen by everyone). */
+export function isMember(actor: Actor, channel: string | null | undefined): boolean {
+  return channel == null || actor.channels === '*' || actor.channels.includes(channel);
+}
+
+/**
+ * For a thing found by id: unless the actor is a member of its channel, throws what a missing
+ * one gets (`notFound`), so that neither the thing nor its channel's name is confirmed.
+ */
+export function requireMemberOr(actor: Actor, channel: string, notFound: () => ParleyError): void {
+  if (!isMember(actor, channel)) throw notFound();
+}
+
+/**
+ * Throws `PARLEY_E_NOT_MEMBER` (403) unless the actor is a member of every channel: for what
+ * spans all channels (the audit log, operator accounts).
+ */
+export function requireAllChannels(actor: Actor, what: string): void {
+  if (actor.channels !== '*')
+    throw new ParleyError(
+      'PARLEY_E_NOT_MEMBER',
+      `${what} spans every channel; ${actor.name} is a member of some channels only`,
+      {},
+    );
+}

@@ -461,7 +461,9 @@ describe('roles and channel membership', () => {
     const seen = (await alice.get('/api/v1/messages')).json.messages as any[];
     expect(seen.map((m) => m.text)).toContain('alice on a');
     expect(seen.filter((m) => m.channel !== 'a')).toEqual([]);
-    expect((await alice.get('/api/v1/messages?channel=b')).json.messages).toEqual([]);
+    // Asking for b by name: refused whether or not b exists (nothing of it is confirmed).
+    const byName = await alice.get('/api/v1/messages?channel=b');
+    expect([byName.status, byName.json.code]).toEqual([403, 'PARLEY_E_NOT_MEMBER']);
     // olga, a member of every channel, sees b.
     const olga = await signedIn('olga');
     expect(

@@ -164,7 +164,8 @@ export const ERROR_CODES = {
     'That receipt cannot be given: only the receiving side acknowledges, and not before delivery.',
   PARLEY_E_SELF_APPROVAL: 'The author of a message cannot also approve it (two-person rule).',
   PARLEY_E_DRAFT_NOT_FOUND: 'No draft awaiting approval has that id.',
-  PARLEY_E_NOT_MEMBER: 'The operator is not a member of that channel.',
+  PARLEY_E_NOT_MEMBER:
+    'The operator is not a member of that channel (audit log and accounts: of every channel).',
   PARLEY_E_CALL_NOT_FOUND: 'No call request with that id.',
   PARLEY_E_CALL_STATE:
     'The call request was already answered, or the answer does not fit it (slot not proposed).',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   TWO_PERSON_TIERS,
   HotlineFolder,
@@ -26,24 +25,18 @@ import type {
 import type { LinkManager } from '@parley/link';
 import type { AudienceId } from '@parley/ledger';
 import type { Clock, EntryDraft, FeedWriter, Lease, StationHandle } from '@parley/store';
-import { requireMember, requirePermission } from '../auth.js';
+import { isMember, requireMember, requireMemberOr, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
+import { MessageDrafts } from './drafts.js';
+import type { Draft } from './drafts.js';
+
+export type { Draft } from './drafts.js';
 import { FeedTail } from './feed-tail.js';
 import type { LiveBus } from './live-bus.js';
 
 // Genesis entries name each audience's members.
 const KINDS = new Set<string>([...Object.values(HOTLINE_KIND), 'genesis']);
-const DRAFT_PREFIX = 'draft.';
 const MAX_REASON = 500;
-
-/** A message waiting for its second person (two-person rule); local, not yet in any feed. */
-export interface Draft {
-  id: string;
-  channel: string;
-  author: string;
-  created: number;
-  body: Record<string, unknown>;
-}
 
 /** Message content as an operator gives it: free text in a language, optionally replying to a message. */
 export interface SendInput {
@@ -99,7 +92,10 @@ export class HotlineService {
   ) {
     this.folder = new HotlineFolder(handle.station);
     this.tail = new FeedTail(handle.store, (kind) => KINDS.has(kind));
+    this.drafts_ = new MessageDrafts(handle.store);
   }
+
+  private readonly drafts_: MessageDrafts;
 
   get station(): string {
     return this.handle.station;
@@ -248,6 +244,7 @@ export class HotlineService {
   ): Promise<EntryRef> {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
+    requireMember(actor, name);
     const agreement = parseAgreement(agreementArg);
     const members = await this.parseMembers(membersArg);
     if (await this.channel(name))
@@ -301,6 +298,7 @@ export class HotlineService {
   async acceptChannel(actor: Actor, nameArg: unknown): Promise<EntryRef> {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
+    requireMember(actor, name);
     const c = await this.known(name);
     const amend = c.amendment;
     if (amend && amend.members.includes(this.station) && !amend.accepted.includes(this.station)) {
@@ -346,6 +344,7 @@ export class HotlineService {
   async amendMembers(actor: Actor, nameArg: unknown, membersArg: unknown): Promise<EntryRef> {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
+    requireMember(actor, name);
     const c = await this.known(name);
     if (c.status === 'proposed' || c.amendment) {
       throw new ParleyError(
@@ -385,6 +384,7 @@ export class HotlineService {
   ): Promise<EntryRef> {
     requirePermission(actor, 'channels');
     const name = parseChannel(nameArg);
+    requireMember(actor, name);
     const reason = parseReason(reasonArg);
     const c = await this.known(name);
     if (c.status !== (suspend ? 'open' : 'suspended')) {
@@ -457,14 +457,7 @@ export class HotlineService {
     requirePermission(actor, 'send');
     const { channel, body, view } = await this.messageBody(actor, input);
     if (view && TWO_PERSON_TIERS.includes(view.agreement.tier)) {
-      const draft: Draft = {
-        id: `d_${randomBytes(9).toString('base64url')}`,
-        channel,
-        author: actor.name,
-        created: this.clock.now(),
-        body,
-      };
-      await this.handle.store.setMeta(DRAFT_PREFIX + draft.id, JSON.stringify(draft));
+      const draft = await this.drafts_.file(channel, actor.name, this.clock.now(), body);
       this.bus.publish({ type: 'draft', id: draft.id, channel });
       return { draft };
     }
@@ -472,25 +465,15 @@ export class HotlineService {
     return { entry: entry! };
   }
 
+  /** The drafts of the actor's channels. */
   async drafts(actor: Actor): Promise<Draft[]> {
-    const all = (await this.handle.store.listMeta(DRAFT_PREFIX)).map(
-      ([, v]) => JSON.parse(v) as Draft,
-    );
-    return all.filter((d) => actor.channels === '*' || actor.channels.includes(d.channel));
+    return this.drafts_.list(actor);
   }
 
   /** The second person approves a draft: it is signed into the feed with both names. */
   async approve(actor: Actor, id: string): Promise<EntryRef> {
     requirePermission(actor, 'approve');
-    const text = await this.handle.store.getMeta(DRAFT_PREFIX + id);
-    if (!text)
-      throw new ParleyError(
-        'PARLEY_E_DRAFT_NOT_FOUND',
-        `no draft ${JSON.stringify(id)} awaits approval`,
-        { id },
-      );
-    const draft = JSON.parse(text) as Draft;
-    requireMember(actor, draft.channel);
+    const draft = await this.drafts_.get(actor, id);
     if (draft.author === actor.name)
       throw new ParleyError(
         'PARLEY_E_SELF_APPROVAL',
@@ -505,15 +488,15 @@ export class HotlineService {
         body: { ...draft.body, approver: actor.name },
       },
     ]);
-    await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+    await this.drafts_.remove(id);
     return entry!;
   }
 
+  /** Discards a draft of one of the actor's channels (another channel's: as if there were none). */
   async discardDraft(actor: Actor, id: string): Promise<void> {
     requirePermission(actor, 'send');
-    if (!(await this.handle.store.getMeta(DRAFT_PREFIX + id)))
-      throw new ParleyError('PARLEY_E_DRAFT_NOT_FOUND', `no draft ${JSON.stringify(id)}`, { id });
-    await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
+    await this.drafts_.get(actor, id);
+    await this.drafts_.remove(id);
   }
 
   /**
@@ -533,14 +516,19 @@ export class HotlineService {
     return { ...(c ?? ({} as ChannelView)), audience: m.ref.audience!, members: [...members] };
   }
 
-  private async peerMessage(id: string): Promise<MessageView> {
+  /** A message of one of the actor's channels (another channel's: as if it were not held). */
+  private async peerMessage(actor: Actor, id: string): Promise<MessageView> {
     const m = (await this.state()).byId.get(id);
-    if (!m || !('receipts' in m))
-      throw new ParleyError(
+    const notFound = () =>
+      new ParleyError(
         'PARLEY_E_MESSAGE_NOT_FOUND',
         `no message ${JSON.stringify(id)} is held here`,
-        { id },
+        {
+          id,
+        },
       );
+    if (!m || !('receipts' in m)) throw notFound();
+    requireMemberOr(actor, m.channel, notFound);
     return m;
   }
 
@@ -552,8 +540,7 @@ export class HotlineService {
     readback?: unknown,
   ): Promise<EntryRef | null> {
     requirePermission(actor, 'acknowledge');
-    const m = await this.peerMessage(id);
-    requireMember(actor, m.channel);
+    const m = await this.peerMessage(actor, id);
     const mine = m.recipients[this.station];
     if (m.ref.station === this.station || !mine) {
       throw new ParleyError(
@@ -576,8 +563,7 @@ export class HotlineService {
   /** Attaches a translation as a separate signed entry; the original is never replaced. */
   async translate(actor: Actor, id: string, langArg: unknown, textArg: unknown): Promise<EntryRef> {
     requirePermission(actor, 'translate');
-    const m = await this.peerMessage(id);
-    requireMember(actor, m.channel);
+    const m = await this.peerMessage(actor, id);
     const [ref] = await this.append(await this.channelOf(m), [
       {
         kind: HOTLINE_KIND.translation,
@@ -641,11 +627,10 @@ export class HotlineService {
   ): Promise<EntryRef> {
     requirePermission(actor, 'send');
     const c = (await this.state()).byId.get(id);
-    if (!c || 'receipts' in c)
-      throw new ParleyError('PARLEY_E_CALL_NOT_FOUND', `no call request ${JSON.stringify(id)}`, {
-        id,
-      });
-    requireMember(actor, c.channel);
+    const notFound = () =>
+      new ParleyError('PARLEY_E_CALL_NOT_FOUND', `no call request ${JSON.stringify(id)}`, { id });
+    if (!c || 'receipts' in c) throw notFound();
+    requireMemberOr(actor, c.channel, notFound);
     if (c.ref.station === this.station || c.status !== 'open' || !c.recipients[this.station]) {
       throw new ParleyError(
         'PARLEY_E_CALL_STATE',
@@ -758,8 +743,8 @@ export class HotlineService {
     return p === 'ROUTINE' ? 'PRIORITY' : p === 'PRIORITY' ? 'IMMEDIATE' : 'FLASH';
   }
 
-  /** Open alarms and unanswered messages with their age, for the watch. */
-  async alarms(): Promise<{
+  /** Open alarms and unanswered messages with their age, for the watch: of the actor's channels. */
+  async alarms(actor: Actor): Promise<{
     alarms: HotlineState['alarms'];
     unanswered: {
       id: string;
@@ -775,22 +760,24 @@ export class HotlineService {
   }> {
     const { state } = await this.state();
     const now = this.clock.now();
-    const unanswered = overdue(state, this.station, now).map((o) => {
-      const id = (state.messages.get(o.key) ?? state.calls.get(o.key))!.id;
-      const age = formatAge(now - o.since);
-      return {
-        id,
-        channel: o.channel,
-        precedence: o.precedence,
-        sentAt: o.since,
-        due: o.due,
-        kind: o.kind,
-        parties: o.parties,
-        age,
-        summary: `sent ${formatDtg(o.since)}, no answer for ${age}`,
-      };
-    });
-    return { alarms: state.alarms, unanswered };
+    const unanswered = overdue(state, this.station, now)
+      .filter((o) => isMember(actor, o.channel))
+      .map((o) => {
+        const id = (state.messages.get(o.key) ?? state.calls.get(o.key))!.id;
+        const age = formatAge(now - o.since);
+        return {
+          id,
+          channel: o.channel,
+          precedence: o.precedence,
+          sentAt: o.since,
+          due: o.due,
+          kind: o.kind,
+          parties: o.parties,
+          age,
+          summary: `sent ${formatDtg(o.since)}, no answer for ${age}`,
+        };
+      });
+    return { alarms: state.alarms.filter((a) => isMember(actor, a.channel)), unanswered };
   }
 
   /** Channels with their agreement, status, dormancy, running deadlines and link health. */
@@ -799,7 +786,7 @@ export class HotlineService {
     const now = this.clock.now();
     const health = this.links?.status() ?? [];
     return [...state.channels.values()]
-      .filter((c) => actor.channels === '*' || actor.channels.includes(c.name))
+      .filter((c) => isMember(actor, c.name))
       .map((c) => {
         const msgs = [...state.messages.values()].filter((m) => m.channel === c.name);
         const running = msgs.filter(

@@ -32,7 +32,7 @@ import type {
   TrackMotion,
 } from '@parley/geo';
 import type { Clock, Lease, StationHandle } from '@parley/store';
-import { requireMember, requirePermission } from '../auth.js';
+import { isMember, requireMember, requireMemberOr, requirePermission } from '../auth.js';
 import type { Actor } from '../auth.js';
 import type { HotlineService } from '../hotline/hotline-service.js';
 import type { LiveBus } from '../hotline/live-bus.js';
@@ -292,24 +292,25 @@ export class NoticeService {
     const all = (await this.handle.store.listMeta(DRAFT_PREFIX)).map(
       ([, v]) => JSON.parse(v) as NoticeDraft,
     );
-    return all
-      .filter((d) => actor.channels === '*' || actor.channels.includes(d.channel))
-      .sort((a, b) => a.created - b.created);
+    return all.filter((d) => isMember(actor, d.channel)).sort((a, b) => a.created - b.created);
   }
 
-  private async draft(id: string): Promise<NoticeDraft> {
-    const text = await this.handle.store.getMeta(DRAFT_PREFIX + id);
-    if (!text)
-      throw new ParleyError('PARLEY_E_NOTICE_NOT_FOUND', `no notice draft ${JSON.stringify(id)}`, {
+  /** A draft of one of the actor's channels (another channel's: as if there were none). */
+  private async draft(actor: Actor, id: string): Promise<NoticeDraft> {
+    const notFound = () =>
+      new ParleyError('PARLEY_E_NOTICE_NOT_FOUND', `no notice draft ${JSON.stringify(id)}`, {
         id,
       });
-    return JSON.parse(text) as NoticeDraft;
+    const text = await this.handle.store.getMeta(DRAFT_PREFIX + id);
+    if (!text) throw notFound();
+    const d = JSON.parse(text) as NoticeDraft;
+    requireMemberOr(actor, d.channel, notFound);
+    return d;
   }
 
   async discardDraft(actor: Actor, id: string): Promise<void> {
     requirePermission(actor, 'send');
-    const d = await this.draft(id);
-    requireMember(actor, d.channel);
+    await this.draft(actor, id);
     await this.handle.store.deleteMeta(DRAFT_PREFIX + id);
   }
 
@@ -336,7 +337,7 @@ export class NoticeService {
     actor: Actor,
     id: string,
   ): Promise<{ entry: EntryRef; lateness: LatenessView }> {
-    const d = await this.draft(id);
+    const d = await this.draft(actor, id);
     const c = await this.sendable(actor, d.channel);
     const body: Record<string, unknown> = { notice: d.notice, by: d.author };
     if (c && TWO_PERSON_TIERS.includes(c.agreement.tier)) {
@@ -467,22 +468,20 @@ export class NoticeService {
   // -------------------------------------------------------------------------------------------
   // Sent notices.
 
-  private async notice(id: string): Promise<NoticeView> {
+  /** A notice of one of the actor's channels (another channel's: as if it were not held). */
+  private async notice(actor: Actor, id: string): Promise<NoticeView> {
     const v = (await this.views()).get(id);
-    if (!v)
-      throw new ParleyError(
-        'PARLEY_E_NOTICE_NOT_FOUND',
-        `no notice ${JSON.stringify(id)} is held here`,
-        {
-          id,
-        },
-      );
+    const notFound = () =>
+      new ParleyError('PARLEY_E_NOTICE_NOT_FOUND', `no notice ${JSON.stringify(id)} is held here`, {
+        id,
+      });
+    if (!v) throw notFound();
+    requireMemberOr(actor, v.channel, notFound);
     return v;
   }
 
   private async ownLive(actor: Actor, id: string, what: string): Promise<NoticeView> {
-    const v = await this.notice(id);
-    requireMember(actor, v.channel);
+    const v = await this.notice(actor, id);
     if (v.station !== this.station || v.cancelled)
       throw new ParleyError(
         'PARLEY_E_NOTICE_STATE',
@@ -525,8 +524,7 @@ export class NoticeService {
     level: 'read' | 'understood',
   ): Promise<EntryRef | null> {
     requirePermission(actor, 'acknowledge');
-    const v = await this.notice(id);
-    requireMember(actor, v.channel);
+    const v = await this.notice(actor, id);
     if (v.station === this.station)
       throw new ParleyError(
         'PARLEY_E_RECEIPT_NOT_ALLOWED',
@@ -603,9 +601,11 @@ export class NoticeService {
    * Notice entries (of either feed) whose content failed the notice checks here: signed and held,
    * but not understood. Shown, never dropped silently.
    */
-  async unreadable(): Promise<
-    { station: string; audience?: string; seq: number; error: string }[]
-  > {
+  async unreadable(
+    actor: Actor,
+  ): Promise<{ station: string; audience?: string; seq: number; error: string }[]> {
+    // Their channel is not known (they could not be read): for members of every channel only.
+    if (actor.channels !== '*') return [];
     await this.views();
     return [...this.folder.invalid].map(([key, error]) => {
       // The key is `refKey`: `<station>[/<audience>]:<seq>`.
@@ -624,6 +624,8 @@ export class NoticeService {
     actor: Actor,
     filter: { status?: string; channel?: string } = {},
   ): Promise<{ now: number; notices: NoticeApiView[] }> {
+    // A channel the operator is not a member of: 403 whether or not it exists.
+    if (filter.channel !== undefined) requireMember(actor, filter.channel);
     // A channel this station is not a party to does not exist here (ADR 0003): 404, not [].
     if (filter.channel !== undefined && !(await this.hotline.holds(filter.channel)))
       throw new ParleyError(
@@ -635,7 +637,7 @@ export class NoticeService {
       );
     const now = this.clock.now();
     const notices = [...(await this.views()).values()]
-      .filter((v) => actor.channels === '*' || actor.channels.includes(v.channel))
+      .filter((v) => isMember(actor, v.channel))
       .filter((v) => filter.channel === undefined || v.channel === filter.channel)
       .map((v) => this.view(v, now))
       .filter((v) => filter.status === undefined || filter.status.split(',').includes(v.status))
@@ -644,8 +646,7 @@ export class NoticeService {
   }
 
   async get(actor: Actor, id: string): Promise<NoticeApiView> {
-    const v = await this.notice(id);
-    requireMember(actor, v.channel);
+    const v = await this.notice(actor, id);
     return this.view(v, this.clock.now());
   }
 
@@ -655,8 +656,7 @@ export class NoticeService {
     id: string,
   ): Promise<{ id: string; ref: string; notice: NoticeContent; status: string; own: boolean }> {
     if (id.startsWith('nd_')) {
-      const d = await this.draft(id);
-      requireMember(actor, d.channel);
+      const d = await this.draft(actor, id);
       return { id, ref: 'DRAFT', notice: d.notice, status: 'draft', own: true };
     }
     const v = await this.get(actor, id);
@@ -699,18 +699,29 @@ export class NoticeService {
     horizonMs: number,
   ): Promise<{
     now: number;
-    conflicts: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[];
+    conflicts: (TrackIntrusion & {
+      notice: string;
+      ref: string;
+      kind: string;
+      own: boolean;
+      channel: string;
+    })[];
   }> {
     const now = this.clock.now();
-    const out: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[] =
-      [];
+    const out: (TrackIntrusion & {
+      notice: string;
+      ref: string;
+      kind: string;
+      own: boolean;
+      channel: string;
+    })[] = [];
     const source = this.tracks;
     if (!source) return { now, conflicts: out };
     // The picture is read (and dead-reckoned) only if some current notice needs it: this runs
     // after every screen, and most of the time there is no notice to check.
     let all: PartyTrack[] | undefined;
     for (const v of (await this.views()).values()) {
-      if (actor.channels !== '*' && !actor.channels.includes(v.channel)) continue;
+      if (!isMember(actor, v.channel)) continue;
       const st = noticeStatus(v, now);
       if (st === 'cancelled' || st === 'expired') continue;
       const own = v.station === this.station;
@@ -721,7 +732,14 @@ export class NoticeService {
         all.filter((t) => t.party !== exclude),
         { now, horizonMs },
       ))
-        out.push({ ...hit, notice: v.id, ref: this.refText(v), kind: v.current.content.kind, own });
+        out.push({
+          ...hit,
+          notice: v.id,
+          ref: this.refText(v),
+          kind: v.current.content.kind,
+          own,
+          channel: v.channel,
+        });
     }
     return { now, conflicts: out.sort((a, b) => a.enterAt - b.enterAt) };
   }
@@ -752,6 +770,8 @@ export class NoticeService {
     const others: { id: string; name: string; content: NoticeContent }[] = [];
     for (const v of views.values()) {
       if (v.id === id || (v.station === this.station) === own) continue;
+      // Another channel's notices are not named to this operator (not even as a conflict).
+      if (!isMember(actor, v.channel)) continue;
       const st = noticeStatus(v, now);
       if (st === 'cancelled' || st === 'expired') continue;
       others.push({ id: v.id, name: this.refText(v), content: v.current.content });

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { ParleyError } from '@parley/core';
 import type { Clock, Store } from '@parley/store';
-import { GRANTS, ROLES } from '../auth.js';
+import { GRANTS, requireAllChannels, ROLES } from '../auth.js';
 import { actorOf } from '../routes/api.js';
 import { verifyAuditLog } from './audit.js';
 import type { AuditLog } from './audit.js';
@@ -262,6 +262,8 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
       },
     },
     async (req) => {
+      // Records name every channel's messages, drafts and reasons: for members of all channels.
+      requireAllChannels(actorOf(req), 'the audit log');
       const q = req.query;
       const records = await store.audit({
         limit: q.limit ?? 100,
@@ -291,7 +293,11 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
         response: { 200: Type.Object({ users: Type.Array(UserView) }), '4xx': ErrorBody },
       },
     },
-    async () => ({ users: (await store.users()).map(userView) }),
+    async (req) => {
+      // Accounts name channels; one restricted to some could grant itself the others.
+      requireAllChannels(actorOf(req), 'operator accounts');
+      return { users: (await store.users()).map(userView) };
+    },
   );
 
   app.post<{ Body: Static<typeof CreateUserBody> }>(
@@ -307,7 +313,9 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
         response: { 201: Type.Object({ user: UserView }), '4xx': ErrorBody },
       },
     },
-    async (req, reply) =>
-      reply.status(201).send({ user: await createUser(store, req.body, clock.now()) }),
+    async (req, reply) => {
+      requireAllChannels(actorOf(req), 'operator accounts');
+      return reply.status(201).send({ user: await createUser(store, req.body, clock.now()) });
+    },
   );
 }

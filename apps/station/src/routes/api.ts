@@ -173,7 +173,17 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     },
   );
 
-  await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
+  const tracks = deps.tracks;
+  await hotlineRoutes(app, {
+    hotline: deps.hotline,
+    bus: deps.bus,
+    ...(tracks
+      ? {
+          encounterFor: (actor: Actor, view: unknown) =>
+            tracks.visibleTo(actor, view as Parameters<TrackService['visibleTo']>[1]),
+        }
+      : {}),
+  });
   await keyRoutes(app, { station, links });
   await checkpointNoteRoutes(app, { station, ...(deps.witness ? { witness: deps.witness } : {}) });
   if (deps.notices) await noticeRoutes(app, deps.notices);

@@ -4,7 +4,10 @@ import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { HotlineService } from '../hotline/hotline-service.js';
+import { eventFor } from '../hotline/live-bus.js';
 import type { LiveBus } from '../hotline/live-bus.js';
+import { isMember, requireMember } from '../auth.js';
+import type { Actor } from '../auth.js';
 import { actorOf } from './api.js';
 import {
   CATALOGUE_VERSION,
@@ -165,12 +168,14 @@ const AnswerBody = Type.Object(
 export interface HotlineRouteDeps {
   hotline: HotlineService;
   bus: LiveBus;
+  /** An encounter of the live stream as an operator may see it (null: not at all); absent: as it is. */
+  encounterFor?: (actor: Actor, view: unknown) => unknown;
 }
 
 /** The hotline routes of the operator API: channels, messages with receipts, drafts, translations, calls, alarms, the live stream. */
 export async function hotlineRoutes(
   app: FastifyInstance,
-  { hotline, bus }: HotlineRouteDeps,
+  { hotline, bus, encounterFor }: HotlineRouteDeps,
 ): Promise<void> {
   app.get(
     '/api/v1/channels',
@@ -354,6 +359,8 @@ export async function hotlineRoutes(
       const actor = actorOf(req);
       const { state } = await hotline.state();
       const name = req.query.channel;
+      // A channel the operator is not a member of: 403 whether or not it exists.
+      if (name !== undefined) requireMember(actor, name);
       // A channel this station is not a party to does not exist here (ADR 0003): 404, not [].
       if (name !== undefined && !(await hotline.holds(name)))
         throw new ParleyError('PARLEY_E_CHANNEL_NOT_FOUND', `no channel ${name} is held here`, {
@@ -363,7 +370,7 @@ export async function hotlineRoutes(
         .filter(
           (m) =>
             (req.query.channel === undefined || m.channel === req.query.channel) &&
-            (actor.channels === '*' || actor.channels.includes(m.channel)),
+            isMember(actor, m.channel),
         )
         .sort(
           (a, b) =>
@@ -511,22 +518,25 @@ export async function hotlineRoutes(
       config: { permission: 'read' },
       schema: { description: 'Call requests and their answers.', tags: ['hotline'], ...secured },
     },
-    async () => {
+    async (req) => {
+      const actor = actorOf(req);
       const { state } = await hotline.state();
       return {
-        calls: [...state.calls.values()].map((c) => ({
-          id: c.id,
-          station: c.ref.station,
-          seq: c.ref.seq,
-          ts: c.ts,
-          channel: c.channel,
-          precedence: c.precedence,
-          slots: c.slots,
-          medium: c.medium,
-          status: c.status,
-          responses: c.responses,
-          deadline: c.deadline,
-        })),
+        calls: [...state.calls.values()]
+          .filter((c) => isMember(actor, c.channel))
+          .map((c) => ({
+            id: c.id,
+            station: c.ref.station,
+            seq: c.ref.seq,
+            ts: c.ts,
+            channel: c.channel,
+            precedence: c.precedence,
+            slots: c.slots,
+            medium: c.medium,
+            status: c.status,
+            responses: c.responses,
+            deadline: c.deadline,
+          })),
       };
     },
   );
@@ -576,7 +586,7 @@ export async function hotlineRoutes(
         ...secured,
       },
     },
-    async () => hotline.alarms(),
+    async (req) => hotline.alarms(actorOf(req)),
   );
 
   app.get(
@@ -585,12 +595,14 @@ export async function hotlineRoutes(
       config: { permission: 'read' },
       schema: {
         description:
-          'Server-sent events: every change the console needs (entries, link state, alarms, channels, drafts).',
+          "Server-sent events: every change the console needs (entries, link state, alarms, channels, drafts), of the operator's channels only.",
         tags: ['hotline'],
         ...secured,
       },
     },
     async (req, reply) => {
+      const actor = actorOf(req);
+      const encounter = encounterFor && ((view: unknown) => encounterFor(actor, view));
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -599,9 +611,11 @@ export async function hotlineRoutes(
         connection: 'keep-alive',
       });
       res.write(': parley live stream\n\n');
-      const off = bus.subscribe((e) =>
-        res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
-      );
+      const off = bus.subscribe((event) => {
+        // Another channel's events do not reach this reader at all (not even their ids).
+        const e = eventFor(actor, event, encounter);
+        if (e) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
       req.raw.on('close', () => {
         off();

@@ -207,7 +207,7 @@ export async function noticeRoutes(app: FastifyInstance, notices: NoticeService)
         now,
         notices: list,
         drafts: await notices.drafts(actor),
-        unreadable: await notices.unreadable(),
+        unreadable: await notices.unreadable(actor),
       };
     },
   );

@@ -198,7 +198,7 @@ export async function trackRoutes(
         },
       },
     },
-    async () => tracks.encounters(),
+    async (req) => tracks.encountersFor(actorOf(req)),
   );
 
   app.post<{ Params: Static<typeof Id>; Body: Static<typeof SendDraftBody> }>(
@@ -221,6 +221,7 @@ export async function trackRoutes(
     },
     async (req, reply) => {
       const id = req.params.id;
+      tracks.requireDraftMember(actorOf(req), id);
       const sent = await tracks.sendDraft<{ status: 201 | 202; body: object }>(id, async (d) => {
         const channel = req.body.channel ?? d.channel;
         if (channel === null)
@@ -257,6 +258,9 @@ export async function trackRoutes(
         response: { 200: AnyEncounter, '4xx': ErrorBody },
       },
     },
-    async (req) => tracks.settleDraft(req.params.id, 'discarded'),
+    async (req) => {
+      tracks.requireDraftMember(actorOf(req), req.params.id);
+      return tracks.settleDraft(req.params.id, 'discarded');
+    },
   );
 }

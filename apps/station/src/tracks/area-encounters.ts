@@ -20,7 +20,13 @@ export interface IntrusionSource {
     horizonMs: number,
   ): Promise<{
     now: number;
-    conflicts: (TrackIntrusion & { notice: string; ref: string; kind: string; own: boolean })[];
+    conflicts: (TrackIntrusion & {
+      notice: string;
+      ref: string;
+      kind: string;
+      own: boolean;
+      channel: string;
+    })[];
   }>;
 }
 
@@ -57,6 +63,8 @@ export const SYSTEM_ACTOR: Actor = {
 
 export class AreaEncounters {
   private readonly current = new Map<string, AreaEncounterView>();
+  /** Each listed intrusion's notice channel: who may see it (channel membership). */
+  private readonly channels = new Map<string, string>();
 
   constructor(
     private readonly source: IntrusionSource,
@@ -73,6 +81,7 @@ export class AreaEncounters {
     for (const c of conflicts) {
       const id = `area:${c.notice}:${c.id}:${c.area}`;
       seen.add(id);
+      this.channels.set(id, c.channel);
       const held = this.current.get(id);
       const state = c.alreadyInside ? 'active' : 'projected';
       const level = c.alreadyInside ? 'danger' : 'caution';
@@ -102,6 +111,7 @@ export class AreaEncounters {
       if (seen.has(id)) continue;
       if (v.state === 'resolved') {
         this.current.delete(id);
+        this.channels.delete(id);
         continue;
       }
       const done = { ...v, state: 'resolved' as const, updatedAt: now };
@@ -112,6 +122,11 @@ export class AreaEncounters {
 
   list(): AreaEncounterView[] {
     return [...this.current.values()].reverse();
+  }
+
+  /** The channel of the notice an intrusion is into. */
+  noticeChannel(id: string): string | undefined {
+    return this.channels.get(id);
   }
 
   get(id: string): AreaEncounterView | undefined {

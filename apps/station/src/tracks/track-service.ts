@@ -39,6 +39,8 @@ import {
 import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
 import type { LiveBus } from '../hotline/live-bus.js';
+import { isMember } from '../auth.js';
+import type { Actor } from '../auth.js';
 import { ScreenThreads, SCREEN_THREADS_MIN_TRACKS } from './screen-threads.js';
 import type { AreaEncounters, AreaEncounterView } from './area-encounters.js';
 
@@ -446,6 +448,48 @@ export class TrackService {
         id,
       });
     return this.view(e, this.clock.now());
+  }
+
+  /**
+   * The channel an encounter belongs to: a notice area's channel, or the channel its draft is
+   * addressed to; null for neither (a pair without a draft, seen by every operator).
+   */
+  channelOf(view: EncounterView | AreaEncounterView): string | null {
+    if (view.kind === 'area')
+      return this.areas?.noticeChannel(view.id) ?? view.draft?.channel ?? null;
+    return view.draft?.channel ?? null;
+  }
+
+  /**
+   * An encounter as an operator may see it: of a channel they are not a member of, an intrusion
+   * into a notice's area is not seen at all (it names the notice), and a pair of units is seen
+   * without its draft (the picture is the station's; the draft is the channel's).
+   */
+  visibleTo(
+    actor: Actor,
+    view: EncounterView | AreaEncounterView,
+  ): EncounterView | AreaEncounterView | null {
+    if (isMember(actor, this.channelOf(view))) return view;
+    return view.kind === 'area' ? null : { ...view, draft: null };
+  }
+
+  /** The encounters an operator may see (`visibleTo`). */
+  encountersFor(actor: Actor): { now: number; encounters: (EncounterView | AreaEncounterView)[] } {
+    const { now, encounters } = this.encounters();
+    return {
+      now,
+      encounters: encounters
+        .map((v) => this.visibleTo(actor, v))
+        .filter((v): v is EncounterView | AreaEncounterView => v !== null),
+    };
+  }
+
+  /** Refuses an encounter whose draft is of a channel the actor is not a member of: as if there were none. */
+  requireDraftMember(actor: Actor, id: string): void {
+    if (!isMember(actor, this.channelOf(this.encounter(id))))
+      throw new ParleyError('PARLEY_E_ENCOUNTER_NOT_FOUND', `no encounter ${JSON.stringify(id)}`, {
+        id,
+      });
   }
 
   /** The pending draft of an encounter, for sending. */
