@@ -6,6 +6,7 @@ import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerAccessCommands } from './commands/access.js';
 import { registerTrackCommands } from './commands/tracks.js';
 
 /** Builds the `parley` command line. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerBundleCommands(program);
   registerServerCommands(program);
   registerUserCommands(program);
+  registerAccessCommands(program);
   registerAisCommands(program);
   registerGeoCommands(program);
   registerTrackCommands(program);

@@ -97,7 +97,8 @@ function parseKeys(text: string): BundleKeys {
   } catch (err) {
     throw new ParleyError(
       'PARLEY_E_BUNDLE_KEYS',
-      `keys.json is not JSON: ${(err as Error).message}`,
+      // Never the parser's message: it quotes the text, which may be any file's (a symlink).
+      `keys.json is not JSON (${(err as Error).name})`,
       {},
     );
   }

@@ -101,7 +101,8 @@ export function parseCheckpointLine(line: string): Checkpoint {
   } catch (err) {
     throw new ParleyError(
       'PARLEY_E_CHECKPOINT_MALFORMED',
-      `checkpoint is not JSON: ${(err as Error).message}`,
+      // Never the parser's message: it quotes the text, which may come from any file.
+      `checkpoint is not JSON (${(err as Error).name})`,
       {},
     );
   }

@@ -149,7 +149,8 @@ export function parseEntryLine(line: string): Entry {
   } catch (err) {
     throw new ParleyError(
       'PARLEY_E_ENTRY_MALFORMED',
-      `entry is not JSON: ${(err as Error).message}`,
+      // Never the parser's message: it quotes the text, which may come from any file.
+      `entry is not JSON (${(err as Error).name})`,
       {},
     );
   }
