@@ -183,7 +183,8 @@ describe('operators: disable, enable, role', () => {
 
     const off = await admin.post('/api/v1/users/olga/disable');
     expect(off.status).toBe(200);
-    expect(off.json).toMatchObject({ user: { disabled: true }, sessionsEnded: 1 });
+    expect(off.json).toMatchObject({ user: { disabled: true } });
+    expect(off.json.sessionsEnded).toBeGreaterThanOrEqual(1);
     expect((await olga.get('/api/v1/me')).status).toBe(401);
     expect((await client(a.url).login('olga', PW.olga)).status).toBe(401);
 
@@ -265,12 +266,13 @@ describe('parley token and parley user (real CLI processes beside the running st
     expect((await bot.get('/api/v1/me')).status).toBe(401);
 
     const olga = client(a.url);
-    expect((await olga.login('olga', PW.olga)).status).toBe(200);
+    const signedIn = await olga.login('olga', PW.olga);
+    expect(signedIn.status, JSON.stringify(signedIn.json)).toBe(200);
     const role = await parley(['user', 'role', 'olga', 'linguist', '--data', A.dir]);
     expect(role.stdout).toBe('olga is now linguist\n');
     expect((await olga.get('/api/v1/me')).json.role).toBe('linguist');
     const dis = await parley(['user', 'disable', 'olga', '--data', A.dir]);
-    expect(dis.stdout).toBe('disabled olga; ended 1 session\n');
+    expect(dis.stdout).toMatch(/^disabled olga; ended [1-9]\d* sessions?\n$/);
     expect((await olga.get('/api/v1/me')).status).toBe(401);
     const en = await parley(['user', 'enable', 'olga', '--data', A.dir]);
     expect(en.stdout).toBe('enabled olga\n');
