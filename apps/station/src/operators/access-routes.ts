@@ -94,7 +94,8 @@ export async function accessRoutes(
   app.post<{ Body: Static<typeof CreateTokenBody> }>(
     '/api/v1/tokens',
     {
-      config: { permission: 'users' },
+      // The response holds the new token: it is never stored for a replay.
+      config: { permission: 'users', idempotency: false },
       schema: {
         description:
           'Creates a bearer token for a role, optionally expiring (`PARLEY_E_BAD_EXPIRY` for a past or unreadable time). The token is in this response only; the station keeps its SHA-256.',

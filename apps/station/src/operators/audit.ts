@@ -133,6 +133,7 @@ export class AuditLog {
         !actor ||
         !STATE_CHANGING.has(req.method) ||
         reply.statusCode >= 400 ||
+        req.idempotentReplay === true ||
         req.routeOptions.config.audit === false
       )
         return payload;

@@ -4,6 +4,7 @@ import { tokenActor } from '../auth.js';
 import type { Actor } from '../auth.js';
 import { AuditLog, verifyAuditLog } from './audit.js';
 import type { AuditAnchoring, AuditVerifyCache } from './audit.js';
+import { installIdempotency } from './idempotency.js';
 import { LoginLimiter } from './rate-limit.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { accessRoutes } from './access-routes.js';
@@ -12,6 +13,7 @@ import { sessionActor } from './sessions.js';
 
 export * from './access.js';
 export * from './audit.js';
+export * from './idempotency.js';
 export * from './passwords.js';
 export * from './rate-limit.js';
 export * from './sessions.js';
@@ -64,6 +66,7 @@ export class Operators {
 
   /** Installs the audit hook and the operator routes in the API scope. */
   readonly register = async (app: FastifyInstance): Promise<void> => {
+    installIdempotency(app, this.store, this.clock);
     this.audit.install(app);
     await operatorRoutes(app, {
       store: this.store,

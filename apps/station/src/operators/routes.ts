@@ -175,7 +175,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
   app.post(
     '/api/v1/logout',
     {
-      config: { permission: 'read', audit: false },
+      config: { permission: 'read', audit: false, idempotency: false },
       schema: {
         description:
           'Ends the session of the cookie (needs its x-csrf-token) and clears the cookie. With a bearer token it does nothing.',
