@@ -70,7 +70,14 @@ export async function createToken(
   expires: number | null = null,
 ): Promise<string> {
   const token = `pt_${randomBytes(32).toString('base64url')}`;
-  await store.addToken({ hash: hashToken(token), role, label, created: now, expires, revoked: null });
+  await store.addToken({
+    hash: hashToken(token),
+    role,
+    label,
+    created: now,
+    expires,
+    revoked: null,
+  });
   return token;
 }
 
