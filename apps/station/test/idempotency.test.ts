@@ -138,6 +138,19 @@ describe('Idempotency-Key', () => {
     expect(resumed.status, resumed.text).toBe(201);
   });
 
+  it('the OpenAPI document shows the header on the signing POST routes', async () => {
+    const doc: any = await (await fetch(`${a.url}/api/docs`)).json();
+    for (const path of ['/api/v1/messages', '/api/v1/channels/{name}/suspend', '/api/v1/calls']) {
+      const params = doc.paths[path].post.parameters as { in: string; name: string }[];
+      expect(params, path).toContainEqual(
+        expect.objectContaining({ in: 'header', name: 'idempotency-key' }),
+      );
+    }
+    expect(JSON.stringify(doc.paths['/api/v1/tokens'].post.parameters ?? [])).not.toContain(
+      'idempotency-key',
+    );
+  });
+
   it('keys are stored durably: after a restart the retry still gets the same response, one entry', async () => {
     const before = (await messages(a.url, operatorA)).length;
     await a.station.close();

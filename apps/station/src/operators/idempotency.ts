@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { ParleyError } from '@parley/core';
 import { canonicalize } from '@parley/ledger';
 import type { Clock, Store } from '@parley/store';
@@ -77,6 +78,31 @@ export function requestFingerprint(req: FastifyRequest): string {
  */
 export function installIdempotency(app: FastifyInstance, store: Store, clock: Clock): void {
   let lastSweep = 0;
+
+  // The header in each POST route's schema, so the OpenAPI document shows it.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (
+      !methods.includes('POST') ||
+      !route.config?.permission ||
+      route.config.idempotency === false ||
+      !route.schema ||
+      route.schema.headers
+    )
+      return;
+    route.schema = {
+      ...route.schema,
+      headers: Type.Object({
+        [IDEMPOTENCY_HEADER]: Type.Optional(
+          Type.String({
+            maxLength: 300,
+            description:
+              'Idempotency-Key (IETF draft): a retry with the same key and request gets the stored answer (Idempotent-Replayed: true); another request 422, one in flight 409. Kept 24 h per operator.',
+          }),
+        ),
+      }),
+    };
+  });
 
   app.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers[IDEMPOTENCY_HEADER];
