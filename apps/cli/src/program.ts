@@ -6,7 +6,7 @@ import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
 import { registerUserCommands } from './commands/user.js';
-import { registerAccessCommands } from './commands/access.js';
+import { registerAccessCommands, registerAuditCommands } from './commands/access.js';
 import { registerTrackCommands } from './commands/tracks.js';
 
 /** Builds the `parley` command line. */
@@ -25,6 +25,7 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerUserCommands(program);
   registerAccessCommands(program);
+  registerAuditCommands(program);
   registerAisCommands(program);
   registerGeoCommands(program);
   registerTrackCommands(program);

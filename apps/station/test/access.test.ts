@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_GENESIS, auditHash } from '@parley/store';
-import { createUser } from '@parley/station';
+import { createUser, verifyAuditLog } from '@parley/station';
 import type { Station } from '@parley/station';
 import { makeStation, PARLEY, startInProcess, tempRoot, withDb } from './harness.js';
 import type { StationDir } from './harness.js';
@@ -287,7 +287,6 @@ describe('parley token and parley user (real CLI processes beside the running st
       .filter((r: any) => r.actor.startsWith('cli:'))
       .map((r: any) => r.action);
     expect(actions).toEqual([
-      'user-disable',
       'token-add',
       'token-revoke',
       'user-role',
@@ -295,6 +294,48 @@ describe('parley token and parley user (real CLI processes beside the running st
       'user-enable',
       'user-role',
     ]);
+  });
+});
+
+describe('parley audit seal (a log from before anchoring)', () => {
+  it('signs a legacy log once; refuses a second time and refuses a log whose chain is broken', async () => {
+    const legacy = async (name: string) => {
+      const L = await makeStation(root, name);
+      await withDb(L, async (store) => {
+        // Written as schema 4 did: no anchor.
+        for (let i = 1; i <= 3; i++)
+          await store.appendAudit({ ts: i, actor: 'olga', action: 'send', detail: { i } });
+      });
+      return L;
+    };
+    const L = await legacy('Legacy One');
+    const before = await withDb(L, (store) => verifyAuditLog(store, { station: L.station }));
+    expect(before).toEqual({
+      verified: 0,
+      firstInvalid: 1,
+      reason: 'audit record 1: it has no station-key signature',
+    });
+    const sealed = await parley(['audit', 'seal', '--data', L.dir]);
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(sealed.stdout).toBe('sealed 3 audit records\n');
+    const after = await withDb(L, (store) => verifyAuditLog(store, { station: L.station }));
+    expect(after).toEqual({ verified: 4, firstInvalid: null, reason: null }); // + the seal's own record
+    const again = await parley(['audit', 'seal', '--data', L.dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/PARLEY_E_AUDIT_SEAL_REFUSED: .*anchored records already/);
+
+    const T = await legacy('Legacy Two');
+    const db = new Database(join(T.dir, 'parley.db'));
+    try {
+      db.exec('DROP TRIGGER audit_no_update');
+      db.prepare("UPDATE audit SET actor = 'paul' WHERE seq = 2").run();
+    } finally {
+      db.close();
+    }
+    const refused = await parley(['audit', 'seal', '--data', T.dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/PARLEY_E_AUDIT_SEAL_REFUSED: audit record 2 does not chain/);
+    expect(await withDb(T, (store) => store.auditAnchors())).toEqual([]);
   });
 });
 

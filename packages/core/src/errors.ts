@@ -142,6 +142,8 @@ export const ERROR_CODES = {
   PARLEY_E_CSRF:
     'A state-changing request with a session cookie lacks the matching CSRF token header.',
   PARLEY_E_USER_NOT_FOUND: 'No operator has that name.',
+  PARLEY_E_AUDIT_SEAL_REFUSED:
+    'The audit log is not sealed: its hash chain does not verify, or records are anchored already.',
   PARLEY_E_LAST_ADMIN:
     'The change would leave no enabled admin (or an admin would disable or demote themselves).',
   PARLEY_E_TOKEN_NOT_FOUND: 'No token has that id (or the id prefix matches several).',

@@ -1,8 +1,11 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { AUDIT_GENESIS } from '@parley/store';
 import type { StationHandle } from '@parley/store';
+import { ParleyError } from '@parley/core';
 import {
   anchorSigner,
+  verifyAuditRecords,
   createToken,
   listTokens,
   parseExpiry,
@@ -139,6 +142,44 @@ export function registerUserAccessCommands(user: Command): void {
         const u = await setUserRole(s.store, name, role, null);
         await auditCli(s, 'user-role', { name, role: u.role });
         print(`${name} is now ${u.role}`);
+      });
+    });
+}
+
+/**
+ * `parley audit seal`: signs the audit records written before anchoring existed (schema < 5),
+ * once, right after the upgrade (ADR 0004). It refuses when the hash chain does not verify or when
+ * any record is anchored already: a log that was anchored and lost its anchors is a log someone
+ * tampered with, and signing it would bless the tampering.
+ */
+export function registerAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('the operator audit log');
+  audit
+    .command('seal')
+    .description(
+      'sign the audit records from before anchoring (after upgrading to schema 5); refuses a log whose chain does not verify or that has any anchor already',
+    )
+    .option(...DATA_OPTION)
+    .action(async (opts: { data: string }) => {
+      await withStation(opts.data, async (s) => {
+        if ((await s.store.auditAnchors({ limit: 1 })).length > 0)
+          throw new ParleyError(
+            'PARLEY_E_AUDIT_SEAL_REFUSED',
+            'the audit log has anchored records already; a seal is only for a log from before anchoring',
+            {},
+          );
+        const records = await s.store.audit();
+        const broken = verifyAuditRecords(records, { seq: 0, hash: AUDIT_GENESIS });
+        if (broken !== null)
+          throw new ParleyError(
+            'PARLEY_E_AUDIT_SEAL_REFUSED',
+            `audit record ${broken} does not chain to the one before it; the log is not sealed`,
+            { seq: broken },
+          );
+        const sign = anchorSigner({ station: s.station, signer: () => s.writer.currentSigner });
+        for (const r of records) await s.store.addAuditAnchor(sign(r.seq, r.hash));
+        await auditCli(s, 'audit-seal', { records: records.length });
+        print(`sealed ${records.length} audit record${records.length === 1 ? '' : 's'}`);
       });
     });
 }
