@@ -7,6 +7,7 @@ import { registerPostCommand } from './commands/post.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerStationCommands } from './commands/station.js';
 import { registerUserCommands } from './commands/user.js';
+import { registerAccessCommands, registerAuditCommands } from './commands/access.js';
 import { registerTrackCommands } from './commands/tracks.js';
 
 /** Builds the `parley` command line. */
@@ -25,6 +26,8 @@ export function buildProgram(): Command {
   registerNoteCommands(program);
   registerServerCommands(program);
   registerUserCommands(program);
+  registerAccessCommands(program);
+  registerAuditCommands(program);
   registerAisCommands(program);
   registerGeoCommands(program);
   registerTrackCommands(program);

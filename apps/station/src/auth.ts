@@ -58,27 +58,54 @@ export function parseRole(value: unknown): Role {
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** Creates a bearer token for a role; only its SHA-256 is stored, the token is shown once. */
+/**
+ * Creates a bearer token for a role; only its SHA-256 is stored, the token is shown once. With
+ * `expires` (UTC ms) it stops working then.
+ */
 export async function createToken(
   store: Store,
   role: Role,
   label: string,
   now: number,
+  expires: number | null = null,
 ): Promise<string> {
   const token = `pt_${randomBytes(32).toString('base64url')}`;
-  await store.addToken({ hash: hashToken(token), role, label, created: now });
+  await store.addToken({
+    hash: hashToken(token),
+    role,
+    label,
+    created: now,
+    expires,
+    revoked: null,
+  });
   return token;
 }
 
-/** Resolves a bearer token to its actor, or null when the request carries none. Throws `PARLEY_E_AUTH_REQUIRED` for a bad one. */
-export async function tokenActor(store: Store, req: FastifyRequest): Promise<Actor | null> {
+/** The actor name of a token: `token:<label>#<hash prefix>`. */
+export const tokenActorName = (record: { label: string; hash: string }) =>
+  `token:${record.label ? `${record.label}#` : ''}${record.hash.slice(0, 8)}`;
+
+/**
+ * Resolves a bearer token to its actor, or null when the request carries none. Throws
+ * `PARLEY_E_AUTH_REQUIRED` for a bad, revoked or expired one: the store is read on every
+ * request, so a revocation or an expiry takes effect on the next request.
+ */
+export async function tokenActor(
+  store: Store,
+  req: FastifyRequest,
+  now: number = Date.now(),
+): Promise<Actor | null> {
   const header = req.headers.authorization;
   if (header === undefined) return null;
   const m = /^Bearer (pt_[A-Za-z0-9_-]{43})$/.exec(header);
   const record = m ? await store.tokenByHash(hashToken(m[1]!)) : null;
   if (!record) throw new ParleyError('PARLEY_E_AUTH_REQUIRED', 'the bearer token is not valid', {});
+  if (record.revoked != null)
+    throw new ParleyError('PARLEY_E_AUTH_REQUIRED', 'the bearer token was revoked', {});
+  if (record.expires != null && record.expires <= now)
+    throw new ParleyError('PARLEY_E_AUTH_REQUIRED', 'the bearer token has expired', {});
   return {
-    name: `token:${record.label ? `${record.label}#` : ''}${record.hash.slice(0, 8)}`,
+    name: tokenActorName(record),
     role: parseRole(record.role),
     via: 'token',
     channels: '*',

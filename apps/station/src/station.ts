@@ -32,6 +32,13 @@ import type { CotOptions } from './tracks/cot-bridge.js';
 export {
   createUser,
   hashPassword,
+  listTokens,
+  parseExpiry,
+  revokeToken,
+  setUserDisabled,
+  setUserRole,
+  tokenView,
+  anchorSigner,
   verifyAuditLog,
   verifyAuditRecords,
   verifyPassword,
@@ -40,7 +47,13 @@ export {
   SESSION_COOKIE,
   CSRF_HEADER,
 } from './operators/index.js';
-export type { OperatorOptions, UserView } from './operators/index.js';
+export type {
+  AuditAnchoring,
+  AuditVerification,
+  OperatorOptions,
+  TokenView,
+  UserView,
+} from './operators/index.js';
 
 /** How long a shutdown waits for requests in progress to answer. */
 const DRAIN_MS = 5000;
@@ -258,7 +271,11 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
           { ...WITNESS_LIMITS, ...(opts.witness ?? {}) },
         );
   const hotline = new HotlineService(handle, links, clock, bus);
-  const operators = new Operators(handle.store, clock, opts.operators);
+  // Audit records are signed with the station's current identity key as they are appended (ADR 0004).
+  const operators = new Operators(handle.store, clock, opts.operators, {
+    station: handle.station,
+    signer: () => handle.writer.currentSigner,
+  });
   const notices = new NoticeService(handle, hotline, clock, bus, (msg, err) =>
     app.log.error({ err }, msg),
   );

@@ -200,6 +200,37 @@ describe('operator API', () => {
     },
     { method: 'GET', url: '/api/v1/audit', expect: by(200, ['admin']) },
     { method: 'GET', url: '/api/v1/users', expect: by(200, ['admin']) },
+    { method: 'GET', url: '/api/v1/tokens', expect: by(200, ['admin']) },
+    {
+      method: 'POST',
+      url: '/api/v1/tokens',
+      body: () => ({ role: 'viewer', label: `walk${++n}`, expires: '1h' }),
+      expect: by(201, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/tokens/0123456789abcdef/revoke',
+      body: () => ({}),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/users/nobody/disable',
+      body: () => ({}),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/users/nobody/enable',
+      body: () => ({}),
+      expect: by(404, ['admin']),
+    },
+    {
+      method: 'POST',
+      url: '/api/v1/users/nobody/role',
+      body: () => ({ role: 'viewer' }),
+      expect: by(404, ['admin']),
+    },
     {
       method: 'POST',
       url: '/api/v1/users',

@@ -534,7 +534,7 @@ describe('audit log', () => {
     expect(suspended.status).toBe(201);
 
     const { records, chain } = await auditOf(chief);
-    expect(chain).toEqual({ verified: records.length, firstInvalid: null });
+    expect(chain).toEqual({ verified: records.length, firstInvalid: null, reason: null });
     expect(records.every((r) => r.valid)).toBe(true);
     const find = (action: string, actor: string) =>
       records.filter((r) => r.action === action && r.actor === actor).at(-1);

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
     'The private key for the current identity key is not in the keys directory.',
   PARLEY_E_KEY_FILE_PERMISSIONS:
     'A private key file is readable by group or others; it must be mode 0600.',
+  PARLEY_E_SECRET_FILE_PERMISSIONS:
+    'A secret file (store.secret) is readable by group or others; it must be mode 0600.',
 
   // Canonical JSON (RFC 8785)
   PARLEY_E_CANONICAL_JSON:
@@ -113,6 +115,8 @@ export const ERROR_CODES = {
     "The bundle lacks what its exporter held: a feed or entries the exporter's own feeds cosign or refer to, or a checkpoint of an exporter feed at its head.",
   PARLEY_E_REF_HASH:
     'An entry refers to an entry of a feed in the bundle (a ref or a delivered receipt) whose hash is not the one named.',
+  PARLEY_E_BUNDLE_NOT_REGULAR:
+    'A bundle file is a symbolic link or not a regular file; verify does not follow it or read it.',
   PARLEY_E_EXPORT_TARGET_EXISTS: 'The export target exists and is not an empty directory.',
 
   // Catalogue
@@ -176,6 +180,20 @@ export const ERROR_CODES = {
   PARLEY_E_RATE_LIMITED: 'Too many attempts; wait before trying again.',
   PARLEY_E_CSRF:
     'A state-changing request with a session cookie lacks the matching CSRF token header.',
+  PARLEY_E_USER_NOT_FOUND: 'No operator has that name.',
+  PARLEY_E_AUDIT_SEAL_REFUSED:
+    'The audit log is not sealed: its hash chain does not verify, or records are anchored already.',
+  PARLEY_E_LAST_ADMIN:
+    'The change would leave no enabled admin (or an admin would disable or demote themselves).',
+  PARLEY_E_TOKEN_NOT_FOUND: 'No token has that id (or the id prefix matches several).',
+  PARLEY_E_BAD_EXPIRY:
+    'A token expiry is not a future time or duration (e.g. 30d, 12h, or an ISO 8601 UTC time).',
+  PARLEY_E_IDEMPOTENCY_KEY_INVALID:
+    'An Idempotency-Key header is not 1–255 visible ASCII characters (optionally a quoted string).',
+  PARLEY_E_IDEMPOTENCY_KEY_REUSED:
+    'The Idempotency-Key was already used with a different request (method, route or body).',
+  PARLEY_E_IDEMPOTENCY_IN_FLIGHT:
+    'A request with the same Idempotency-Key is still being processed; retry after it answers.',
 
   // Tracks and encounters
   PARLEY_E_TRACK_INVALID:

@@ -30,7 +30,8 @@ export function parseStrictJson(text: string, malformed: ErrorCode, what: string
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new ParleyError(malformed, `${what} is not JSON: ${(err as Error).message}`, {});
+    // Never the parser's message: it quotes the text, which may be any file's (a symlink).
+    throw new ParleyError(malformed, `${what} is not JSON (${(err as Error).name})`, {});
   }
   const fault = strictJsonFault(text);
   if (fault) throw new ParleyError(fault.code, `${what}: ${fault.message}`, { at: fault.at });

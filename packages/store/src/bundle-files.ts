@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ParleyError } from '@parley/core';
@@ -174,11 +174,19 @@ export async function verifyBundleDir(
 ): Promise<VerifyResult> {
   const dir = resolve(dirArg);
   for (const f of Object.values(BUNDLE_FILES)) {
-    const present = await stat(join(dir, f)).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    if (!present) {
+    // lstat, not stat: a symbolic link (to /etc/shadow, a key file, …) is refused, never followed.
+    const info = await lstat(join(dir, f)).catch(() => undefined);
+    if (info && !info.isFile()) {
+      return {
+        ok: false,
+        failure: {
+          code: 'PARLEY_E_BUNDLE_NOT_REGULAR',
+          message: `${join(dir, f)} is ${info.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; a bundle holds only regular files`,
+          file: f,
+        },
+      };
+    }
+    if (!info) {
       return {
         ok: false,
         failure: {

@@ -118,6 +118,31 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'access: token expiry and revocation, signed audit anchors, idempotency keys',
+    sql: `
+      ALTER TABLE tokens ADD COLUMN expires INTEGER;
+      ALTER TABLE tokens ADD COLUMN revoked INTEGER;
+      CREATE TABLE audit_anchors (
+        seq  INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        sig  TEXT NOT NULL
+      );
+      CREATE TABLE idempotency (
+        owner       TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status      INTEGER,
+        response    TEXT,
+        created     INTEGER NOT NULL,
+        expires     INTEGER NOT NULL,
+        PRIMARY KEY (owner, key)
+      );
+      CREATE INDEX idempotency_expires ON idempotency (expires);
+    `,
+  },
 ];
 
 /**
@@ -235,6 +260,31 @@ export const PG_MIGRATIONS: readonly Migration[] = [
         token   BIGINT NOT NULL,
         expires BIGINT NOT NULL
       );
+    `,
+  },
+  {
+    version: 5,
+    name: 'access: token expiry and revocation, signed audit anchors, idempotency keys',
+    sql: `
+      ALTER TABLE tokens ADD COLUMN expires BIGINT;
+      ALTER TABLE tokens ADD COLUMN revoked BIGINT;
+      CREATE TABLE audit_anchors (
+        seq  BIGINT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        key  TEXT NOT NULL,
+        sig  TEXT NOT NULL
+      );
+      CREATE TABLE idempotency (
+        owner       TEXT COLLATE "C" NOT NULL,
+        key         TEXT COLLATE "C" NOT NULL,
+        fingerprint TEXT NOT NULL,
+        status      INTEGER,
+        response    TEXT,
+        created     BIGINT NOT NULL,
+        expires     BIGINT NOT NULL,
+        PRIMARY KEY (owner, key)
+      );
+      CREATE INDEX idempotency_expires ON idempotency (expires);
     `,
   },
 ];

@@ -18,11 +18,14 @@ import { AUDIT_GENESIS, auditHash } from './store.js';
 import type {
   AppendBatch,
   AppendOptions,
+  AuditAnchor,
   AuditInput,
   AuditQuery,
   AuditRecord,
   FeedEntry,
   FeedHead,
+  IdempotencyClaim,
+  IdempotencyState,
   Lease,
   PeerRecord,
   SessionRecord,
@@ -31,6 +34,19 @@ import type {
   TokenRecord,
   UserRecord,
 } from './store.js';
+
+import {
+  PG_INSERT_ANCHOR,
+  pgAddAnchor,
+  pgAddToken,
+  pgAuditAnchors,
+  pgClaimIdempotency,
+  pgDeleteExpiredIdempotency,
+  pgFinishIdempotency,
+  pgRevokeToken,
+  pgTokenByHash,
+  pgTokens,
+} from './pg-access.js';
 
 /** The LISTEN/NOTIFY channel on which every append announces its feed. */
 const APPEND_CHANNEL = 'parley_append';
@@ -56,42 +72,55 @@ interface PgEntryRow extends EntryRow {
   prev?: Buffer | null;
 }
 
-/** Checks and normalises a `postgres://` or `postgresql://` URL; throws `PARLEY_E_BAD_STORE_URL`. */
+/**
+ * Checks and normalises a `postgres://` or `postgresql://` URL; throws `PARLEY_E_BAD_STORE_URL`.
+ * The message and detail show the value with its credentials redacted (`redactStoreUrl`): a
+ * malformed URL is still likely to hold a password.
+ */
 export function parseStoreUrl(value: string): URL {
+  const shown = redactStoreUrl(value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ParleyError('PARLEY_E_BAD_STORE_URL', `store ${JSON.stringify(value)} is not a URL`, {
-      value,
+    throw new ParleyError('PARLEY_E_BAD_STORE_URL', `store ${JSON.stringify(shown)} is not a URL`, {
+      value: shown,
     });
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new ParleyError(
       'PARLEY_E_BAD_STORE_URL',
-      `store ${JSON.stringify(value)} is not a postgres:// or postgresql:// URL`,
-      { value },
+      `store ${JSON.stringify(shown)} is not a postgres:// or postgresql:// URL`,
+      { value: shown },
     );
   }
   if (url.pathname.length <= 1) {
     throw new ParleyError(
       'PARLEY_E_BAD_STORE_URL',
-      `store ${JSON.stringify(value)} names no database (postgres://user@host:port/DATABASE)`,
-      { value },
+      `store ${JSON.stringify(shown)} names no database (postgres://user@host:port/DATABASE)`,
+      { value: shown },
     );
   }
   return url;
 }
 
-/** The URL with its password, if any, replaced by `***`: for messages and logs. */
+/**
+ * The URL with its password, if any, replaced by `***`: for messages and logs. A value that is
+ * not a URL keeps only its scheme and what follows the last `@` (`user:password@` may be
+ * anything, `:` and `/` included, when the URL is malformed), and `password=` query values go too.
+ */
 export function redactStoreUrl(value: string): string {
+  let out: string;
   try {
     const u = new URL(value);
     if (u.password) u.password = '***';
-    return u.href;
+    out = u.href;
   } catch {
-    return '(not a URL)';
+    const at = value.lastIndexOf('@');
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0] ?? '';
+    out = at < 0 ? value : `${scheme}***@${value.slice(at + 1)}`;
   }
+  return out.replace(/((?:^|[?&;\s])password=)[^&;\s]*/gi, '$1***');
 }
 
 /** Connection failures (refused, unknown host, bad password, no such database) as coded errors. */
@@ -585,21 +614,48 @@ export class PgStore implements Store {
   }
 
   async addToken(token: TokenRecord): Promise<void> {
-    await this.q('INSERT INTO tokens (hash, role, label, created) VALUES ($1, $2, $3, $4)', [
-      token.hash,
-      token.role,
-      token.label,
-      token.created,
-    ]);
+    await pgAddToken(this.run, token);
   }
 
   async tokenByHash(hash: string): Promise<TokenRecord | null> {
-    const [r] = await this.q<TokenRecord>(
-      'SELECT hash, role, label, created FROM tokens WHERE hash = $1',
-      [hash],
-    );
-    return r ?? null;
+    return pgTokenByHash(this.run, hash);
   }
+
+  async tokens(): Promise<TokenRecord[]> {
+    return pgTokens(this.run);
+  }
+
+  async revokeToken(hash: string, at: number): Promise<boolean> {
+    return pgRevokeToken(this.run, hash, at);
+  }
+
+  async auditAnchors(query: { after?: number; limit?: number } = {}): Promise<AuditAnchor[]> {
+    return pgAuditAnchors(this.run, query);
+  }
+
+  async addAuditAnchor(anchor: AuditAnchor): Promise<void> {
+    await pgAddAnchor(this.run, anchor);
+  }
+
+  async claimIdempotency(claim: IdempotencyClaim): Promise<IdempotencyState> {
+    return pgClaimIdempotency((fn) => this.tx(fn), claim);
+  }
+
+  async finishIdempotency(
+    owner: string,
+    key: string,
+    response: { status: number; body: string } | null,
+  ): Promise<void> {
+    await pgFinishIdempotency(this.run, owner, key, response);
+  }
+
+  async deleteExpiredIdempotency(now: number): Promise<number> {
+    return pgDeleteExpiredIdempotency(this.run, now);
+  }
+
+  /** `q` as a function value, for the schema-5 helpers in pg-access.ts. */
+  private readonly run = <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    this.q<R>(text, values);
 
   // --- Operators (schema version 3) ---------------------------------------------------------
 
@@ -690,7 +746,10 @@ export class PgStore implements Store {
     return (await this.q('DELETE FROM sessions WHERE expires <= $1 RETURNING hash', [now])).length;
   }
 
-  async appendAudit(record: AuditInput): Promise<AuditRecord> {
+  async appendAudit(
+    record: AuditInput,
+    anchor?: (seq: number, hash: string) => AuditAnchor,
+  ): Promise<AuditRecord> {
     // Concurrent appends, from any process, chain one after another: the lock, then the head
     // read after it, in the round trip that begins the transaction.
     const first = [
@@ -714,6 +773,10 @@ export class PgStore implements Store {
         'INSERT INTO audit (seq, ts, actor, action, detail, prev, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [seq, out.ts, out.actor, out.action, JSON.stringify(out.detail), prev, out.hash],
       );
+      if (anchor) {
+        const a = anchor(seq, out.hash);
+        await c.query(PG_INSERT_ANCHOR, [a.seq, a.hash, a.key, a.sig]);
+      }
       return out;
     }, first);
   }

@@ -16,7 +16,27 @@ import type {
   TokenRecord,
 } from './store.js';
 import { AUDIT_GENESIS, auditHash } from './store.js';
-import type { AuditInput, AuditQuery, AuditRecord, SessionRecord, UserRecord } from './store.js';
+import type {
+  AuditAnchor,
+  AuditInput,
+  AuditQuery,
+  AuditRecord,
+  IdempotencyClaim,
+  IdempotencyState,
+  SessionRecord,
+  UserRecord,
+} from './store.js';
+import {
+  sqliteAddToken,
+  sqliteAuditAnchors,
+  sqliteClaimIdempotency,
+  sqliteDeleteExpiredIdempotency,
+  sqliteFinishIdempotency,
+  sqliteInsertAnchor,
+  sqliteRevokeToken,
+  sqliteTokenByHash,
+  sqliteTokens,
+} from './sqlite-access.js';
 import {
   chainRows,
   checkContinuity,
@@ -82,8 +102,6 @@ export class SqliteStore implements Store {
       addPeer: db.prepare(
         'INSERT INTO peers (name, station, key, urls, tls_cert, added) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      addToken: db.prepare('INSERT INTO tokens (hash, role, label, created) VALUES (?, ?, ?, ?)'),
-      tokenByHash: db.prepare('SELECT hash, role, label, created FROM tokens WHERE hash = ?'),
       latestCheckpoint: db.prepare(
         'SELECT station, size, root, ts, sig FROM checkpoints WHERE station = ? ORDER BY size DESC, ts DESC LIMIT 1',
       ),
@@ -386,13 +404,43 @@ export class SqliteStore implements Store {
   }
 
   async addToken(token: TokenRecord): Promise<void> {
-    this.ensureOpen();
-    this.stmt.addToken!.run(token.hash, token.role, token.label, token.created);
+    sqliteAddToken(this.conn, token);
   }
 
   async tokenByHash(hash: string): Promise<TokenRecord | null> {
-    this.ensureOpen();
-    return (this.stmt.tokenByHash!.get(hash) as TokenRecord | undefined) ?? null;
+    return sqliteTokenByHash(this.conn, hash);
+  }
+
+  async tokens(): Promise<TokenRecord[]> {
+    return sqliteTokens(this.conn);
+  }
+
+  async revokeToken(hash: string, at: number): Promise<boolean> {
+    return sqliteRevokeToken(this.conn, hash, at);
+  }
+
+  async auditAnchors(query: { after?: number; limit?: number } = {}): Promise<AuditAnchor[]> {
+    return sqliteAuditAnchors(this.conn, query);
+  }
+
+  async addAuditAnchor(anchor: AuditAnchor): Promise<void> {
+    sqliteInsertAnchor(this.conn, anchor);
+  }
+
+  async claimIdempotency(claim: IdempotencyClaim): Promise<IdempotencyState> {
+    return sqliteClaimIdempotency(this.conn, claim);
+  }
+
+  async finishIdempotency(
+    owner: string,
+    key: string,
+    response: { status: number; body: string } | null,
+  ): Promise<void> {
+    sqliteFinishIdempotency(this.conn, owner, key, response);
+  }
+
+  async deleteExpiredIdempotency(now: number): Promise<number> {
+    return sqliteDeleteExpiredIdempotency(this.conn, now);
   }
 
   async feeds(): Promise<{ station: string; size: number }[]> {
@@ -502,7 +550,10 @@ export class SqliteStore implements Store {
     return this.stmt.deleteExpiredSessions!.run(now).changes;
   }
 
-  async appendAudit(record: AuditInput): Promise<AuditRecord> {
+  async appendAudit(
+    record: AuditInput,
+    anchor?: (seq: number, hash: string) => AuditAnchor,
+  ): Promise<AuditRecord> {
     const db = this.conn;
     // Read the head and insert after it in one write transaction, so concurrent appends chain.
     return db
@@ -528,6 +579,7 @@ export class SqliteStore implements Store {
           prev,
           out.hash,
         );
+        if (anchor) sqliteInsertAnchor(db, anchor(seq, out.hash));
         return out;
       })
       .immediate();

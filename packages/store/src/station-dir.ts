@@ -65,12 +65,7 @@ export async function openStationStore(
     let url = opts.storeUrl;
     if (url === undefined && config.store.engine === 'postgres') {
       const u = new URL(config.store.url);
-      // No secret file: the URL carries its own credentials. Any other failure (permissions, I/O)
-      // is not hidden behind a connection refused later.
-      const secret = await readFile(join(dir, STORE_SECRET_FILE), 'utf8').catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      });
+      const secret = await readStoreSecret(join(dir, STORE_SECRET_FILE));
       if (secret !== undefined) u.password = encodeURIComponent(secret.trim());
       url = u.href;
     }
@@ -92,6 +87,29 @@ export async function openStationStore(
     throw err;
   }
   return store;
+}
+
+/**
+ * The database password in `store.secret`, or undefined when there is no such file. Refused with
+ * `PARLEY_E_SECRET_FILE_PERMISSIONS` when others may read it (any group or other bit), as a
+ * private key file is: a secret left readable is a secret shared.
+ */
+async function readStoreSecret(path: string): Promise<string | undefined> {
+  // No secret file: the URL carries its own credentials. Any other failure (permissions, I/O)
+  // is not hidden behind a connection refused later.
+  const info = await stat(path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!info) return undefined;
+  if ((info.mode & 0o077) !== 0) {
+    throw new ParleyError(
+      'PARLEY_E_SECRET_FILE_PERMISSIONS',
+      `${path} has mode ${(info.mode & 0o777).toString(8)}; a secret file must be 600 (chmod 600 ${path})`,
+      { path },
+    );
+  }
+  return readFile(path, 'utf8');
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -40,7 +40,50 @@ export interface TokenRecord {
   role: string;
   label: string;
   created: number;
+  /** When the token stops working (UTC ms), or null/absent for never (schema version 5). */
+  expires?: number | null;
+  /** When the token was revoked (UTC ms), or null/absent if it was not (schema version 5). */
+  revoked?: number | null;
 }
+
+/**
+ * A station-key signature over one audit record's chain hash (schema version 5): what makes the
+ * chain impossible to rewrite with write access to the database alone (ADR 0004).
+ */
+export interface AuditAnchor {
+  seq: number;
+  /** The audit record's hash as signed. */
+  hash: string;
+  /** The public key (base64url) that signed it: a key of the station's identity chain. */
+  key: string;
+  /** Ed25519 signature (base64url) over `auditAnchorBody(station, seq, hash)`. */
+  sig: string;
+}
+
+/** What a station signs for an audit record: domain-separated, so it can mean nothing else. */
+export function auditAnchorBody(station: string, seq: number, hash: string): string {
+  return `parley.audit-anchor/v1/${station}\n${seq}\n${hash}\n`;
+}
+
+/** A request's claim on an Idempotency-Key (schema version 5). */
+export interface IdempotencyClaim {
+  /** Whose key it is: the actor's name (keys of different operators never collide). */
+  owner: string;
+  key: string;
+  /** SHA-256 of the method, route and canonical body: the same key with another request is refused. */
+  fingerprint: string;
+  now: number;
+  /** When the stored response may be forgotten (UTC ms). */
+  expires: number;
+  /** A claim still in flight after this long (ms) is taken as abandoned (its process died). */
+  staleMs: number;
+}
+
+/** What a claim found: a new claim (go ahead), the stored response, or one still in flight. */
+export type IdempotencyState =
+  | { state: 'claimed' }
+  | { state: 'done'; fingerprint: string; status: number; response: string }
+  | { state: 'in-flight'; fingerprint: string };
 
 // --- Operators (schema version 3): accounts, sessions, audit log ---------------------------
 
@@ -230,6 +273,10 @@ export interface Store {
 
   addToken(token: TokenRecord): Promise<void>;
   tokenByHash(hash: string): Promise<TokenRecord | null>;
+  /** Every token, revoked and expired ones too, by creation time (schema version 5). */
+  tokens(): Promise<TokenRecord[]>;
+  /** Marks a token revoked at `at`; false if there is no such token or it was revoked already. */
+  revokeToken(hash: string, at: number): Promise<boolean>;
 
   // Operators (schema version 3)
   /** Adds an operator; throws `PARLEY_E_USER_EXISTS` if the name is taken. */
@@ -253,11 +300,34 @@ export interface Store {
   deleteExpiredSessions(now: number): Promise<number>;
   /**
    * Appends one audit record in one transaction: seq = last + 1, prev = last hash (or
-   * `AUDIT_GENESIS`), hash = `auditHash(prev, record)`. Returns the stored record.
+   * `AUDIT_GENESIS`), hash = `auditHash(prev, record)`. With `anchor`, the anchor it returns
+   * for the new record's seq and hash is stored in the same transaction. Returns the stored record.
    */
-  appendAudit(record: AuditInput): Promise<AuditRecord>;
+  appendAudit(
+    record: AuditInput,
+    anchor?: (seq: number, hash: string) => AuditAnchor,
+  ): Promise<AuditRecord>;
   /** Audit records in seq order, optionally after a seq, of one actor or action, up to `limit`. */
   audit(query?: AuditQuery): Promise<AuditRecord[]>;
+  /** Stored audit anchors with seq > after, in seq order, up to `limit`. */
+  auditAnchors(query?: { after?: number; limit?: number }): Promise<AuditAnchor[]>;
+  /** Stores an anchor (one per seq; a second for the same seq is ignored). */
+  addAuditAnchor(anchor: AuditAnchor): Promise<void>;
+
+  // Idempotency keys (schema version 5)
+  /**
+   * Claims `key` for `owner` in one transaction: an expired row, or one in flight for longer than
+   * `staleMs`, is replaced. Returns what was there before, or `claimed` when the claim is new.
+   */
+  claimIdempotency(claim: IdempotencyClaim): Promise<IdempotencyState>;
+  /** Stores the response of a claimed key; with null, releases the claim (the request failed). */
+  finishIdempotency(
+    owner: string,
+    key: string,
+    response: { status: number; body: string } | null,
+  ): Promise<void>;
+  /** Forgets stored responses whose `expires` ≤ now; returns how many. */
+  deleteExpiredIdempotency(now: number): Promise<number>;
 
   // Leases (schema version 4)
   /**

@@ -761,8 +761,66 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
       it('finds a token by its hash only', async () => {
         const tok = { hash: 'a'.repeat(64), role: 'operator', label: 'watch officer', created: 5 };
         await store.addToken(tok);
-        expect(await store.tokenByHash('a'.repeat(64))).toEqual(tok);
+        expect(await store.tokenByHash('a'.repeat(64))).toEqual({
+          ...tok,
+          expires: null,
+          revoked: null,
+        });
         expect(await store.tokenByHash('b'.repeat(64))).toBeNull();
+      });
+
+      it('lists tokens, keeps an expiry, and revokes a token once (schema 5)', async () => {
+        const t1 = { hash: 'c'.repeat(64), role: 'viewer', label: 'wall', created: 7, expires: 99 };
+        await store.addToken(t1);
+        expect((await store.tokens()).find((t) => t.hash === t1.hash)).toEqual({
+          ...t1,
+          revoked: null,
+        });
+        expect(await store.revokeToken(t1.hash, 50)).toBe(true);
+        expect(await store.revokeToken(t1.hash, 60)).toBe(false);
+        expect(await store.revokeToken('d'.repeat(64), 60)).toBe(false);
+        expect((await store.tokenByHash(t1.hash))!.revoked).toBe(50);
+      });
+    });
+
+    describe('idempotency keys (schema 5)', () => {
+      const claim = (key: string, fingerprint: string, now: number) => ({
+        owner: 'olga',
+        key,
+        fingerprint,
+        now,
+        expires: now + 1000,
+        staleMs: 100,
+      });
+
+      it('claims a key once, stores its response, and answers retries with it until it expires', async () => {
+        expect(await store.claimIdempotency(claim('k1', 'f1', 10))).toEqual({ state: 'claimed' });
+        expect(await store.claimIdempotency(claim('k1', 'f1', 20))).toEqual({
+          state: 'in-flight',
+          fingerprint: 'f1',
+        });
+        // Another owner's key of the same name is its own.
+        expect(await store.claimIdempotency({ ...claim('k1', 'f9', 20), owner: 'paul' })).toEqual({
+          state: 'claimed',
+        });
+        await store.finishIdempotency('olga', 'k1', { status: 201, body: '{"id":"x"}' });
+        expect(await store.claimIdempotency(claim('k1', 'f2', 30))).toEqual({
+          state: 'done',
+          fingerprint: 'f1',
+          status: 201,
+          response: '{"id":"x"}',
+        });
+        // Expired: the key may be used afresh.
+        expect(await store.claimIdempotency(claim('k1', 'f3', 2000))).toEqual({ state: 'claimed' });
+        expect(await store.deleteExpiredIdempotency(10_000)).toBeGreaterThanOrEqual(1);
+      });
+
+      it('a released or abandoned claim may be taken again', async () => {
+        expect(await store.claimIdempotency(claim('k2', 'f1', 10))).toEqual({ state: 'claimed' });
+        await store.finishIdempotency('olga', 'k2', null);
+        expect(await store.claimIdempotency(claim('k2', 'f1', 11))).toEqual({ state: 'claimed' });
+        // Still in flight after staleMs: its process is taken as dead.
+        expect(await store.claimIdempotency(claim('k2', 'f1', 500))).toEqual({ state: 'claimed' });
       });
     });
 
@@ -914,6 +972,28 @@ export function runStoreContract(name: string, open: () => Promise<StoreUnderTes
         const r2 = await s2.appendAudit({ ts: 2, actor: 'durable', action: 'logout', detail: {} });
         expect(r2.prev).toBe(r1.hash);
         expect(chainValid(await s2.audit())).toBe(true);
+      });
+
+      it('stores the anchor of an audit record in its transaction, for the seq and hash it got (schema 5)', async () => {
+        const seen: [number, string][] = [];
+        const r = await store.appendAudit(
+          { ts: 3, actor: 'anchored', action: 'send', detail: {} },
+          (seq, hash) => {
+            seen.push([seq, hash]);
+            return { seq, hash, key: 'K', sig: `sig-${seq}` };
+          },
+        );
+        expect(seen).toEqual([[r.seq, r.hash]]);
+        const anchors = await store.auditAnchors({ after: r.seq - 1 });
+        expect(anchors).toEqual([{ seq: r.seq, hash: r.hash, key: 'K', sig: `sig-${r.seq}` }]);
+        // An anchor that throws leaves no record behind.
+        const before = (await store.audit()).length;
+        await expect(
+          store.appendAudit({ ts: 4, actor: 'x', action: 'send', detail: {} }, () => {
+            throw new Error('no key');
+          }),
+        ).rejects.toThrow('no key');
+        expect((await store.audit()).length).toBe(before);
       });
     });
     // --- end operators -------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { ParleyError } from '@parley/core';
 import type { TrackParty } from '@parley/core';
 import { parsePublicKey, safetyNumber, stationIdFromKey } from '@parley/ledger';
 import { parsePathUrl } from '@parley/link';
-import { buildStation, createToken, generateTlsIdentity, parseRole } from '@parley/station';
+import { buildStation, generateTlsIdentity } from '@parley/station';
 import { print } from '../output.js';
 import { DATA_OPTION, withStation } from './station.js';
 
@@ -351,19 +351,5 @@ export function registerServerCommands(program: Command): void {
         await s.store.setMeta(`link.halted.${p.station}`, '');
         print(`resumed ${opts.name}`);
       });
-    });
-
-  const token = program.command('token').description('operator API bearer tokens');
-  token
-    .command('create')
-    .description('create a bearer token for a role and print it (only its hash is stored)')
-    .option(...DATA_OPTION)
-    .requiredOption('--role <role>', 'viewer, operator, linguist, approver or admin')
-    .option('--label <label>', 'who or what the token is for', '')
-    .action(async (opts: { data: string; role: string; label: string }) => {
-      const role = parseRole(opts.role);
-      await withStation(opts.data, async (s) =>
-        print(await createToken(s.store, role, opts.label, Date.now())),
-      );
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ParleyError } from '@parley/core';
 import { createUser } from '@parley/station';
 import { print } from '../output.js';
+import { registerUserAccessCommands } from './access.js';
 import { DATA_OPTION, withStation } from './station.js';
 
 /** The first line of a piped stdin (without its line ending). */
@@ -59,7 +60,10 @@ async function readPassword(name: string): Promise<string> {
 export function registerUserCommands(program: Command): void {
   const user = program
     .command('user')
-    .description('operator accounts for the console (sign-in with a password, a role, channels)');
+    .description(
+      'operator accounts for the console (sign-in with a password, a role, channels): add, disable, enable, role',
+    );
+  registerUserAccessCommands(user);
   user
     .command('add')
     .description(

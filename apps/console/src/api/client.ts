@@ -24,16 +24,71 @@ export function setCsrf(token: string | undefined): void {
   csrf = token;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A fresh Idempotency-Key: one per operator action, reused by every retry of that action. */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** How often, and after how long, a POST is retried when the answer did not arrive or was 5xx / 409 in flight. */
+const RETRY_DELAYS_MS = [500, 1500, 4000];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function once(
+  method: string,
+  path: string,
+  body: unknown,
+  key: string | undefined,
+): Promise<Response> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
-  const res = await fetch(path, {
+  if (key !== undefined) headers['idempotency-key'] = `"${key}"`;
+  return fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+}
+
+/**
+ * One request to the station. A POST carries an Idempotency-Key (`key`, or a new one): when the
+ * answer is lost (network error), a 5xx, or 409 "still in flight", it is sent again with the
+ * same key, so the station does it once and every retry gets the one stored answer.
+ */
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key: string | undefined = method === 'POST' &&
+  path !== '/api/v1/login' &&
+  path !== '/api/v1/logout'
+    ? newIdempotencyKey()
+    : undefined,
+): Promise<T> {
+  let res: Response | undefined;
+  for (let attempt = 0; ; attempt++) {
+    const retry = key !== undefined && attempt < RETRY_DELAYS_MS.length;
+    try {
+      res = await once(method, path, body, key);
+    } catch (err) {
+      if (!retry) throw err;
+      await sleep(RETRY_DELAYS_MS[attempt]!);
+      continue;
+    }
+    const inFlight =
+      res.status === 409 && res.headers.get('content-type')?.includes('json')
+        ? ((await res.clone().json()) as { code?: string }).code ===
+          'PARLEY_E_IDEMPOTENCY_IN_FLIGHT'
+        : false;
+    if (retry && (res.status >= 500 || inFlight)) {
+      await sleep(RETRY_DELAYS_MS[attempt]!);
+      continue;
+    }
+    break;
+  }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   let json: unknown = undefined;
@@ -51,5 +106,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+/** A POST for one operator action; pass `key` to tie several calls to one action. */
+export const post = <T>(path: string, body?: unknown, key?: string) =>
+  api<T>(
+    'POST',
+    path,
+    body ?? {},
+    key ??
+      (path === '/api/v1/login' || path === '/api/v1/logout' ? undefined : newIdempotencyKey()),
+  );
 export const del = <T>(path: string) => api<T>('DELETE', path);

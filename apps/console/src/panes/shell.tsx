@@ -3,6 +3,7 @@ import type { Live, Snapshot } from '../api/live.js';
 import type { Me } from '../api/types.js';
 import { useI18n } from '../i18n/i18n.js';
 import { MapView } from '../map/map-view.js';
+import { Access } from './access.js';
 import { Approvals } from './approvals.js';
 import { Calls } from './calls.js';
 import { ChannelList, AlarmList, LinkLog } from './channels.js';
@@ -13,7 +14,7 @@ import { LinkStatus } from './link-status.js';
 import { Notices } from './notices.js';
 import type { ComposeSeed } from './compose.js';
 
-type Tab = 'conversation' | 'encounters' | 'approvals' | 'notices' | 'calls' | 'link';
+type Tab = 'conversation' | 'encounters' | 'approvals' | 'notices' | 'calls' | 'link' | 'access';
 
 export interface Ctx {
   me: Me;
@@ -84,6 +85,7 @@ export function Shell({
     ['notices', t('notices'), snap.notices?.length ?? 0],
     ['calls', t('calls'), snap.calls.filter((c) => c.status === 'open').length],
     ['link', t('linkStatus'), 0],
+    ...(ctx.can('users') ? [['access', t('access'), 0] as [Tab, string, number]] : []),
   ];
 
   return (
@@ -202,6 +204,8 @@ export function Shell({
             <Notices ctx={ctx} />
           ) : tab === 'calls' ? (
             <Calls ctx={ctx} />
+          ) : tab === 'access' ? (
+            <Access ctx={ctx} />
           ) : (
             <LinkStatus ctx={ctx} />
           )}

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AUDIT_GENESIS, auditHash } from '@parley/store';
 import type { AuditInput, AuditRecord, Clock, Store } from '@parley/store';
+import type { AuditAnchoring } from './audit-verify.js';
+import { anchorSigner } from './audit-verify.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,6 +27,11 @@ export const AUDIT_ACTIONS: Readonly<Record<string, string>> = {
   'POST /api/v1/calls': 'call',
   'POST /api/v1/calls/:id/answer': 'answer-call',
   'POST /api/v1/users': 'user-add',
+  'POST /api/v1/users/:name/disable': 'user-disable',
+  'POST /api/v1/users/:name/enable': 'user-enable',
+  'POST /api/v1/users/:name/role': 'user-role',
+  'POST /api/v1/tokens': 'token-add',
+  'POST /api/v1/tokens/:id/revoke': 'token-revoke',
 };
 
 const SECRET_KEY = /pass(word|phrase)?|secret|token|csrf|cookie|authori[sz]ation|session/i;
@@ -85,9 +91,14 @@ function pickResult(payload: unknown): Record<string, unknown> | undefined {
 
 /** Appends audit records; a failure to record is logged, never turned into the caller's error. */
 export class AuditLog {
+  /**
+   * With `anchoring`, every record is signed with the station's current identity key in the
+   * transaction that appends it (ADR 0004), so the chain cannot be rewritten without that key.
+   */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    readonly anchoring?: AuditAnchoring,
   ) {}
 
   async record(
@@ -95,12 +106,15 @@ export class AuditLog {
     input: Omit<AuditInput, 'ts' | 'detail'> & { detail: Record<string, unknown> },
   ): Promise<AuditRecord | null> {
     try {
-      return await this.store.appendAudit({
-        ts: this.clock.now(),
-        actor: input.actor,
-        action: input.action,
-        detail: summarize({ ...input.detail, ip: req.ip }) as Record<string, unknown>,
-      });
+      return await this.store.appendAudit(
+        {
+          ts: this.clock.now(),
+          actor: input.actor,
+          action: input.action,
+          detail: summarize({ ...input.detail, ip: req.ip }) as Record<string, unknown>,
+        },
+        this.anchoring ? anchorSigner(this.anchoring) : undefined,
+      );
     } catch (err) {
       req.log.error({ err, action: input.action }, 'audit record not written');
       return null;
@@ -120,6 +134,7 @@ export class AuditLog {
         !actor ||
         !STATE_CHANGING.has(req.method) ||
         reply.statusCode >= 400 ||
+        req.idempotentReplay === true ||
         req.routeOptions.config.audit === false
       )
         return payload;
@@ -144,40 +159,4 @@ export class AuditLog {
   }
 }
 
-/** Where an audit chain stops verifying: the first bad seq, or null if every record checks. */
-export interface AuditVerification {
-  /** Records that verified, from seq 1 on. */
-  verified: number;
-  firstInvalid: number | null;
-}
-
-/**
- * Re-verifies records in seq order from the start (or from `start`): each must have the next
- * seq, name the previous record's hash as `prev`, and hash to `auditHash(prev, record)`.
- * Pure; returns the first seq that breaks the chain, or null.
- */
-export function verifyAuditRecords(
-  records: readonly AuditRecord[],
-  start: { seq: number; hash: string } = { seq: 0, hash: AUDIT_GENESIS },
-): number | null {
-  let { seq, hash } = start;
-  for (const r of records) {
-    if (r.seq !== seq + 1 || r.prev !== hash || auditHash(hash, r) !== r.hash) return seq + 1;
-    seq = r.seq;
-    hash = r.hash;
-  }
-  return null;
-}
-
-/** Re-verifies the whole audit log, a page at a time. */
-export async function verifyAuditLog(store: Store, pageSize = 1000): Promise<AuditVerification> {
-  let at = { seq: 0, hash: AUDIT_GENESIS };
-  for (;;) {
-    const page = await store.audit({ after: at.seq, limit: pageSize });
-    if (page.length === 0) return { verified: at.seq, firstInvalid: null };
-    const bad = verifyAuditRecords(page, at);
-    if (bad !== null) return { verified: bad - 1, firstInvalid: bad };
-    const last = page[page.length - 1]!;
-    at = { seq: last.seq, hash: last.hash };
-  }
-}
+export * from './audit-verify.js';

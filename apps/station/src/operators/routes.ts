@@ -6,8 +6,7 @@ import { ParleyError } from '@parley/core';
 import type { Clock, Store } from '@parley/store';
 import { GRANTS, requireAllChannels, ROLES } from '../auth.js';
 import { actorOf } from '../routes/api.js';
-import { verifyAuditLog } from './audit.js';
-import type { AuditLog } from './audit.js';
+import type { AuditLog, AuditVerification } from './audit.js';
 import type { LoginLimiter } from './rate-limit.js';
 import { verifyPassword } from './passwords.js';
 import {
@@ -95,11 +94,12 @@ export interface OperatorRouteDeps {
   byName: LoginLimiter;
   byAddress: LoginLimiter;
   audit: AuditLog;
+  verifyAudit: () => Promise<AuditVerification>;
 }
 
 /** Sign-in, sign-out, who am I, operator accounts and the audit log. */
 export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDeps): Promise<void> {
-  const { store, clock, byName, byAddress, audit } = deps;
+  const { store, clock, byName, byAddress, audit, verifyAudit } = deps;
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/api/v1/login',
@@ -175,7 +175,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
   app.post(
     '/api/v1/logout',
     {
-      config: { permission: 'read', audit: false },
+      config: { permission: 'read', audit: false, idempotency: false },
       schema: {
         description:
           'Ends the session of the cookie (needs its x-csrf-token) and clears the cookie. With a bearer token it does nothing.',
@@ -243,7 +243,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
       config: { permission: 'audit' },
       schema: {
         description:
-          'The append-only, hash-chained audit log of operator actions (login, login-failed, logout, send, approve, discard, read, acknowledge, translate, propose, accept, suspend, resume, call, answer-call, user-add), in seq order. The whole chain is re-verified on every request; `valid` is false from the first record that does not verify on.',
+          'The append-only, hash-chained audit log of operator actions (login, login-failed, logout, send, approve, discard, read, acknowledge, translate, propose, accept, suspend, resume, call, answer-call, user-add), in seq order. The whole chain is re-verified on every request, and every record must carry a signature of its hash by the station identity key (ADR 0004), so a rewrite with database access alone is reported; `valid` is false from the first record that does not verify on.',
         tags: ['operators'],
         ...secured,
         querystring: AuditQuery,
@@ -254,6 +254,10 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
               verified: Type.Integer({ description: 'records that verify, from seq 1 on' }),
               firstInvalid: Type.Union([Type.Integer(), Type.Null()], {
                 description: 'the first seq that breaks the chain, or null',
+              }),
+              reason: Type.Union([Type.String(), Type.Null()], {
+                description:
+                  'why the first invalid record fails (no chain link, no station-key signature, a hash other than the one signed), or null',
               }),
             }),
           }),
@@ -271,7 +275,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
         ...(q.actor !== undefined ? { actor: q.actor } : {}),
         ...(q.action !== undefined ? { action: q.action } : {}),
       });
-      const chain = await verifyAuditLog(store);
+      const chain = await verifyAudit();
       return {
         records: records.map((r) => ({
           ...r,
