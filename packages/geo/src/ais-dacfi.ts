@@ -1,0 +1,486 @@
+/**
+ * Application payloads (DAC/FI) of AIS types 6 (addressed) and 8 (broadcast), decoded into the
+ * fields gpsd 3.22 prints (`driver_ais.c` `ais_binary_decode`, JSON in `gpsd_json.c`
+ * `json_aivdm_dump`). Bit positions, length rules and scaling follow gpsd so that the same
+ * payloads are decoded (and the rest left as raw `data`) with the same values; where gpsd reads
+ * past the payload it sees its zero-filled buffer (and the fill bits as sent), and so do we.
+ * Sources: IMO SN.1/Circ.236 and 289 (DAC 1), Inland AIS (DAC 200), GLA AtoN (DAC 235/250).
+ */
+import { sbits, sixbitRaw, sixbitText, trimRight, ubits } from './ais-armor.js';
+import { fixed } from './ais-format.js';
+import {
+  DIRECTIONS,
+  HAZARD_TYPES,
+  ICE,
+  ID_TYPES,
+  LIGHT_STATUS,
+  LOAD_STATUS,
+  POSITION_TYPES,
+  PRECIP_TYPES,
+  RACON_STATUS,
+  ROUTE_TYPES,
+  RTA_STATUS,
+  SIGNALS,
+  SIGNAL_STATUS,
+  TRENDS,
+  inlandShipTypeText,
+  legend,
+} from './ais-dacfi-legends.js';
+
+/** The decoded fields of one application payload, in gpsd's JSON names. */
+export type AppFields = Record<string, unknown>;
+
+/** gpsd's divisors: 1/1000 minute (AIS_LATLON3_DIV) and 1/10000 minute (AIS_LATLON4_DIV). */
+const MIN1000 = 60_000;
+const MIN10000 = 600_000;
+
+/** Reading context: the payload's bits, its length in bits, and scaled or raw output. */
+class Reader {
+  constructor(
+    readonly bits: Uint8Array,
+    readonly n: number,
+    readonly scaled: boolean,
+  ) {}
+  u(start: number, len: number): number {
+    return ubits(this.bits, start, len);
+  }
+  s(start: number, len: number): number {
+    return sbits(this.bits, start, len);
+  }
+  flag(start: number): boolean {
+    return ubits(this.bits, start, 1) !== 0;
+  }
+  /** gpsd `UCHARS`: a fixed count of 6-bit characters, stopped at `@`, right-trimmed. */
+  chars(start: number, count: number): string {
+    return sixbitText(this.bits, start, count);
+  }
+  /**
+   * gpsd `ENDCHARS`: the characters from `start` to the end of the payload. Below `start`,
+   * gpsd's unsigned `(bitlen - start) / 6` wraps and is cast to int; we replay that count.
+   */
+  endChars(start: number): string {
+    let count = Math.floor((this.n - start) / 6);
+    if (this.n < start) {
+      const wrapped = (2n ** 64n - BigInt(start - this.n)) / 6n;
+      count = Number(BigInt.asIntN(32, wrapped));
+    }
+    return count <= 0 ? '' : trimRight(sixbitRaw(this.bits, start, count));
+  }
+  /** A 1/1000-minute coordinate: `%.4f` degrees scaled, the raw integer otherwise. */
+  min1000(raw: number): number {
+    return this.scaled ? fixed(raw / MIN1000, 4) : raw;
+  }
+  /** A 1/10000-minute coordinate: `%.6f` degrees scaled, the raw integer otherwise. */
+  min10000(raw: number): number {
+    return this.scaled ? fixed(raw / MIN10000, 6) : raw;
+  }
+  /** A value printed `%.1f` of raw/10 when scaled. */
+  tenth(raw: number): number {
+    return this.scaled ? fixed(raw / 10, 1) : raw;
+  }
+}
+
+const p2 = (v: number): string => String(v).padStart(2, '0');
+
+/** `"%02u-%02uT%02u:%02uZ"` of four fields (month, day, hour, minute) at `at`. */
+function mdhmZ(r: Reader, at: number): string {
+  return `${p2(r.u(at, 4))}-${p2(r.u(at + 4, 5))}T${p2(r.u(at + 9, 5))}:${p2(r.u(at + 14, 6))}Z`;
+}
+
+/** `"%u-%uT%u:%u"` (unpadded, no Z) of month, day, hour, minute at `at`. */
+function mdhmBare(r: Reader, at: number): string {
+  return `${r.u(at, 4)}-${r.u(at + 4, 5)}T${r.u(at + 9, 5)}:${r.u(at + 14, 6)}`;
+}
+
+/** IMO236 1/14 and IMO289 1/32 tidal windows: gpsd loops while the element start ≤ bitlen. */
+function tidals(r: Reader, imo236: boolean): AppFields[] {
+  const out: AppFields[] = [];
+  const size = imo236 ? 93 : 88;
+  for (let a = 97; a <= r.n; a += size) {
+    const [lat, lon] = imo236 ? [r.s(a, 27), r.s(a + 27, 28)] : [r.s(a + 25, 24), r.s(a, 25)];
+    const t = imo236 ? a + 55 : a + 49;
+    out.push({
+      lon: r.min1000(lon),
+      lat: r.min1000(lat),
+      from_hour: r.u(t, 5),
+      from_min: r.u(t + 5, 6),
+      to_hour: r.u(t + 11, 5),
+      to_min: r.u(t + 16, 6),
+      cdir: r.u(t + 22, 9),
+      cspeed: r.tenth(r.u(t + 31, imo236 ? 7 : 8)),
+    });
+  }
+  return out;
+}
+
+/** IMO289 route information (1/27 broadcast at 56, 1/28 addressed at 88). */
+function route(r: Reader, at: number): AppFields {
+  const rtype = r.u(at + 13, 5);
+  const waycount = r.u(at + 56, 5);
+  const waypoints: AppFields[] = [];
+  for (let i = 0; i < waycount; i++) {
+    const a = at + 61 + 55 * i;
+    waypoints.push({ lon: r.min10000(r.s(a, 28)), lat: r.min10000(r.s(a + 28, 27)) });
+  }
+  return {
+    linkage: r.u(at, 10),
+    sender: r.u(at + 10, 3),
+    rtype,
+    rtype_text: ROUTE_TYPES[rtype],
+    start: mdhmZ(r, at + 18),
+    duration: r.u(at + 38, 18),
+    waypoints,
+  };
+}
+
+/** 1/20 service fields, two bits each from bit 139, in gpsd's order. */
+const BERTH_SERVICES = [
+  'agent',
+  'fuel',
+  'chandler',
+  'stevedore',
+  'electrical',
+  'water',
+  'customs',
+  'cartage',
+  'crane',
+  'lift',
+  'medical',
+  'navrepair',
+  'provisions',
+  'shiprepair',
+  'surveyor',
+  'steam',
+  'tugs',
+  'solidwaste',
+  'liquidwaste',
+  'hazardouswaste',
+  'ballast',
+  'additional',
+  'regional1',
+  'regional2',
+  'future1',
+  'future2',
+] as const;
+
+/** Inland 200/21 (ETA) and 200/22 (RTA) at a lock, bridge or terminal. */
+function inlandLock(r: Reader): AppFields {
+  return {
+    country: r.chars(88, 2),
+    locode: r.chars(100, 3),
+    section: r.chars(118, 5),
+    terminal: r.chars(148, 5),
+    hectometre: r.chars(178, 5),
+    eta: mdhmBare(r, 208),
+  };
+}
+
+/** GLA 235/10 analogue value: `%.2f` volts (×0.05) when scaled and non-zero. */
+function analogue(r: Reader, raw: number): number {
+  return r.scaled && raw !== 0 ? fixed(raw * 0.05, 2) : raw;
+}
+
+/**
+ * The fields of a type 6 application payload, or null when gpsd leaves it as raw `data`.
+ * `bits`/`n` are the whole message; dac/fid sit at bits 72/82, the payload from bit 88.
+ */
+export function type6Fields(bits: Uint8Array, n: number, scaled: boolean): AppFields | null {
+  const r = new Reader(bits, n, scaled);
+  const dac = r.u(72, 10);
+  const fid = r.u(82, 6);
+  if (dac === 200) {
+    if (fid === 21 && n === 248)
+      return { ...inlandLock(r), tugs: r.u(228, 3), airdraught: r.u(231, 12) };
+    if (fid === 22 && n === 232) {
+      const status = r.u(228, 2);
+      return { ...inlandLock(r), status, status_text: RTA_STATUS[status] };
+    }
+    if (fid === 55 && n === 168)
+      return { crew: r.u(88, 8), passengers: r.u(96, 13), personnel: r.u(109, 8) };
+    return null;
+  }
+  if (dac === 235 || dac === 250) {
+    if (fid !== 10 || n !== 136) return null;
+    const racon = r.u(118, 2);
+    const light = r.u(120, 2);
+    return {
+      off_pos: r.flag(131),
+      alarm: r.flag(122),
+      stat_ext: r.u(123, 8),
+      ana_int: analogue(r, r.u(88, 10)),
+      ana_ext1: analogue(r, r.u(98, 10)),
+      ana_ext2: analogue(r, r.u(108, 10)),
+      racon,
+      racon_text: RACON_STATUS[racon],
+      light,
+      light_text: LIGHT_STATUS[light],
+    };
+  }
+  if (dac !== 1) return null;
+  switch (fid) {
+    case 12: // IMO236 dangerous cargo indication
+      return {
+        lastport: r.chars(88, 5),
+        departure: mdhmZ(r, 118),
+        nextport: r.chars(138, 5),
+        eta: mdhmZ(r, 168),
+        dangerous: r.chars(188, 20),
+        imdcat: r.chars(308, 4),
+        unid: r.u(332, 13),
+        amount: r.u(345, 10),
+        unit: r.u(355, 2),
+      };
+    case 14: // IMO236 tidal window
+    case 32: // IMO289 tidal window
+      return { month: r.u(88, 4), day: r.u(92, 5), tidals: tidals(r, fid === 14) };
+    case 15: // IMO236 extended ship static: gpsd reads bit 56 (inside dest_mmsi)
+      return { airdraught: r.u(56, 11) };
+    case 16: // number of persons on board: IMO289 layout at 136 payload bits, else IMO236's
+      return { persons: n - 88 === 136 ? r.u(88, 13) : r.u(55, 13) };
+    case 18: // IMO289 clearance time to enter port
+      return {
+        linkage: r.u(88, 10),
+        arrival: mdhmZ(r, 98),
+        portname: r.chars(118, 20),
+        destination: r.chars(238, 5),
+        lon: r.min1000(r.s(268, 25)),
+        lat: r.min1000(r.s(293, 24)),
+      };
+    case 20: {
+      // IMO289 berthing data
+      const position = r.u(115, 3);
+      const out: AppFields = {
+        linkage: r.u(88, 10),
+        berth_length: r.u(98, 9),
+        position,
+        position_text: POSITION_TYPES[position],
+        arrival: mdhmBare(r, 118),
+        availability: r.u(138, 1),
+      };
+      BERTH_SERVICES.forEach((name, i) => (out[name] = r.u(139 + 2 * i, 2)));
+      out.berth_name = r.chars(191, 20);
+      out.berth_lon = r.min1000(r.s(311, 25));
+      out.berth_lat = r.min1000(r.s(336, 24));
+      const depth = r.u(107, 8);
+      out.berth_depth = scaled ? fixed(depth * 0.1, 1) : depth;
+      return out;
+    }
+    case 25: {
+      // IMO289 dangerous cargo indication: 17-bit entries while they start before the end
+      const cargos: AppFields[] = [];
+      for (let a = 100; a < n; a += 17) cargos.push({ code: r.u(a, 4), subtype: r.u(a + 4, 13) });
+      return { unit: r.u(88, 2), amount: r.u(90, 10), cargos };
+    }
+    case 28: // IMO289 route information, addressed
+      return route(r, 88);
+    case 30: // IMO289 text description, addressed
+      return { linkage: r.u(88, 10), text: r.endChars(98) };
+    default: // 1/23 area notice and the rest: gpsd leaves them raw
+      return null;
+  }
+}
+
+/** 1/11 (IMO236) and 1/31 (IMO289) meteorological and hydrographic data. */
+function meteo(r: Reader, imo289: boolean): AppFields {
+  // IMO289 inserts the accuracy bit at 105 and widens a few fields; `o` tracks the shift.
+  const o = imo289 ? 1 : 0;
+  const lat = imo289 ? r.s(81, 24) : r.s(56, 24);
+  const lon = imo289 ? r.s(56, 25) : r.s(80, 25);
+  const out: AppFields = { lat: r.min1000(lat), lon: r.min1000(lon) };
+  if (imo289) out.accuracy = r.flag(105);
+  out.timestamp = `${p2(r.u(105 + o, 5))}T${p2(r.u(110 + o, 5))}:${p2(r.u(115 + o, 6))}Z`;
+  out.wspeed = r.u(121 + o, 7);
+  out.wgust = r.u(128 + o, 7);
+  out.wdir = r.u(135 + o, 9);
+  out.wgustdir = r.u(144 + o, 9);
+  const airtemp = imo289 ? r.s(154, 11) : r.u(153, 11);
+  out.humidity = r.u(164 + o, 7);
+  const dewpoint = imo289 ? r.s(172, 10) : r.u(171, 10);
+  const pressure = r.u(181 + o, 9);
+  const pressuretend = r.u(190 + o, 2);
+  // From here IMO289 is 2 bits further on (visgreater), then its water level is 3 bits wider.
+  const v = imo289 ? 194 : 192;
+  const visibility = r.u(v, imo289 ? 7 : 8);
+  const waterlevel = imo289 ? r.u(201, 12) : r.u(200, 9);
+  const w = imo289 ? 213 : 209; // leveltrend
+  const leveltrend = r.u(w, 2);
+  const c = w + 2;
+  const cspeed = [r.u(c, 8), r.u(c + 17, 8), r.u(c + 39, 8)];
+  const waveheight = r.u(c + 61, 8);
+  const swellheight = r.u(c + 84, 8);
+  const watertemp = imo289 ? r.s(c + 111, 10) : r.u(c + 111, 10);
+  const preciptype = r.u(c + 121, 3);
+  const salinity = r.u(c + 124, 9);
+  const ice = r.u(c + 133, 2);
+  if (r.scaled) {
+    out.airtemp = fixed(imo289 ? airtemp / 10 : (airtemp - 600) / 10, 1);
+    out.dewpoint = fixed(imo289 ? dewpoint / 10 : (dewpoint - 200) / 10, 1);
+    out.pressure = pressure + (imo289 ? 799 : 800);
+    out.pressuretend = TRENDS[pressuretend];
+  } else {
+    Object.assign(out, { airtemp, dewpoint, pressure, pressuretend });
+  }
+  if (imo289) out.visgreater = r.flag(193);
+  out.visibility = r.tenth(visibility);
+  if (!r.scaled) out.waterlevel = waterlevel;
+  // IMO289: gpsd subtracts the offset in unsigned arithmetic, so levels below it wrap.
+  else if (imo289) out.waterlevel = fixed(((waterlevel - 1000) >>> 0) / 100, 1);
+  else out.waterlevel = fixed((waterlevel - 100) / 10, 1);
+  out.leveltrend = r.scaled ? TRENDS[leveltrend] : leveltrend;
+  out.cspeed = r.tenth(cspeed[0] ?? 0);
+  out.cdir = r.u(c + 8, 9);
+  out.cspeed2 = r.tenth(cspeed[1] ?? 0);
+  out.cdir2 = r.u(c + 25, 9);
+  out.cdepth2 = r.u(c + 34, 5);
+  out.cspeed3 = r.tenth(cspeed[2] ?? 0);
+  out.cdir3 = r.u(c + 47, 9);
+  out.cdepth3 = r.u(c + 56, 5);
+  out.waveheight = r.tenth(waveheight);
+  out.waveperiod = r.u(c + 69, 6);
+  out.wavedir = r.u(c + 75, 9);
+  out.swellheight = r.tenth(swellheight);
+  out.swellperiod = r.u(c + 92, 6);
+  out.swelldir = r.u(c + 98, 9);
+  out.seastate = r.u(c + 107, 4);
+  if (r.scaled) out.watertemp = fixed(imo289 ? watertemp / 10 : (watertemp - 100) / 10, 1);
+  else out.watertemp = watertemp;
+  if (imo289 && r.scaled) {
+    out.preciptype = PRECIP_TYPES[preciptype];
+    out.salinity = fixed(salinity / 10, 1);
+    out.ice = ICE[ice];
+  } else {
+    out.preciptype = preciptype;
+    if (!imo289) out.preciptype_text = PRECIP_TYPES[preciptype];
+    out.salinity = r.tenth(salinity);
+    out.ice = ice;
+    if (!imo289) out.ice_text = ICE[ice];
+  }
+  return out;
+}
+
+/** IMO289 1/17 VTS targets: 122-bit entries while the entry start ≤ bitlen, as gpsd loops. */
+function targets(r: Reader): AppFields[] {
+  const out: AppFields[] = [];
+  for (let a = 56; a <= r.n; a += 122) {
+    const idtype = r.u(a, 2);
+    const t: AppFields = { idtype, idtype_text: ID_TYPES[idtype] };
+    // gpsd keeps a 42-bit MMSI/IMO in a 32-bit unsigned int and prints it as a string.
+    if (idtype < 2) t[ID_TYPES[idtype] ?? ''] = String(r.u(a + 2, 42) % 2 ** 32);
+    else t[ID_TYPES[idtype] ?? ''] = r.chars(a + 2, 7);
+    t.lat = r.min1000(r.s(a + 48, 24));
+    t.lon = r.min1000(r.s(a + 72, 25));
+    t.course = r.u(a + 97, 9);
+    t.second = r.u(a + 106, 6);
+    t.speed = r.u(a + 112, 10);
+    out.push(t);
+  }
+  return out;
+}
+
+/**
+ * The fields of a type 8 application payload, or null when gpsd leaves it as raw `data`.
+ * `bits`/`n` are the whole message; dac/fid sit at bits 40/50, the payload from bit 56.
+ */
+export function type8Fields(bits: Uint8Array, n: number, scaled: boolean): AppFields | null {
+  const r = new Reader(bits, n, scaled);
+  const dac = r.u(40, 10);
+  const fid = r.u(50, 6);
+  if (dac === 1) {
+    switch (fid) {
+      case 11:
+        return meteo(r, false);
+      case 31:
+        return meteo(r, true);
+      case 13: // IMO236 fairway closed
+        return {
+          reason: r.chars(56, 20),
+          closefrom: r.chars(176, 20),
+          closeto: r.chars(296, 20),
+          radius: r.u(416, 10),
+          extunit: r.u(426, 2),
+          from: `${p2(r.u(433, 4))}-${p2(r.u(428, 5))}T${p2(r.u(437, 5))}:${p2(r.u(442, 6))}`,
+          to: `${p2(r.u(453, 4))}-${p2(r.u(448, 5))}T${p2(r.u(457, 5))}:${p2(r.u(462, 6))}`,
+        };
+      case 15: // IMO236 extended ship static and voyage data
+        return { airdraught: r.u(56, 11) };
+      case 16: // persons on board: IMO289 (136 payload bits) or IMO236 (72); others raw
+        if (n - 56 === 136) return { persons: r.u(88, 13) };
+        if (n - 56 === 72) return { persons: r.u(55, 13) };
+        return null;
+      case 17:
+        return { targets: targets(r) };
+      case 19: {
+        // IMO289 marine traffic signal; gpsd prints lon/lat in degrees even unscaled
+        const signal = r.u(237, 5);
+        const nextsignal = r.u(253, 5);
+        return {
+          linkage: r.u(56, 10),
+          station: r.chars(66, 20),
+          lon: fixed(r.s(186, 25) / MIN1000, 4),
+          lat: fixed(r.s(211, 24) / MIN1000, 4),
+          status: r.u(235, 2),
+          signal,
+          signal_text: legend(SIGNALS, signal, 'INVALID SIGNAL TYPE'),
+          hour: r.u(242, 5),
+          minute: r.u(247, 6),
+          nextsignal,
+          nextsignal_text: legend(SIGNALS, nextsignal, 'INVALID SIGNAL TYPE'),
+        };
+      }
+      case 27:
+        return route(r, 56);
+      case 29: // IMO289 text description, broadcast
+        return { linkage: r.u(56, 10), text: r.endChars(66) };
+      default: // 1/21 weather, 1/22 area notice, 1/24, 1/26: gpsd leaves them raw
+        return null;
+    }
+  }
+  if (dac !== 200 || n !== (fid === 23 ? 256 : 168)) return null;
+  switch (fid) {
+    case 10: {
+      // Inland ship static and voyage data; gpsd rejects hazard codes past its table
+      const hazard = r.u(141, 3);
+      if (hazard > 5) return null;
+      const shiptype = r.u(127, 14);
+      const loaded = r.u(155, 2);
+      return {
+        vin: r.chars(56, 8),
+        length: r.u(104, 13),
+        beam: r.u(117, 10),
+        shiptype,
+        shiptype_text: inlandShipTypeText(shiptype),
+        hazard,
+        hazard_text: legend(HAZARD_TYPES, hazard, 'INVALID HAZARD TYPE'),
+        draught: r.u(144, 11),
+        loaded,
+        loaded_text: legend(LOAD_STATUS, loaded, 'INVALID LOAD STATUS'),
+        speed_q: r.flag(157),
+        course_q: r.flag(158),
+        heading_q: r.flag(159),
+      };
+    }
+    case 24: {
+      // Inland water levels: four 25-bit gauges
+      const gauges: AppFields[] = [];
+      for (let a = 68; a < n; a += 25) gauges.push({ id: r.u(a, 11), level: r.s(a + 11, 14) });
+      return { country: r.chars(56, 2), gauges };
+    }
+    case 40: {
+      // Inland signal status
+      const direction = r.u(124, 3);
+      const status = r.u(127, 30);
+      return {
+        lon: r.min10000(r.s(56, 28)),
+        lat: r.min10000(r.s(84, 27)),
+        form: r.u(111, 4),
+        facing: r.u(115, 9),
+        direction,
+        direction_text: legend(DIRECTIONS, direction, 'INVALID DIRECTION'),
+        status,
+        status_text: legend(SIGNAL_STATUS, status, 'INVALID STATUS'),
+      };
+    }
+    default:
+      return null;
+  }
+}
