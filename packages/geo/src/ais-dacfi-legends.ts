@@ -158,3 +158,30 @@ export const SIGNAL_STATUS = [
   'White flashing',
   'Yellow flashing.',
 ];
+/** 200/23 EMMA weather types. */
+export const EMMA_TYPES = [
+  'Not Available',
+  'Wind',
+  'Rain',
+  'Snow and ice',
+  'Thunderstorm',
+  'Fog',
+  'Low temperature',
+  'High temperature',
+  'Flood',
+  'Forest Fire',
+];
+/** 200/23 EMMA intensity classes. */
+export const EMMA_CLASSES = ['Slight', 'Medium', 'Strong'];
+/** 200/23 EMMA wind directions. */
+export const EMMA_WINDS = [
+  'N/A',
+  'North',
+  'North East',
+  'East',
+  'South East',
+  'South',
+  'South West',
+  'West',
+  'North West',
+];

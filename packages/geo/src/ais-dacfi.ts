@@ -10,6 +10,9 @@ import { sbits, sixbitRaw, sixbitText, trimRight, ubits } from './ais-armor.js';
 import { fixed } from './ais-format.js';
 import {
   DIRECTIONS,
+  EMMA_CLASSES,
+  EMMA_TYPES,
+  EMMA_WINDS,
   HAZARD_TYPES,
   ICE,
   ID_TYPES,
@@ -457,6 +460,33 @@ export function type8Fields(bits: Uint8Array, n: number, scaled: boolean): AppFi
         speed_q: r.flag(157),
         course_q: r.flag(158),
         heading_q: r.flag(159),
+      };
+    }
+    case 23: {
+      // EMMA weather warning. gpsd prints the EMMA type and intensity as "type" and "class",
+      // which clash with the message's own keys (its JSON then has each key twice), and its
+      // start date as year-month-hour T minute:day: we name them emma_type/emma_class and print the
+      // dates in order (see ais-compare.ts, which checks both against gpsd's text).
+      const type = r.u(222, 4);
+      const intensity = r.u(244, 2);
+      const wind = r.u(246, 4);
+      const date = (at: number, hm: number): string =>
+        `${r.u(at, 8) + 2000}-${p2(r.u(at + 8, 4))}-${p2(r.u(at + 12, 5))}T${p2(r.u(hm, 5))}:${p2(r.u(hm + 5, 6))}`;
+      return {
+        start: date(56, 90),
+        end: date(73, 101),
+        start_lon: r.min10000(r.s(112, 28)),
+        start_lat: r.min10000(r.s(140, 27)),
+        end_lon: r.min10000(r.s(167, 28)),
+        end_lat: r.min10000(r.s(195, 27)),
+        emma_type: type,
+        type_text: legend(EMMA_TYPES, type, 'INVALID EMMA TYPE'),
+        min: r.s(226, 9),
+        max: r.s(235, 9),
+        emma_class: intensity,
+        class_text: legend(EMMA_CLASSES, intensity, 'INVALID EMMA TYPE'),
+        wind,
+        wind_text: legend(EMMA_WINDS, wind, 'INVALID EMMA WIND DIRECTION'),
       };
     }
     case 24: {
