@@ -13,8 +13,14 @@
  * - Type 27 scaled: gpsd 3.22 prints the status as text and lat/lon with 1 decimal (the shared
  *   README says not to use these as truth); we print status + status_text and 4 decimals like
  *   newer gpsd (`sample.aivdm.js.chk`). We check 3.22's text and rounding are consistent with ours.
- * - Type 26 `radio`: gpsd never fills it in (always 0); we decode the 20-bit communication state
- *   and check it against an independent reading of the sentence's last 20 bits.
+ * - Type 26 `radio`: gpsd never fills it in, so it prints 0: in `driver_ais.c`,
+ *   `ais_binary_decode()`, `case 26:` (Binary Message, Multiple Slot) sets addressed, structured,
+ *   dest_mmsi, app_id and the data but never `ais->type26.radio`, which `gpsd_json.c`
+ *   `json_aivdm_dump()` then prints. We decode the 20-bit communication state (ITU-R M.1371-5
+ *   Table 84) and check it against an independent reading of the sentence's last 20 bits.
+ * - Lines gpsdecode prints as invalid JSON (live runs only, `parseGpsdLine`): 8/1/19 lacks the
+ *   comma before `"nextsignal_text"`, and 200/21, 200/22, 200/24 and 1/19's legends print
+ *   strings without escaping their quotes; the text is repaired before the comparison.
  */
 import { expect } from 'vitest';
 import { fields, payloadBitString } from './ais-fixtures.js';
