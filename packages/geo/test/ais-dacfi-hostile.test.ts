@@ -56,19 +56,15 @@ const message = fc
     const list = DECODED[type];
     const [dac, fid] = list[pick % list.length]!;
     const head = type === 6 ? 72 : 40;
-    return fc
-      .integer({ min: head + 16, max: 1100 })
-      .chain((len) =>
-        fc
-          .tuple(bitString(head - 6), bitString(len - head - 16))
-          .map(([h, body]) => ({
-            type,
-            dac,
-            fid,
-            len,
-            bits: bitField(type, 6) + h + bitField(dac, 10) + bitField(fid, 6) + body,
-          })),
-      );
+    return fc.integer({ min: head + 16, max: 1100 }).chain((len) =>
+      fc.tuple(bitString(head - 6), bitString(len - head - 16)).map(([h, body]) => ({
+        type,
+        dac,
+        fid,
+        len,
+        bits: bitField(type, 6) + h + bitField(dac, 10) + bitField(fid, 6) + body,
+      })),
+    );
   });
 
 /** Every value of a decoded message is a JSON value that survives a round trip unchanged. */
