@@ -1,8 +1,9 @@
 // `npm run bench -- ais [--sentences=N]`: AIS decoding rate on a 1,000,000-sentence NMEA file
 // built from gpsd's fixture sentences (cycled, multi-sentence messages kept whole), beside
-// `gpsdecode -j` (Debian `gpsd-clients`) on the same file, measured in the same run. Figures:
-// our decoder in-process (AisDecoder over the lines, scaled, each message JSON-serialised as the
-// CLI does) and end to end (`bin/parley ais decode < file > /dev/null`). The bench installs
+// `gpsdecode -j` and `gpsdecode -u -j` (Debian `gpsd-clients`) on the same file, measured in the
+// same run. Figures: our full decoder in-process (AisDecoder over the lines, every DAC/FI payload
+// gpsd decodes decoded into fields too, each message JSON-serialised as the CLI does), scaled and
+// unscaled, and end to end (`bin/parley ais decode < file > /dev/null`). The bench installs
 // nothing: without gpsdecode on PATH it says so and reports our rates alone.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
@@ -74,8 +75,11 @@ function timeProcess(cmd: string, args: string[], input: string): Promise<number
 }
 
 /** Decodes `lines` in this process, serialising each message; returns ms and messages. */
-function inProcess(lines: readonly string[]): { ms: number; messages: number; bytes: number } {
-  const decoder = new AisDecoder({ scaled: true });
+function inProcess(
+  lines: readonly string[],
+  scaled = true,
+): { ms: number; messages: number; bytes: number } {
+  const decoder = new AisDecoder({ scaled });
   let bytes = 0;
   const t = performance.now();
   for (let i = 0; i < lines.length; i++) {
@@ -103,17 +107,21 @@ export async function run(args: string[]): Promise<void> {
     if (first.messages === 0) throw new Error('bench file decodes to no messages');
 
     const ours: number[] = [];
+    const oursRaw: number[] = [];
     let messages = 0;
     for (let r = 0; r < RUNS; r++) {
       const res = inProcess(lines);
       ours.push(res.ms);
       messages = res.messages;
+      oursRaw.push(inProcess(lines, false).ms);
     }
     const cli: number[] = [];
     const gpsd: number[] = [];
+    const gpsdRaw: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       cli.push(await timeProcess(process.execPath, [PARLEY, 'ais', 'decode'], file));
       if (gpsdecode) gpsd.push(await timeProcess(gpsdecode, ['-j'], file));
+      if (gpsdecode) gpsdRaw.push(await timeProcess(gpsdecode, ['-u', '-j'], file));
     }
     const rate = (ms: number[]): number => lines.length / (median(ms) / 1000);
     console.log(
@@ -127,6 +135,15 @@ export async function run(args: string[]): Promise<void> {
       value: rate(ours),
       unit: 'sentences/s',
       ...(baseline ? { baseline, target: { ratio: TARGET_RATIO } } : {}),
+    });
+    const rawBaseline = gpsdecode ? { name: 'gpsdecode -u -j', value: rate(gpsdRaw) } : undefined;
+    if (rawBaseline)
+      report({ ...rawBaseline, name: 'gpsdecode -u -j < file > /dev/null', unit: 'sentences/s' });
+    report({
+      name: 'our decoder in-process (unscaled, JSON)',
+      value: rate(oursRaw),
+      unit: 'sentences/s',
+      ...(rawBaseline ? { baseline: rawBaseline, target: { ratio: TARGET_RATIO } } : {}),
     });
     report({
       name: 'parley ais decode < file > /dev/null',

@@ -4,6 +4,7 @@
  * are accepted and rejected; positions cite the standard's bit offsets (0-based, MSB first).
  */
 import { bitsHex, sbits, sixbitRaw, sixbitText, trimRight, ubits } from './ais-armor.js';
+import { type6Fields, type8Fields } from './ais-dacfi.js';
 import { degrees4, degrees6, fixed, printfFixed } from './ais-format.js';
 import {
   NAV_STATUS,
@@ -193,8 +194,9 @@ export function decodeBits(
         retransmit: ubits(bits, 70, 1) !== 0,
         dac: ubits(bits, 72, 10),
         fid: ubits(bits, 82, 6),
+        // DAC/FI payloads gpsd decodes become fields (ais-dacfi.ts); the rest stays raw.
         // gpsd copies whole bytes, so the last byte keeps the fill bits as sent.
-        data: bitsHex(bits, 88, n - 88, Infinity),
+        ...(type6Fields(bits, n, scaled) ?? { data: bitsHex(bits, 88, n - 88, Infinity) }),
       };
     }
     case 7:
@@ -224,7 +226,7 @@ export function decodeBits(
         scaled,
         dac: ubits(bits, 40, 10),
         fid: ubits(bits, 50, 6),
-        data: bitsHex(bits, 56, n - 56, n),
+        ...(type8Fields(bits, n, scaled) ?? { data: bitsHex(bits, 56, n - 56, n) }),
       };
     }
     case 9: {

@@ -83,7 +83,10 @@ export interface AisStaticVoyage extends AisCommon {
   readonly dte: number;
 }
 
-/** Type 6: addressed binary message. Application payloads are left as `data`. */
+/**
+ * Type 6: addressed binary message. Application payloads that gpsd decodes (see ais-dacfi.ts)
+ * come as their fields, in gpsd's names; any other payload is left as `data`.
+ */
 export interface AisAddressedBinary extends AisCommon {
   readonly type: 6;
   readonly seqno: number;
@@ -91,8 +94,10 @@ export interface AisAddressedBinary extends AisCommon {
   readonly retransmit: boolean;
   readonly dac: number;
   readonly fid: number;
-  /** `"<bits>:<hex>"`: the application data after dac/fid, as gpsd prints it. */
-  readonly data: string;
+  /** `"<bits>:<hex>"`: the application data after dac/fid, as gpsd prints it (undecoded only). */
+  readonly data?: string;
+  /** The decoded application fields (gpsd's names), when the DAC/FI is one gpsd decodes. */
+  readonly [field: string]: unknown;
 }
 
 /** Types 7 and 13: binary / safety acknowledge. Missing entries are 0. */
@@ -104,13 +109,15 @@ export interface AisAcknowledge extends AisCommon {
   readonly mmsi4: number;
 }
 
-/** Type 8: binary broadcast message. Application payloads are left as `data`. */
+/** Type 8: binary broadcast message. Decoded application payloads as in type 6. */
 export interface AisBroadcastBinary extends AisCommon {
   readonly type: 8;
   readonly dac: number;
   readonly fid: number;
-  /** `"<bits>:<hex>"`: the application data after dac/fid, as gpsd prints it. */
-  readonly data: string;
+  /** `"<bits>:<hex>"`: the application data after dac/fid, as gpsd prints it (undecoded only). */
+  readonly data?: string;
+  /** The decoded application fields (gpsd's names), when the DAC/FI is one gpsd decodes. */
+  readonly [field: string]: unknown;
 }
 
 /** Type 9: SAR aircraft position report. */
