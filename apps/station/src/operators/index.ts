@@ -3,8 +3,8 @@ import type { Clock, Store } from '@parley/store';
 import { tokenActor } from '../auth.js';
 import type { Actor } from '../auth.js';
 import { AuditLog } from './audit.js';
-import { LoginLimiter } from './rate-limit.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import { SignInThrottle } from './rate-limit.js';
+import type { SignInThrottleOptions } from './rate-limit.js';
 import { operatorRoutes } from './routes.js';
 import { sessionActor } from './sessions.js';
 
@@ -15,10 +15,8 @@ export * from './sessions.js';
 export * from './users.js';
 
 export interface OperatorOptions {
-  /** Failed sign-ins per operator name (default 5 per 5 minutes). */
-  byName?: RateLimitOptions;
-  /** Failed sign-ins per client address (default 20 per 5 minutes: a watch floor may share one). */
-  byAddress?: RateLimitOptions;
+  /** Sign-in throttling: back-off per address, a bounded delay per name (see SignInThrottle). */
+  signIn?: SignInThrottleOptions;
 }
 
 /**
@@ -26,8 +24,7 @@ export interface OperatorOptions {
  * with rate limits, and the audit log of every operator action.
  */
 export class Operators {
-  readonly byName: LoginLimiter;
-  readonly byAddress: LoginLimiter;
+  readonly signIn: SignInThrottle;
   readonly audit: AuditLog;
 
   constructor(
@@ -35,8 +32,7 @@ export class Operators {
     private readonly clock: Clock,
     opts: OperatorOptions = {},
   ) {
-    this.byName = new LoginLimiter({ maxFailures: 5, ...opts.byName });
-    this.byAddress = new LoginLimiter({ maxFailures: 20, ...opts.byAddress });
+    this.signIn = new SignInThrottle(opts.signIn);
     this.audit = new AuditLog(store, clock);
   }
 
@@ -52,8 +48,7 @@ export class Operators {
     await operatorRoutes(app, {
       store: this.store,
       clock: this.clock,
-      byName: this.byName,
-      byAddress: this.byAddress,
+      signIn: this.signIn,
       audit: this.audit,
     });
   };

@@ -15,6 +15,8 @@ import type { TrackService } from '../tracks/track-service.js';
 import { requirePermission, tokenActor } from '../auth.js';
 import type { Actor, Permission } from '../auth.js';
 import { httpError } from '../http-errors.js';
+import { LIMIT_DEFAULTS } from '../limits.js';
+import { LiveStreams, streamRoutes } from './stream.js';
 
 const ErrorBody = Type.Object({
   code: Type.String({ description: 'PARLEY_E_* code (docs/errors.md)' }),
@@ -60,6 +62,8 @@ export interface ApiDeps {
   tracks?: TrackService;
   /** Installs the operator routes (login, logout, me, users, audit) and the audit hook in this scope. */
   operators?: { register(app: FastifyInstance): Promise<void> };
+  /** Who holds which live streams, and their caps (default: the limits.ts defaults). */
+  streams?: LiveStreams;
 }
 
 declare module 'fastify' {
@@ -100,6 +104,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = httpError(err);
     if (status >= 500) req.log.error({ err }, 'API error');
+    const retryAfter = (err as { details?: { retryAfter?: unknown } }).details?.retryAfter;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return reply.status(status).send(body);
   });
 
@@ -170,6 +176,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   );
 
   await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
+  await streamRoutes(app, {
+    bus: deps.bus,
+    streams: deps.streams ?? new LiveStreams(LIMIT_DEFAULTS),
+  });
   await keyRoutes(app, { station, links });
   if (deps.notices) await noticeRoutes(app, deps.notices);
   if (deps.tracks) await trackRoutes(app, { tracks: deps.tracks, hotline: deps.hotline });

@@ -164,10 +164,10 @@ export interface HotlineRouteDeps {
   bus: LiveBus;
 }
 
-/** The hotline routes of the operator API: channels, messages with receipts, drafts, translations, calls, alarms, the live stream. */
+/** The hotline routes of the operator API: channels, messages with receipts, drafts, translations, calls, alarms (the live stream is stream.ts). */
 export async function hotlineRoutes(
   app: FastifyInstance,
-  { hotline, bus }: HotlineRouteDeps,
+  { hotline }: HotlineRouteDeps,
 ): Promise<void> {
   app.get(
     '/api/v1/channels',
@@ -574,36 +574,5 @@ export async function hotlineRoutes(
       },
     },
     async () => hotline.alarms(),
-  );
-
-  app.get(
-    '/api/v1/stream',
-    {
-      config: { permission: 'read' },
-      schema: {
-        description:
-          'Server-sent events: every change the console needs (entries, link state, alarms, channels, drafts).',
-        tags: ['hotline'],
-        ...secured,
-      },
-    },
-    async (req, reply) => {
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      res.write(': parley live stream\n\n');
-      const off = bus.subscribe((e) =>
-        res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
-      );
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
-      req.raw.on('close', () => {
-        off();
-        clearInterval(keepalive);
-      });
-    },
   );
 }
