@@ -393,6 +393,22 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     }),
   );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const c = cot.status().connections;
+    for (const [what, n] of Object.entries({
+      streams_open: streams.stats.open,
+      streams_refused_per_user: streams.stats.refusedPerUser,
+      streams_refused_total: streams.stats.refusedTotal,
+      streams_closed_slow: streams.stats.closedSlow,
+      connections_open: connections.connections,
+      connections_refused_per_source: connections.stats.refusedPerSource,
+      connections_refused_total: connections.stats.refusedTotal,
+      cot_connections_open: c.open,
+      cot_connections_refused: c.refused,
+      cot_connections_closed_idle: c.closedIdle,
+      cot_connections_closed_stuck: c.closedStuck,
+      cot_connections_evicted: c.evicted,
+    }))
+      metrics.resources.set({ what }, n);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type {} from '@fastify/swagger';
 import { ParleyError } from '@parley/core';
-import type { LiveBus } from '../hotline/live-bus.js';
+import type { LiveBus, LiveEvent } from '../hotline/live-bus.js';
 import type { StationLimits } from '../limits.js';
 import { actorOf } from './api.js';
 
@@ -22,10 +22,22 @@ export interface LiveStreamStats {
 export class LiveStreams {
   readonly stats: LiveStreamStats = { open: 0, refusedPerUser: 0, refusedTotal: 0, closedSlow: 0 };
   private readonly byUser = new Map<string, number>();
+  /** Each event is serialised once, however many streams carry it. */
+  private readonly frames = new WeakMap<LiveEvent, string>();
 
   constructor(
     readonly limits: Pick<StationLimits, 'streamsPerUser' | 'streamsTotal' | 'streamBufferBytes'>,
   ) {}
+
+  /** The event as a server-sent-events frame. */
+  frame(e: LiveEvent): string {
+    let f = this.frames.get(e);
+    if (f === undefined) {
+      f = `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
+      this.frames.set(e, f);
+    }
+    return f;
+  }
 
   /** Takes a stream for `user`; returns its release (idempotent). */
   acquire(user: string): () => void {
@@ -109,7 +121,7 @@ export async function streamRoutes(
         connection: 'keep-alive',
       });
       write(': parley live stream\n\n');
-      off = bus.subscribe((e) => write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
+      off = bus.subscribe((e) => write(streams.frame(e)));
       keepalive = setInterval(() => write(': keepalive\n\n'), 15_000);
     },
   );
