@@ -34,6 +34,13 @@ export interface StationLimits {
   fdHeadroom: number;
   /** Connections held at once from one client address. */
   maxConnectionsPerSource: number;
+  /**
+   * The last of `maxConnections` kept for light clients — an address holding fewer than
+   * `lightSourceConnections` (an operator's console, a peer's link) — so that heavy ones cannot
+   * take every place.
+   */
+  reservedConnections: number;
+  lightSourceConnections: number;
   /** Live streams (`/api/v1/stream`) one operator or token may hold open. */
   streamsPerUser: number;
   /** Live streams the station serves at once. */
@@ -77,6 +84,8 @@ export const LIMIT_DEFAULTS: Readonly<StationLimits> = {
   maxConnections: 0,
   fdHeadroom: 256,
   maxConnectionsPerSource: 256,
+  reservedConnections: 128,
+  lightSourceConnections: 8,
   streamsPerUser: 4,
   streamsTotal: 256,
   streamBufferBytes: 256 * 1024,
@@ -123,6 +132,7 @@ export function resolveLimits(given: Partial<StationLimits> = {}): StationLimits
     out.maxConnections =
       fds === undefined ? 4096 : Math.max(64, Math.min(4096, fds - out.fdHeadroom));
   }
+  out.reservedConnections = Math.min(out.reservedConnections, Math.floor(out.maxConnections / 4));
   // Node requires the headers to be due no later than the whole request.
   out.headersTimeoutMs = Math.min(out.headersTimeoutMs, out.requestTimeoutMs);
   return out;
@@ -149,11 +159,13 @@ export function parseLimitArgs(pairs: readonly string[]): Partial<StationLimits>
 function refuse(socket: Socket, code: ErrorCode, message: string): void {
   const body = JSON.stringify({ code, message });
   socket.on('error', () => undefined);
+  socket.resume(); // what the client sent is not read, only discarded
   socket.end(
     `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\n` +
       `retry-after: 5\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-  // A client that does not read the refusal does not keep the descriptor.
+  // The descriptor is given back soon after the answer is out, whether or not the client closes.
+  socket.once('finish', () => setTimeout(() => socket.destroy(), 100).unref());
   setTimeout(() => socket.destroy(), 1000).unref();
 }
 
@@ -209,6 +221,16 @@ export class ConnectionGuard {
       return this.refuse(
         socket,
         `the station holds ${this.limits.maxConnections} connections; retry shortly`,
+      );
+    }
+    if (
+      this.open >= this.limits.maxConnections - this.limits.reservedConnections &&
+      held >= this.limits.lightSourceConnections
+    ) {
+      this.stats.refusedTotal++;
+      return this.refuse(
+        socket,
+        `the station is near its ${this.limits.maxConnections} connections; the rest are kept for operators and peers`,
       );
     }
     if (held >= this.limits.maxConnectionsPerSource) {
