@@ -72,6 +72,10 @@ export interface StationLimits {
   signInAccountMaxDelayMs: number;
   /** Sign-in: failures are forgotten after this long without one, ms. */
   signInWindowMs: number;
+  /** Sign-in: password checks run at once; addresses in good standing go first. */
+  signInConcurrentChecks: number;
+  /** Sign-in: attempts in progress from one address; more are refused at once (429). */
+  signInInProgressPerAddress: number;
 }
 
 export const LIMIT_DEFAULTS: Readonly<StationLimits> = {
@@ -100,6 +104,8 @@ export const LIMIT_DEFAULTS: Readonly<StationLimits> = {
   signInMaxDelayMs: 15 * 60_000,
   signInAccountMaxDelayMs: 3000,
   signInWindowMs: 15 * 60_000,
+  signInConcurrentChecks: 2,
+  signInInProgressPerAddress: 2,
 };
 
 /** The soft open-file limit of this process (Linux /proc), or undefined where unknown. */

@@ -263,6 +263,11 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       windowMs: limits.signInWindowMs,
       ...opts.operators?.signIn,
     },
+    passwordChecks: {
+      concurrency: limits.signInConcurrentChecks,
+      perAddress: limits.signInInProgressPerAddress,
+      ...opts.operators?.passwordChecks,
+    },
   });
   const notices = new NoticeService(handle, hotline, clock, bus);
   // Sensor data in its own file beside the transcript database (ADR 0002).

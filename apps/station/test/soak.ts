@@ -145,16 +145,17 @@ export async function probeDuring(
   s: Soak,
   attack: Promise<unknown>,
   everyMs = 1000,
+  withinMs = 10_000,
 ): Promise<ProbeRound[]> {
   const rounds: ProbeRound[] = [];
   let done = false;
   void attack.finally(() => (done = true));
   while (!done) {
-    rounds.push(await probe(s));
+    rounds.push(await probe(s, withinMs));
     await new Promise((r) => setTimeout(r, everyMs));
   }
   await attack;
-  rounds.push(await probe(s));
+  rounds.push(await probe(s, withinMs));
   return rounds;
 }
 

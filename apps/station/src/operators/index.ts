@@ -3,7 +3,7 @@ import type { Clock, Store } from '@parley/store';
 import { tokenActor } from '../auth.js';
 import type { Actor } from '../auth.js';
 import { AuditLog } from './audit.js';
-import { SignInThrottle } from './rate-limit.js';
+import { PasswordGate, SignInThrottle } from './rate-limit.js';
 import type { SignInThrottleOptions } from './rate-limit.js';
 import { operatorRoutes } from './routes.js';
 import { sessionActor } from './sessions.js';
@@ -17,6 +17,8 @@ export * from './users.js';
 export interface OperatorOptions {
   /** Sign-in throttling: back-off per address, a bounded delay per name (see SignInThrottle). */
   signIn?: SignInThrottleOptions;
+  /** Password checks at once (default 2), and sign-ins in progress per address (default 2). */
+  passwordChecks?: { concurrency?: number; perAddress?: number };
 }
 
 /**
@@ -25,6 +27,7 @@ export interface OperatorOptions {
  */
 export class Operators {
   readonly signIn: SignInThrottle;
+  readonly gate: PasswordGate;
   readonly audit: AuditLog;
 
   constructor(
@@ -33,6 +36,10 @@ export class Operators {
     opts: OperatorOptions = {},
   ) {
     this.signIn = new SignInThrottle(opts.signIn);
+    this.gate = new PasswordGate(
+      opts.passwordChecks?.concurrency ?? 2,
+      opts.passwordChecks?.perAddress ?? 2,
+    );
     this.audit = new AuditLog(store, clock);
   }
 
@@ -49,6 +56,7 @@ export class Operators {
       store: this.store,
       clock: this.clock,
       signIn: this.signIn,
+      gate: this.gate,
       audit: this.audit,
     });
   };

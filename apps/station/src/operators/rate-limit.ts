@@ -81,6 +81,11 @@ export class SignInThrottle {
     return delay === 0 ? 0 : Math.max(0, t.last + delay - now);
   }
 
+  /** Failures on record for the address (0 for an address in good standing). */
+  failures(address: string, now: number): number {
+    return this.tally(this.addresses, address, now)?.failures ?? 0;
+  }
+
   /** How long, ms, an attempt on the name is held before its password is checked (never a refusal). */
   accountDelay(name: string, now: number): number {
     const t = this.tally(this.accounts, name, now);
@@ -125,5 +130,52 @@ export class SignInThrottle {
   /** Addresses and names remembered (for tests and metrics). */
   get size(): number {
     return this.addresses.size + this.accounts.size;
+  }
+}
+
+/**
+ * Password checks (scrypt, ~32 MiB and tens of milliseconds each) run at most `concurrency` at a
+ * time, and an attempt from an address with no failures on record goes before those from
+ * addresses that have failed: guessers queue behind each other, not in front of the owner.
+ * Each address has at most `perAddress` attempts in progress; more are refused at once.
+ */
+export class PasswordGate {
+  private running = 0;
+  private readonly clean: (() => void)[] = [];
+  private readonly suspect: (() => void)[] = [];
+  private readonly inProgress = new Map<string, number>();
+
+  constructor(
+    readonly concurrency = 2,
+    readonly perAddress = 2,
+  ) {}
+
+  /** Whether the address may start another attempt now (and, if so, takes a place for it). */
+  enter(address: string): boolean {
+    const n = this.inProgress.get(address) ?? 0;
+    if (n >= this.perAddress) return false;
+    this.inProgress.set(address, n + 1);
+    return true;
+  }
+
+  /** Gives back the place `enter` took. */
+  leave(address: string): void {
+    const n = (this.inProgress.get(address) ?? 1) - 1;
+    if (n <= 0) this.inProgress.delete(address);
+    else this.inProgress.set(address, n);
+  }
+
+  /** Runs a password check when a place is free, clean addresses first. */
+  async run<T>(clean: boolean, check: () => Promise<T>): Promise<T> {
+    if (this.running >= this.concurrency)
+      await new Promise<void>((resolve) => (clean ? this.clean : this.suspect).push(resolve));
+    else this.running++;
+    try {
+      return await check();
+    } finally {
+      const next = this.clean.shift() ?? this.suspect.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }

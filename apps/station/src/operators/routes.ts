@@ -8,7 +8,7 @@ import { GRANTS, ROLES } from '../auth.js';
 import { actorOf } from '../routes/api.js';
 import { verifyAuditLog } from './audit.js';
 import type { AuditLog } from './audit.js';
-import type { SignInThrottle } from './rate-limit.js';
+import type { PasswordGate, SignInThrottle } from './rate-limit.js';
 import { verifyPassword } from './passwords.js';
 import {
   createSession,
@@ -93,12 +93,13 @@ export interface OperatorRouteDeps {
   store: Store;
   clock: Clock;
   signIn: SignInThrottle;
+  gate: PasswordGate;
   audit: AuditLog;
 }
 
 /** Sign-in, sign-out, who am I, operator accounts and the audit log. */
 export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDeps): Promise<void> {
-  const { store, clock, signIn, audit } = deps;
+  const { store, clock, signIn, gate, audit } = deps;
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/api/v1/login',
@@ -135,13 +136,30 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
             message: `too many failed sign-ins from this address; try again in ${retryAfter} s`,
           });
       }
-      const hold = signIn.accountDelay(nameKey, now);
-      // Counted before the (slow) password check, so parallel guesses cannot outrun the back-off.
-      signIn.fail(addressKey, nameKey, now);
-      // A name under attack is slowed for everyone, by a bounded delay: never locked.
-      if (hold > 0) await new Promise((r) => setTimeout(r, hold));
-      const user = USER_NAME.test(name) ? await store.user(name) : null;
-      const ok = await verifyPassword(password, user?.passwordHash ?? null);
+      if (!gate.enter(addressKey)) {
+        return reply
+          .status(429)
+          .header('retry-after', '1')
+          .send({
+            code: 'PARLEY_E_RATE_LIMITED',
+            message: `${gate.perAddress} sign-ins from this address are in progress; try again in 1 s`,
+          });
+      }
+      let ok: boolean;
+      let user: Awaited<ReturnType<typeof store.user>>;
+      try {
+        const clean = signIn.failures(addressKey, now) === 0;
+        const hold = signIn.accountDelay(nameKey, now);
+        // Counted before the (slow) password check, so parallel guesses cannot outrun the back-off.
+        signIn.fail(addressKey, nameKey, now);
+        // A name under attack is slowed for everyone, by a bounded delay: never locked.
+        if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+        user = USER_NAME.test(name) ? await store.user(name) : null;
+        const hash = user?.passwordHash ?? null;
+        ok = await gate.run(clean, () => verifyPassword(password, hash));
+      } finally {
+        gate.leave(addressKey);
+      }
       if (!ok || !user || user.disabled) {
         await audit.record(req, {
           actor: name,
