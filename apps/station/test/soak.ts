@@ -6,7 +6,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { createToken, createUser } from '@parley/station';
 import type { Station } from '@parley/station';
-import { addPeer, makeStation, spawnStation, startInProcess, tempRoot, withDb } from './harness.js';
+import {
+  addPeer,
+  makeStation,
+  spawnStation,
+  startInProcess,
+  tempRoot,
+  waitFor,
+  withDb,
+} from './harness.js';
 import type { StationDir, StationProcess } from './harness.js';
 
 export const OLGA = { name: 'olga', password: 'olga keeps the watch 2026' };
@@ -49,9 +57,15 @@ export async function startSoak(
     return { operator: await createToken(store, 'operator', 'soak operator', now), viewers };
   });
   const b = await startInProcess(B, { deadlineTickMs: 0 });
-  await addPeer(A, B, [b.url]);
+  // A learns of B once running (it re-reads its peers), after B knows A: A's first line on
+  // stdout must be its URL, not a warning about an unknown peer.
   const a = await spawnStation(A, { heartbeatMs: 500, pullWaitMs: 2000, args: opts.args ?? [] });
   await addPeer(B, A, [a.url]);
+  await addPeer(A, B, [b.url]);
+  await waitFor('the pair linked', async () => {
+    const peer = b.station.links.status().find((p) => p.station === A.station);
+    return peer?.lastExchangeAt ? true : false;
+  });
   return {
     A,
     a,

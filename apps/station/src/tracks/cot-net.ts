@@ -7,8 +7,10 @@
  * event) is counted by code and the connection carries on. Idle or hung connections cannot hold
  * the port (issue 16): a connection silent for `idleMs`, or stuck mid-event for `eventTimeoutMs`,
  * is closed; one address holds at most `maxPerSource` connections; and when the port is full
- * (`maxConnections`) a newcomer takes the place of the connection that has gone longest without a
- * whole event, if that is at least `evictAfterMs`, and is refused otherwise.
+ * (`maxConnections`) a newcomer takes the place of a connection that has gone `evictAfterMs`
+ * without a whole event from an address holding more than the newcomer's — places even out
+ * between addresses, so a new sender gets in however many others hold idle connections — and is
+ * refused otherwise.
  *
  * `CotPushClient` pushes the deconfliction picture into a party's own TAK server's plain TCP
  * input: it keeps one connection, reconnects with exponential backoff after any failure, and
@@ -153,11 +155,35 @@ export class CotListener {
     }
   }
 
-  /** Makes room for a newcomer: closes the connection longest without a whole event, if long enough. */
-  private evict(among: (c: Conn) => boolean, now: number): boolean {
+  /**
+   * Makes room for a newcomer from `source`, which holds `held` connections: closes a connection
+   * that has gone `evictAfterMs` without a whole event, from an address holding more than the
+   * newcomer's would (so places even out between addresses and a new sender always gets one);
+   * the heaviest address's longest-silent connection first. False if there is none.
+   */
+  private evict(source: string, held: number, now: number): boolean {
+    const count = new Map<string, number>();
+    for (const c of this.conns) count.set(c.source, (count.get(c.source) ?? 0) + 1);
+    let worst: Conn | undefined;
+    for (const c of this.conns) {
+      const n = count.get(c.source)!;
+      if (now - c.lastEventAt < this.opts.evictAfterMs) continue;
+      if (c.source !== source && n < held + 2) continue;
+      const w = worst ? count.get(worst.source)! : -1;
+      if (n > w || (n === w && c.lastEventAt < worst!.lastEventAt)) worst = c;
+    }
+    if (!worst) return false;
+    this.stats.evicted++;
+    this.conns.delete(worst);
+    worst.socket.destroy();
+    return true;
+  }
+
+  /** Closes the address's own connection longest without a whole event, if `evictAfterMs` long. */
+  private evictOwn(source: string, now: number): boolean {
     let worst: Conn | undefined;
     for (const c of this.conns)
-      if (among(c) && (!worst || c.lastEventAt < worst.lastEventAt)) worst = c;
+      if (c.source === source && (!worst || c.lastEventAt < worst.lastEventAt)) worst = c;
     if (!worst || now - worst.lastEventAt < this.opts.evictAfterMs) return false;
     this.stats.evicted++;
     this.conns.delete(worst);
@@ -170,9 +196,12 @@ export class CotListener {
     const source = socket.remoteAddress ?? '?';
     let fromSource = 0;
     for (const c of this.conns) if (c.source === source) fromSource++;
+    // An address at its share may replace one of its own silent connections (a TAK server
+    // reconnecting over a half-open one); a full port makes room from the heaviest address.
     const room =
-      (fromSource < this.opts.maxPerSource || this.evict((c) => c.source === source, now)) &&
-      (this.conns.size < this.opts.maxConnections || this.evict(() => true, now));
+      fromSource < this.opts.maxPerSource
+        ? this.conns.size < this.opts.maxConnections || this.evict(source, fromSource, now)
+        : this.evictOwn(source, now);
     if (!room) {
       this.stats.refused++;
       socket.on('error', () => undefined);
