@@ -2,7 +2,7 @@
 // too slowly is cut off; one address cannot hold more than its share of connections (503 with a
 // code, other addresses still served); the last places are kept for light clients; and answers
 // may still take longer than the request deadline (the live stream, long polls).
-import net from 'node:net';
+import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLimits } from '@parley/station';
 import type { Station } from '@parley/station';

@@ -97,10 +97,10 @@ export async function streamRoutes(
         return;
       }
       let off = () => {};
-      let keepalive: NodeJS.Timeout | undefined;
+      const timers: NodeJS.Timeout[] = [];
       res.once('close', () => {
         off();
-        clearInterval(keepalive);
+        for (const t of timers) clearInterval(t);
         release();
       });
       // Backpressure: whatever the client has not taken waits in this process. Past the bound
@@ -122,7 +122,7 @@ export async function streamRoutes(
       });
       write(': parley live stream\n\n');
       off = bus.subscribe((e) => write(streams.frame(e)));
-      keepalive = setInterval(() => write(': keepalive\n\n'), 15_000);
+      timers.push(setInterval(() => write(': keepalive\n\n'), 15_000));
     },
   );
 }
