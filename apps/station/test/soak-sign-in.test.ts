@@ -71,7 +71,7 @@ describe('soak: guessing the watch officer’s password', () => {
     const slowest = Math.max(...rounds.map((r) => r.slowestMs));
     console.log(
       `sign-in soak: ${tally.attempts} guesses; ${tally.wrong} checked and wrong, ${tally.backedOff} refused by the address back-off, ${tally.other} other; ` +
-        `olga signed in ${rounds.filter((r) => r.signIn === 200).length}/${rounds.length} times, slowest probe ${slowest} ms; ` +
+        `olga signed in ${rounds.filter((r) => r.signIn === 200).length}/${rounds.length} times, slowest probe ${slowest} ms (sign-in ${Math.max(...rounds.map((r) => r.ms.signIn))}, health ${Math.max(...rounds.map((r) => r.ms.health))}, authenticated GET ${Math.max(...rounds.map((r) => r.ms.authenticated))}); ` +
         `RSS ${base.rssMiB.toFixed(0)} → peak ${peak.rssMiB.toFixed(0)} MiB; fds ${base.fds} → peak ${peak.fds} (now ${now.fds}); ` +
         `oldest peer exchange ${Math.max(...rounds.map((r) => r.peerAgeMs))} ms`,
     );

@@ -107,8 +107,9 @@ export interface ProbeRound {
   signIn: number;
   /** Milliseconds since B last exchanged with A (a heartbeat or pull answered). */
   peerAgeMs: number;
-  /** The slowest of the three answers, ms. */
+  /** The slowest of the three answers, ms, and each one's. */
   slowestMs: number;
+  ms: { health: number; authenticated: number; signIn: number };
 }
 
 /**
@@ -151,6 +152,7 @@ export async function probe(s: Soak, withinMs = 10_000): Promise<ProbeRound> {
     signIn: signIn.status,
     peerAgeMs: peer?.lastExchangeAt ? Date.now() - peer.lastExchangeAt : Infinity,
     slowestMs: Math.max(health.ms, auth.ms, signIn.ms),
+    ms: { health: health.ms, authenticated: auth.ms, signIn: signIn.ms },
   };
 }
 
