@@ -7,3 +7,6 @@ export * from './hotline/hotline-service.js';
 export * from './hotline/live-bus.js';
 export { ScreenThreads, SCREEN_THREADS_MIN_TRACKS } from './tracks/screen-threads.js';
 export type { ScreenThreadsOptions } from './tracks/screen-threads.js';
+export * from './limits.js';
+export { LiveStreams } from './routes/stream.js';
+export type { LiveStreamStats } from './routes/stream.js';

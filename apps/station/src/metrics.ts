@@ -58,6 +58,13 @@ export class StationMetrics {
     help: 'Open (unresolved) encounters',
     registers: [this.registry],
   });
+  /** Resource use and refusals (issue 16), read when /metrics is scraped. */
+  readonly resources = new Gauge({
+    name: 'parley_resource',
+    help: 'Resource use and refusals: live streams open, refused and closed for not reading; connections open and refused; CoT connections',
+    labelNames: ['what'],
+    registers: [this.registry],
+  });
   readonly tracks = new Gauge({
     name: 'parley_tracks',
     help: 'Tracks held',

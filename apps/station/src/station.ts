@@ -27,6 +27,9 @@ import type { TrackServiceOptions } from './tracks/track-service.js';
 import { CotBridge } from './tracks/cot-bridge.js';
 import { AreaEncounters, SYSTEM_ACTOR } from './tracks/area-encounters.js';
 import type { CotOptions } from './tracks/cot-bridge.js';
+import { ConnectionGuard, resolveLimits } from './limits.js';
+import { LiveStreams } from './routes/stream.js';
+import type { StationLimits } from './limits.js';
 
 // Operator accounts, sessions and the audit log, for the CLI and tests.
 export {
@@ -42,7 +45,7 @@ export {
   verifyAuditLog,
   verifyAuditRecords,
   verifyPassword,
-  LoginLimiter,
+  SignInThrottle,
   Operators,
   SESSION_COOKIE,
   CSRF_HEADER,
@@ -75,7 +78,7 @@ export interface StationOptions {
   logger?: boolean | { level: string };
   /** TLS key and certificate (PEM) to serve https; peers pin the certificate. */
   tls?: { key: string; cert: string };
-  /** Sign-in rate limits (defaults: 5 failures per name, 20 per address, per 5 minutes). */
+  /** Sign-in throttling (overrides the sign-in limits of `limits`). */
   operators?: OperatorOptions;
   /** Track picture and screening (staleness, tick, horizon, party pairs, hysteresis). */
   tracks?: TrackServiceOptions;
@@ -96,6 +99,8 @@ export interface StationOptions {
   witness?: false | Partial<WitnessLimits>;
   /** The operator console bundle served at `/` (default apps/console/dist), or false for none. */
   console?: string | false;
+  /** Resource limits: timeouts, connection caps, live streams (defaults in limits.ts, docs/deploy.md). */
+  limits?: Partial<StationLimits>;
 }
 
 /** A running station: the Fastify app, the open station directory and its links. */
@@ -104,6 +109,11 @@ export interface Station {
   readonly handle: StationHandle;
   readonly links: LinkManager;
   readonly metrics: StationMetrics;
+  /** The resource limits in force, and the connection cap's refusals. */
+  readonly limits: StationLimits;
+  readonly connections: ConnectionGuard;
+  /** The live streams open and refused. */
+  readonly streams: LiveStreams;
   /** Listens on host:port (port 0 picks a free one) and starts the links; resolves to the URL. */
   listen(opts?: { host?: string; port?: number }): Promise<string>;
   /** Stops the links, answers held pulls, closes the server and the database. */
@@ -148,13 +158,29 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     ...(opts.storeUrl !== undefined ? { storeUrl: opts.storeUrl } : {}),
   });
   const metrics = new StationMetrics();
+  const limits = resolveLimits(opts.limits);
+  // Timeouts are checked this often (Node's default, 30 s, would let a slow request overstay).
+  const checking = { connectionsCheckingInterval: 1000 };
   const app = Fastify({
     logger: opts.logger ?? false,
-    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+    ...(opts.tls
+      ? { https: { key: opts.tls.key, cert: opts.tls.cert, ...checking } }
+      : { http: checking }),
     forceCloseConnections: true,
+    // Slow clients cannot hold sockets (issue 16): the request must arrive in time, an idle socket
+    // closes; the answer may take long (a link pull waits up to 60 s), so no response deadline.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    bodyLimit: limits.bodyLimitBytes,
     // Refuse unknown fields rather than silently dropping them: bad input gets a coded error.
     ajv: { customOptions: { removeAdditional: false } },
   });
+  app.server.headersTimeout = limits.headersTimeoutMs;
+  const connections = new ConnectionGuard(limits, !opts.tls);
+  const streams = new LiveStreams(limits);
+  connections.install(app.server);
   const shutdown = new AbortController();
   const linkOpts: LinkOptions = {
     heartbeatMs: opts.heartbeatMs ?? LINK_DEFAULTS.heartbeatMs,
@@ -272,10 +298,28 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
         );
   const hotline = new HotlineService(handle, links, clock, bus);
   // Audit records are signed with the station's current identity key as they are appended (ADR 0004).
-  const operators = new Operators(handle.store, clock, opts.operators, {
-    station: handle.station,
-    signer: () => handle.writer.currentSigner,
-  });
+  const operators = new Operators(
+    handle.store,
+    clock,
+    {
+      ...opts.operators,
+      signIn: {
+        freePerAddress: limits.signInFreePerAddress,
+        freePerAccount: limits.signInFreePerAccount,
+        baseDelayMs: limits.signInBaseDelayMs,
+        maxDelayMs: limits.signInMaxDelayMs,
+        accountMaxDelayMs: limits.signInAccountMaxDelayMs,
+        windowMs: limits.signInWindowMs,
+        ...opts.operators?.signIn,
+      },
+      passwordChecks: {
+        concurrency: limits.signInConcurrentChecks,
+        perAddress: limits.signInInProgressPerAddress,
+        ...opts.operators?.passwordChecks,
+      },
+    },
+    { station: handle.station, signer: () => handle.writer.currentSigner },
+  );
   const notices = new NoticeService(handle, hotline, clock, bus, (msg, err) =>
     app.log.error({ err }, msg),
   );
@@ -293,7 +337,18 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     metrics.tracks.set(tracks.size);
     metrics.encounters.set(tracks.openEncounters);
   });
-  const cot = new CotBridge(opts.cot ?? {}, tracks, bus, (code, message) => {
+  const cotOpts: CotOptions = {
+    ...opts.cot,
+    limits: {
+      maxConnections: limits.cotMaxConnections,
+      maxPerSource: limits.cotMaxPerSource,
+      idleMs: limits.cotIdleMs,
+      eventTimeoutMs: limits.cotEventTimeoutMs,
+      evictAfterMs: limits.cotEvictAfterMs,
+      ...opts.cot?.limits,
+    },
+  };
+  const cot = new CotBridge(cotOpts, tracks, bus, (code, message) => {
     metrics.feedRejected.inc({ feed: 'cot', code });
     app.log.warn({ code }, `CoT event refused: ${message}`);
   });
@@ -393,6 +448,7 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       notices,
       tracks,
       ...(witness ? { witness } : {}),
+      streams,
     }),
   );
   if (witness)
@@ -400,6 +456,22 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
       witnessRoutes(scope, { witness, leading: () => leadership.leading() }),
     );
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const c = cot.status().connections;
+    for (const [what, n] of Object.entries({
+      streams_open: streams.stats.open,
+      streams_refused_per_user: streams.stats.refusedPerUser,
+      streams_refused_total: streams.stats.refusedTotal,
+      streams_closed_slow: streams.stats.closedSlow,
+      connections_open: connections.connections,
+      connections_refused_per_source: connections.stats.refusedPerSource,
+      connections_refused_total: connections.stats.refusedTotal,
+      cot_connections_open: c.open,
+      cot_connections_refused: c.refused,
+      cot_connections_closed_idle: c.closedIdle,
+      cot_connections_closed_stuck: c.closedStuck,
+      cot_connections_evicted: c.evicted,
+    }))
+      metrics.resources.set({ what }, n);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
@@ -437,6 +509,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     handle,
     links,
     metrics,
+    limits,
+    connections,
+    streams,
     hotline,
     bus,
     operators,

@@ -145,6 +145,69 @@ describe('CotListener', () => {
   });
 });
 
+describe('CotListener under idle and hung connections (issue 16)', () => {
+  const from = (port: number, localAddress: string) =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port, localAddress }, () => resolve(s));
+      s.once('error', reject);
+    });
+  const closed = (s: net.Socket) =>
+    new Promise<void>((r) => {
+      s.on('error', () => {});
+      if (s.destroyed) r();
+      else s.once('close', () => r());
+    });
+
+  it('16 idle connections from one address hold only its share; a sender from elsewhere is taken', async () => {
+    const got: string[] = [];
+    const listener = new CotListener({ onEvent: (xml) => got.push(xml) });
+    const { port } = await listener.listen();
+    cleanups.push(() => listener.close());
+    const idle = [];
+    for (let i = 0; i < 16; i++) idle.push(await from(port, '127.0.0.2'));
+    await until(() => listener.stats.refused === 8, 'eight refused');
+    expect(listener.open).toBe(8);
+    const feed = await from(port, '127.0.0.1');
+    feed.write(ev('F1'));
+    await until(() => got.length === 1, 'the sender taken');
+    for (const s of [...idle, feed]) s.destroy();
+  });
+
+  it('a full port makes room from the heaviest address for a newcomer; silent and hung connections are closed', async () => {
+    const got: string[] = [];
+    const listener = new CotListener({
+      onEvent: (xml) => got.push(xml),
+      maxConnections: 6,
+      maxPerSource: 3,
+      evictAfterMs: 200,
+      idleMs: 1500,
+      eventTimeoutMs: 800,
+    });
+    const { port } = await listener.listen();
+    cleanups.push(() => listener.close());
+    const squat = [];
+    for (const a of ['127.0.0.3', '127.0.0.4'])
+      for (let i = 0; i < 3; i++) squat.push(await from(port, a));
+    await until(() => listener.open === 6, 'the port full');
+    await new Promise((r) => setTimeout(r, 300));
+    const feed = await from(port, '127.0.0.1');
+    feed.write(ev('F2'));
+    await until(() => got.length === 1, 'the newcomer taken');
+    expect(listener.stats.evicted).toBe(1);
+    // A connection that starts an event and never ends it is closed, though it keeps sending.
+    const hung = await from(port, '127.0.0.5');
+    hung.write('<event uid="never"');
+    const drip = setInterval(() => hung.write(' '), 100);
+    await closed(hung);
+    clearInterval(drip);
+    expect(listener.stats.closedStuck).toBe(1);
+    // The silent squatters are closed after idleMs.
+    await Promise.all(squat.map(closed));
+    expect(listener.stats.closedIdle).toBeGreaterThanOrEqual(4);
+    feed.destroy();
+  });
+});
+
 describe('CotPushClient', () => {
   it('delivers, reconnects with backoff after the server drops it, and flushes what it queued', async () => {
     const tak = new FakeTak();

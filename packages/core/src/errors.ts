@@ -195,6 +195,14 @@ export const ERROR_CODES = {
   PARLEY_E_IDEMPOTENCY_IN_FLIGHT:
     'A request with the same Idempotency-Key is still being processed; retry after it answers.',
 
+  // Resource limits (docs/deploy.md)
+  PARLEY_E_STREAM_LIMIT_USER:
+    'The operator (or token) already holds as many live streams as allowed; close one first.',
+  PARLEY_E_STREAM_LIMIT_TOTAL:
+    'The station already serves as many live streams as allowed; retry shortly.',
+  PARLEY_E_CONNECTION_LIMIT:
+    'The station, or the client address, already holds as many connections as allowed; retry shortly.',
+
   // Tracks and encounters
   PARLEY_E_TRACK_INVALID:
     'A track report is malformed: a bad id, party, domain, position, speed, course or time.',

@@ -5,7 +5,7 @@ import { ParleyError } from '@parley/core';
 import type { TrackParty } from '@parley/core';
 import { parsePublicKey, safetyNumber, stationIdFromKey } from '@parley/ledger';
 import { parsePathUrl } from '@parley/link';
-import { buildStation, generateTlsIdentity } from '@parley/station';
+import { buildStation, generateTlsIdentity, parseLimitArgs } from '@parley/station';
 import { print } from '../output.js';
 import { DATA_OPTION, withStation } from './station.js';
 
@@ -115,6 +115,12 @@ export function registerServerCommands(program: Command): void {
       'own-other',
     )
     .option(
+      '--limit <name=value>',
+      'a resource limit, e.g. streamsPerUser=4 or maxConnectionsPerSource=256 (repeatable; docs/deploy.md lists them)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
+    .option(
       '--lease-ms <ms>',
       'PostgreSQL: how long the leading process holds the lease between renewals (failover takes about this long)',
       '3000',
@@ -137,6 +143,7 @@ export function registerServerCommands(program: Command): void {
         cotPush?: string;
         screen: string;
         staleMin: string;
+        limit: string[];
       }) => {
         if (opts.tls) {
           opts.tlsCert ??= join(opts.data, TLS_DIR, 'cert.pem');
@@ -164,6 +171,7 @@ export function registerServerCommands(program: Command): void {
           ...(tls ? { tls } : {}),
           ...(opts.store !== undefined ? { storeUrl: opts.store } : {}),
           leaseMs: parseMs(opts.leaseMs, '--lease-ms'),
+          limits: parseLimitArgs(opts.limit),
           tracks: {
             partyPairs: parsePartyPairs(opts.screen),
             staleMs: parseStaleMin(opts.staleMin) * 60_000,

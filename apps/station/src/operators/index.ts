@@ -5,8 +5,8 @@ import type { Actor } from '../auth.js';
 import { AuditLog, verifyAuditLog } from './audit.js';
 import type { AuditAnchoring, AuditVerifyCache } from './audit.js';
 import { installIdempotency } from './idempotency.js';
-import { LoginLimiter } from './rate-limit.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import { PasswordGate, SignInThrottle } from './rate-limit.js';
+import type { SignInThrottleOptions } from './rate-limit.js';
 import { accessRoutes } from './access-routes.js';
 import { operatorRoutes } from './routes.js';
 import { sessionActor } from './sessions.js';
@@ -20,10 +20,10 @@ export * from './sessions.js';
 export * from './users.js';
 
 export interface OperatorOptions {
-  /** Failed sign-ins per operator name (default 5 per 5 minutes). */
-  byName?: RateLimitOptions;
-  /** Failed sign-ins per client address (default 20 per 5 minutes: a watch floor may share one). */
-  byAddress?: RateLimitOptions;
+  /** Sign-in throttling: back-off per address, a bounded delay per name (see SignInThrottle). */
+  signIn?: SignInThrottleOptions;
+  /** Password checks at once (default 2), and sign-ins in progress per address (default 2). */
+  passwordChecks?: { concurrency?: number; perAddress?: number };
 }
 
 /**
@@ -31,8 +31,8 @@ export interface OperatorOptions {
  * with rate limits, and the audit log of every operator action.
  */
 export class Operators {
-  readonly byName: LoginLimiter;
-  readonly byAddress: LoginLimiter;
+  readonly signIn: SignInThrottle;
+  readonly gate: PasswordGate;
   readonly audit: AuditLog;
   /** How far the audit log's anchors were last verified (see `verifyAuditLog`). */
   private readonly verified: AuditVerifyCache = { seq: 0, hash: '' };
@@ -44,8 +44,11 @@ export class Operators {
     opts: OperatorOptions = {},
     anchoring?: AuditAnchoring,
   ) {
-    this.byName = new LoginLimiter({ maxFailures: 5, ...opts.byName });
-    this.byAddress = new LoginLimiter({ maxFailures: 20, ...opts.byAddress });
+    this.signIn = new SignInThrottle(opts.signIn);
+    this.gate = new PasswordGate(
+      opts.passwordChecks?.concurrency ?? 2,
+      opts.passwordChecks?.perAddress ?? 2,
+    );
     this.audit = new AuditLog(store, clock, anchoring);
   }
 
@@ -71,8 +74,8 @@ export class Operators {
     await operatorRoutes(app, {
       store: this.store,
       clock: this.clock,
-      byName: this.byName,
-      byAddress: this.byAddress,
+      signIn: this.signIn,
+      gate: this.gate,
       audit: this.audit,
       verifyAudit: this.verifyAudit,
     });

@@ -7,7 +7,7 @@ import type { Clock, Store } from '@parley/store';
 import { GRANTS, requireAllChannels, ROLES } from '../auth.js';
 import { actorOf } from '../routes/api.js';
 import type { AuditLog, AuditVerification } from './audit.js';
-import type { LoginLimiter } from './rate-limit.js';
+import type { PasswordGate, SignInThrottle } from './rate-limit.js';
 import { verifyPassword } from './passwords.js';
 import {
   createSession,
@@ -91,15 +91,15 @@ const CreateUserBody = Type.Object(
 export interface OperatorRouteDeps {
   store: Store;
   clock: Clock;
-  byName: LoginLimiter;
-  byAddress: LoginLimiter;
+  signIn: SignInThrottle;
+  gate: PasswordGate;
   audit: AuditLog;
   verifyAudit: () => Promise<AuditVerification>;
 }
 
 /** Sign-in, sign-out, who am I, operator accounts and the audit log. */
 export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDeps): Promise<void> {
-  const { store, clock, byName, byAddress, audit, verifyAudit } = deps;
+  const { store, clock, signIn, gate, audit, verifyAudit } = deps;
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/api/v1/login',
@@ -107,7 +107,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
       config: { audit: false },
       schema: {
         description:
-          'Signs an operator in: sets the HttpOnly, SameSite=Strict session cookie `parley_session` (12 h) and returns the CSRF token to send as `x-csrf-token` on every POST, PUT, PATCH and DELETE. Five failures per name (twenty per address) within five minutes refuse further attempts with 429 and Retry-After.',
+          'Signs an operator in: sets the HttpOnly, SameSite=Strict session cookie `parley_session` (12 h) and returns the CSRF token to send as `x-csrf-token` on every POST, PUT, PATCH and DELETE. Throttled, never locked: after twenty failures an address must wait 1 s, doubling per further failure up to 15 min (429 PARLEY_E_RATE_LIMITED with Retry-After); after five failures on a name every attempt on it is held up to 3 s before it is checked (docs/api.md).',
         tags: ['operators'],
         body: LoginBody,
         response: {
@@ -125,24 +125,41 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
       const { name, password } = req.body;
       const nameKey = name.toLowerCase();
       const addressKey = req.ip;
-      const wait = Math.max(
-        byName.retryAfter([nameKey], now),
-        byAddress.retryAfter([addressKey], now),
-      );
+      const wait = signIn.addressWait(addressKey, now);
       if (wait > 0) {
+        const retryAfter = Math.ceil(wait / 1000);
         return reply
           .status(429)
-          .header('retry-after', String(wait))
+          .header('retry-after', String(retryAfter))
           .send({
             code: 'PARLEY_E_RATE_LIMITED',
-            message: `too many failed sign-ins; try again in ${wait} s`,
+            message: `too many failed sign-ins from this address; try again in ${retryAfter} s`,
           });
       }
-      // Counted before the (slow) password check, so parallel guesses cannot outrun the limit.
-      byName.fail([nameKey], now);
-      byAddress.fail([addressKey], now);
-      const user = USER_NAME.test(name) ? await store.user(name) : null;
-      const ok = await verifyPassword(password, user?.passwordHash ?? null);
+      if (!gate.enter(addressKey)) {
+        return reply
+          .status(429)
+          .header('retry-after', '1')
+          .send({
+            code: 'PARLEY_E_RATE_LIMITED',
+            message: `${gate.perAddress} sign-ins from this address are in progress; try again in 1 s`,
+          });
+      }
+      let ok: boolean;
+      let user: Awaited<ReturnType<typeof store.user>>;
+      try {
+        const clean = signIn.failures(addressKey, now) === 0;
+        const hold = signIn.accountDelay(nameKey, now);
+        // Counted before the (slow) password check, so parallel guesses cannot outrun the back-off.
+        signIn.fail(addressKey, nameKey, now);
+        // A name under attack is slowed for everyone, by a bounded delay: never locked.
+        if (hold > 0) await new Promise((r) => setTimeout(r, hold));
+        user = USER_NAME.test(name) ? await store.user(name) : null;
+        const hash = user?.passwordHash ?? null;
+        ok = await gate.run(clean, () => verifyPassword(password, hash));
+      } finally {
+        gate.leave(addressKey);
+      }
       if (!ok || !user || user.disabled) {
         await audit.record(req, {
           actor: name,
@@ -151,8 +168,7 @@ export async function operatorRoutes(app: FastifyInstance, deps: OperatorRouteDe
         });
         throw new ParleyError('PARLEY_E_LOGIN_FAILED', 'unknown operator or wrong password', {});
       }
-      byName.clear(nameKey);
-      byAddress.forgive(addressKey, now);
+      signIn.succeed(addressKey, nameKey, clock.now());
       await store.deleteExpiredSessions(now);
       const s = await createSession(store, user.name, now);
       reply.header(

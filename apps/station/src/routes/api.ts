@@ -17,6 +17,8 @@ import type { TrackService } from '../tracks/track-service.js';
 import { requirePermission, tokenActor } from '../auth.js';
 import type { Actor, Permission } from '../auth.js';
 import { httpError } from '../http-errors.js';
+import { LIMIT_DEFAULTS } from '../limits.js';
+import { LiveStreams, streamRoutes } from './stream.js';
 
 const ErrorBody = Type.Object({
   code: Type.String({ description: 'PARLEY_E_* code (docs/errors.md)' }),
@@ -64,6 +66,8 @@ export interface ApiDeps {
   operators?: { register(app: FastifyInstance): Promise<void> };
   /** This station's witness of its peers' feeds (docs/PROTOCOL.md §4.2), if it runs one. */
   witness?: StationWitness;
+  /** Who holds which live streams, and their caps (default: the limits.ts defaults). */
+  streams?: LiveStreams;
 }
 
 declare module 'fastify' {
@@ -104,6 +108,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = httpError(err);
     if (status >= 500) req.log.error({ err }, 'API error');
+    const retryAfter = (err as { details?: { retryAfter?: unknown } }).details?.retryAfter;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return reply.status(status).send(body);
   });
 
@@ -174,9 +180,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   );
 
   const tracks = deps.tracks;
-  await hotlineRoutes(app, {
-    hotline: deps.hotline,
+  await hotlineRoutes(app, { hotline: deps.hotline, bus: deps.bus });
+  await streamRoutes(app, {
     bus: deps.bus,
+    streams: deps.streams ?? new LiveStreams(LIMIT_DEFAULTS),
     ...(tracks
       ? {
           encounterFor: (actor: Actor, view: unknown) =>

@@ -4,10 +4,8 @@ import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { HotlineService } from '../hotline/hotline-service.js';
-import { eventFor } from '../hotline/live-bus.js';
 import type { LiveBus } from '../hotline/live-bus.js';
 import { isMember, requireMember } from '../auth.js';
-import type { Actor } from '../auth.js';
 import { actorOf } from './api.js';
 import {
   CATALOGUE_VERSION,
@@ -168,14 +166,12 @@ const AnswerBody = Type.Object(
 export interface HotlineRouteDeps {
   hotline: HotlineService;
   bus: LiveBus;
-  /** An encounter of the live stream as an operator may see it (null: not at all); absent: as it is. */
-  encounterFor?: (actor: Actor, view: unknown) => unknown;
 }
 
-/** The hotline routes of the operator API: channels, messages with receipts, drafts, translations, calls, alarms, the live stream. */
+/** The hotline routes of the operator API: channels, messages with receipts, drafts, translations, calls, alarms (the live stream is stream.ts). */
 export async function hotlineRoutes(
   app: FastifyInstance,
-  { hotline, bus, encounterFor }: HotlineRouteDeps,
+  { hotline }: HotlineRouteDeps,
 ): Promise<void> {
   app.get(
     '/api/v1/channels',
@@ -587,40 +583,5 @@ export async function hotlineRoutes(
       },
     },
     async (req) => hotline.alarms(actorOf(req)),
-  );
-
-  app.get(
-    '/api/v1/stream',
-    {
-      config: { permission: 'read' },
-      schema: {
-        description:
-          "Server-sent events: every change the console needs (entries, link state, alarms, channels, drafts), of the operator's channels only.",
-        tags: ['hotline'],
-        ...secured,
-      },
-    },
-    async (req, reply) => {
-      const actor = actorOf(req);
-      const encounter = encounterFor && ((view: unknown) => encounterFor(actor, view));
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      res.write(': parley live stream\n\n');
-      const off = bus.subscribe((event) => {
-        // Another channel's events do not reach this reader at all (not even their ids).
-        const e = eventFor(actor, event, encounter);
-        if (e) res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
-      });
-      const keepalive = setInterval(() => res.write(': keepalive\n\n'), 15_000);
-      req.raw.on('close', () => {
-        off();
-        clearInterval(keepalive);
-      });
-    },
   );
 }

@@ -10,6 +10,7 @@ import { isParleyError } from '@parley/core';
 import type { LiveBus, LiveEvent } from '../hotline/live-bus.js';
 import type { CotPartyMapping } from './cot.js';
 import { CotListener, CotPushClient } from './cot-net.js';
+import type { CotListenerOptions } from './cot-net.js';
 import type { EncounterView, TrackService, TrackView } from './track-service.js';
 
 export interface CotOptions {
@@ -19,6 +20,11 @@ export interface CotOptions {
   push?: { host: string; port: number };
   /** Party attribution of incoming events (by uid, type prefix, affiliation). */
   mapping?: CotPartyMapping;
+  /** Connection limits of the TCP input (defaults: COT_LISTENER_DEFAULTS). */
+  limits?: Pick<
+    CotListenerOptions,
+    'maxConnections' | 'maxPerSource' | 'idleMs' | 'eventTimeoutMs' | 'evictAfterMs'
+  >;
 }
 
 export interface CotStatus {
@@ -26,6 +32,14 @@ export interface CotStatus {
   received: number;
   accepted: number;
   rejected: Record<string, number>;
+  /** The input's connections: open now, refused, and closed for idling, hanging or to make room. */
+  connections: {
+    open: number;
+    refused: number;
+    closedIdle: number;
+    closedStuck: number;
+    evicted: number;
+  };
   pushing: { host: string; port: number; connected: boolean; sent: number } | null;
 }
 
@@ -49,6 +63,7 @@ export class CotBridge {
       this.listener = new CotListener({
         host: this.opts.listen.host ?? '127.0.0.1',
         port: this.opts.listen.port,
+        ...this.opts.limits,
         onEvent: (xml) => {
           try {
             const { report } = cot.cotToTrack(xml, this.opts.mapping ?? {});
@@ -102,6 +117,13 @@ export class CotBridge {
       received: s?.events ?? 0,
       accepted: s?.accepted ?? 0,
       rejected: { ...(s?.rejected ?? {}) },
+      connections: {
+        open: this.listener?.open ?? 0,
+        refused: s?.refused ?? 0,
+        closedIdle: s?.closedIdle ?? 0,
+        closedStuck: s?.closedStuck ?? 0,
+        evicted: s?.evicted ?? 0,
+      },
       pushing:
         this.opts.push && this.push
           ? {

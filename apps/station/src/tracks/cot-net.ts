@@ -4,8 +4,13 @@
  * `CotListener` is a TAK-style plain TCP input: peers stream CoT XML events; each connection has
  * its own `TakFramer`, and every whole event goes to `onEvent`. It is off unless the station is
  * configured to start one. A callback that throws a `ParleyError` (a malformed or unsupported
- * event) is counted by code and the connection carries on; connections beyond `maxConnections`
- * are refused, idle ones closed.
+ * event) is counted by code and the connection carries on. Idle or hung connections cannot hold
+ * the port (issue 16): a connection silent for `idleMs`, or stuck mid-event for `eventTimeoutMs`,
+ * is closed; one address holds at most `maxPerSource` connections; and when the port is full
+ * (`maxConnections`) a newcomer takes the place of a connection that has gone `evictAfterMs`
+ * without a whole event from an address holding more than the newcomer's — places even out
+ * between addresses, so a new sender gets in however many others hold idle connections — and is
+ * refused otherwise.
  *
  * `CotPushClient` pushes the deconfliction picture into a party's own TAK server's plain TCP
  * input: it keeps one connection, reconnects with exponential backoff after any failure, and
@@ -26,15 +31,47 @@ export interface CotListenerOptions {
   onEvent: (xml: string, peer: string) => void;
   /** Longest event accepted, bytes (see TakFramer). Default 256 KiB. */
   maxEventBytes?: number;
-  /** Connections accepted at once. Default 16. */
+  /** Connections held at once. Default 64. */
   maxConnections?: number;
-  /** A connection silent for this long is closed, ms. Default 10 min; 0 never. */
+  /** Connections held at once from one address. Default 8. */
+  maxPerSource?: number;
+  /** A connection silent for this long is closed, ms. Default 2 min; 0 never. */
   idleMs?: number;
+  /** A connection holding part of an event for this long without finishing it is closed, ms. Default 30 s. */
+  eventTimeoutMs?: number;
+  /** When full, a connection without a whole event for this long gives way to a newcomer, ms. Default 5 s. */
+  evictAfterMs?: number;
+}
+
+/** The listener's defaults (docs/deploy.md). */
+export const COT_LISTENER_DEFAULTS = {
+  maxConnections: 64,
+  maxPerSource: 8,
+  idleMs: 120_000,
+  eventTimeoutMs: 30_000,
+  evictAfterMs: 5000,
+} as const;
+
+/** A connection's bookkeeping. */
+interface Conn {
+  socket: net.Socket;
+  source: string;
+  framer: TakFramer;
+  /** Last bytes received, and last whole event (or the connection's start), ms. */
+  lastDataAt: number;
+  lastEventAt: number;
+  /** Since when part of an event has been waiting, ms; 0 when none. */
+  partialSince: number;
 }
 
 export interface CotListenerStats {
   connections: number;
+  /** Connections refused (port full, or their address at its share). */
   refused: number;
+  /** Connections closed: silent for `idleMs`, stuck mid-event, or evicted for a newcomer. */
+  closedIdle: number;
+  closedStuck: number;
+  evicted: number;
   events: number;
   /** Events `onEvent` accepted (did not throw). */
   accepted: number;
@@ -54,20 +91,32 @@ export class CotListener {
   readonly stats: CotListenerStats = {
     connections: 0,
     refused: 0,
+    closedIdle: 0,
+    closedStuck: 0,
+    evicted: 0,
     events: 0,
     accepted: 0,
     rejected: {},
     dropped: { garbage: { count: 0, bytes: 0 }, oversize: { count: 0, bytes: 0 } },
   };
   private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly opts: CotListenerOptions;
+  private readonly conns = new Set<Conn>();
+  private readonly opts: CotListenerOptions & typeof COT_LISTENER_DEFAULTS;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(opts: CotListenerOptions) {
-    this.opts = opts;
+    const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    this.opts = { ...COT_LISTENER_DEFAULTS, ...given } as CotListenerOptions &
+      typeof COT_LISTENER_DEFAULTS;
     this.server = net.createServer((socket) => this.accept(socket));
-    this.server.maxConnections = opts.maxConnections ?? 16;
-    this.server.on('drop', () => this.stats.refused++);
+    // Idle and stuck connections are looked for every second, whatever the others do.
+    this.sweeper = setInterval(() => this.sweep(Date.now()), 1000);
+    this.sweeper.unref();
+  }
+
+  /** Connections held now. */
+  get open(): number {
+    return this.conns.size;
   }
 
   /** Starts listening; resolves with the bound address. */
@@ -89,17 +138,88 @@ export class CotListener {
 
   /** Stops accepting and closes every connection. */
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
+    clearInterval(this.sweeper);
+    for (const c of this.conns) c.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private sweep(now: number): void {
+    for (const c of this.conns) {
+      if (this.opts.idleMs > 0 && now - c.lastDataAt >= this.opts.idleMs) {
+        this.stats.closedIdle++;
+        c.socket.destroy();
+      } else if (c.partialSince > 0 && now - c.partialSince >= this.opts.eventTimeoutMs) {
+        this.stats.closedStuck++;
+        c.socket.destroy();
+      }
+    }
+  }
+
+  /**
+   * Makes room for a newcomer from `source`, which holds `held` connections: closes a connection
+   * that has gone `evictAfterMs` without a whole event, from an address holding more than the
+   * newcomer's would (so places even out between addresses and a new sender always gets one);
+   * the heaviest address's longest-silent connection first. False if there is none.
+   */
+  private evict(source: string, held: number, now: number): boolean {
+    const count = new Map<string, number>();
+    for (const c of this.conns) count.set(c.source, (count.get(c.source) ?? 0) + 1);
+    let worst: Conn | undefined;
+    for (const c of this.conns) {
+      const n = count.get(c.source)!;
+      if (now - c.lastEventAt < this.opts.evictAfterMs) continue;
+      if (c.source !== source && n < held + 2) continue;
+      const w = worst ? count.get(worst.source)! : -1;
+      if (n > w || (n === w && c.lastEventAt < worst!.lastEventAt)) worst = c;
+    }
+    if (!worst) return false;
+    this.stats.evicted++;
+    this.conns.delete(worst);
+    worst.socket.destroy();
+    return true;
+  }
+
+  /** Closes the address's own connection longest without a whole event, if `evictAfterMs` long. */
+  private evictOwn(source: string, now: number): boolean {
+    let worst: Conn | undefined;
+    for (const c of this.conns)
+      if (c.source === source && (!worst || c.lastEventAt < worst.lastEventAt)) worst = c;
+    if (!worst || now - worst.lastEventAt < this.opts.evictAfterMs) return false;
+    this.stats.evicted++;
+    this.conns.delete(worst);
+    worst.socket.destroy();
+    return true;
+  }
+
   private accept(socket: net.Socket): void {
+    const now = Date.now();
+    const source = socket.remoteAddress ?? '?';
+    let fromSource = 0;
+    for (const c of this.conns) if (c.source === source) fromSource++;
+    // An address at its share may replace one of its own silent connections (a TAK server
+    // reconnecting over a half-open one); a full port makes room from the heaviest address.
+    const room =
+      fromSource < this.opts.maxPerSource
+        ? this.conns.size < this.opts.maxConnections || this.evict(source, fromSource, now)
+        : this.evictOwn(source, now);
+    if (!room) {
+      this.stats.refused++;
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
     this.stats.connections++;
-    this.sockets.add(socket);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     const framer = new TakFramer({ maxEventBytes: this.opts.maxEventBytes });
-    const idle = this.opts.idleMs ?? 600_000;
-    if (idle > 0) socket.setTimeout(idle, () => socket.destroy());
+    const conn: Conn = {
+      socket,
+      source,
+      framer,
+      lastDataAt: now,
+      lastEventAt: now,
+      partialSince: 0,
+    };
+    this.conns.add(conn);
     const settle = () => {
       for (const r of ['garbage', 'oversize'] as const) {
         this.stats.dropped[r].count += framer.stats.dropped[r].count;
@@ -109,7 +229,10 @@ export class CotListener {
       }
     };
     socket.on('data', (chunk: Buffer) => {
+      const at = Date.now();
+      conn.lastDataAt = at;
       for (const xml of framer.push(chunk)) {
+        conn.lastEventAt = at;
         this.stats.events++;
         try {
           this.opts.onEvent(xml, peer);
@@ -119,12 +242,14 @@ export class CotListener {
           this.stats.rejected[code] = (this.stats.rejected[code] ?? 0) + 1;
         }
       }
+      if (framer.buffered === 0) conn.partialSince = 0;
+      else if (conn.partialSince === 0 || conn.lastEventAt === at) conn.partialSince = at;
       settle();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       settle();
-      this.sockets.delete(socket);
+      this.conns.delete(conn);
     });
   }
 }
