@@ -3,7 +3,7 @@ import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { Clock, Store } from '@parley/store';
-import { createToken, hashToken, parseRole, ROLES } from '../auth.js';
+import { createToken, hashToken, parseRole, requireAllChannels, ROLES } from '../auth.js';
 import { actorOf } from '../routes/api.js';
 import {
   listTokens,
@@ -71,10 +71,19 @@ const UserParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64
 const RoleBody = Type.Object({ role: Role }, { additionalProperties: false });
 
 export async function accessRoutes(
-  app: FastifyInstance,
+  parent: FastifyInstance,
   deps: { store: Store; clock: Clock },
 ): Promise<void> {
+  await parent.register(async (app) => accessScope(app, deps));
+}
+
+async function accessScope(app: FastifyInstance, deps: { store: Store; clock: Clock }) {
   const { store, clock } = deps;
+  // Accounts and tokens span every channel: an admin of some channels only may not touch them
+  // (checked before the request is validated, so such an admin learns nothing from a 400).
+  app.addHook('preValidation', async (req) =>
+    requireAllChannels(actorOf(req), 'account and token administration'),
+  );
 
   app.get(
     '/api/v1/tokens',
