@@ -37,6 +37,8 @@ export const WITNESS_LAG_MS = 1000;
 export const VIOLATION_ALARM = 'protocol-violation';
 /** Store metadata: up to which seq a peer feed's bodies have been checked and alarmed. */
 export const checkedKey = (feed: string) => `link.bodies-checked.${feed}`;
+/** How many entries may be checked past the stored mark before it is moved. */
+export const CHECKED_MARK_EVERY = 10_000;
 
 /** What a replica asks of the link it belongs to. */
 export interface ReplicaOwner {
@@ -67,6 +69,8 @@ export class FeedReplica {
   private receiptDue = false;
   /** The highest seq of this station's feed for the audience that the peer has receipted. */
   deliveredUpTo = 0;
+  /** How far the stored mark says the peer's feed is checked (see `alarmViolations`). */
+  private checkedMark = 0;
   /** Hashes of the peer's entries already alarmed as protocol violations. */
   private readonly alarmed = new Set<string>();
   readonly feed: string;
@@ -112,6 +116,7 @@ export class FeedReplica {
   private async catchUpViolations(own: FeedWriter): Promise<void> {
     const { store } = this.host;
     const checked = Number((await store.getMeta(checkedKey(this.feed))) ?? 0) || 0;
+    this.checkedMark = checked;
     if (checked >= this.verifier.size) return;
     for (const r of await store.entriesOfKind(own.feed, [KIND.alarm])) {
       const b = parseEntryLine(r.line).body;
@@ -165,10 +170,14 @@ export class FeedReplica {
       await writer.appendMany(drafts);
       for (const h of hashes) this.alarmed.add(h);
     }
-    await this.host.store.setMeta(
-      checkedKey(this.feed),
-      String(entries[entries.length - 1]!.entry.seq),
-    );
+    // The mark is a write of its own: it is moved after an alarm, and otherwise every
+    // CHECKED_MARK_EVERY entries, so a restart re-checks at most that many (checking is cheap;
+    // a durable write per pulled batch is not). Re-checking an entry alarms nothing twice.
+    const upTo = entries[entries.length - 1]!.entry.seq;
+    if (drafts.length > 0 || upTo - this.checkedMark >= CHECKED_MARK_EVERY) {
+      await this.host.store.setMeta(checkedKey(this.feed), String(upTo));
+      this.checkedMark = upTo;
+    }
   }
 
   get size(): number {

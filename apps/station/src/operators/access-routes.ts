@@ -3,7 +3,7 @@ import type {} from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import type { Clock, Store } from '@parley/store';
-import { createToken, hashToken, parseRole, requireAllChannels, ROLES } from '../auth.js';
+import { createToken, hashToken, parseRole, requireAllChannels } from '../auth.js';
 import { actorOf } from '../routes/api.js';
 import {
   listTokens,
@@ -13,21 +13,11 @@ import {
   setUserRole,
   tokenView,
 } from './access.js';
+import { ErrorBody, Role, secured } from './routes.js';
 
 // Admin routes that take access back: tokens (list, create with an expiry, revoke), operators
 // (disable, enable, change role). All need the `users` permission (admin).
 
-const ErrorBody = Type.Object({
-  code: Type.String({ description: 'PARLEY_E_* code (docs/errors.md)' }),
-  message: Type.String(),
-});
-const secured: { security: Record<string, string[]>[] } = {
-  security: [{ bearer: [] }, { session: [] }],
-};
-const Role = Type.Union(
-  ROLES.map((r) => Type.Literal(r)),
-  { description: ROLES.join(', ') },
-);
 const TokenView = Type.Object({
   id: Type.String({ description: 'the first 16 hex digits of the token hash' }),
   actor: Type.String({ description: 'the name its requests carry in the audit log' }),

@@ -18,14 +18,14 @@ import {
 } from './sessions.js';
 import { createUser, USER_NAME, userView } from './users.js';
 
-const ErrorBody = Type.Object({
+export const ErrorBody = Type.Object({
   code: Type.String({ description: 'PARLEY_E_* code (docs/errors.md)' }),
   message: Type.String(),
 });
-const secured: { security: Record<string, string[]>[] } = {
+export const secured: { security: Record<string, string[]>[] } = {
   security: [{ bearer: [] }, { session: [] }],
 };
-const Role = Type.Union(
+export const Role = Type.Union(
   ROLES.map((r) => Type.Literal(r)),
   { description: ROLES.join(', ') },
 );
