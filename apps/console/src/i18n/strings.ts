@@ -217,6 +217,8 @@ export const STRINGS = {
   pk_side: { en: 'side', zh: '舷侧' },
   pk_turn: { en: 'turn', zh: '转向' },
   pk_medium: { en: 'by', zh: '方式' },
+  pk_situation: { en: 'situation', zh: '局面' },
+  pk_note: { en: 'note', zh: '说明' },
   optional: { en: 'optional', zh: '可选' },
   latN: { en: 'lat °N', zh: '纬度 °N' },
   lonE: { en: 'lon °E', zh: '经度 °E' },
