@@ -5,42 +5,44 @@
  * tracks import` (which write the shared track store while the station runs); the service polls
  * the store for what others wrote. Every `tickMs` it dead-reckons the live tracks to now, runs
  * the all-pairs screen (packages/geo `screen`) over the configured party pairs, and advances the
- * encounter lifecycle (`EncounterTracker`, with hysteresis). An encounter between an own unit and
- * one of the other party's gets a draft hotline message from the catalogue (MAN-18 at sea, AIR-13
- * in the air), addressed to the lowest-tier open channel; it is never sent by itself: an
+ * encounter lifecycle (`EncounterTracker`, with hysteresis). A surface encounter is classified
+ * under the Rules of the Road (packages/geo colregs.ts) the first time the pair has a risk of
+ * collision, and keeps that situation. An encounter between an own unit and one of the other
+ * party's gets a draft hotline message from the catalogue (worded by `encounter-drafts.ts`: own
+ * intention and what the rules ask of the other; AIR-13 in the air), addressed to the lowest-tier
+ * open channel, and redrafted when what it proposes changes; it is never sent by itself: an
  * operator sends or discards it. Changes go out on the live stream.
  */
+import { MAX_TRACK_NAME, ParleyError, parseTrackReport, TIERS } from '@parley/core';
+import type { ChannelView, TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import {
-  CATALOGUE_VERSION,
-  MAX_TRACK_NAME,
-  ParleyError,
-  parseCatalogueMessage,
-  parseTrackReport,
-  renderCatalogueMessage,
-  TIERS,
-} from '@parley/core';
-import type {
-  CatalogueMessage,
-  ChannelView,
-  Precedence,
-  TrackParty,
-  TrackRecord,
-  TrackSource,
-} from '@parley/core';
-import {
+  classifyEncounter,
   cpa,
   deadReckon,
   DEFAULT_THRESHOLDS,
   EncounterTracker,
   screen,
+  swapColregs,
   TrackSet,
   wrapLon,
 } from '@parley/geo';
-import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
+import type {
+  Encounter,
+  EncounterChange,
+  GiveWay,
+  Motion,
+  ScreenHit,
+  Situation,
+  Thresholds,
+} from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
 import type { LiveBus } from '../hotline/live-bus.js';
 import { ScreenThreads, SCREEN_THREADS_MIN_TRACKS } from './screen-threads.js';
 import type { AreaEncounters, AreaEncounterView } from './area-encounters.js';
+import { buildDraft, draftPrecedence, objectiveMin, supersedes } from './encounter-drafts.js';
+import type { EncounterDraft, EncounterRules } from './encounter-drafts.js';
+
+export type { EncounterDraft } from './encounter-drafts.js';
 
 /** Parties as the screen numbers them. */
 const PARTY_NUM: Record<TrackParty, number> = { own: 0, other: 1, third: 2 };
@@ -77,16 +79,6 @@ export interface TrackView extends TrackRecord {
   stale: boolean;
 }
 
-export interface EncounterDraft {
-  channel: string | null;
-  code: string;
-  params: Record<string, unknown>;
-  precedence: Precedence;
-  text: { en: string; zh: string };
-  status: 'pending' | 'sent' | 'discarded';
-  messageId?: string;
-}
-
 export interface EncounterView {
   id: string;
   /** A pair of units (this view), or a unit and a notice area (`AreaEncounterView`). */
@@ -102,9 +94,18 @@ export interface EncounterView {
   reason: string | null;
   cpaNm: number;
   tcpaMin: number;
+  /**
+   * TCPA − the encounter channel's handling objective for the precedence a draft would propose
+   * (FLASH for danger, IMMEDIATE for caution), minutes: ≤ 0 means the hotline cannot help in time.
+   */
+  timeToActMin: number;
   rangeNm: number;
   bearingDeg: number | null;
   vsepFt: number | null;
+  /** Rules of the Road situation (surface; fixed when first classified), or null. */
+  situation: Situation | null;
+  /** Which of this view's a and b gives way: a, b, both (head-on), or null. */
+  giveWay: GiveWay | null;
   cpaAt: number;
   cpaA: { lat: number; lon: number } | null;
   cpaB: { lat: number; lon: number } | null;
@@ -125,6 +126,10 @@ export class TrackService {
   private readonly set = new TrackSet();
   private readonly tracker: EncounterTracker;
   private readonly drafts = new Map<string, EncounterDraft>();
+  /** The Rules of the Road classification of each surface encounter, once it has one. */
+  private readonly rules = new Map<string, EncounterRules>();
+  /** The encounter channel at the last tick (drafts' address, handling objectives). */
+  private channel: ChannelView | undefined;
   private readonly changed = new Set<string>();
   /** A track not reported for this long is stale (`TrackServiceOptions.staleMs`). */
   readonly staleMs: number;
@@ -360,7 +365,8 @@ export class TrackService {
     }
     // Dropped units leave the store too, so it holds no more than the picture.
     if (dropped) this.store.prune(now - this.dropMs);
-    this.agreed = (await this.encounterChannel())?.agreement.screening;
+    this.channel = await this.encounterChannel();
+    this.agreed = this.channel?.agreement.screening;
     const own = PARTY_NUM.own;
     const other = PARTY_NUM.other;
     const hits: ScreenHit[] =
@@ -374,10 +380,24 @@ export class TrackService {
           })
         : [];
     const changes = this.tracker.step(now, hits, (a, b) => this.measure(a, b, now));
+    const published = new Set<string>();
     for (const c of changes) {
+      if (c.kind === 'dropped') {
+        this.rules.delete(c.encounter.id);
+        this.drafts.delete(c.encounter.id);
+      } else this.classify(c.encounter, now);
       if (c.kind === 'opened' || (c.kind === 'level' && c.to === 'danger'))
-        await this.draftFor(c.encounter, now);
+        this.draftFor(c.encounter, now);
+      published.add(c.encounter.id);
       this.bus.publish({ type: 'encounter', encounter: this.view(c.encounter, now) });
+    }
+    // Open encounters the step did not change: classified once they have a risk of collision,
+    // redrafted when what the draft proposes changes (a role, the stand-on's manoeuvre, the record note).
+    for (const e of this.tracker.encounters()) {
+      if (e.state !== 'projected' && e.state !== 'active') continue;
+      this.classify(e, now);
+      if (this.draftFor(e, now) && !published.has(e.id))
+        this.bus.publish({ type: 'encounter', encounter: this.view(e, now) });
     }
     if (this.changed.size > 0) {
       const tracks = [...this.changed]
@@ -390,6 +410,34 @@ export class TrackService {
     }
     await this.areas?.refresh();
     return changes;
+  }
+
+  /**
+   * Classifies a surface encounter under the Rules of the Road the first time its pair has a
+   * risk of collision (closing inside one of the pair's levels), and keeps it: Rule 13(d), and
+   * the stand-on's duty lasts until the vessels are finally past and clear.
+   */
+  private classify(e: Encounter, now: number): void {
+    if (e.domain !== 'surface' || this.rules.has(e.id)) return;
+    if (e.state !== 'projected' && e.state !== 'active') return;
+    const ta = this.tracks.get(this.idOf[e.a]!);
+    const tb = this.tracks.get(this.idOf[e.b]!);
+    if (!ta || !tb) return;
+    const ma = this.motionAt(ta, now);
+    const mb = this.motionAt(tb, now);
+    const unit = (t: TrackRecord, m: Motion) => ({
+      cog: m.cog,
+      sog: m.sog,
+      heading: t.heading,
+      surface: t.domain === 'surface',
+    });
+    const levels = this.agreedFor(e.a, e.b)?.surface ?? DEFAULT_THRESHOLDS.surface;
+    const colregs = classifyEncounter(unit(ta, ma), unit(tb, mb), cpa(ma, mb), levels);
+    if (colregs.situation === null) return;
+    this.rules.set(e.id, {
+      colregs,
+      at: { a: { cog: ma.cog, sog: ma.sog }, b: { cog: mb.cog, sog: mb.sog } },
+    });
   }
 
   private measure(a: number, b: number, now: number) {
@@ -510,10 +558,13 @@ export class TrackService {
   private view(e: Encounter, now: number): EncounterView {
     let [ia, ib] = [this.idOf[e.a]!, this.idOf[e.b]!];
     let bearing = e.bearingDeg;
+    let colregs = this.rules.get(e.id)?.colregs;
     if (this.tracks.get(ib)?.party === 'own' && this.tracks.get(ia)?.party !== 'own') {
       [ia, ib] = [ib, ia];
       if (bearing !== undefined) bearing = (bearing + 180) % 360;
+      if (colregs) colregs = swapColregs(colregs);
     }
+    const objective = objectiveMin(draftPrecedence(e.level), this.channel?.agreement.handling);
     const a = this.tracks.get(ia);
     const b = this.tracks.get(ib);
     const ma = a && this.motionAt(a, now);
@@ -537,9 +588,12 @@ export class TrackService {
       reason: e.reason ?? null,
       cpaNm: e.cpaNm,
       tcpaMin: e.tcpaMin,
+      timeToActMin: Math.round((e.tcpaMin - objective) * 100) / 100,
       rangeNm: e.rangeNm,
       bearingDeg: bearing ?? c?.bearingDeg ?? null,
       vsepFt: e.vsepFt ?? null,
+      situation: colregs?.situation ?? null,
+      giveWay: colregs?.giveWay ?? null,
       cpaAt: Math.round(e.updatedAt + e.tcpaMin * MIN_MS),
       cpaA: at(ma),
       cpaB: at(mb),
@@ -549,61 +603,30 @@ export class TrackService {
     };
   }
 
-  /** Builds the draft of an own-versus-other encounter (or refreshes a pending one on upgrade). */
-  private async draftFor(e: Encounter, now: number): Promise<void> {
-    const held = this.drafts.get(e.id);
-    if (held && held.status !== 'pending') return;
+  /**
+   * Drafts an own-versus-other encounter, or redrafts it when what it proposes changed (see
+   * `supersedes`). Returns whether the draft changed.
+   */
+  private draftFor(e: Encounter, now: number): boolean {
     const ta = this.tracks.get(this.idOf[e.a]!);
     const tb = this.tracks.get(this.idOf[e.b]!);
-    if (!ta || !tb) return;
+    if (!ta || !tb) return false;
     const own = ta.party === 'own' ? ta : tb.party === 'own' ? tb : undefined;
     const other = own === ta ? tb : ta;
-    if (!own || other.party !== 'other') return;
-    const m = this.motionAt(own, now);
-    const cpaAt = Math.round(now + Math.max(0, e.tcpaMin) * MIN_MS);
-    const distance =
-      e.cpaNm < 1
-        ? { value: Math.round(e.cpaNm * 2025.372), unit: 'yd' as const }
-        : { value: Math.round(e.cpaNm * 10) / 10, unit: 'nm' as const };
-    const unit = (own.name ?? own.id.slice(own.id.indexOf(':') + 1)).slice(0, 40);
-    const position = { lat: round(m.lat, 4), lon: round(m.lon, 4) };
-    const course = round(m.cog, 0) % 360;
-    const msg: CatalogueMessage = parseCatalogueMessage(
-      e.domain === 'air'
-        ? {
-            v: CATALOGUE_VERSION,
-            code: 'AIR-13',
-            params: {
-              unit,
-              position,
-              altitude: Math.round(m.altFt ?? 0),
-              course,
-              distance,
-              time: cpaAt,
-            },
-          }
-        : {
-            v: CATALOGUE_VERSION,
-            code: 'MAN-18',
-            params: {
-              unit,
-              position,
-              course,
-              speed: round(m.sog, 1),
-              distance,
-              time: cpaAt,
-              turn: 'starboard',
-            },
-          },
-    );
-    this.drafts.set(e.id, {
-      channel: (await this.encounterChannel())?.name ?? null,
-      code: msg.code,
-      params: msg.params,
-      precedence: e.level === 'danger' ? 'FLASH' : 'IMMEDIATE',
-      text: { en: renderCatalogueMessage(msg, 'en'), zh: renderCatalogueMessage(msg, 'zh') },
-      status: 'pending',
+    if (!own || other.party !== 'other') return false;
+    const next = buildDraft({
+      e,
+      own,
+      m: this.motionAt(own, now),
+      ownIs: own === ta ? 'a' : 'b',
+      rules: this.rules.get(e.id),
+      now,
+      channel: this.channel?.name ?? null,
+      handling: this.channel?.agreement.handling,
     });
+    if (!supersedes(this.drafts.get(e.id), next)) return false;
+    this.drafts.set(e.id, next);
+    return true;
   }
 
   /**
@@ -623,9 +646,4 @@ export class TrackService {
     const ownOther = (pa === 'own' && pb === 'other') || (pa === 'other' && pb === 'own');
     return ownOther ? this.agreed : undefined;
   }
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
