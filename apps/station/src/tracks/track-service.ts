@@ -16,33 +16,25 @@
 import { MAX_TRACK_NAME, ParleyError, parseTrackReport, TIERS } from '@parley/core';
 import type { ChannelView, TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import {
-  classifyEncounter,
   cpa,
   deadReckon,
   DEFAULT_THRESHOLDS,
   EncounterTracker,
   screen,
-  swapColregs,
   TrackSet,
-  wrapLon,
 } from '@parley/geo';
-import type {
-  Encounter,
-  EncounterChange,
-  GiveWay,
-  Motion,
-  ScreenHit,
-  Situation,
-  Thresholds,
-} from '@parley/geo';
+import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
 import type { LiveBus } from '../hotline/live-bus.js';
 import { ScreenThreads, SCREEN_THREADS_MIN_TRACKS } from './screen-threads.js';
 import type { AreaEncounters, AreaEncounterView } from './area-encounters.js';
-import { buildDraft, draftPrecedence, objectiveMin, supersedes } from './encounter-drafts.js';
+import { buildDraft, supersedes } from './encounter-drafts.js';
 import type { EncounterDraft, EncounterRules } from './encounter-drafts.js';
+import { classifyPair, motionOf, pairView } from './encounter-view.js';
+import type { EncounterView } from './encounter-view.js';
 
 export type { EncounterDraft } from './encounter-drafts.js';
+export type { EncounterView } from './encounter-view.js';
 
 /** Parties as the screen numbers them. */
 const PARTY_NUM: Record<TrackParty, number> = { own: 0, other: 1, third: 2 };
@@ -77,41 +69,6 @@ const HELPER_RETRY_MS = 60_000;
 /** A track as the API serves it: dead-reckoned to `now`. */
 export interface TrackView extends TrackRecord {
   stale: boolean;
-}
-
-export interface EncounterView {
-  id: string;
-  /** A pair of units (this view), or a unit and a notice area (`AreaEncounterView`). */
-  kind: 'pair';
-  a: string;
-  b: string;
-  aName: string | null;
-  bName: string | null;
-  domain: 'surface' | 'air';
-  level: 'caution' | 'danger';
-  state: Encounter['state'];
-  /** Why a resolved encounter ended: cleared, gone (a unit left the picture) or reopened. */
-  reason: string | null;
-  cpaNm: number;
-  tcpaMin: number;
-  /**
-   * TCPA − the encounter channel's handling objective for the precedence a draft would propose
-   * (FLASH for danger, IMMEDIATE for caution), minutes: ≤ 0 means the hotline cannot help in time.
-   */
-  timeToActMin: number;
-  rangeNm: number;
-  bearingDeg: number | null;
-  vsepFt: number | null;
-  /** Rules of the Road situation (surface; fixed when first classified), or null. */
-  situation: Situation | null;
-  /** Which of this view's a and b gives way: a, b, both (head-on), or null. */
-  giveWay: GiveWay | null;
-  cpaAt: number;
-  cpaA: { lat: number; lon: number } | null;
-  cpaB: { lat: number; lon: number } | null;
-  since: number;
-  updatedAt: number;
-  draft: EncounterDraft | null;
 }
 
 /** What the service needs from the hotline: the channels it may address drafts to. */
@@ -335,12 +292,7 @@ export class TrackService {
 
   /** The motion of a track dead-reckoned to `now`. */
   private motionAt(t: TrackRecord, now: number): Motion {
-    const min = (now - t.at) / MIN_MS;
-    const p = deadReckon({ lat: t.lat, lon: t.lon, sog: t.sog, cog: t.cog }, min);
-    const m: Motion = { lat: p.lat, lon: p.lon, sog: t.sog, cog: t.cog };
-    if (t.altFt !== null) m.altFt = t.altFt + (t.vsFpm ?? 0) * min;
-    if (t.vsFpm !== null) m.vsFpm = t.vsFpm;
-    return m;
+    return motionOf(t, now);
   }
 
   /**
@@ -423,21 +375,9 @@ export class TrackService {
     const ta = this.tracks.get(this.idOf[e.a]!);
     const tb = this.tracks.get(this.idOf[e.b]!);
     if (!ta || !tb) return;
-    const ma = this.motionAt(ta, now);
-    const mb = this.motionAt(tb, now);
-    const unit = (t: TrackRecord, m: Motion) => ({
-      cog: m.cog,
-      sog: m.sog,
-      heading: t.heading,
-      surface: t.domain === 'surface',
-    });
     const levels = this.agreedFor(e.a, e.b)?.surface ?? DEFAULT_THRESHOLDS.surface;
-    const colregs = classifyEncounter(unit(ta, ma), unit(tb, mb), cpa(ma, mb), levels);
-    if (colregs.situation === null) return;
-    this.rules.set(e.id, {
-      colregs,
-      at: { a: { cog: ma.cog, sog: ma.sog }, b: { cog: mb.cog, sog: mb.sog } },
-    });
+    const rules = classifyPair(ta, tb, now, levels);
+    if (rules) this.rules.set(e.id, rules);
   }
 
   private measure(a: number, b: number, now: number) {
@@ -556,51 +496,17 @@ export class TrackService {
 
   /** An encounter as served: the own unit first when one is own (CPA and bearing are symmetric). */
   private view(e: Encounter, now: number): EncounterView {
-    let [ia, ib] = [this.idOf[e.a]!, this.idOf[e.b]!];
-    let bearing = e.bearingDeg;
-    let colregs = this.rules.get(e.id)?.colregs;
-    if (this.tracks.get(ib)?.party === 'own' && this.tracks.get(ia)?.party !== 'own') {
-      [ia, ib] = [ib, ia];
-      if (bearing !== undefined) bearing = (bearing + 180) % 360;
-      if (colregs) colregs = swapColregs(colregs);
-    }
-    const objective = objectiveMin(draftPrecedence(e.level), this.channel?.agreement.handling);
-    const a = this.tracks.get(ia);
-    const b = this.tracks.get(ib);
-    const ma = a && this.motionAt(a, now);
-    const mb = b && this.motionAt(b, now);
-    const c = ma && mb ? cpa(ma, mb) : undefined;
-    const at = (m: Motion | undefined) => {
-      if (!m) return null;
-      const p = deadReckon(m, Math.max(0, e.tcpaMin));
-      return { lat: p.lat, lon: wrapLon(p.lon) };
-    };
-    return {
-      id: e.id,
-      kind: 'pair',
-      a: ia,
-      b: ib,
-      aName: a?.name ?? null,
-      bName: b?.name ?? null,
-      domain: e.domain,
-      level: e.level,
-      state: e.state,
-      reason: e.reason ?? null,
-      cpaNm: e.cpaNm,
-      tcpaMin: e.tcpaMin,
-      timeToActMin: Math.round((e.tcpaMin - objective) * 100) / 100,
-      rangeNm: e.rangeNm,
-      bearingDeg: bearing ?? c?.bearingDeg ?? null,
-      vsepFt: e.vsepFt ?? null,
-      situation: colregs?.situation ?? null,
-      giveWay: colregs?.giveWay ?? null,
-      cpaAt: Math.round(e.updatedAt + e.tcpaMin * MIN_MS),
-      cpaA: at(ma),
-      cpaB: at(mb),
-      since: e.since,
-      updatedAt: e.updatedAt,
+    const ia = this.idOf[e.a]!;
+    const ib = this.idOf[e.b]!;
+    return pairView(e, now, {
+      ia,
+      ib,
+      a: this.tracks.get(ia),
+      b: this.tracks.get(ib),
+      colregs: this.rules.get(e.id)?.colregs,
       draft: this.drafts.get(e.id) ?? null,
-    };
+      handling: this.channel?.agreement.handling,
+    });
   }
 
   /**
