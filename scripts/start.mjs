@@ -390,12 +390,17 @@ const motion = (v) => ({
 /**
  * The story, in seconds of the scenario clock (SPEED compresses it for --once). DECATUR transits
  * north-west past Gaven Reef at 12 kn. LANZHOU 170 shadows her a mile off the port beam (caution),
- * then turns across her bow and passes about 45 yd ahead of it, then turns away.
+ * then turns across her bow, set to pass about 45 yd ahead of it: a crossing in which LANZHOU,
+ * with DECATUR on her starboard side, is the give-way vessel (Rule 15) and DECATUR stands on
+ * (Rule 17). LANZHOU holds on; DECATUR manoeuvres to avoid collision (Rule 17(b)): to starboard
+ * (Rule 17(c): not to port for a ship on her own port side) onto 000 and down to 6 kn, so LANZHOU
+ * passes clear ahead. LANZHOU then turns away.
  */
 const T = {
   shadow: 0,
   turn: 30,
   send: 40,
+  manoeuvre: 70,
   cut: 75,
   restore: 120,
   trilateral: 130,
@@ -406,6 +411,8 @@ const T = {
 // Track ids are new on every run, so a run never inherits the previous run's encounter.
 const RUN = Date.now().toString(36);
 const DECATUR = { id: `stn:DDG-73.${RUN}`, name: 'DECATUR', cog: 315, sog: 12 };
+/** DECATUR's manoeuvre to avoid collision: to starboard, slowing. */
+const AVOID = { cog: 0, sog: 6 };
 const LANZHOU = { id: `stn:DDG-170.${RUN}`, name: 'LANZHOU 170' };
 
 /**
@@ -423,7 +430,18 @@ function destroyers(startMs, nowMs) {
     lat: d0.lat + vd.n * h(s) * NM_LAT,
     lon: d0.lon + (vd.e * h(s) * NM_LAT) / Math.cos(d0.lat * RAD),
   });
-  const d = dAt(ts);
+  // DECATUR herself: on 315 at 12 kn until she manoeuvres, then on AVOID.
+  const man = turnGate.open ? T.manoeuvre + turnGate.late : Infinity;
+  const va = velocity(AVOID.cog, AVOID.sog);
+  const dm = dAt(Math.min(ts, man));
+  const d =
+    ts < man
+      ? dm
+      : {
+          lat: dm.lat + va.n * h(ts - man) * NM_LAT,
+          lon: dm.lon + (va.e * h(ts - man) * NM_LAT) / Math.cos(dm.lat * RAD),
+        };
+  const dMotion = ts < man ? { cog: DECATUR.cog, sog: DECATUR.sog } : AVOID;
   // LANZHOU: 1 nm off DECATUR's port beam, 45 yd ahead of her bow line, matching her motion.
   const beam = (s) => offset(offset(dAt(s), DECATUR.cog, 45 / 2025.4), DECATUR.cog - 90, 1.0);
   let l;
@@ -456,7 +474,7 @@ function destroyers(startMs, nowMs) {
     }
   }
   return [
-    { ...DECATUR, ...d, heading: DECATUR.cog },
+    { ...DECATUR, ...d, ...dMotion, heading: dMotion.cog },
     { ...LANZHOU, ...l, cog: lm.cog, sog: lm.sog, heading: Math.round(lm.cog) },
   ];
 }
@@ -541,6 +559,11 @@ async function encounterAt(s, level) {
   );
 }
 
+async function encounterById(s, id) {
+  const { encounters } = await api(s, 'GET', '/api/v1/encounters');
+  return encounters.find((e) => e.id === id);
+}
+
 async function runScenario() {
   const start = Date.now();
   const at = (s) => sleep(Math.max(0, start + ((s + turnGate.late) * 1000) / SPEED - Date.now()));
@@ -571,17 +594,21 @@ async function runScenario() {
   say('LANZHOU 170 turns to starboard across DECATUR’s bow at 23 kn');
   const danger = await waitUntil('the danger encounter at Alpha', () => encounterAt(A, 'danger'));
   say(
-    `  Alpha's screen: DANGER, CPA ${Math.round(danger.cpaNm * 2025.4)} yd in ${danger.tcpaMin.toFixed(1)} min; draft ${danger.draft?.code} on #${danger.draft?.channel}: "${danger.draft?.text.en}"`,
+    `  Alpha's screen: DANGER, CPA ${Math.round(danger.cpaNm * 2025.4)} yd in ${danger.tcpaMin.toFixed(1)} min (time to act ${danger.timeToActMin.toFixed(1)} min), ${danger.situation}, give way: ${danger.giveWay === 'b' ? danger.bName : danger.giveWay}; draft ${danger.draft?.code} on #${danger.draft?.channel}: "${danger.draft?.text.en}"`,
   );
   const bDanger = await waitUntil('the danger encounter at Bravo', () => encounterAt(B, 'danger'));
-  say(`  Bravo's screen sees it too: "${bDanger.draft?.text.zh}"`);
+  say(
+    `  Bravo's screen sees it too: ${bDanger.situation}, give way: ${bDanger.giveWay === 'a' ? bDanger.aName : bDanger.giveWay}; draft ${bDanger.draft?.code}: "${bDanger.draft?.text.en}" / "${bDanger.draft?.text.zh}"`,
+  );
 
   await at(T.send);
   const t0 = Date.now();
   const sent = await alpha('POST', `/api/v1/encounters/${encodeURIComponent(danger.id)}/send`, {
     precedence: 'FLASH',
   });
-  say(`Alpha's watch sends the drafted warning as FLASH (seq ${sent.seq})`);
+  say(
+    `Alpha's watch sends the drafted warning as FLASH (seq ${sent.seq})${danger.draft?.forRecord ? ', for record: the ships act bridge-to-bridge' : ''}`,
+  );
   await delivered(A, [B], sent.id, t0);
   if (bDanger.draft?.status === 'pending')
     await bravo('POST', `/api/v1/encounters/${encodeURIComponent(bDanger.id)}/discard`).catch(
@@ -632,6 +659,28 @@ async function runScenario() {
   say("  Alpha's linguist attaches an English translation (signed; the original stays beside it)");
   await alpha('POST', `/api/v1/messages/${plain.id}/read`, {});
   await alpha('POST', `/api/v1/messages/${plain.id}/understood`, {});
+
+  await at(T.manoeuvre);
+  say(
+    'LANZHOU 170 holds on; DECATUR manoeuvres to avoid collision (Rule 17(b)): to starboard onto 000, down to 6 kn',
+  );
+  const acting = await waitUntil("Alpha's draft for DECATUR's manoeuvre", async () => {
+    const e = await encounterById(A, danger.id);
+    return e?.draft?.code === 'MAN-22' ? e : undefined;
+  });
+  say(`  Alpha's new draft ${acting.draft.code}: "${acting.draft.text.en}"`);
+  const bNow = await encounterById(B, bDanger.id);
+  say(
+    `  Bravo's draft stays ${bNow?.draft?.code} (${bNow?.situation}, give way: ${bNow?.giveWay === 'a' ? bNow?.aName : bNow?.giveWay}): "${bNow?.draft?.text.en}"`,
+  );
+  if (acting.draft.status === 'pending') {
+    const t4 = Date.now();
+    const sent2 = await alpha('POST', `/api/v1/encounters/${encodeURIComponent(acting.id)}/send`, {
+      precedence: 'FLASH',
+    });
+    say(`  Alpha's watch sends it as FLASH (seq ${sent2.seq})`);
+    await delivered(A, [B], sent2.id, t4);
+  }
 
   await at(T.cut);
   for (const p of proxies) p.cut();

@@ -9,13 +9,13 @@ const DEG = 180 / Math.PI;
 /** Longitude span of `nm` nautical miles along the equator (there the parallel is a geodesic). */
 const equatorLon = (nm: number) => ((nm * 1852) / 6_378_137) * DEG;
 
-async function cpaOf(input: unknown): Promise<Record<string, number>> {
+async function cpaOf(input: unknown): Promise<Record<string, number | string | null>> {
   const r = await parley(['cpa'], { input: JSON.stringify(input) });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout.endsWith('\n')).toBe(true);
   expect(r.stdout.trim().split('\n')).toHaveLength(1);
-  return JSON.parse(r.stdout) as Record<string, number>;
+  return JSON.parse(r.stdout) as Record<string, number | string | null>;
 }
 
 describe('parley cpa', () => {
@@ -24,7 +24,15 @@ describe('parley cpa', () => {
       a: { lat: 0, lon: 0, sog: 10, cog: 90 },
       b: { lat: 0, lon: equatorLon(10), sog: 10, cog: 270 },
     });
-    expect(out).toEqual({ cpa_nm: 0, tcpa_min: 30, range_nm: 10, bearing_deg: 90 });
+    // Each dead ahead of the other on reciprocal courses, CPA 0 in 30 min: head-on (Rule 14).
+    expect(out).toEqual({
+      cpa_nm: 0,
+      tcpa_min: 30,
+      range_nm: 10,
+      bearing_deg: 90,
+      situation: 'head-on',
+      give_way: 'both',
+    });
   });
 
   it('parallel tracks at equal speed: tcpa_min 0 and cpa_nm the current range', async () => {
@@ -53,7 +61,15 @@ describe('parley cpa', () => {
       a: { lat: 0, lon: 179.9, sog: 10, cog: 90 },
       b: { lat: 0, lon: -179.9, sog: 10, cog: 270 },
     });
-    expect(out).toEqual({ cpa_nm: 0, tcpa_min: 36.06, range_nm: 12.022, bearing_deg: 90 });
+    // Head-on geometry, but 36 min out: beyond the 30 min window, no risk of collision yet.
+    expect(out).toEqual({
+      cpa_nm: 0,
+      tcpa_min: 36.06,
+      range_nm: 12.022,
+      bearing_deg: 90,
+      situation: null,
+      give_way: null,
+    });
   });
 
   it('Gaven Reef 2018 reconstruction: 45 yd (0.022 nm) in 3 min', async () => {
@@ -61,7 +77,16 @@ describe('parley cpa', () => {
       a: { lat: 10.2083, lon: 114.225, sog: 12, cog: 150 },
       b: { lat: 10.215823, lon: 114.233269, sog: 20, cog: 190 },
     });
-    expect(out).toEqual({ cpa_nm: 0.022, tcpa_min: 3, range_nm: 0.664, bearing_deg: 47.4 });
+    // a heads 150, b bears 047.4: relA = 047.4 − 150 = 257.4 (port side); b heads 190 and sees
+    // a at 227.4 − 190 = 037.4 (starboard bow): crossing, b has a to starboard and gives way.
+    expect(out).toEqual({
+      cpa_nm: 0.022,
+      tcpa_min: 3,
+      range_nm: 0.664,
+      bearing_deg: 47.4,
+      situation: 'crossing',
+      give_way: 'b',
+    });
   });
 
   it('aircraft: vsep_ft at the closest point, from alt_ft and vs_fpm', async () => {
@@ -81,12 +106,25 @@ describe('parley cpa', () => {
       range_nm: 40,
       bearing_deg: 90,
       vsep_ft: 1000,
+      situation: null, // aircraft: the Rules of the Road are for vessels
+      give_way: null,
     });
     // No vertical rate: the separation now. One altitude only: no vsep_ft.
     const level = await cpaOf({ a: { ...a, vs_fpm: undefined }, b: { ...b, vs_fpm: undefined } });
     expect(level['vsep_ft']).toBe(4000);
     const one = await cpaOf({ a, b: { lat: b.lat, lon: b.lon, sog: b.sog, cog: b.cog } });
     expect(one).not.toHaveProperty('vsep_ft');
+  });
+
+  it('overtaking: b 1 nm right astern of a at 20 kn against 10 kn; swapping a and b swaps give_way', async () => {
+    // a heads 000, b bears 180 (relA 180: the stern sector), b heads 000 (relB 0): b overtakes.
+    const a = { lat: 30, lon: -40, sog: 10, cog: 0 };
+    const b = { lat: 30 - 1 / 60, lon: -40, sog: 20, cog: 0 };
+    const ab = await cpaOf({ a, b });
+    expect(ab).toMatchObject({ cpa_nm: 0, situation: 'overtaking', give_way: 'b' });
+    expect(ab['tcpa_min']).toBeCloseTo(6, 1); // 1 nm closed at 10 kn
+    const ba = await cpaOf({ a: b, b: a });
+    expect(ba).toMatchObject({ situation: 'overtaking', give_way: 'a' });
   });
 
   const unit = { lat: 10, lon: 20, sog: 12, cog: 90 };

@@ -95,14 +95,30 @@ describe('npm start (the three-station demo)', () => {
     expect(first.out).toMatch(/viewer\s+viewer/);
     // The story: seen coming, drafted, sent FLASH, read and understood in Chinese, answered.
     expect(first.out).toMatch(/both screens: CAUTION DECATUR \/ LANZHOU 170/);
+    // The crossing under the Rules of the Road, from both sides: LANZHOU has DECATUR on her
+    // starboard side and gives way (Rule 15); DECATUR stands on (Rule 17). 3 min to the CPA is
+    // inside FLASH's 10 min objective: the drafts are for record, the ships act bridge-to-bridge.
     expect(first.out).toMatch(
-      /Alpha's screen: DANGER, CPA \d+ yd .* draft MAN-18 on #scs-tactical/,
+      /Alpha's screen: DANGER, CPA \d+ yd in [\d.]+ min \(time to act -[\d.]+ min\), crossing, give way: LANZHOU 170; draft MAN-20 on #scs-tactical: "FOR RECORD, the ships act bridge-to-bridge \(VHF, CUES\): My ship DECATUR .*You are the give-way vessel: request you keep out of my way\. I am the stand-on vessel and I am maintaining my course and speed"/,
     );
+    expect(first.out).toMatch(
+      /Bravo's screen sees it too: crossing, give way: LANZHOU 170; draft MAN-19: "FOR RECORD.*My ship LANZHOU 170 .*I am the give-way vessel: I am altering my course to starboard to keep out of your way\. Request you maintain your course and speed" \/ "仅供备案.*我舰为让路船，正在向右转向，避让你舰。请你保持航向和航速"/,
+    );
+    // Neither side asks the stand-on DECATUR to turn.
+    expect(first.out).not.toMatch(/request you alter (your )?course/i);
     expect(first.out).toContain("Alpha's watch sends the drafted warning as FLASH");
-    expect(first.out).toMatch(/Bravo's watch reads it in Chinese: "我舰DECATUR/);
+    expect(first.out).toMatch(/Bravo's watch reads it in Chinese: "(仅供备案[^"]*：)?我舰DECATUR/);
+    // DECATUR manoeuvres to avoid collision (Rule 17(b)), to starboard (17(c)); the drafts on
+    // both sides stay right: Alpha's says so and still asks LANZHOU to keep out of the way,
+    // Bravo's is still the give-way draft.
+    expect(first.out).toMatch(
+      /Alpha's new draft MAN-22: ".*course 000°, speed 6 kn: crossing situation with your ship.*You are the give-way vessel and you are not keeping out of my way: I am maneuvering to avoid collision, altering my course to starboard\. Request you keep out of my way"/,
+    );
+    expect(first.out).toMatch(/Bravo's draft stays MAN-19 \(crossing, give way: LANZHOU 170\)/);
+    expect(first.out).toContain("Alpha's watch sends it as FLASH");
     expect(first.out).toContain('Bravo marks it understood, read-back in Chinese');
     // Every scripted message came back with the other station's signed delivered receipt.
-    expect(first.out.match(/delivered: /g)).toHaveLength(5);
+    expect(first.out.match(/delivered: /g)).toHaveLength(6);
     expect(first.out).toContain("Alpha's linguist attaches an English translation");
     // A path is cut and restored, and the hotline keeps working over the other.
     expect(first.out).toContain('path 2 (through the relay) is cut');
@@ -123,7 +139,7 @@ describe('npm start (the three-station demo)', () => {
     // Charlie lists only the trilateral channel and holds nothing of the US–China channels.
     expect(first.out).toMatch(/Charlie's channels: #scs-trilateral \(open; members [^)]*\)\n/);
     expect(first.out).toMatch(
-      /Charlie holds 1 message\(s\), all on #scs-trilateral; none of the 4 Alpha–Bravo messages .*, no notice, no feed of their audience aud_/,
+      /Charlie holds 1 message\(s\), all on #scs-trilateral; none of the 5 Alpha–Bravo messages .*, no notice, no feed of their audience aud_/,
     );
     // Every feed is identical at every station holding it: the pair's two, the three's three.
     expect(

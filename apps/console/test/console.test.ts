@@ -358,7 +358,8 @@ describe('the operator console in Chromium, two stations', () => {
     const card = B.locator('[data-testid=encounter][data-level=danger]').first();
     await card.locator('[data-testid=encounter-edit]').click();
     // The composer holds the draft's code and parameters; its preview is the draft's text.
-    await expect.poll(() => B.inputValue('[data-testid=catalogue-code]')).toBe('MAN-18');
+    // Head-on (Rule 14): MAN-21, both alter to starboard.
+    await expect.poll(() => B.inputValue('[data-testid=catalogue-code]')).toBe('MAN-21');
     const zh = (await B.locator('[data-testid=preview] p[lang=zh]').textContent())!;
     expect(zh).toContain('LANZHOU 170');
     await B.fill('[data-testid=param-speed]', '15');
@@ -368,7 +369,8 @@ describe('the operator console in Chromium, two stations', () => {
     await B.click('[data-testid=prec-IMMEDIATE]');
     await B.click('[data-testid=send]');
     // A choice in the form reads as it will in the message: MAN-06's side is 左舷/右舷 (of a
-    // ship's side), where MAN-18's turn is 左/右.
+    // ship's side), where MAN-07's turn is 左/右.
+    await B.selectOption('[data-testid=catalogue-code]', 'MAN-07');
     expect(await B.locator('[data-testid=param-turn] option').allTextContents()).toEqual([
       '左',
       '右',
@@ -390,7 +392,7 @@ describe('the operator console in Chromium, two stations', () => {
     const theirs = A.locator('[data-testid=message]').last();
     await expect
       .poll(() => theirs.locator('[data-testid=message-text]').textContent(), { timeout: 20_000 })
-      .toMatch(/^My ship LANZHOU 170 .*speed 15 kn/);
+      .toMatch(/^(FOR RECORD[^:]*: )?My ship LANZHOU 170 .*speed 15 kn/);
     expect(await theirs.locator('.badge.prec-immediate').count()).toBe(1);
   }, 60_000);
 

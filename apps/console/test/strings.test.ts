@@ -59,6 +59,8 @@ describe('console strings', () => {
         'side',
         'turn',
         'medium',
+        'situation',
+        'note',
       ],
     };
     for (const [prefix, values] of Object.entries(expected))

@@ -116,6 +116,9 @@ interface EncounterJson {
   reason: string | null;
   cpaNm: number;
   tcpaMin: number;
+  timeToActMin: number;
+  situation: string | null;
+  giveWay: string | null;
   draft: {
     channel: string;
     code: string;
@@ -123,6 +126,8 @@ interface EncounterJson {
     status: string;
     text: { en: string; zh: string };
     messageId?: string;
+    timeToActMin?: number;
+    forRecord?: boolean;
   } | null;
 }
 
@@ -157,18 +162,29 @@ describe('tracks and encounters', () => {
     expect(e!.cpaNm).toBeLessThan(0.03); // ≈ 40 yd
     expect(e!.tcpaMin).toBeGreaterThan(9.5);
     expect(e!.tcpaMin).toBeLessThan(10.5); // 4 nm at 24 kn closing
+    // Reciprocal courses (000 and 180), each within 0.3° of the other's bow: head-on (Rule 14),
+    // both give way: the draft says own ship turns to starboard and asks the same of the other.
+    expect(e).toMatchObject({ situation: 'head-on', giveWay: 'both' });
+    // FLASH on the tactical channel: a 10 min objective, so about 0 min to act.
+    expect(e!.timeToActMin).toBeCloseTo(e!.tcpaMin - 10, 1);
     expect(e!.draft).toMatchObject({
       channel: 'scs-tactical',
-      code: 'MAN-18',
+      code: 'MAN-21',
       precedence: 'FLASH',
       status: 'pending',
+      forRecord: e!.draft!.timeToActMin! <= 0,
     });
-    expect(e!.draft!.text.en).toMatch(/^My ship DECATUR at 09-52\.5N 114-21\.0E, course 000°/);
     expect(e!.draft!.text.en).toMatch(
-      /closest point of approach with your ship will be (39|40|41) yd/,
+      /^(FOR RECORD, the ships act bridge-to-bridge \(VHF, CUES\): )?My ship DECATUR at 09-52\.5N 114-21\.0E, course 000°/,
     );
-    expect(e!.draft!.text.zh).toMatch(/^我舰DECATUR位于09-52\.5N 114-21\.0E/);
-    expect(e!.draft!.text.zh).toMatch(/请你向右转向/);
+    expect(e!.draft!.text.en).toMatch(
+      /we are meeting head-on, closest point of approach (39|40|41) yd/,
+    );
+    expect(e!.draft!.text.en).toContain(
+      'I am altering my course to starboard; request you alter your course to starboard',
+    );
+    expect(e!.draft!.text.zh).toMatch(/^(仅供备案[^：]*：)?我舰DECATUR位于09-52\.5N 114-21\.0E/);
+    expect(e!.draft!.text.zh).toMatch(/我舰正在向右转向；请你向右转向/);
     const live = events.filter((x) => x.type === 'encounter');
     expect(live.at(-1)).toMatchObject({ encounter: { id: encounterId, state: 'active' } });
     expect(events.some((x) => x.type === 'tracks' && x.tracks.length === 2)).toBe(true);
@@ -216,12 +232,12 @@ describe('tracks and encounters', () => {
       ).find((m) => m.id === sent.json.id),
     );
     expect(atB.precedence).toBe('FLASH');
-    expect(atB.text).toMatch(/^我舰DECATUR位于/);
+    expect(atB.text).toMatch(/我舰DECATUR位于/);
     const warnings = (
       (await A_('viewer').get('/api/v1/messages?channel=scs-tactical')).json.messages as {
         text: string;
       }[]
-    ).filter((m) => /^My ship DECATUR at/.test(m.text));
+    ).filter((m) => /My ship DECATUR at/.test(m.text));
     expect(warnings).toHaveLength(1);
     const [e] = (await encounters()).filter((x) => x.id === encounterId);
     expect(e!.draft).toMatchObject({ status: 'sent', messageId: sent.json.id });

@@ -85,6 +85,8 @@ export const PARAM_KINDS = [
   'side',
   'turn',
   'medium',
+  'situation',
+  'note',
 ] as const;
 export type ParamKind = (typeof PARAM_KINDS)[number];
 
@@ -175,6 +177,14 @@ export const PARAM_SCHEMAS = {
   side: literals(['port', 'starboard'], 'a side of a ship; rendered port/starboard, 左舷/右舷'),
   turn: literals(['port', 'starboard'], 'a direction of turn; rendered port/starboard, 左/右'),
   medium: literals(['voice', 'video'], 'how a call is held; rendered voice/video, 语音/视频'),
+  situation: literals(
+    ['head-on', 'crossing', 'overtaking'],
+    'a Rules of the Road (COLREGS) situation, Rule 14, 15 or 13; rendered head-on/crossing/overtaking, 对遇/交叉相遇/追越',
+  ),
+  note: literals(
+    ['record'],
+    'how to take the message: record = for record, the ships act bridge-to-bridge (the closest point is nearer than the handling objective)',
+  ),
 } as const satisfies Record<ParamKind, TSchema>;
 
 /** The value of a parameter of each kind. */
@@ -194,6 +204,17 @@ export const ENUM_LABELS = {
   side: { port: { en: 'port', zh: '左舷' }, starboard: { en: 'starboard', zh: '右舷' } },
   turn: { port: { en: 'port', zh: '左' }, starboard: { en: 'starboard', zh: '右' } },
   medium: { voice: { en: 'voice', zh: '语音' }, video: { en: 'video', zh: '视频' } },
+  situation: {
+    'head-on': { en: 'head-on', zh: '对遇' },
+    crossing: { en: 'crossing', zh: '交叉相遇' },
+    overtaking: { en: 'overtaking', zh: '追越' },
+  },
+  note: {
+    record: {
+      en: 'FOR RECORD, the ships act bridge-to-bridge (VHF, CUES)',
+      zh: '仅供备案，由两舰驾驶台之间（甚高频，CUES）直接处置',
+    },
+  },
 } as const;
 
 /** One catalogue entry (what the code means and how it reads), as served to clients. */
@@ -307,6 +328,12 @@ const ENTRIES: CatalogueEntry[] = [
   entry('MAN-16', 'maneuvering', undefined, [], 'I am restricted in my ability to maneuver', '我操纵能力受限', 'COLREGs rule 3(g): own ship cannot keep out of the way.'),
   entry('MAN-17', 'maneuvering', undefined, [req('speed', 'speed')], 'I am reducing speed to {speed}', '我正在减速至{speed}', 'Own ship is slowing down.'),
   entry('MAN-18', 'maneuvering', undefined, [req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time'), req('turn', 'turn')], 'My ship {unit} at {position}, course {course}, speed {speed}: closest point of approach with your ship will be {distance} at {time}; request you alter course to {turn}', '我舰{unit}位于{position}，航向{course}，航速{speed}：与你舰最近会遇距离将为{distance}，时间{time}；请你向{turn}转向', 'Encounter warning drafted by the screen: own unit, its position and motion, the predicted CPA, and the requested action.'),
+  // Encounter drafts under the Rules of the Road (COLREGS Rules 13–17; see docs/encounters.md). Each states own intention and asks of the other what the rules ask of her; note 'record' marks a closest point nearer than the handling objective. Chinese terms follow the 1972 COLREGS in Chinese (《国际海上避碰规则》): 让路船 give-way vessel, 直航船 stand-on vessel, 对遇 head-on, 交叉相遇 crossing, 追越 overtaking.
+  entry('MAN-19', 'maneuvering', undefined, [opt('note', 'note'), req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time'), req('situation', 'situation'), req('turn', 'turn')], '[{note}: ]My ship {unit} at {position}, course {course}, speed {speed}: {situation} situation with your ship, closest point of approach {distance} at {time}. I am the give-way vessel: I am altering my course to {turn} to keep out of your way. Request you maintain your course and speed', '[{note}：]我舰{unit}位于{position}，航向{course}，航速{speed}：与你舰构成{situation}局面，最近会遇距离{distance}，时间{time}。我舰为让路船，正在向{turn}转向，避让你舰。请你保持航向和航速', 'Encounter draft, own ship gives way (Rule 15 crossing with the other on her starboard side, or Rule 13 overtaking): own intention (the turn; Rule 34(a) one short blast, ICS E, for starboard; two, ICS I, for port) and the request that the stand-on ship keep her course and speed (Rule 17(a)(i)).'),
+  entry('MAN-20', 'maneuvering', undefined, [opt('note', 'note'), req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time'), req('situation', 'situation')], '[{note}: ]My ship {unit} at {position}, course {course}, speed {speed}: {situation} situation with your ship, closest point of approach {distance} at {time}. You are the give-way vessel: request you keep out of my way. I am the stand-on vessel and I am maintaining my course and speed', '[{note}：]我舰{unit}位于{position}，航向{course}，航速{speed}：与你舰构成{situation}局面，最近会遇距离{distance}，时间{time}。你舰为让路船，请你避让我舰。我舰为直航船，正在保持航向和航速', 'Encounter draft, own ship stands on (Rule 17(a)(i)): own intention to hold course and speed, and the request that the give-way ship keep out of the way (Rules 13, 15, 16).'),
+  entry('MAN-21', 'maneuvering', undefined, [opt('note', 'note'), req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time')], '[{note}: ]My ship {unit} at {position}, course {course}, speed {speed}: we are meeting head-on, closest point of approach {distance} at {time}. I am altering my course to starboard; request you alter your course to starboard, so that we pass port to port', '[{note}：]我舰{unit}位于{position}，航向{course}，航速{speed}：你我两舰对遇，最近会遇距离{distance}，时间{time}。我舰正在向右转向；请你向右转向，以便左舷对左舷通过', 'Encounter draft, head-on (Rule 14): both ships alter to starboard and pass port to port (Rule 34(a) one short blast, ICS E).'),
+  entry('MAN-22', 'maneuvering', undefined, [opt('note', 'note'), req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time'), req('situation', 'situation'), opt('turn', 'turn')], '[{note}: ]My ship {unit} at {position}, course {course}, speed {speed}: {situation} situation with your ship, closest point of approach {distance} at {time}. You are the give-way vessel and you are not keeping out of my way: I am maneuvering to avoid collision[, altering my course to {turn}]. Request you keep out of my way', '[{note}：]我舰{unit}位于{position}，航向{course}，航速{speed}：与你舰构成{situation}局面，最近会遇距离{distance}，时间{time}。你舰为让路船，但未避让我舰：我舰正在采取避碰行动[，向{turn}转向]。请你避让我舰', 'Encounter draft, own ship stands on but acts (Rule 17(a)(ii) and (b)): the give-way ship is not keeping out of the way, so own ship manoeuvres (in a crossing, not to port for a ship on her own port side, Rule 17(c)); the give-way ship is still asked to keep out of the way.'),
+  entry('MAN-23', 'maneuvering', undefined, [opt('note', 'note'), req('unit', 'unit'), req('position', 'position'), req('course', 'course'), req('speed', 'speed'), req('distance', 'distance'), req('time', 'time')], '[{note}: ]My ship {unit} at {position}, course {course}, speed {speed}: closest point of approach with your ship will be {distance} at {time}. I intend to maintain my course and speed; request you keep well clear of me and state your intentions', '[{note}：]我舰{unit}位于{position}，航向{course}，航速{speed}：与你舰最近会遇距离将为{distance}，时间{time}。我舰拟保持航向和航速；请你与我舰保持安全距离，并说明你的意图', 'Encounter draft where no rule names a give-way ship (no risk of collision yet, or a passing the rules do not settle): own intention and a request to keep clear (cf. ICS PP, INT-01).'),
 
   // Air encounters
   entry('AIR-01', 'air', undefined, [], 'I am conducting flight operations', '我正在进行飞行作业', 'Own ship is launching or recovering aircraft; its course is constrained.'),
@@ -643,7 +670,9 @@ function renderParam(kind: ParamKind, value: CatalogueParamValue, lang: Language
       return formatDuration(value as number, lang);
     case 'side':
     case 'turn':
-    case 'medium': {
+    case 'medium':
+    case 'situation':
+    case 'note': {
       const labels: Readonly<Record<string, Readonly<Record<Language, string>>>> =
         ENUM_LABELS[kind];
       return labels[value as string]![lang];

@@ -74,6 +74,8 @@ const ARBITRARIES: { [K in ParamKind]: fc.Arbitrary<unknown> } = {
   side: fc.constantFrom('port', 'starboard'),
   turn: fc.constantFrom('port', 'starboard'),
   medium: fc.constantFrom('voice', 'video'),
+  situation: fc.constantFrom('head-on', 'crossing', 'overtaking'),
+  note: fc.constant('record'),
 };
 
 /** A valid message for one entry: every required parameter, optional ones sometimes. */
@@ -339,8 +341,8 @@ describe('rendering', () => {
   });
 
   it('leaves out an optional segment when its parameter is absent', () => {
-    const code = ENTRIES.find((e) => e.params.some((p) => !p.required))!.code;
-    expect(code).toBe('SAF-04');
+    const code = 'SAF-04';
+    expect(catalogueEntry(code)!.params.some((p) => !p.required)).toBe(true);
     expect(renderCatalogueMessage({ v: 1, code, params: {} }, 'en')).toBe('Man overboard');
     expect(renderCatalogueMessage({ v: 1, code, params: {} }, 'zh')).toBe('有人落水');
     const params = { position: { lat: -0.5, lon: -179.99 } };
@@ -350,6 +352,36 @@ describe('rendering', () => {
     expect(renderCatalogueMessage({ v: 1, code, params }, 'zh')).toBe(
       '有人落水，位置00-30.0S 179-59.4W',
     );
+  });
+
+  it('encounter drafts: the record note and the situation read in each language', () => {
+    const params = {
+      note: 'record',
+      unit: 'DECATUR',
+      position: { lat: 10.2, lon: 114.2 },
+      course: 315,
+      speed: 12,
+      distance: { value: 45, unit: 'yd' },
+      time: Date.UTC(2018, 8, 30, 14, 2),
+      situation: 'crossing',
+    };
+    const msg = { v: 1, code: 'MAN-20', params } as CatalogueMessage;
+    const en = renderCatalogueMessage(msg, 'en');
+    expect(en).toMatch(
+      /^FOR RECORD, the ships act bridge-to-bridge \(VHF, CUES\): My ship DECATUR/,
+    );
+    expect(en).toContain('crossing situation with your ship');
+    expect(en).toContain('You are the give-way vessel: request you keep out of my way');
+    const zh = renderCatalogueMessage(msg, 'zh');
+    expect(zh).toMatch(/^仅供备案/);
+    expect(zh).toContain('交叉相遇局面');
+    expect(zh).toContain('你舰为让路船，请你避让我舰');
+    const { note: _n, ...live } = params;
+    expect(renderCatalogueMessage({ ...msg, params: live } as CatalogueMessage, 'en')).toMatch(
+      /^My ship DECATUR/,
+    );
+    // Encounter wording uses 相遇 (encounter), never 遭遇态势.
+    for (const e of ENTRIES) expect(e.zh, e.code).not.toContain('遭遇');
   });
 
   it('inserts text as given and never expands placeholders inside it', () => {

@@ -72,6 +72,29 @@ export type {
   PolygonArea,
   Shape,
 } from './areas.js';
+export {
+  classifyEncounter,
+  colregsOf,
+  giveWayTurn,
+  headingOf,
+  inSternSector,
+  norm360,
+  relativeBearing,
+  riskOfCollision,
+  swapColregs,
+  ABAFT_DEG,
+  HEAD_ON_DEG,
+  MIN_WAY_KN,
+} from './colregs.js';
+export type {
+  Colregs,
+  ColregsGeometry,
+  ColregsUnit,
+  GiveWay,
+  RiskLevel,
+  Situation,
+  Turn,
+} from './colregs.js';
 export { EncounterTracker, ENCOUNTER_STATES } from './encounters.js';
 export type {
   Encounter,

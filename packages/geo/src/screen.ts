@@ -82,7 +82,10 @@ export interface Thresholds {
 
 /**
  * Surface: caution CPA < 2 nm within 30 min (OpenCPN's default CPA alarm), danger < 0.25 nm
- * (≈ 500 yd) within 15 min. Air: lateral < 1 nm and vertical < 1,000 ft within 5 min.
+ * (≈ 500 yd) within 15 min. Air: danger lateral < 1 nm and vertical < 1,000 ft within 5 min;
+ * caution lateral < 5 nm and vertical < 2,000 ft within 10 min, the ICAO separation minima
+ * (Doc 4444 PANS-ATM §8.7.3: 5.0 NM surveillance separation; §5.3.2: 2,000 ft vertical above
+ * FL 290 outside RVSM, 1,000 ft otherwise). Sources and reasoning: docs/encounters.md.
  */
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   surface: Object.freeze([
@@ -91,6 +94,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   ]),
   air: Object.freeze([
     Object.freeze({ level: 'danger' as const, cpaNm: 1, withinMin: 5, vsepFt: 1000 }),
+    Object.freeze({ level: 'caution' as const, cpaNm: 5, withinMin: 10, vsepFt: 2000 }),
   ]),
 });
 

@@ -227,19 +227,27 @@ describe('encounters: transitions', () => {
     ).toMatchObject({ state: 'past', level: 'caution' });
   });
 
-  it('air: vertical separation counts, and opening vertically beyond 1,200 ft resolves', () => {
-    const { tracker, changes } = run(
-      [
-        [0, { cpaNm: 0.5, tcpaMin: 4, rangeNm: 2, vsepFt: 900 }],
-        [10, { cpaNm: 0.5, tcpaMin: 3.8, rangeNm: 1.9, vsepFt: 1100 }], // band
-        [20, { cpaNm: 0.5, tcpaMin: 3.6, rangeNm: 1.8, vsepFt: 1300 }],
-        [80, { cpaNm: 0.5, tcpaMin: 2.6, rangeNm: 1.5, vsepFt: 1400 }],
-      ],
-      {},
-      'air',
-    );
-    expect(changes.map(kinds)).toEqual([['opened'], [], [], ['state:active>resolved']]);
-    expect(tracker.encounters()[0]).toMatchObject({ domain: 'air', level: 'danger' });
+  it('air: vertical separation counts; opening vertically beyond 1,200 ft leaves danger for caution (< 2,000 ft)', () => {
+    const steps: [number, PairGeometry][] = [
+      [0, { cpaNm: 0.5, tcpaMin: 4, rangeNm: 2, vsepFt: 900 }],
+      [10, { cpaNm: 0.5, tcpaMin: 3.8, rangeNm: 1.9, vsepFt: 1100 }], // band
+      [20, { cpaNm: 0.5, tcpaMin: 3.6, rangeNm: 1.8, vsepFt: 1300 }],
+      [80, { cpaNm: 0.5, tcpaMin: 2.6, rangeNm: 1.5, vsepFt: 1400 }],
+    ];
+    const { tracker, changes } = run(steps, {}, 'air');
+    expect(changes.map(kinds)).toEqual([['opened'], [], [], ['level:danger>caution']]);
+    expect(tracker.encounters()[0]).toMatchObject({ domain: 'air', level: 'caution' });
+    // With the danger level alone the encounter resolves once it opens beyond 1,200 ft, held.
+    const danger = DEFAULT_THRESHOLDS.air.filter((l) => l.level === 'danger');
+    const only = new EncounterTracker({ thresholds: { air: danger } });
+    const seen = steps.map(([sec, g]) => {
+      const strict =
+        g.vsepFt! < 1000
+          ? [{ a: 1, b: 2, domain: 'air' as const, level: 'danger' as const, ...g }]
+          : [];
+      return only.step(T0 + sec * S, strict, () => g);
+    });
+    expect(seen.map(kinds)).toEqual([['opened'], [], [], ['state:active>resolved']]);
   });
 
   it('resolved encounters are dropped after the retention time', () => {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScreenIndex, TrackSet, cpa, screen, screenNaive } from '@parley/geo';
+import { DEFAULT_THRESHOLDS, ScreenIndex, TrackSet, cpa, screen, screenNaive } from '@parley/geo';
 import type { ScreenHit, ScreenOptions, TrackReport } from '@parley/geo';
 
 const T0 = Date.UTC(2025, 5, 1, 8, 0, 0);
@@ -34,6 +34,11 @@ function setOf(...rs: TrackReport[]): TrackSet {
 }
 
 /** Screens both ways, checks they agree, returns the hits. */
+/** The air danger level alone (the default air levels add a caution, < 5 nm and < 2,000 ft). */
+const DANGER_ONLY: ScreenOptions = {
+  thresholds: { air: DEFAULT_THRESHOLDS.air.filter((l) => l.level === 'danger') },
+};
+
 function both(set: TrackSet, opts: ScreenOptions = {}): ScreenHit[] {
   const fast = screen(set, { now: T0, ...opts });
   const naive = screenNaive(set, { now: T0, ...opts });
@@ -133,8 +138,21 @@ describe('screen: air thresholds', () => {
     expect(hits[0]!.vsepFt).toBeCloseTo(500, 6);
   });
 
-  it('vertical ≥ 1,000 ft is nothing', () => {
-    expect(both(air(40, 11_500))).toEqual([]);
+  it('vertical ≥ 1,000 ft is not a danger: a caution below 2,000 ft, nothing from 2,000 ft', () => {
+    expect(both(air(40, 11_500), DANGER_ONLY)).toEqual([]);
+    expect(both(air(40, 11_500))).toMatchObject([{ level: 'caution', vsepFt: 1500 }]);
+    expect(both(air(40, 12_000))).toEqual([]);
+  });
+
+  it('caution: lateral < 5 nm and vertical < 2,000 ft within 10 min (ICAO separation minima)', () => {
+    // 600 kn closing: 80 nm is 8 min out (a caution), 110 nm is 11 min (nothing).
+    expect(both(air(80, 11_900))).toMatchObject([{ level: 'caution', domain: 'air' }]);
+    expect(both(air(110, 10_000))).toEqual([]);
+    const set = setOf(
+      at(15, 112, 0, 0, { id: 10, domain: 'air', sog: 300, cog: 90, altFt: 10_000 }),
+      at(15, 112, 40, 4.9, { id: 11, party: 2, domain: 'air', sog: 300, cog: 270, altFt: 10_000 }),
+    );
+    expect(both(set)).toMatchObject([{ level: 'caution' }]);
   });
 
   it('a descent into the other level counts at the CPA', () => {
@@ -143,8 +161,9 @@ describe('screen: air thresholds', () => {
     expect(hits[0]!.vsepFt!).toBeLessThan(50);
   });
 
-  it('beyond 5 min is nothing', () => {
-    expect(both(air(60, 10_000))).toEqual([]);
+  it('beyond 5 min is not a danger', () => {
+    expect(both(air(60, 10_000), DANGER_ONLY)).toEqual([]);
+    expect(both(air(60, 10_000))).toMatchObject([{ level: 'caution' }]);
   });
 
   it('lateral ≥ 1 nm is nothing', () => {
@@ -152,7 +171,8 @@ describe('screen: air thresholds', () => {
       at(15, 112, 0, 0, { id: 10, domain: 'air', sog: 300, cog: 90, altFt: 10_000 }),
       at(15, 112, 40, 1.3, { id: 11, party: 2, domain: 'air', sog: 300, cog: 270, altFt: 10_000 }),
     );
-    expect(both(set)).toEqual([]);
+    expect(both(set, DANGER_ONLY)).toEqual([]);
+    expect(both(set)).toMatchObject([{ level: 'caution' }]);
   });
 
   it('a helicopter low over a ship is an air encounter; unknown altitude counts', () => {
@@ -179,13 +199,16 @@ describe('screen: air thresholds', () => {
     const ship = at(18, 110, 0, 0, { id: 1, sog: 12, cog: 0 });
     const plane = (altFt: number, vsFpm = 0) =>
       at(18, 110, 0, 3, { id: 2, party: 2, domain: 'air', sog: 90, cog: 180, altFt, vsFpm });
-    expect(both(setOf(ship, plane(999)))).toHaveLength(1);
-    expect(both(setOf(ship, plane(1001)))).toEqual([]);
-    expect(both(setOf(ship, plane(1500)))).toEqual([]);
+    expect(both(setOf(ship, plane(999)), DANGER_ONLY)).toHaveLength(1);
+    expect(both(setOf(ship, plane(1001)), DANGER_ONLY)).toEqual([]);
+    expect(both(setOf(ship, plane(1500)), DANGER_ONLY)).toEqual([]);
+    // With the default caution level, 2,000 ft: 1,500 ft is a caution, 2,001 ft nothing.
+    expect(both(setOf(ship, plane(1500)))).toMatchObject([{ level: 'caution' }]);
+    expect(both(setOf(ship, plane(2001)))).toEqual([]);
     // From 2,500 ft down at 1,000 ft/min: about 750 ft at the CPA, 1.8 min out.
-    expect(both(setOf(ship, plane(2500, -1000)))).toHaveLength(1);
+    expect(both(setOf(ship, plane(2500, -1000)), DANGER_ONLY)).toHaveLength(1);
     // Not low enough within the window: past the CPA it is still above 1,000 ft.
-    expect(both(setOf(ship, plane(30_000, -1000)))).toEqual([]);
+    expect(both(setOf(ship, plane(30_000, -1000)), DANGER_ONLY)).toEqual([]);
     // A party pair whose air level has no vertical threshold: any altitude meets it.
     const lateral = { air: [{ level: 'danger' as const, cpaNm: 1, withinMin: 5 }] };
     expect(both(setOf(ship, plane(35_000)), { thresholds: lateral })).toHaveLength(1);

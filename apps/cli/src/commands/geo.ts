@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ParleyError } from '@parley/core';
-import { cpa, parseMotion } from '@parley/geo';
+import { colregsOf, cpa, parseMotion } from '@parley/geo';
 import type { Cpa, Motion, MotionKeys } from '@parley/geo';
 import { print } from '../output.js';
 
@@ -62,15 +62,25 @@ function round(x: number, decimals: number): number {
   return Math.round(x * k) / k + 0; // + 0: no -0
 }
 
-/** The printed answer: snake_case, rounded to what the method resolves. */
-export function formatCpa(r: Cpa): Record<string, number> {
-  const out: Record<string, number> = {
+/**
+ * The printed answer: snake_case, rounded to what the method resolves, with the COLREGS
+ * situation of the pair and which unit gives way when `rules` is given (packages/geo colregs.ts).
+ */
+export function formatCpa(
+  r: Cpa,
+  rules?: { situation: string | null; giveWay: string | null },
+): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = {
     cpa_nm: round(r.cpaNm, 3),
     tcpa_min: round(r.tcpaMin, 2),
     range_nm: round(r.rangeNm, 3),
     bearing_deg: round(r.bearingDeg, 1) % 360,
   };
   if (r.vsepFt !== undefined) out['vsep_ft'] = round(r.vsepFt, 0);
+  if (rules) {
+    out['situation'] = rules.situation;
+    out['give_way'] = rules.giveWay;
+  }
   return out;
 }
 
@@ -80,7 +90,8 @@ export function registerGeoCommands(program: Command): void {
     .description(
       'closest point of approach of two units holding course and speed (rhumb lines on WGS84): ' +
         `reads ${SHAPE} on standard input (degrees, knots, degrees true, feet, feet/minute) and ` +
-        'prints {"cpa_nm", "tcpa_min", "range_nm", "bearing_deg"[, "vsep_ft"]}; exit 2 on bad input',
+        'prints {"cpa_nm", "tcpa_min", "range_nm", "bearing_deg"[, "vsep_ft"], "situation", ' +
+        '"give_way"}; exit 2 on bad input',
     )
     .addHelpText(
       'after',
@@ -91,12 +102,20 @@ true, from a to b. vsep_ft, the vertical separation at the closest point, is pri
 units have alt_ft (vs_fpm defaults to 0). Output is rounded: 0.001 nm, 0.01 min, 0.1°, 1 ft.
 Valid for ranges up to about 50-100 nm and latitudes up to about 70°.
 
+situation is the Rules of the Road (COLREGS) situation of two vessels: "head-on" (Rule 14: both
+give way), "crossing" (Rule 15: the one with the other on her starboard side gives way) or
+"overtaking" (Rule 13: the one coming up from more than 22.5° abaft the other's beam gives way),
+or null when no rule applies: no risk of collision (not closing to under 2 nm within 30 min), a
+unit with alt_ft (an aircraft), a unit making no way (its course stands in for the heading), or
+neither rule naming a give-way vessel. give_way is "a", "b", "both" or null. See docs/encounters.md.
+
 Example:
   echo '{"a":{"lat":0,"lon":0,"sog":10,"cog":90},"b":{"lat":0,"lon":0.16637,"sog":10,"cog":270}}' | parley cpa
-  {"cpa_nm":0,"tcpa_min":30,"range_nm":10,"bearing_deg":90}`,
+  {"cpa_nm":0,"tcpa_min":30,"range_nm":10,"bearing_deg":90,"situation":"head-on","give_way":"both"}`,
     )
     .action(async () => {
       const { a, b } = parseCpaRequest(await readStdin());
-      print(JSON.stringify(formatCpa(cpa(a, b))));
+      const c = cpa(a, b);
+      print(JSON.stringify(formatCpa(c, colregsOf(a, b, c))));
     });
 }

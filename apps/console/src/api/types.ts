@@ -255,6 +255,11 @@ export interface Encounter {
   reason?: string | null;
   cpaNm?: number;
   tcpaMin?: number;
+  /** TCPA − the handling objective of the draft's precedence, minutes (pair encounters). */
+  timeToActMin?: number;
+  /** COLREGS situation and which of a and b gives way (surface pairs). */
+  situation?: 'head-on' | 'crossing' | 'overtaking' | null;
+  giveWay?: 'a' | 'b' | 'both' | null;
   rangeNm?: number;
   bearingDeg?: number | null;
   vsepFt?: number | null;

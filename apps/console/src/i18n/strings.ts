@@ -131,6 +131,14 @@ export const STRINGS = {
   estate_resolved: { en: 'resolved', zh: '已解除' },
   cpa: { en: 'CPA {dist} in {min} min, at', zh: '{min} 分钟后最近会遇距离 {dist}，时间' },
   cpaPast: { en: 'CPA {dist} at', zh: '最近会遇距离 {dist}，时间' },
+  toAct: { en: 'time to act {min} min', zh: '可处置时间 {min} 分钟' },
+  noTimeToAct: {
+    en: 'no time to act over the hotline: bridge-to-bridge',
+    zh: '热线已来不及处置：由驾驶台之间直接处置',
+  },
+  sitHeadOn: { en: 'head-on, both give way', zh: '对遇，双方让路' },
+  sitCrossing: { en: 'crossing, {who} gives way', zh: '交叉相遇，{who}让路' },
+  sitOvertaking: { en: 'overtaking, {who} gives way', zh: '追越，{who}让路' },
   entersArea: {
     en: 'heading into the area of {notice}, entering at',
     zh: '正驶向通告 {notice} 的区域，进入时间',
@@ -233,6 +241,8 @@ export const STRINGS = {
   pk_side: { en: 'side', zh: '舷侧' },
   pk_turn: { en: 'turn', zh: '转向' },
   pk_medium: { en: 'by', zh: '方式' },
+  pk_situation: { en: 'situation', zh: '局面' },
+  pk_note: { en: 'note', zh: '说明' },
   optional: { en: 'optional', zh: '可选' },
   latN: { en: 'lat °N', zh: '纬度 °N' },
   lonE: { en: 'lon °E', zh: '经度 °E' },

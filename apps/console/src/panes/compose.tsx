@@ -158,6 +158,8 @@ function ParamInput({
     case 'side':
     case 'turn':
     case 'medium':
+    case 'situation':
+    case 'note':
       body = select(k, Object.keys(ENUM_LABELS[p.kind]), ENUM_LABELS[p.kind]);
       break;
     default:

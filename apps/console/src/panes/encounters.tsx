@@ -97,7 +97,23 @@ function EncounterCard({
                 })
               : t('cpaPast', { dist: formatNm(e.cpaNm ?? NaN, lang) })}{' '}
             <Dtg ms={e.cpaAt} />
+            {upcoming && typeof e.timeToActMin === 'number'
+              ? ` · ${
+                  e.timeToActMin > 0
+                    ? t('toAct', { min: Math.round(e.timeToActMin * 10) / 10 })
+                    : t('noTimeToAct')
+                }`
+              : ''}
           </div>
+          {e.situation ? (
+            <div className="small">
+              {e.situation === 'head-on'
+                ? t('sitHeadOn')
+                : t(e.situation === 'crossing' ? 'sitCrossing' : 'sitOvertaking', {
+                    who: (e.giveWay === 'b' ? (e.bName ?? e.b) : (e.aName ?? e.a)) ?? '—',
+                  })}
+            </div>
+          ) : null}
           <div className="small muted">
             {t('range', {
               dist: formatNm(e.rangeNm ?? NaN, lang),

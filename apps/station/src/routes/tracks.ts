@@ -37,6 +37,12 @@ const DraftView = Type.Object({
   text: Type.Object({ en: Type.String(), zh: Type.String() }),
   status: Type.String({ description: 'pending, sent or discarded' }),
   messageId: Type.Optional(Type.String()),
+  timeToActMin: Type.Optional(
+    Type.Number({ description: 'pair drafts: TCPA − the handling objective of precedence, min' }),
+  ),
+  forRecord: Type.Optional(
+    Type.Boolean({ description: 'pair drafts: no time to act; for record, act bridge-to-bridge' }),
+  ),
 });
 
 export const EncounterView = Type.Object({
@@ -52,9 +58,21 @@ export const EncounterView = Type.Object({
   reason: Type.Union([Type.String({ description: 'cleared, gone or reopened' }), Type.Null()]),
   cpaNm: Type.Number(),
   tcpaMin: Type.Number(),
+  timeToActMin: Type.Number({
+    description:
+      "TCPA − the encounter channel's handling objective for the draft's precedence (FLASH for danger, IMMEDIATE for caution), minutes; ≤ 0: no time to act over the hotline",
+  }),
   rangeNm: Type.Number(),
   bearingDeg: Nullable(Type.Number()),
   vsepFt: Nullable(Type.Number()),
+  situation: Type.Union([
+    Type.String({ description: 'COLREGS situation: head-on, crossing or overtaking' }),
+    Type.Null(),
+  ]),
+  giveWay: Type.Union([
+    Type.String({ description: 'which of a and b gives way: a, b or both' }),
+    Type.Null(),
+  ]),
   cpaAt: Type.Integer(),
   cpaA: Type.Union([LatLon, Type.Null()]),
   cpaB: Type.Union([LatLon, Type.Null()]),

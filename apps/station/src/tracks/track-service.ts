@@ -5,28 +5,16 @@
  * tracks import` (which write the shared track store while the station runs); the service polls
  * the store for what others wrote. Every `tickMs` it dead-reckons the live tracks to now, runs
  * the all-pairs screen (packages/geo `screen`) over the configured party pairs, and advances the
- * encounter lifecycle (`EncounterTracker`, with hysteresis). An encounter between an own unit and
- * one of the other party's gets a draft hotline message from the catalogue (MAN-18 at sea, AIR-13
- * in the air), addressed to the lowest-tier open channel; it is never sent by itself: an
+ * encounter lifecycle (`EncounterTracker`, with hysteresis). A surface encounter is classified
+ * under the Rules of the Road (packages/geo colregs.ts) the first time the pair has a risk of
+ * collision, and keeps that situation. An encounter between an own unit and one of the other
+ * party's gets a draft hotline message from the catalogue (worded by `encounter-drafts.ts`: own
+ * intention and what the rules ask of the other; AIR-13 in the air), addressed to the lowest-tier
+ * open channel, and redrafted when what it proposes changes; it is never sent by itself: an
  * operator sends or discards it. Changes go out on the live stream.
  */
-import {
-  CATALOGUE_VERSION,
-  MAX_TRACK_NAME,
-  ParleyError,
-  parseCatalogueMessage,
-  parseTrackReport,
-  renderCatalogueMessage,
-  TIERS,
-} from '@parley/core';
-import type {
-  CatalogueMessage,
-  ChannelView,
-  Precedence,
-  TrackParty,
-  TrackRecord,
-  TrackSource,
-} from '@parley/core';
+import { MAX_TRACK_NAME, ParleyError, parseTrackReport, TIERS } from '@parley/core';
+import type { ChannelView, TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import {
   cpa,
   deadReckon,
@@ -34,7 +22,6 @@ import {
   EncounterTracker,
   screen,
   TrackSet,
-  wrapLon,
 } from '@parley/geo';
 import type { Encounter, EncounterChange, Motion, ScreenHit, Thresholds } from '@parley/geo';
 import type { Clock, TrackStore } from '@parley/store';
@@ -43,6 +30,13 @@ import { isMember } from '../auth.js';
 import type { Actor } from '../auth.js';
 import { ScreenThreads, SCREEN_THREADS_MIN_TRACKS } from './screen-threads.js';
 import type { AreaEncounters, AreaEncounterView } from './area-encounters.js';
+import { buildDraft, supersedes } from './encounter-drafts.js';
+import type { EncounterDraft, EncounterRules } from './encounter-drafts.js';
+import { classifyPair, motionOf, pairView } from './encounter-view.js';
+import type { EncounterView } from './encounter-view.js';
+
+export type { EncounterDraft } from './encounter-drafts.js';
+export type { EncounterView } from './encounter-view.js';
 
 /** Parties as the screen numbers them. */
 const PARTY_NUM: Record<TrackParty, number> = { own: 0, other: 1, third: 2 };
@@ -79,42 +73,6 @@ export interface TrackView extends TrackRecord {
   stale: boolean;
 }
 
-export interface EncounterDraft {
-  channel: string | null;
-  code: string;
-  params: Record<string, unknown>;
-  precedence: Precedence;
-  text: { en: string; zh: string };
-  status: 'pending' | 'sent' | 'discarded';
-  messageId?: string;
-}
-
-export interface EncounterView {
-  id: string;
-  /** A pair of units (this view), or a unit and a notice area (`AreaEncounterView`). */
-  kind: 'pair';
-  a: string;
-  b: string;
-  aName: string | null;
-  bName: string | null;
-  domain: 'surface' | 'air';
-  level: 'caution' | 'danger';
-  state: Encounter['state'];
-  /** Why a resolved encounter ended: cleared, gone (a unit left the picture) or reopened. */
-  reason: string | null;
-  cpaNm: number;
-  tcpaMin: number;
-  rangeNm: number;
-  bearingDeg: number | null;
-  vsepFt: number | null;
-  cpaAt: number;
-  cpaA: { lat: number; lon: number } | null;
-  cpaB: { lat: number; lon: number } | null;
-  since: number;
-  updatedAt: number;
-  draft: EncounterDraft | null;
-}
-
 /** What the service needs from the hotline: the channels it may address drafts to. */
 export interface DraftChannels {
   channels(): Promise<ChannelView[]>;
@@ -127,6 +85,10 @@ export class TrackService {
   private readonly set = new TrackSet();
   private readonly tracker: EncounterTracker;
   private readonly drafts = new Map<string, EncounterDraft>();
+  /** The Rules of the Road classification of each surface encounter, once it has one. */
+  private readonly rules = new Map<string, EncounterRules>();
+  /** The encounter channel at the last tick (drafts' address, handling objectives). */
+  private channel: ChannelView | undefined;
   private readonly changed = new Set<string>();
   /** A track not reported for this long is stale (`TrackServiceOptions.staleMs`). */
   readonly staleMs: number;
@@ -332,12 +294,7 @@ export class TrackService {
 
   /** The motion of a track dead-reckoned to `now`. */
   private motionAt(t: TrackRecord, now: number): Motion {
-    const min = (now - t.at) / MIN_MS;
-    const p = deadReckon({ lat: t.lat, lon: t.lon, sog: t.sog, cog: t.cog }, min);
-    const m: Motion = { lat: p.lat, lon: p.lon, sog: t.sog, cog: t.cog };
-    if (t.altFt !== null) m.altFt = t.altFt + (t.vsFpm ?? 0) * min;
-    if (t.vsFpm !== null) m.vsFpm = t.vsFpm;
-    return m;
+    return motionOf(t, now);
   }
 
   /**
@@ -362,7 +319,8 @@ export class TrackService {
     }
     // Dropped units leave the store too, so it holds no more than the picture.
     if (dropped) this.store.prune(now - this.dropMs);
-    this.agreed = (await this.encounterChannel())?.agreement.screening;
+    this.channel = await this.encounterChannel();
+    this.agreed = this.channel?.agreement.screening;
     const own = PARTY_NUM.own;
     const other = PARTY_NUM.other;
     const hits: ScreenHit[] =
@@ -376,10 +334,24 @@ export class TrackService {
           })
         : [];
     const changes = this.tracker.step(now, hits, (a, b) => this.measure(a, b, now));
+    const published = new Set<string>();
     for (const c of changes) {
+      if (c.kind === 'dropped') {
+        this.rules.delete(c.encounter.id);
+        this.drafts.delete(c.encounter.id);
+      } else this.classify(c.encounter, now);
       if (c.kind === 'opened' || (c.kind === 'level' && c.to === 'danger'))
-        await this.draftFor(c.encounter, now);
+        this.draftFor(c.encounter, now);
+      published.add(c.encounter.id);
       this.bus.publish({ type: 'encounter', encounter: this.view(c.encounter, now) });
+    }
+    // Open encounters the step did not change: classified once they have a risk of collision,
+    // redrafted when what the draft proposes changes (a role, the stand-on's manoeuvre, the record note).
+    for (const e of this.tracker.encounters()) {
+      if (e.state !== 'projected' && e.state !== 'active') continue;
+      this.classify(e, now);
+      if (this.draftFor(e, now) && !published.has(e.id))
+        this.bus.publish({ type: 'encounter', encounter: this.view(e, now) });
     }
     if (this.changed.size > 0) {
       const tracks = [...this.changed]
@@ -392,6 +364,22 @@ export class TrackService {
     }
     await this.areas?.refresh();
     return changes;
+  }
+
+  /**
+   * Classifies a surface encounter under the Rules of the Road the first time its pair has a
+   * risk of collision (closing inside one of the pair's levels), and keeps it: Rule 13(d), and
+   * the stand-on's duty lasts until the vessels are finally past and clear.
+   */
+  private classify(e: Encounter, now: number): void {
+    if (e.domain !== 'surface' || this.rules.has(e.id)) return;
+    if (e.state !== 'projected' && e.state !== 'active') return;
+    const ta = this.tracks.get(this.idOf[e.a]!);
+    const tb = this.tracks.get(this.idOf[e.b]!);
+    if (!ta || !tb) return;
+    const levels = this.agreedFor(e.a, e.b)?.surface ?? DEFAULT_THRESHOLDS.surface;
+    const rules = classifyPair(ta, tb, now, levels);
+    if (rules) this.rules.set(e.id, rules);
   }
 
   private measure(a: number, b: number, now: number) {
@@ -552,102 +540,43 @@ export class TrackService {
 
   /** An encounter as served: the own unit first when one is own (CPA and bearing are symmetric). */
   private view(e: Encounter, now: number): EncounterView {
-    let [ia, ib] = [this.idOf[e.a]!, this.idOf[e.b]!];
-    let bearing = e.bearingDeg;
-    if (this.tracks.get(ib)?.party === 'own' && this.tracks.get(ia)?.party !== 'own') {
-      [ia, ib] = [ib, ia];
-      if (bearing !== undefined) bearing = (bearing + 180) % 360;
-    }
-    const a = this.tracks.get(ia);
-    const b = this.tracks.get(ib);
-    const ma = a && this.motionAt(a, now);
-    const mb = b && this.motionAt(b, now);
-    const c = ma && mb ? cpa(ma, mb) : undefined;
-    const at = (m: Motion | undefined) => {
-      if (!m) return null;
-      const p = deadReckon(m, Math.max(0, e.tcpaMin));
-      return { lat: p.lat, lon: wrapLon(p.lon) };
-    };
-    return {
-      id: e.id,
-      kind: 'pair',
-      a: ia,
-      b: ib,
-      aName: a?.name ?? null,
-      bName: b?.name ?? null,
-      domain: e.domain,
-      level: e.level,
-      state: e.state,
-      reason: e.reason ?? null,
-      cpaNm: e.cpaNm,
-      tcpaMin: e.tcpaMin,
-      rangeNm: e.rangeNm,
-      bearingDeg: bearing ?? c?.bearingDeg ?? null,
-      vsepFt: e.vsepFt ?? null,
-      cpaAt: Math.round(e.updatedAt + e.tcpaMin * MIN_MS),
-      cpaA: at(ma),
-      cpaB: at(mb),
-      since: e.since,
-      updatedAt: e.updatedAt,
+    const ia = this.idOf[e.a]!;
+    const ib = this.idOf[e.b]!;
+    return pairView(e, now, {
+      ia,
+      ib,
+      a: this.tracks.get(ia),
+      b: this.tracks.get(ib),
+      colregs: this.rules.get(e.id)?.colregs,
       draft: this.drafts.get(e.id) ?? null,
-    };
+      handling: this.channel?.agreement.handling,
+    });
   }
 
-  /** Builds the draft of an own-versus-other encounter (or refreshes a pending one on upgrade). */
-  private async draftFor(e: Encounter, now: number): Promise<void> {
-    const held = this.drafts.get(e.id);
-    if (held && held.status !== 'pending') return;
+  /**
+   * Drafts an own-versus-other encounter, or redrafts it when what it proposes changed (see
+   * `supersedes`). Returns whether the draft changed.
+   */
+  private draftFor(e: Encounter, now: number): boolean {
     const ta = this.tracks.get(this.idOf[e.a]!);
     const tb = this.tracks.get(this.idOf[e.b]!);
-    if (!ta || !tb) return;
+    if (!ta || !tb) return false;
     const own = ta.party === 'own' ? ta : tb.party === 'own' ? tb : undefined;
     const other = own === ta ? tb : ta;
-    if (!own || other.party !== 'other') return;
-    const m = this.motionAt(own, now);
-    const cpaAt = Math.round(now + Math.max(0, e.tcpaMin) * MIN_MS);
-    const distance =
-      e.cpaNm < 1
-        ? { value: Math.round(e.cpaNm * 2025.372), unit: 'yd' as const }
-        : { value: Math.round(e.cpaNm * 10) / 10, unit: 'nm' as const };
-    const unit = (own.name ?? own.id.slice(own.id.indexOf(':') + 1)).slice(0, 40);
-    const position = { lat: round(m.lat, 4), lon: round(m.lon, 4) };
-    const course = round(m.cog, 0) % 360;
-    const msg: CatalogueMessage = parseCatalogueMessage(
-      e.domain === 'air'
-        ? {
-            v: CATALOGUE_VERSION,
-            code: 'AIR-13',
-            params: {
-              unit,
-              position,
-              altitude: Math.round(m.altFt ?? 0),
-              course,
-              distance,
-              time: cpaAt,
-            },
-          }
-        : {
-            v: CATALOGUE_VERSION,
-            code: 'MAN-18',
-            params: {
-              unit,
-              position,
-              course,
-              speed: round(m.sog, 1),
-              distance,
-              time: cpaAt,
-              turn: 'starboard',
-            },
-          },
-    );
-    this.drafts.set(e.id, {
-      channel: (await this.encounterChannel())?.name ?? null,
-      code: msg.code,
-      params: msg.params,
-      precedence: e.level === 'danger' ? 'FLASH' : 'IMMEDIATE',
-      text: { en: renderCatalogueMessage(msg, 'en'), zh: renderCatalogueMessage(msg, 'zh') },
-      status: 'pending',
+    if (!own || other.party !== 'other') return false;
+    const next = buildDraft({
+      e,
+      own,
+      m: this.motionAt(own, now),
+      ownIs: own === ta ? 'a' : 'b',
+      rules: this.rules.get(e.id),
+      now,
+      channel: this.channel?.name ?? null,
+      handling: this.channel?.agreement.handling,
     });
+    if (!supersedes(this.drafts.get(e.id), next)) return false;
+    this.drafts.set(e.id, next);
+    return true;
   }
 
   /**
@@ -667,9 +596,4 @@ export class TrackService {
     const ownOther = (pa === 'own' && pb === 'other') || (pa === 'other' && pb === 'own');
     return ownOther ? this.agreed : undefined;
   }
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
