@@ -14,6 +14,7 @@ import { StationMetrics } from './metrics.js';
 import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
 import { consoleRoutes } from './console.js';
+import { buildValidator } from './validation.js';
 import { NoticeService } from './notices/notice-service.js';
 import { Operators } from './operators/index.js';
 import type { OperatorOptions } from './operators/index.js';
@@ -130,8 +131,9 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     logger: opts.logger ?? false,
     ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
     forceCloseConnections: true,
-    // Refuse unknown fields rather than silently dropping them: bad input gets a coded error.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Refuse unknown fields rather than silently dropping them, and take bodies as sent (no type
+    // coercion; query strings and path parameters keep it): bad input gets a coded error.
+    schemaController: { compilersFactory: { buildValidator } },
   });
   const shutdown = new AbortController();
   const linkOpts: LinkOptions = {
