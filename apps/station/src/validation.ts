@@ -1,5 +1,7 @@
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import type { ValidatorFactory } from '@fastify/ajv-compiler';
+import { checkJsonDepth } from '@parley/core';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Request validation (issue 16): bodies are JSON and are taken as sent — no type coercion, no
@@ -19,3 +21,22 @@ export const buildValidator: ValidatorFactory = (externalSchemas, ajvOptions) =>
   const lax = pool(externalSchemas, { customOptions: LAX, ...(plugins ? { plugins } : {}) });
   return (route) => (route.httpPart === 'body' ? strict(route) : lax(route));
 };
+
+/**
+ * The operator API's JSON parser: fastify's own (prototype poisoning refused), after a scan that
+ * refuses a body nested deeper than MAX_JSON_DEPTH with 400 PARLEY_E_TOO_DEEP — a deeply nested
+ * `agreement.screening` used to overflow the stack further on and answer 500.
+ */
+export function installJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    try {
+      checkJsonDepth(body as string, 'the request body');
+    } catch (err) {
+      done(err as Error, undefined);
+      return;
+    }
+    parse(req, body as string, done);
+  });
+}

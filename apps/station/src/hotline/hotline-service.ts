@@ -11,6 +11,7 @@ import {
   parseChannel,
   parsePrecedence,
   parseText,
+  parsePolicyText,
   refKey,
   CATALOGUE_VERSION,
   parseCatalogueMessage,
@@ -65,7 +66,7 @@ function parseReason(value: unknown): string {
       {},
     );
   }
-  return value;
+  return parsePolicyText(value, { field: 'reason', max: MAX_REASON, multiline: true });
 }
 
 function parseLang(value: unknown): 'en' | 'zh' {
@@ -563,7 +564,7 @@ export class HotlineService {
     if (mine[level]) return null;
     const body: Record<string, unknown> = { level, of: m.ref, by: actor.name };
     if (readback !== undefined && readback !== null && readback !== '')
-      body.readback = parseText(readback);
+      body.readback = parseText(readback, 'readback');
     const [ref] = await this.append(await this.channelOf(m), [
       { kind: HOTLINE_KIND.receipt, channel: m.channel, body },
     ]);
@@ -579,7 +580,12 @@ export class HotlineService {
       {
         kind: HOTLINE_KIND.translation,
         channel: m.channel,
-        body: { of: m.ref, lang: parseLang(langArg), text: parseText(textArg), by: actor.name },
+        body: {
+          of: m.ref,
+          lang: parseLang(langArg),
+          text: parseText(textArg, 'translation'),
+          by: actor.name,
+        },
       },
     ]);
     return ref!;
