@@ -708,13 +708,14 @@ export class HotlineService {
     for (const o of due) {
       const who = o.parties.map((p) => names.get(p) ?? p).join(', ');
       const reason = `sent ${formatDtg(o.since)} (${o.precedence}) on ${o.channel}: ${o.kind === 'undelivered-overdue' ? 'not delivered' : 'no answer'} for ${formatAge(now - o.since)} from ${who}`;
-      const view = state.channels.get(o.channel)!;
+      // undefined for an informal channel (a name never proposed): default objectives, no escalation.
+      const view = state.channels.get(o.channel);
       const alarm: EntryDraft = {
         kind: HOTLINE_KIND.alarm,
         channel: o.channel,
         body: { type: o.kind, of: o.ref, reason, due: o.due, parties: o.parties },
       };
-      const target = view.agreement.escalation;
+      const target = view?.agreement.escalation;
       const esc = target ? state.channels.get(target) : undefined;
       let escalation: EntryDraft | undefined;
       if (target && (!esc || esc.status !== 'open')) {
@@ -739,7 +740,7 @@ export class HotlineService {
         };
       }
       // The escalation channel may have another audience: its notice goes to that audience's feed.
-      if (escalation && esc!.audience === view.audience)
+      if (escalation && view && esc!.audience === view.audience)
         await this.append(view, [alarm, escalation], opts.fence);
       else {
         await this.append(view, [alarm], opts.fence);
