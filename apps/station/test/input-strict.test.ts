@@ -260,6 +260,10 @@ describe('track times', () => {
       'PARLEY_E_TRACK_TIME',
     );
     expect((await get('/api/v1/tracks')).json().tracks).toEqual(before);
+    // The CoT listener hands its reports to the same check (CotBridge → TrackService.report).
+    expect(() => station.tracks.report([report({ time: 8.64e15 })], 'cot')).toThrow(
+      expect.objectContaining({ code: 'PARLEY_E_TRACK_TIME' }),
+    );
     const ok = await post('/api/v1/tracks', { reports: [report({ time: Date.now() + 60_000 })] });
     expect(ok.statusCode, ok.body).toBe(200);
   });
