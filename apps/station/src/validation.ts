@@ -19,8 +19,42 @@ export const buildValidator: ValidatorFactory = (externalSchemas, ajvOptions) =>
   const plugins = ajvOptions && 'plugins' in ajvOptions ? ajvOptions.plugins : undefined;
   const strict = pool(externalSchemas, { customOptions: STRICT, ...(plugins ? { plugins } : {}) });
   const lax = pool(externalSchemas, { customOptions: LAX, ...(plugins ? { plugins } : {}) });
-  return (route) => (route.httpPart === 'body' ? strict(route) : lax(route));
+  return (route) => (route.httpPart === 'body' ? strict(route) : finiteOnly(lax(route)));
 };
+
+type Validate = ((data: unknown) => boolean | PromiseLike<unknown>) & { errors?: unknown };
+
+/**
+ * Coercion turns `?limit=1e309` into Infinity and `?after=99999999999999999999` into 1e20, and
+ * Ajv's integer check lets both through (Infinity % 1 is NaN). A coerced number outside the
+ * safe-integer range is refused, as the schema's author meant.
+ */
+function finiteOnly<V extends Validate>(validate: V): V {
+  const wrapped = ((data: unknown) => {
+    const ok = validate(data);
+    if (ok !== true) {
+      wrapped.errors = validate.errors;
+      return ok;
+    }
+    if (data !== null && typeof data === 'object')
+      for (const [k, v] of Object.entries(data as Record<string, unknown>))
+        if (typeof v === 'number' && !(Math.abs(v) <= Number.MAX_SAFE_INTEGER)) {
+          wrapped.errors = [
+            {
+              instancePath: `/${k}`,
+              schemaPath: '#/properties',
+              keyword: 'maximum',
+              params: {},
+              message: 'must be a finite number within ±(2^53 − 1)',
+            },
+          ];
+          return false;
+        }
+    wrapped.errors = null;
+    return true;
+  }) as unknown as V;
+  return wrapped;
+}
 
 /**
  * The operator API's JSON parser: fastify's own (prototype poisoning refused), after a scan that
