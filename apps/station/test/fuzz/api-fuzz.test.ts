@@ -4,7 +4,8 @@
 // nesting, hostile unicode, out-of-range numbers, raw non-JSON). A real station on real SQLite,
 // driven in-process with `app.inject`. Every answer must be a documented status with a registered
 // code (never a 5xx: no fault is injected here), and a refused request writes nothing: the feeds,
-// the stored settings (drafts, routes) and the operator accounts are compared before and after.
+// the stored settings (drafts, routes), the operator accounts and the track picture are compared
+// before and after each refused request.
 //
 // PARLEY_FUZZ_RUNS sets the number of requests (default 100 000); PARLEY_FUZZ_SEED the seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -203,7 +204,12 @@ async function fingerprintNow(): Promise<string> {
     station.handle.store.listMeta(''),
     station.handle.store.users(),
   ]);
-  return `${size}|${meta.length}|${JSON.stringify(meta)}|${users.map((u) => u.name).join(',')}`;
+  // Tracks: every unit with its report time and name (a refused report or rename changes none).
+  const tracks = station.tracks
+    .list()
+    .tracks.map((t) => `${t.id}@${t.at}:${t.name ?? ''}`)
+    .join(',');
+  return `${size}|${meta.length}|${JSON.stringify(meta)}|${users.map((u) => u.name).join(',')}|${tracks}`;
 }
 
 describe('operator API fuzz', () => {
