@@ -51,3 +51,19 @@ describe('GeoJSON import bounds', () => {
     );
   });
 });
+
+describe('degenerate areas', () => {
+  it('a corridor of near-zero length that breaks the polygon union is PARLEY_E_AREA_MALFORMED, not an uncoded error', async () => {
+    const { parseArea } = await import('@parley/geo');
+    const area = {
+      type: 'corridor',
+      points: [
+        { lat: 0, lon: 2.2952253848375525e-200 },
+        { lat: -1.2982811222264626e-67, lon: 6.383643896667583e-127 },
+      ],
+      halfWidth: 999.9999999999992,
+      unit: 'nm',
+    };
+    expect(codeOf(() => parseArea(area))).toBe('PARLEY_E_AREA_MALFORMED');
+  });
+});

@@ -250,7 +250,9 @@ describe('operator API fuzz', () => {
           byStatus.set(r.statusCode, (byStatus.get(r.statusCode) ?? 0) + 1);
           const where = `${req.route.method} ${req.url.slice(0, 120)} [${req.who}, ${req.mutation}] body ${String(req.payload).slice(0, 160)}`;
           if (r.statusCode >= 500) {
-            failures.push(`${r.statusCode} ${r.body.slice(0, 200)} ← ${where}`);
+            failures.push(
+              `${r.statusCode} ${r.body.slice(0, 200)} ← ${where}; full body ${String(req.payload).slice(0, 4000)}`,
+            );
             continue;
           }
           if (r.statusCode < 300) {
