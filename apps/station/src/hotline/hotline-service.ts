@@ -710,6 +710,8 @@ export class HotlineService {
       const reason = `sent ${formatDtg(o.since)} (${o.precedence}) on ${o.channel}: ${o.kind === 'undelivered-overdue' ? 'not delivered' : 'no answer'} for ${formatAge(now - o.since)} from ${who}`;
       // undefined for an informal channel (a name never proposed): default objectives, no escalation.
       const view = state.channels.get(o.channel);
+      // An informal channel has an audience only while the station has exactly one peer.
+      if (!view && names.size !== 1) continue;
       const alarm: EntryDraft = {
         kind: HOTLINE_KIND.alarm,
         channel: o.channel,
