@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { ParleyError } from '@parley/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import { LINK_DEFAULTS } from '@parley/link';
 import type { LinkEvents, LinkManager, LinkOptions } from '@parley/link';
@@ -18,6 +18,8 @@ import { StationMetrics } from './metrics.js';
 import { HotlineService } from './hotline/hotline-service.js';
 import { LiveBus } from './hotline/live-bus.js';
 import { consoleRoutes } from './console.js';
+import { buildValidator } from './validation.js';
+import { httpError } from './http-errors.js';
 import { NoticeService } from './notices/notice-service.js';
 import { Operators } from './operators/index.js';
 import type { OperatorOptions } from './operators/index.js';
@@ -174,8 +176,15 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     maxRequestsPerSocket: limits.maxRequestsPerSocket,
     bodyLimit: limits.bodyLimitBytes,
-    // Refuse unknown fields rather than silently dropping them: bad input gets a coded error.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Refuse unknown fields rather than silently dropping them, and take bodies as sent (no type
+    // coercion; query strings and path parameters keep it): bad input gets a coded error.
+    schemaController: { compilersFactory: { buildValidator } },
+    // A path fastify cannot route (bad percent-encoding, an over-long parameter) is answered
+    // with a coded body too, like every other refusal.
+    frameworkErrors: (err, _req, reply) => {
+      const { status, body } = httpError(err);
+      void (reply as unknown as FastifyReply).status(status).send(body);
+    },
   });
   app.server.headersTimeout = limits.headersTimeoutMs;
   const connections = new ConnectionGuard(limits, !opts.tls);

@@ -385,9 +385,10 @@ describe('hotline semantics on two real stations', () => {
       ],
       [
         '/api/v1/messages',
+        // A number is a type error of the body (no coercion to "1"): the schema refuses it.
         { channel: 'theater-ops', precedence: 1, text: 'x' },
         'operator',
-        'PARLEY_E_BAD_PRECEDENCE',
+        'PARLEY_E_BAD_REQUEST',
       ],
       [
         '/api/v1/messages',

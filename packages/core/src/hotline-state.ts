@@ -3,6 +3,7 @@ import type { BodyFault } from './bodies.js';
 import type { ChannelAgreement } from './channel.js';
 import type { Precedence } from './precedence.js';
 import { asRef, HOTLINE_KIND, refKey, refOf } from './hotline-views.js';
+import { handlingObjective } from './hotline-watch.js';
 import type {
   AlarmView,
   CallView,
@@ -192,11 +193,7 @@ export class HotlineFolder {
         this.touches.get(`${c.audience}|${c.name}`) ?? 0,
       );
     for (const m of [...this.messages.values(), ...this.calls.values()]) {
-      const c = this.channels.get(m.channel);
-      const handling =
-        c && c.audiences.includes(m.ref.audience ?? '')
-          ? c.agreement.handling[m.precedence]
-          : undefined;
+      const handling = handlingObjective(this.channels.get(m.channel), m);
       // The earliest deadline still running; once every recipient has understood, the last one.
       let earliest: number | null = null;
       let last: number | null = null;

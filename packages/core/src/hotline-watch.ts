@@ -1,5 +1,6 @@
 import type { CallView, EntryRef, HotlineState, MessageView } from './hotline-views.js';
 import { refKey } from './hotline-views.js';
+import { DEFAULT_HANDLING_MS } from './precedence.js';
 import type { Precedence } from './precedence.js';
 
 /** What a watch must see about a message at time `now`. */
@@ -25,12 +26,8 @@ export interface Overdue {
  */
 export function overdue(state: HotlineState, station: string, now: number): Overdue[] {
   const out: Overdue[] = [];
-  const handlingOf = (m: MessageView | CallView) => {
-    const c = state.channels.get(m.channel);
-    return c && c.audiences.includes(m.ref.audience ?? '')
-      ? c.agreement.handling[m.precedence]
-      : undefined;
-  };
+  const handlingOf = (m: MessageView | CallView) =>
+    handlingObjective(state.channels.get(m.channel), m);
   for (const m of state.messages.values()) {
     if (m.ref.station !== station) continue;
     const handling = handlingOf(m);
@@ -91,4 +88,21 @@ export function formatAge(ms: number): string {
   const h = Math.floor(min / 60);
   if (h < 48) return `${h} h${min % 60 ? ` ${min % 60} min` : ''}`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+/**
+ * The handling objective of a message or call request, ms: its channel's agreement for its
+ * precedence; on a name never proposed (an informal channel, docs/api.md) the default
+ * objectives; none when the channel exists but in another audience than the message's.
+ */
+export function handlingObjective(
+  c:
+    | { audiences: readonly string[]; agreement: { handling: Record<Precedence, number> } }
+    | undefined,
+  m: { precedence: Precedence; ref: { audience?: string | null } },
+): number | undefined {
+  if (!c) return DEFAULT_HANDLING_MS[m.precedence];
+  return c.audiences.includes(m.ref.audience ?? '')
+    ? c.agreement.handling[m.precedence]
+    : undefined;
 }

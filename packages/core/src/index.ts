@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './precedence.js';
 export * from './brand.js';
 export * from './validate.js';
+export * from './text-policy.js';
 export * from './dtg.js';
 export * from './message.js';
 export * from './notice-kinds.js';

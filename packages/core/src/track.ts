@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ParleyError } from './errors.js';
+import { parsePolicyText } from './text-policy.js';
 
 export const TRACK_PARTIES = ['own', 'other', 'third'] as const;
 export type TrackParty = (typeof TRACK_PARTIES)[number];
@@ -102,7 +103,9 @@ export function parseTrackReport(
     );
   }
   const r = value;
-  const name = r.name?.trim() || null;
+  const name = r.name?.trim()
+    ? parsePolicyText(r.name, { field: 'name', max: MAX_TRACK_NAME })
+    : null;
   return {
     id: r.id,
     name,
@@ -118,4 +121,34 @@ export function parseTrackReport(
     vsFpm: r.domain === 'air' ? (r.vsFpm ?? null) : null,
     at: r.time ?? now,
   };
+}
+
+/**
+ * How far ahead of the station clock a report may be dated (clock skew between sensors and the
+ * station): 5 minutes. A report dated later would pin its track, since older reports never
+ * replace a newer one.
+ */
+export const TRACK_FUTURE_SKEW_MS = 5 * 60_000;
+/** How old a live report (operator API, CoT) may be: 24 hours. Imports of history (GeoJSON, AIS) have no lower bound. */
+export const TRACK_MAX_AGE_MS = 24 * 3_600_000;
+
+/**
+ * Checks a report time against the station clock: at most TRACK_FUTURE_SKEW_MS ahead and, when
+ * `maxAgeMs` is given, at most that far behind. Throws PARLEY_E_TRACK_TIME.
+ */
+export function checkTrackTime(at: number, now: number, maxAgeMs?: number): number {
+  const late = at > now + TRACK_FUTURE_SKEW_MS;
+  const early = maxAgeMs !== undefined && at < now - maxAgeMs;
+  if (late || early)
+    throw new ParleyError(
+      'PARLEY_E_TRACK_TIME',
+      `report time ${showTime(at)} is ${late ? 'more than 5 minutes ahead of' : `more than ${Math.round(maxAgeMs! / 3_600_000)} h behind`} the station clock (${showTime(now)})`,
+      { at, now, futureSkewMs: TRACK_FUTURE_SKEW_MS, ...(maxAgeMs ? { maxAgeMs } : {}) },
+    );
+  return at;
+}
+
+function showTime(t: number): string {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
 }

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, ParleyError, errorCodes, isParleyError } from '@parley/core';
+import {
+  ERROR_CODES,
+  ERROR_REGISTRY,
+  ParleyError,
+  errorCodes,
+  errorStatus,
+  isClientError,
+  isParleyError,
+} from '@parley/core';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 
@@ -14,6 +22,31 @@ describe('error registry', () => {
     for (const code of errorCodes()) {
       expect(doc, code).toMatch(new RegExp(`^\\|\\s*\`${code}\`\\s*\\|\\s*\\S.*\\|`, 'm'));
     }
+  });
+
+  it('every code has an HTTP status, and docs/errors.md shows it in its row', () => {
+    for (const code of errorCodes()) {
+      const status = errorStatus(code);
+      expect(Number.isInteger(status), code).toBe(true);
+      expect(status >= 400 && status <= 599, `${code} ${status}`).toBe(true);
+      expect(doc, code).toMatch(
+        new RegExp(`^\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|\\s*\\S.*\\|`, 'm'),
+      );
+    }
+  });
+
+  it('faults of the station itself are never client errors', () => {
+    for (const code of [
+      'PARLEY_E_STATION_CORRUPT',
+      'PARLEY_E_STORE_SCHEMA',
+      'PARLEY_E_KEY_FILE_MISSING',
+      'PARLEY_E_KEY_FILE_PERMISSIONS',
+      'PARLEY_E_INTERNAL',
+      'PARLEY_E_STORE_UNAVAILABLE',
+      'PARLEY_E_STORE_CLOSED',
+    ] as const)
+      expect(isClientError(code), code).toBe(false);
+    expect(Object.keys(ERROR_REGISTRY).length).toBe(errorCodes().length);
   });
 
   it('codes are stable PARLEY_E_ identifiers with a one-line meaning', () => {

@@ -154,7 +154,18 @@ export function parseArea(value: unknown, what = 'area'): Area {
   } else {
     throw malformed(`${what}.type`, v.type, 'polygon, circle or corridor');
   }
-  areaShape(area, what); // throws for bow-ties, poles and areas wider than 180°
+  try {
+    areaShape(area, what); // throws for bow-ties, poles and areas wider than 180°
+  } catch (err) {
+    if (err instanceof ParleyError) throw err;
+    // The polygon union fails on degenerate input (a corridor whose centre line is a few
+    // 1e-67 degrees long, found by the API fuzz): a coded refusal, not an uncoded crash.
+    throw malformed(
+      what,
+      value,
+      `an area whose shape can be computed (${String(err).slice(0, 80)})`,
+    );
+  }
   return area;
 }
 

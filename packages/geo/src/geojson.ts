@@ -24,6 +24,8 @@ import {
   TRACK_PARTIES,
   TRACK_SOURCES,
   parseTrackReport,
+  checkJsonDepth,
+  checkTrackTime,
 } from '@parley/core';
 import type { TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import type { Domain } from './track-set.js';
@@ -69,6 +71,11 @@ export interface GeoJsonImportOptions {
   maxChars?: number;
   /** Skip properties this format does not know instead of refusing them. */
   ignoreUnknown?: boolean;
+  /**
+   * The importing station's clock: a report dated more than TRACK_FUTURE_SKEW_MS after it is
+   * refused with PARLEY_E_TRACK_TIME (it would pin its track). History has no lower bound.
+   */
+  now?: number;
 }
 
 const PARTIES: readonly string[] = TRACK_PARTIES;
@@ -264,6 +271,18 @@ export function geoJsonToTracks(value: unknown, opts: GeoJsonImportOptions = {})
   const seen = new Map<string, number>();
   for (let i = 0; i < features.length; i++) {
     const t = featureToTrack(i, features[i], opts.ignoreUnknown === true);
+    if (opts.now !== undefined) {
+      try {
+        checkTrackTime(t.at, opts.now);
+      } catch (err) {
+        if (err instanceof ParleyError)
+          throw new ParleyError(err.code, `GeoJSON feature ${i}: ${err.message}`, {
+            ...err.details,
+            index: i,
+          });
+        throw err;
+      }
+    }
     const first = seen.get(t.id);
     if (first !== undefined) fail(i, 'properties.id', t.id, `repeats feature ${first}`);
     seen.set(t.id, i);
@@ -285,6 +304,8 @@ export function parseGeoJsonTracks(text: string, opts: GeoJsonImportOptions = {}
       { chars: text.length, max },
     );
   }
+  // Depth is bounded before parsing: deeply nested text would overflow the stack further on.
+  checkJsonDepth(text, 'GeoJSON');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -121,6 +121,15 @@ export {
 } from './notice.js';
 export type { AreaRole, NoticeArea, NoticeContent, TimeWindow, VerticalBand } from './notice.js';
 export {
+  checkOperatorNotice,
+  checkWindowBounds,
+  MIN_RADIUS_NM,
+  MIN_CORRIDOR_NM,
+  MAX_NOTICE_LAT,
+  WINDOW_PAST_MS,
+  WINDOW_FUTURE_MS,
+} from './notice-input.js';
+export {
   parseRoute,
   noticeConflicts,
   routeConflicts,

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isParleyError, parseTrackReport } from '@parley/core';
+import { isParleyError, parsePolicyText, parseTrackReport } from '@parley/core';
 import { geoJsonToTracks, parseGeoJsonTracks, tracksToGeoJson } from '@parley/geo';
 import type { GeoJsonImportOptions, GeoJsonTrack } from '@parley/geo';
 
@@ -303,6 +303,16 @@ describe('geojson: import', () => {
 const finite = (min: number, max: number) =>
   fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x));
 
+function policyName(name: string): boolean {
+  if (name.trim() === '') return true;
+  try {
+    parsePolicyText(name, { field: 'name', max: 64 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const trackArb: fc.Arbitrary<GeoJsonTrack> = fc
   .record({
     prefix: fc.constantFrom('ais', 'cot', 'stn', 'geojson'),
@@ -320,7 +330,8 @@ const trackArb: fc.Arbitrary<GeoJsonTrack> = fc
     vsFpm: fc.option(finite(-60_000, 60_000), { nil: null }),
     at: fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
   })
-  .filter((t) => t.name === null || t.name.length <= 64)
+  // Names follow the text policy (core text-policy.ts): draws it refuses are not tracks.
+  .filter((t) => t.name === null || (t.name.length <= 64 && policyName(t.name)))
   // As the station holds tracks: resolved by core (−180° as 180°, 360° as 0°, names trimmed).
   .map(({ prefix, local, at, ...t }) =>
     parseTrackReport({ id: `${prefix}:${local}`, ...t, time: at }, at),

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { ParleyError } from '@parley/core';
+import { ParleyError, checkTrackTime } from '@parley/core';
 import type { TrackRecord } from '@parley/core';
 import {
   AisDecoder,
@@ -149,6 +149,8 @@ function parseTime(value: string | undefined): () => number {
       `--time ${JSON.stringify(value)} is not a UTC time like 2018-09-30T14:02:00Z`,
       { value },
     );
+  // AIS carries no date: a --time in the future would pin every unit it names.
+  checkTrackTime(t, Date.now());
   return () => t;
 }
 
@@ -250,7 +252,7 @@ export function registerTrackCommands(program: Command): void {
           { file },
         );
       });
-      const parsed = parseGeoJsonTracks(text);
+      const parsed = parseGeoJsonTracks(text, { now: Date.now() });
       const store = await openTrackStore(opts.data);
       try {
         const changed = store.put(parsed);

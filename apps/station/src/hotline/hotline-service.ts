@@ -10,6 +10,7 @@ import {
   parseChannel,
   parsePrecedence,
   parseText,
+  parsePolicyText,
   refKey,
   CATALOGUE_VERSION,
   parseCatalogueMessage,
@@ -58,7 +59,7 @@ function parseReason(value: unknown): string {
       {},
     );
   }
-  return value;
+  return parsePolicyText(value, { field: 'reason', max: MAX_REASON, multiline: true });
 }
 
 function parseLang(value: unknown): 'en' | 'zh' {
@@ -553,7 +554,7 @@ export class HotlineService {
     if (mine[level]) return null;
     const body: Record<string, unknown> = { level, of: m.ref, by: actor.name };
     if (readback !== undefined && readback !== null && readback !== '')
-      body.readback = parseText(readback);
+      body.readback = parseText(readback, 'readback');
     const [ref] = await this.append(await this.channelOf(m), [
       { kind: HOTLINE_KIND.receipt, channel: m.channel, body },
     ]);
@@ -568,7 +569,12 @@ export class HotlineService {
       {
         kind: HOTLINE_KIND.translation,
         channel: m.channel,
-        body: { of: m.ref, lang: parseLang(langArg), text: parseText(textArg), by: actor.name },
+        body: {
+          of: m.ref,
+          lang: parseLang(langArg),
+          text: parseText(textArg, 'translation'),
+          by: actor.name,
+        },
       },
     ]);
     return ref!;
@@ -690,13 +696,16 @@ export class HotlineService {
     for (const o of due) {
       const who = o.parties.map((p) => names.get(p) ?? p).join(', ');
       const reason = `sent ${formatDtg(o.since)} (${o.precedence}) on ${o.channel}: ${o.kind === 'undelivered-overdue' ? 'not delivered' : 'no answer'} for ${formatAge(now - o.since)} from ${who}`;
-      const view = state.channels.get(o.channel)!;
+      // undefined for an informal channel (a name never proposed): default objectives, no escalation.
+      const view = state.channels.get(o.channel);
+      // An informal channel has an audience only while the station has exactly one peer.
+      if (!view && names.size !== 1) continue;
       const alarm: EntryDraft = {
         kind: HOTLINE_KIND.alarm,
         channel: o.channel,
         body: { type: o.kind, of: o.ref, reason, due: o.due, parties: o.parties },
       };
-      const target = view.agreement.escalation;
+      const target = view?.agreement.escalation;
       const esc = target ? state.channels.get(target) : undefined;
       let escalation: EntryDraft | undefined;
       if (target && (!esc || esc.status !== 'open')) {
@@ -721,7 +730,7 @@ export class HotlineService {
         };
       }
       // The escalation channel may have another audience: its notice goes to that audience's feed.
-      if (escalation && esc!.audience === view.audience)
+      if (escalation && view && esc!.audience === view.audience)
         await this.append(view, [alarm, escalation], opts.fence);
       else {
         await this.append(view, [alarm], opts.fence);

@@ -7,6 +7,7 @@ import {
   parseCatalogueMessage,
   parseChannel,
   ParleyError,
+  parsePolicyText,
   renderCatalogueMessage,
   TWO_PERSON_TIERS,
 } from '@parley/core';
@@ -16,6 +17,8 @@ import {
   NoticeFolder,
   noticeStatus,
   NOTICE_ENTRY,
+  checkOperatorNotice,
+  checkWindowBounds,
   parseNotice,
   parseRoute,
   renderNotice,
@@ -108,7 +111,7 @@ function parseReason(value: unknown): string {
       `a reason of 1–${MAX_REASON} characters is required, got ${JSON.stringify(value)}`,
       {},
     );
-  return value;
+  return parsePolicyText(value, { field: 'reason', max: MAX_REASON, multiline: true });
 }
 
 /** The alarm type of a notice the other side has not acknowledged in time. */
@@ -269,7 +272,7 @@ export class NoticeService {
     requirePermission(actor, 'send');
     const channel = parseChannel(input.channel);
     requireMember(actor, channel);
-    const notice = parseNotice(input.notice);
+    const notice = checkOperatorNotice(parseNotice(input.notice), this.clock.now());
     const draft: NoticeDraft = {
       id: `nd_${randomBytes(9).toString('base64url')}`,
       channel,
@@ -362,7 +365,7 @@ export class NoticeService {
   ): Promise<{ entry: EntryRef; lateness: LatenessView }> {
     requirePermission(actor, 'send');
     const channel = parseChannel(input.channel);
-    const notice = parseNotice(input.notice);
+    const notice = checkOperatorNotice(parseNotice(input.notice), this.clock.now());
     const c = await this.sendable(actor, channel);
     if (c && TWO_PERSON_TIERS.includes(c.agreement.tier))
       throw new ParleyError(
@@ -498,7 +501,7 @@ export class NoticeService {
     noticeArg: unknown,
   ): Promise<{ entry: EntryRef; lateness: LatenessView }> {
     requirePermission(actor, 'send');
-    const notice = parseNotice(noticeArg);
+    const notice = checkOperatorNotice(parseNotice(noticeArg), this.clock.now());
     const v = await this.ownLive(actor, id, 'amend');
     await this.sendable(actor, v.channel);
     const entry = await this.append(NOTICE_ENTRY.notice, v.channel, {
@@ -669,6 +672,14 @@ export class NoticeService {
   async addRoute(actor: Actor, input: unknown): Promise<PlannedRoute> {
     requirePermission(actor, 'send');
     const route = parseRoute(input, `rt_${randomBytes(9).toString('base64url')}`);
+    route.name = parsePolicyText(route.name, { field: 'route name', max: 64 });
+    route.unit = parsePolicyText(route.unit, { field: 'route unit', max: 64 });
+    const wps = route.waypoints;
+    checkWindowBounds(
+      [{ start: wps[0]!.time, end: wps[wps.length - 1]!.time }],
+      this.clock.now(),
+      'route',
+    );
     await this.handle.store.setMeta(ROUTE_PREFIX + route.id, JSON.stringify(route));
     return route;
   }

@@ -1,4 +1,4 @@
-import { ParleyError, parseChannel } from '@parley/core';
+import { ParleyError, nameKey, parseChannel } from '@parley/core';
 import type { Store, UserRecord } from '@parley/store';
 import { parseRole } from '../auth.js';
 import type { Role } from '../auth.js';
@@ -62,13 +62,40 @@ export async function createUser(
   const name = parseUserName(input.name);
   const role = parseRole(input.role);
   const channels = parseChannels(input.channels ?? '*');
-  if (await store.user(name)) {
-    throw new ParleyError('PARLEY_E_USER_EXISTS', `an operator named ${name} already exists`, {
+  // One creation at a time per store, so two names that differ only by case cannot both pass.
+  const prev = creating.get(store) ?? Promise.resolve();
+  const run = prev.then(async () => {
+    // Names are unique case-insensitively (NFC + case folding): `watch` and `WATCH` are one name.
+    const key = nameKey(name);
+    const clash = (await store.users()).find((u) => nameKey(u.name) === key);
+    if (clash)
+      throw new ParleyError(
+        'PARLEY_E_USER_EXISTS',
+        clash.name === name
+          ? `an operator named ${name} already exists`
+          : `an operator named ${clash.name} already exists (names differ only by case)`,
+        { name, existing: clash.name },
+      );
+    const passwordHash = await hashPassword(input.password as string);
+    const record: UserRecord = {
       name,
-    });
-  }
-  const passwordHash = await hashPassword(input.password as string);
-  const record: UserRecord = { name, role, channels, passwordHash, created: now, disabled: false };
-  await store.addUser(record);
-  return userView(record);
+      role,
+      channels,
+      passwordHash,
+      created: now,
+      disabled: false,
+    };
+    await store.addUser(record);
+    return userView(record);
+  });
+  creating.set(
+    store,
+    run.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return run;
 }
+
+const creating = new WeakMap<Store, Promise<void>>();

@@ -19,6 +19,7 @@ import type { Actor, Permission } from '../auth.js';
 import { httpError } from '../http-errors.js';
 import { LIMIT_DEFAULTS } from '../limits.js';
 import { LiveStreams, streamRoutes } from './stream.js';
+import { installJsonParser } from '../validation.js';
 
 const ErrorBody = Type.Object({
   code: Type.String({ description: 'PARLEY_E_* code (docs/errors.md)' }),
@@ -91,6 +92,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const resolveActor =
     deps.resolveActor ?? ((req: FastifyRequest) => tokenActor(station.store, req));
 
+  installJsonParser(app);
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const needed = req.routeOptions.config.permission;
     if (!needed) return;

@@ -13,7 +13,15 @@
  * open channel, and redrafted when what it proposes changes; it is never sent by itself: an
  * operator sends or discards it. Changes go out on the live stream.
  */
-import { MAX_TRACK_NAME, ParleyError, parseTrackReport, TIERS } from '@parley/core';
+import {
+  MAX_TRACK_NAME,
+  ParleyError,
+  parseTrackReport,
+  checkTrackTime,
+  parsePolicyText,
+  TRACK_MAX_AGE_MS,
+  TIERS,
+} from '@parley/core';
 import type { ChannelView, TrackParty, TrackRecord, TrackSource } from '@parley/core';
 import {
   cpa,
@@ -213,7 +221,9 @@ export class TrackService {
     const now = this.clock.now();
     const good = inputs.map((input, index) => {
       try {
-        return parseTrackReport(input, now, source);
+        const r = parseTrackReport(input, now, source);
+        checkTrackTime(r.at, now, TRACK_MAX_AGE_MS);
+        return r;
       } catch (err) {
         if (err instanceof ParleyError)
           throw new ParleyError(err.code, `report ${index}: ${err.message}`, {
@@ -231,13 +241,14 @@ export class TrackService {
   name(id: string, nameArg: unknown): TrackView {
     if (!this.tracks.has(id))
       throw new ParleyError('PARLEY_E_NOT_FOUND', `no track ${JSON.stringify(id)}`, { id });
-    const name = typeof nameArg === 'string' ? nameArg.trim() : '';
-    if (name === '' || name.length > MAX_TRACK_NAME || /\p{Cc}/u.test(name))
+    const trimmed = typeof nameArg === 'string' ? nameArg.trim() : '';
+    if (trimmed === '' || trimmed.length > MAX_TRACK_NAME)
       throw new ParleyError(
         'PARLEY_E_TRACK_INVALID',
         `name ${JSON.stringify(nameArg)} is not 1–${MAX_TRACK_NAME} printable characters`,
         { value: nameArg },
       );
+    const name = parsePolicyText(trimmed, { field: 'track name', max: MAX_TRACK_NAME });
     this.store.name([{ id, name }]);
     this.pull();
     return this.trackView(this.tracks.get(id)!, this.clock.now());
