@@ -238,7 +238,13 @@ describe('parley command line', () => {
     expect(v.code, v.stdout + v.stderr).toBe(0);
     // The identity feed (genesis) and the pair's audience feed (genesis and the two messages).
     expect(v.stdout).toMatch(/^OK: 2 feed\(s\), 4 entries, \d+ checkpoints verified, keys pinned/);
-    expect(v.stdout.trim().split('\n')).toHaveLength(1);
+    // Then a line for each feed: its size, root, keys and how much of it is witnessed.
+    const lines = v.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.filter((l) => /identity feed, not cosigned/.test(l))).toHaveLength(1);
+    expect(
+      lines.filter((l) => /^ {2}stn_[0-9a-f]{24}\/aud_[0-9a-f]{24} .* size 3 .*witnessed/.test(l)),
+    ).toHaveLength(1);
     // Not a terminal: no progress bar on stderr.
     expect(v.stderr).toBe('');
     const again = await parley(['export', '--data', data, '--out', out]);
