@@ -117,7 +117,13 @@ export async function checkpointNoteRoutes(
         tags: ['operator'],
         security: [{ bearer: [] }],
         querystring: NoteQuery,
-        response: { '4xx': ErrorBody },
+        response: {
+          200: {
+            description: 'the signed note, or the add-checkpoint body (text/plain)',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          '4xx': ErrorBody,
+        },
       },
     },
     async (req, reply) => {
