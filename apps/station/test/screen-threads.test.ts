@@ -161,7 +161,9 @@ describe('screen with a helper thread', () => {
       }),
       { seed: 20250602, numRuns: 60 },
     );
-  });
+    // 60 pictures, each screened three ways: about 25 s alone, over 90 s beside other test files
+    // on two cores.
+  }, 240_000);
 
   it('a helper that fails mid-screen: the slice is judged again on the calling thread', () => {
     const set = dense(4000, 150, 5);
