@@ -187,6 +187,13 @@ export async function buildStation(opts: StationOptions): Promise<Station> {
     },
   });
   app.server.headersTimeout = limits.headersTimeoutMs;
+  // Errors outside the API, link and witness scopes (a body that fails to parse on its way to
+  // the not-found handler) get the same coded body as every other refusal.
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = httpError(err);
+    if (status >= 500) req.log.error({ err }, 'error');
+    return reply.status(status).send(body);
+  });
   const connections = new ConnectionGuard(limits, !opts.tls);
   const streams = new LiveStreams(limits);
   connections.install(app.server);
